@@ -1,0 +1,46 @@
+# Two commands make a fresh clone useful (README, "Quick start"):
+#   make demo   creates .venv, installs wijksim, runs the default scenario into results/
+#   make test   creates .venv, installs wijksim with its test tools, runs the whole suite,
+#               then a smoke subset under Python 3.12+ with the newest Mesa, if present.
+
+PYTHON ?= python3
+VENV ?= .venv
+# A newer Python for the newest Mesa (3.5 needs Python >= 3.12): on PATH, or from pyenv.
+PYTHON_NEWEST ?= $(firstword $(shell command -v python3.12 python3.13 2>/dev/null) \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3))
+VENV_NEWEST ?= .venv-newest
+
+.PHONY: demo test test-newest lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/wijksim run old_system --seed 0 --out results/old_system-seed0
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+	$(MAKE) --no-print-directory test-newest
+
+test-newest:
+	@if [ -z "$(PYTHON_NEWEST)" ]; then \
+		echo "test-newest: no Python >= 3.12 found; smoke tests under the newest Mesa skipped"; \
+	else \
+		set -e; \
+		[ -f $(VENV_NEWEST)/.installed ] || { \
+			$(PYTHON_NEWEST) -m venv $(VENV_NEWEST) && \
+			$(VENV_NEWEST)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' && \
+			touch $(VENV_NEWEST)/.installed; }; \
+		$(VENV_NEWEST)/bin/python -c 'import sys, mesa; print("smoke tests on Python", sys.version.split()[0], "with Mesa", mesa.__version__)'; \
+		$(VENV_NEWEST)/bin/python -m pytest -m smoke -q; \
+	fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) $(VENV_NEWEST) build *.egg-info

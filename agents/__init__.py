@@ -1,0 +1,1 @@
+"""Agent classes: household, specialist, central desk, municipality."""

@@ -1,0 +1,95 @@
+"""The central desk of the old system (ODD element 7, submodel *central desk*).
+
+Households that ask for help or are signalled apply here. After an assessment period
+the desk indicates specialist care for the household's worst treatable domain, if it
+is bad enough (stepped care: one domain at a time; a household that still needs help
+after discharge must ask again). There is no aftercare.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from wijksim.model.ledger import to_cents
+from wijksim.model.scenario import AccessParams
+from wijksim.model.status import Status
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+
+class CentralDesk(mesa.Agent):
+    """The municipality's central access desk (Wmo/youth loket).
+
+    Args:
+        model: The model.
+        params: The scenario's access section.
+    """
+
+    def __init__(self, model: NeighbourhoodModel, params: AccessParams) -> None:
+        super().__init__(model)
+        self.params = params
+        self.applications: dict[int, int] = {}  # household row -> week applied
+        households = model.population.size
+        self.fte = params.desk_fte_per_1000_households * households / 1000
+        self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / 52)
+        self.billed_cents = 0
+        self.referrals_this_step: dict[str, int] = {}
+        self.not_indicated_this_step = 0
+        # domain column -> specialist that treats it (crisis care excluded).
+        self._treating = {
+            int(column): specialist
+            for specialist in reversed(model.specialists)
+            if not specialist.params.forced_admission
+            for column in specialist.domain_columns
+        }
+        self._treatable = np.array(sorted(self._treating), dtype=np.intp)
+
+    def apply(self, rows: np.ndarray, week: int) -> None:
+        """Register applications (status KNOWN)."""
+        for row in rows.tolist():
+            self.applications[row] = week
+        self.model.population.set_status(rows, Status.KNOWN, week)
+
+    def withdraw(self, row: int) -> None:
+        """Drop an application (the household escalated meanwhile)."""
+        self.applications.pop(row, None)
+
+    def assess(self, week: int) -> None:
+        """Decide on the applications whose assessment period has passed."""
+        self.referrals_this_step = {}
+        due = [
+            r
+            for r, applied in self.applications.items()
+            if week - applied >= self.params.assessment_weeks
+        ]
+        self.not_indicated_this_step = 0
+        if not due:
+            return
+        for row in due:
+            del self.applications[row]
+        rows = np.array(due, dtype=np.intp)
+        population = self.model.population
+        levels = population.zrm[np.ix_(rows, self._treatable)]
+        worst = levels.argmin(axis=1)
+        worst_level = levels[np.arange(rows.size), worst]
+        indicated = worst_level <= self.params.indication_max_level
+        not_indicated = rows[~indicated]
+        population.set_status(not_indicated, Status.UNKNOWN, week)
+        self.not_indicated_this_step = int(not_indicated.size)
+        for column in np.unique(self._treatable[worst[indicated]]):
+            specialist = self._treating[int(column)]
+            chosen = rows[indicated & (self._treatable[worst] == column)]
+            specialist.enlist(chosen, week)
+            self.referrals_this_step[specialist.kind] = self.referrals_this_step.get(
+                specialist.kind, 0
+            ) + int(chosen.size)
+
+    def pay_staff(self, step: int) -> None:
+        """Book the desk's weekly staff cost (first-line access, ``team`` stream)."""
+        self.billed_cents += self.weekly_cost_cents
+        self.model.ledger.book(
+            step, "team", "municipality_wmo", self.unique_id, "central_desk", self.weekly_cost_cents
+        )

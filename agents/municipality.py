@@ -1,0 +1,47 @@
+"""The municipality (funder): pays collective provisions (ODD element 2).
+
+In the old system the municipality funds the 0th line (community centre, volunteers)
+as a budget per household; specialists bill their payers P×Q directly. Later issues
+give it the funding forms and volume control options.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+from wijksim.model.ledger import to_cents
+from wijksim.model.scenario import ZerothLineParams
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+
+class Municipality(mesa.Agent):
+    """The funder of the neighbourhood's care.
+
+    Args:
+        model: The model.
+        zeroth_line: The scenario's 0th-line section.
+    """
+
+    def __init__(self, model: NeighbourhoodModel, zeroth_line: ZerothLineParams) -> None:
+        super().__init__(model)
+        self.zeroth_line = zeroth_line
+        households = model.population.size
+        self.weekly_zeroth_line_cents = to_cents(
+            zeroth_line.cost_per_household_year_eur * households / 52
+        )
+        self.billed_cents = 0
+
+    def fund_collective_provisions(self, step: int) -> None:
+        """Book this week's 0th-line budget."""
+        self.billed_cents += self.weekly_zeroth_line_cents
+        self.model.ledger.book(
+            step,
+            "zeroth_line",
+            self.zeroth_line.payer,
+            self.unique_id,
+            "collective_provisions",
+            self.weekly_zeroth_line_cents,
+        )

@@ -1,0 +1,122 @@
+"""Specialist providers of second-line care (ODD element 7, submodel *specialist care*).
+
+One agent per kind of care (DOMAIN.md §3): capacity, a first-come-first-served waiting
+list, a price per week of care paid P×Q by the kind's payer, a trajectory length, an
+effect on the domains it treats, and discharge. Team, specialist and desk decisions act
+on the households they hold, never on all households.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from wijksim.model.domains import DOMAIN_INDEX
+from wijksim.model.ledger import to_cents
+from wijksim.model.scenario import SpecialistParams
+from wijksim.model.status import Status
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+
+class Specialist(mesa.Agent):
+    """A provider of one kind of second-line care.
+
+    Args:
+        model: The model.
+        kind: The key of this kind in the scenario's ``specialists`` table.
+        index: This provider's index (stored in ``Population.provider``).
+        params: The kind's parameters.
+    """
+
+    def __init__(
+        self, model: NeighbourhoodModel, kind: str, index: int, params: SpecialistParams
+    ) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.index = index
+        self.params = params
+        households = model.population.size
+        self.capacity = max(1, round(params.capacity_per_1000_households * households / 1000))
+        self.domain_columns = np.array([DOMAIN_INDEX[d] for d in params.domains], dtype=np.intp)
+        self.price_cents = to_cents(params.price_per_week_eur)
+        self.waiting: deque[tuple[int, int]] = deque()  # (household row, week enlisted)
+        self.clients: dict[int, int] = {}  # household row -> week of planned discharge
+        self.billed_cents = 0
+        self.admissions_this_step = 0
+        self.wait_weeks_this_step: list[int] = []
+
+    def enlist(self, rows: np.ndarray, week: int) -> None:
+        """Put households on the waiting list (status WAITING)."""
+        population = self.model.population
+        for row in rows.tolist():
+            self.waiting.append((row, week))
+        population.set_status(rows, Status.WAITING, week)
+        population.provider[rows] = self.index
+
+    def admit_now(self, row: int, week: int, weeks: int) -> None:
+        """Admit one household at once, beyond capacity (crisis care)."""
+        self.clients[row] = week + weeks
+        population = self.model.population
+        population.set_status(np.array([row]), Status.ESCALATED, week)
+        population.provider[row] = self.index
+
+    def remove(self, row: int) -> None:
+        """Take a household off the waiting list or out of care (it escalated)."""
+        if self.clients.pop(row, None) is None:
+            self.waiting = deque(entry for entry in self.waiting if entry[0] != row)
+
+    def discharge_due(self, week: int) -> np.ndarray:
+        """Discharge clients whose trajectory has ended; return their rows."""
+        done = [row for row, until in self.clients.items() if until <= week]
+        for row in done:
+            del self.clients[row]
+        rows = np.array(done, dtype=np.intp)
+        if rows.size and self.params.stabilise_to_level > 1:
+            levels = self.model.population.zrm[np.ix_(rows, self.domain_columns)]
+            np.maximum(levels, self.params.stabilise_to_level, out=levels)
+            self.model.population.zrm[np.ix_(rows, self.domain_columns)] = levels
+        self.model.population.provider[rows] = -1
+        return rows
+
+    def admit_from_waiting_list(self, week: int) -> None:
+        """Admit from the head of the waiting list while there is capacity."""
+        self.admissions_this_step = 0
+        self.wait_weeks_this_step = []
+        admitted = []
+        while self.waiting and len(self.clients) < self.capacity:
+            row, enlisted = self.waiting.popleft()
+            self.clients[row] = week + self.params.trajectory_weeks
+            self.wait_weeks_this_step.append(week - enlisted)
+            admitted.append(row)
+        if admitted:
+            self.model.population.set_status(
+                np.array(admitted, dtype=np.intp), Status.IN_SPECIALIST_CARE, week
+            )
+        self.admissions_this_step = len(admitted)
+
+    def client_rows(self) -> np.ndarray:
+        """Rows of the households in care."""
+        return np.fromiter(self.clients, dtype=np.intp, count=len(self.clients))
+
+    def treat(self) -> None:
+        """Add this provider's recovery boost to its clients' treated domains."""
+        rows = self.client_rows()
+        if rows.size and self.params.recovery_boost_per_week > 0:
+            boost = self.model.population.treatment_boost
+            boost[np.ix_(rows, self.domain_columns)] += self.params.recovery_boost_per_week
+
+    def bill(self, step: int) -> None:
+        """Book this week's P×Q with the payer, and attribute it to each client."""
+        rows = self.client_rows()
+        cents = self.price_cents * rows.size
+        if cents == 0:
+            return
+        self.model.population.cost_cents[rows] += self.price_cents
+        self.billed_cents += cents
+        self.model.ledger.book(
+            step, "specialist", self.params.payer, self.unique_id, self.kind, cents
+        )

@@ -1,0 +1,1 @@
+"""The simulation engine: model, population state, network, rules, ledger, scenarios."""

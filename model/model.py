@@ -1,0 +1,134 @@
+"""The Mesa model: wiring, schedule and the weekly step (ODD elements 1–3).
+
+One step is one week. :class:`NeighbourhoodModel` builds the population, network and
+agents from a validated :class:`~wijksim.model.scenario.Scenario`, runs the rules of its
+schedule in order, and records the week's metrics.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from wijksim.agents.desk import CentralDesk
+from wijksim.agents.household import Household
+from wijksim.agents.municipality import Municipality
+from wijksim.agents.specialist import Specialist
+from wijksim.model import metrics
+from wijksim.model.classification import NeedClassifier
+from wijksim.model.ledger import CostLedger, to_cents
+from wijksim.model.network import build_network
+from wijksim.model.population import initialise_population
+from wijksim.model.rules import RULES
+from wijksim.model.scenario import EscalationKind, Scenario
+from wijksim.model.schedule import DEFAULT_SCHEDULE
+from wijksim.model.streams import RandomStreams
+
+WEEKS_PER_YEAR = 52
+
+
+class UnknownRuleError(ValueError):
+    """A schedule names a rule that is not registered."""
+
+
+class NeighbourhoodModel(mesa.Model):
+    """A neighbourhood's households, their network, specialists and the access point.
+
+    Args:
+        params: The validated scenario.
+        seed: The run's seed; every random stream is spawned from it.
+
+    Attributes:
+        params: The scenario (named ``params``: Mesa ≥ 3.5 uses ``scenario`` itself).
+        week: Weeks simulated so far (the step counter of this model).
+        streams: The named random streams of this run.
+        population: The household arrays.
+        network: The social network.
+        households: The household agents, indexed by row.
+        specialists: The specialist agents, in scenario order.
+        access_point: Where households apply (the central desk in the old system).
+        ledger: The cost ledger.
+        records: One dict of metrics per week.
+    """
+
+    def __init__(self, params: Scenario, seed: int = 0) -> None:
+        super().__init__(rng=seed)
+        self.params = params
+        self.seed = int(seed)
+        self.week = 0
+        self.streams = RandomStreams(seed)
+        self.population = initialise_population(params.population, self.streams.get("population"))
+        self.network = build_network(
+            params.network,
+            self.population.vulnerability,
+            self.streams.get("network"),
+            networkx_seed=self.streams.integer_seed("networkx"),
+        )
+        self.classifier = NeedClassifier(params.classification.group_definitions())
+        self.population.need_group[:] = self.classifier.classify(self.population.zrm)
+        self.ledger = CostLedger()
+        self.households = [Household(self, row) for row in range(self.population.size)]
+        self.specialists = [
+            Specialist(self, kind, index, specialist)
+            for index, (kind, specialist) in enumerate(params.specialists.items())
+        ]
+        self.crisis_care = next(s for s in self.specialists if s.params.forced_admission)
+        self.access_point = CentralDesk(self, params.access)
+        self.municipality = Municipality(self, params.zeroth_line)
+        self.schedule = tuple(params.schedule or DEFAULT_SCHEDULE)
+        unknown = [name for name in self.schedule if name not in RULES]
+        if unknown:
+            raise UnknownRuleError(
+                f"schedule names unknown rule(s) {unknown}; registered: {sorted(RULES)}"
+            )
+        self.rules = [RULES[name]() for name in self.schedule]
+        for rule in self.rules:
+            rule.setup(self)
+        self.records: list[dict[str, float]] = []
+
+    @property
+    def year(self) -> int:
+        """The simulated year the current week falls in (1-based)."""
+        return (self.week - 1) // WEEKS_PER_YEAR + 1
+
+    def rule(self, name: str):
+        """The scheduled rule instance called ``name``."""
+        return next(rule for rule in self.rules if rule.name == name)
+
+    def step(self) -> None:
+        """Advance one week: run every rule of the schedule, then record metrics."""
+        self.week += 1
+        for rule in self.rules:
+            rule.step(self)
+        self.records.append(metrics.collect(self))
+
+    def run(self, weeks: int, progress=None) -> None:
+        """Run ``weeks`` steps, calling ``progress(1)`` after each if given."""
+        for _ in range(weeks):
+            self.step()
+            if progress is not None:
+                progress(1)
+
+    def escalate(self, row: int, kind_name: str, kind: EscalationKind) -> None:
+        """Book an escalation of ``row`` and move it into crisis care.
+
+        Args:
+            row: The household.
+            kind_name: The escalation kind's key (``eviction``, …).
+            kind: Its parameters.
+        """
+        population = self.population
+        holder = int(population.provider[row])
+        if holder >= 0:
+            self.specialists[holder].remove(row)
+        self.access_point.withdraw(row)
+        cents = to_cents(kind.cost_eur)
+        population.cost_cents[row] += cents
+        population.escalations[row] += 1
+        self.ledger.book(
+            self.week, "escalation", kind.payer, self.households[row].unique_id, kind_name, cents
+        )
+        self.crisis_care.admit_now(row, self.week, kind.crisis_weeks)
+
+    def final_households(self) -> np.ndarray:
+        """Row indices of all households (for per-household tables)."""
+        return np.arange(self.population.size)

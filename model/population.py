@@ -1,0 +1,118 @@
+"""The household population as arrays: one row per household (ODD elements 2 and 5).
+
+Household rules act on all rows at once; a :class:`~wijksim.agents.household.Household`
+agent reads and writes its own row, so an extension written per agent sees the same
+state as the vectorised rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import binom
+from wijksim.model.domains import N_DOMAINS
+from wijksim.model.scenario import PopulationParams
+from wijksim.model.status import Status
+
+LIFE_PHASES: tuple[str, ...] = ("young_adult", "adult", "elderly")
+NO_PROVIDER = -1
+
+
+@dataclass
+class Population:
+    """State of every household, one row each.
+
+    Attributes:
+        zrm: ZRM level per domain, 1 (acute) … 5 (self-reliant); int8 (n, 11).
+        vulnerability: Latent vulnerability in [0, 1].
+        own_strength: Own strength (eigen kracht) in [0, 1].
+        life_phase: Index into :data:`LIFE_PHASES`.
+        has_children: Children live in the household.
+        status: A :class:`~wijksim.model.status.Status` value per household.
+        status_since_week: Week in which the current status began.
+        provider: Index of the specialist holding the household (waiting or in care),
+            or ``NO_PROVIDER``.
+        need_group: Index of the derived need group (set by the classification rule).
+        network_help: Informal help received from neighbours this week, 0..1.
+        isolation: 0 (well connected) … 1 (isolated).
+        treatment_boost: Extra weekly recovery hazard per domain from care this week.
+        escalations: Number of escalations so far.
+        cost_cents: Euro-cents booked on this household (specialist and escalation).
+    """
+
+    zrm: np.ndarray
+    vulnerability: np.ndarray
+    own_strength: np.ndarray
+    life_phase: np.ndarray
+    has_children: np.ndarray
+    status: np.ndarray
+    status_since_week: np.ndarray
+    provider: np.ndarray
+    need_group: np.ndarray
+    network_help: np.ndarray
+    isolation: np.ndarray
+    treatment_boost: np.ndarray
+    escalations: np.ndarray
+    cost_cents: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of households."""
+        return self.zrm.shape[0]
+
+    def set_status(self, rows: np.ndarray, status: Status, week: int) -> None:
+        """Move ``rows`` to ``status`` as of ``week``."""
+        self.status[rows] = status
+        self.status_since_week[rows] = week
+
+
+def initial_levels(vulnerability: np.ndarray, severity: float, uniforms: np.ndarray) -> np.ndarray:
+    """Initial ZRM levels: 5 − Binomial(4, p) per domain, p = severity × (0.5 + v).
+
+    Drawn by inversion from ``uniforms`` (n, 11), so that calibration can re-draw the
+    initial state for another severity from the same random numbers.
+    """
+    p = np.clip(severity * (0.5 + vulnerability), 0.0, 1.0)[:, None]
+    # Binomial(4, p) by counting how many of the 4 cumulative thresholds u exceeds.
+    drops = np.zeros(uniforms.shape, dtype=np.int8)
+    for k in range(4):
+        drops += uniforms > binom.cdf(k, 4, p)
+    return (5 - drops).astype(np.int8)
+
+
+def initialise_population(params: PopulationParams, rng: np.random.Generator) -> Population:
+    """Draw the initial population.
+
+    Args:
+        params: The scenario's population section.
+        rng: The ``population`` random stream.
+    """
+    n = params.households
+    vulnerability = rng.beta(params.vulnerability_alpha, params.vulnerability_beta, n)
+    noise = rng.normal(0.0, params.own_strength_noise_sd, n)
+    own_strength = np.clip(1.0 - vulnerability + noise, 0.0, 1.0)
+    phase_shares = [params.life_phase_shares.get(p, 0.0) for p in LIFE_PHASES]
+    life_phase = rng.choice(len(LIFE_PHASES), size=n, p=phase_shares).astype(np.int8)
+    # Elderly households seldom have children at home; the others share the rest so
+    # that the overall share matches the scenario.
+    non_elderly = life_phase != LIFE_PHASES.index("elderly")
+    child_share = min(1.0, params.share_with_children / max(non_elderly.mean(), 1e-9))
+    has_children = non_elderly & (rng.random(n) < child_share)
+    zrm = initial_levels(vulnerability, params.initial_severity, rng.random((n, N_DOMAINS)))
+    return Population(
+        zrm=zrm,
+        vulnerability=vulnerability.astype(np.float32),
+        own_strength=own_strength.astype(np.float32),
+        life_phase=life_phase,
+        has_children=has_children,
+        status=np.full(n, Status.UNKNOWN, dtype=np.int8),
+        status_since_week=np.zeros(n, dtype=np.int32),
+        provider=np.full(n, NO_PROVIDER, dtype=np.int8),
+        need_group=np.zeros(n, dtype=np.int8),
+        network_help=np.zeros(n, dtype=np.float32),
+        isolation=np.zeros(n, dtype=np.float32),
+        treatment_boost=np.zeros((n, N_DOMAINS), dtype=np.float32),
+        escalations=np.zeros(n, dtype=np.int16),
+        cost_cents=np.zeros(n, dtype=np.int64),
+    )

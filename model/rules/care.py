@@ -1,0 +1,64 @@
+"""Care and funding rules: specialists, the access point, collective provisions.
+
+ODD element 7, submodels 6–8. These rules act on the households the agents hold
+(waiting lists, clients, applications), never on all households.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wijksim.model.rules.base import Rule, register_rule
+from wijksim.model.status import Status
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+
+@register_rule
+class SpecialistCare(Rule):
+    """Each specialist discharges, admits from its waiting list, treats and bills P×Q.
+
+    Discharged households leave without aftercare: back to UNKNOWN, or, after crisis
+    care, to the access point (KNOWN) to be assessed for regular care.
+    """
+
+    name = "specialist_care"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Run this week's care cycle of every specialist."""
+        population = model.population
+        population.treatment_boost.fill(0.0)
+        week = model.week
+        for specialist in model.specialists:
+            done = specialist.discharge_due(week)
+            if specialist.params.forced_admission:
+                model.access_point.apply(done, week)
+            else:
+                population.set_status(done, Status.UNKNOWN, week)
+            specialist.admit_from_waiting_list(week)
+            specialist.treat()
+            specialist.bill(week)
+
+
+@register_rule
+class CentralDeskAssessment(Rule):
+    """The access point assesses applications and indicates specialist care."""
+
+    name = "central_desk"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Assess due applications and pay the desk's staff."""
+        model.access_point.assess(model.week)
+        model.access_point.pay_staff(model.week)
+
+
+@register_rule
+class CollectiveProvisions(Rule):
+    """The municipality funds the 0th line (community centre, volunteers)."""
+
+    name = "collective_provisions"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Book this week's 0th-line budget."""
+        model.municipality.fund_collective_provisions(model.week)

@@ -1,0 +1,278 @@
+"""Household dynamics on all households at once (ODD element 7, submodels 1–5).
+
+Each rule draws a fixed number of random numbers per step, whatever the state, so that
+two scenarios with the same seed stay aligned draw for draw (common random numbers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from wijksim.model.domains import (
+    DOMAIN_INDEX,
+    DOMAINS,
+    N_DOMAINS,
+    SUFFICIENT,
+    spillover_matrix,
+)
+from wijksim.model.population import LIFE_PHASES
+from wijksim.model.rules.base import Rule, register_rule
+from wijksim.model.status import Status
+
+TREATED = (Status.IN_SPECIALIST_CARE, Status.ESCALATED)
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+ELDERLY = LIFE_PHASES.index("elderly")
+YOUNG_ADULT = LIFE_PHASES.index("young_adult")
+PROBLEM_LEVEL = 2
+"""A domain at this level or worse is a problem that spills over and calls for help."""
+VULNERABILITY_REFERENCE = 0.3
+"""Drift is scaled relative to a household of this vulnerability (near the mean)."""
+
+
+@register_rule
+class InformalNetwork(Rule):
+    """Who helps whom: self-reliant neighbours with strength to spare share it.
+
+    A helper has every domain at level 4 or better and own strength of at least
+    ``network.helper_min_own_strength``; a household with any domain at level 3 or worse
+    can use help. Both are read from the ZRM levels, not from the need groups, so that
+    the scenario's choice of classification does not change the dynamics. Each helper
+    shares its capacity ``helper_capacity_households`` among its needy neighbours; a
+    needy household's help is the capacity it receives over
+    ``help_units_for_full_support``, capped at 1. Isolation is the larger of a lack of
+    self-reliant neighbours and a weak social-network domain.
+    """
+
+    name = "informal_network"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Recompute ``network_help`` and ``isolation`` from the current groups."""
+        params = model.params.network
+        population = model.population
+        adjacency = model.network.adjacency
+        worst = population.zrm.min(axis=1)
+        self_reliant = worst >= SUFFICIENT
+        needy = ~self_reliant
+        helper = self_reliant & (population.own_strength >= params.helper_min_own_strength)
+        needy_neighbours = adjacency @ needy.astype(np.float32)
+        share = helper * (params.helper_capacity_households / np.maximum(needy_neighbours, 1.0))
+        # Helpers divide their capacity among needy neighbours only, so only they receive it.
+        received = (adjacency @ share.astype(np.float32)) * needy
+        population.network_help[:] = np.minimum(1.0, received / params.help_units_for_full_support)
+        self_reliant_neighbours = adjacency @ self_reliant.astype(np.float32)
+        lonely = 1.0 - self_reliant_neighbours / params.isolation_reference_neighbours
+        weak_network = (4 - population.zrm[:, DOMAIN_INDEX["social_network"]]) / 3.0
+        population.isolation[:] = np.clip(np.maximum(lonely, weak_network), 0.0, 1.0)
+
+
+@register_rule
+class LifeEvents(Rule):
+    """Shocks (job loss, divorce, illness, bereavement) that lower several domains."""
+
+    name = "life_events"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """Turn yearly incidences into weekly ones per household, by life phase."""
+        kinds = model.params.life_events
+        phase = model.population.life_phase
+        self.kind_names = list(kinds)
+        weekly = np.zeros((model.population.size, len(kinds)), dtype=np.float32)
+        for k, event in enumerate(kinds.values()):
+            factor = np.ones(model.population.size, dtype=np.float32)
+            factor[phase == ELDERLY] = event.elderly_factor
+            factor[phase == YOUNG_ADULT] = event.young_adult_factor
+            yearly = np.clip(event.per_year * factor, 0.0, 1.0)  # a factor may push it past 1
+            weekly[:, k] = 1.0 - (1.0 - yearly) ** (1.0 / 52.0)
+        self.weekly_probability = weekly
+        self.columns = [
+            np.array([DOMAIN_INDEX[d] for d in e.domains], dtype=np.intp) for e in kinds.values()
+        ]
+        self.events_this_step = dict.fromkeys(self.kind_names, 0)
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Draw this week's events and lower the domains they hit by one level."""
+        draws = self.rng(model).random(self.weekly_probability.shape, dtype=np.float32)
+        hit = draws < self.weekly_probability
+        zrm = model.population.zrm
+        for k, name in enumerate(self.kind_names):
+            rows = np.flatnonzero(hit[:, k])
+            self.events_this_step[name] = int(rows.size)
+            if rows.size:
+                block = np.ix_(rows, self.columns[k])
+                zrm[block] = np.maximum(zrm[block] - 1, 1)
+
+
+@register_rule
+class Drift(Rule):
+    """Weekly deterioration of each domain by one level.
+
+    hazard = drift_per_week × drift_scale × domain weight × life-phase factor
+             × exp(vulnerability_effect × (vulnerability − 0.3))
+             × (1 + correlated_problem_effect × problems in spill-over domains)
+             × (1 + isolation_effect × isolation)
+    """
+
+    name = "drift"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """Precompute the state-independent part of the hazard per household and domain."""
+        hazards = model.params.hazards
+        population = model.population
+        weights = np.array([hazards.domain_weight.get(d, 1.0) for d in DOMAINS], dtype=np.float32)
+        base = np.tile(weights, (population.size, 1))
+        elderly = population.life_phase == ELDERLY
+        for domain in ("physical_health", "adl"):
+            base[elderly, DOMAIN_INDEX[domain]] *= hazards.elderly_health_factor
+        parenting = DOMAIN_INDEX["family_and_parenting"]
+        base[~population.has_children, parenting] *= hazards.parenting_without_children_factor
+        vulnerability = np.exp(
+            hazards.vulnerability_effect * (population.vulnerability - VULNERABILITY_REFERENCE)
+        )
+        self.base_hazard = (
+            base * vulnerability[:, None] * hazards.drift_per_week * hazards.drift_scale
+        ).astype(np.float32)
+        self.spillover = spillover_matrix()
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Lower domains whose draw falls under their hazard."""
+        hazards = model.params.hazards
+        population = model.population
+        zrm = population.zrm
+        problems = (zrm <= PROBLEM_LEVEL).astype(np.float32)
+        spill = 1.0 + hazards.correlated_problem_effect * (problems @ self.spillover)
+        isolation = 1.0 + hazards.isolation_effect * population.isolation
+        hazard = self.base_hazard * spill * isolation[:, None]
+        draws = self.rng(model).random(zrm.shape, dtype=np.float32)
+        zrm -= ((draws < hazard) & (zrm > 1)).astype(np.int8)
+
+
+@register_rule
+class Recovery(Rule):
+    """Weekly improvement of each domain by one level.
+
+    hazard = recovery_per_week × recovery_scale × factor by level
+             × (0.5 + own_strength_effect × own strength)
+             × (1 + network_help_effect × help received)
+             + treatment boost of the care the household receives this week
+    """
+
+    name = "recovery"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """Precompute the own-strength part and the per-level factors."""
+        hazards = model.params.hazards
+        strength = 0.5 + hazards.own_strength_effect * model.population.own_strength
+        self.base_hazard = (hazards.recovery_per_week * hazards.recovery_scale * strength).astype(
+            np.float32
+        )
+        # Index by ZRM level 1..5; level 5 cannot rise.
+        self.level_factor = np.array((0.0, *hazards.recovery_factor_by_level, 0.0), np.float32)
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Raise domains whose draw falls under their hazard."""
+        hazards = model.params.hazards
+        population = model.population
+        zrm = population.zrm
+        help_factor = 1.0 + hazards.network_help_effect * population.network_help
+        own = (self.base_hazard * help_factor)[:, None]
+        hazard = own * self.level_factor[zrm] + population.treatment_boost
+        draws = self.rng(model).random(zrm.shape, dtype=np.float32)
+        zrm += ((draws < hazard) & (zrm < 5)).astype(np.int8)
+
+
+@register_rule
+class HelpSeeking(Rule):
+    """Unknown households with a bad enough domain ask for help or are signalled.
+
+    Only households whose worst domain is at ``access.help_seeking_max_level`` or worse
+    ask (late and at a high threshold in the old system), with weekly probability
+    ``ask_per_week`` (× ``acute_ask_multiplier`` at level 1), plus signals from GP,
+    school or police (``signal_per_week``, × ``school_signal_factor`` with children).
+    """
+
+    name = "help_seeking"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Send this week's askers and signalled households to the access point."""
+        access = model.params.access
+        population = model.population
+        worst = population.zrm.min(axis=1)
+        draws = self.rng(model).random(population.size, dtype=np.float32)
+        eligible = (population.status == Status.UNKNOWN) & (worst <= access.help_seeking_max_level)
+        ask = access.ask_per_week * np.where(worst == 1, access.acute_ask_multiplier, 1.0)
+        signal = access.signal_per_week * np.where(
+            population.has_children, access.school_signal_factor, 1.0
+        )
+        rows = np.flatnonzero(eligible & (draws < ask + signal))
+        self.found_this_step = int(rows.size)
+        if rows.size:
+            model.access_point.apply(rows, model.week)
+
+
+@register_rule
+class Escalation(Rule):
+    """An acute domain that nobody treats may escalate into an expensive event.
+
+    For each escalation kind, a household with at least one acute (level 1) domain of
+    that kind that is not treated by its current provider escalates with probability
+    ``1 − (1 − hazard_per_week) ^ (number of such domains)``. The event is booked at
+    its cost on the ``escalation`` stream; the household leaves any waiting list or
+    care and is admitted at once to crisis care for the kind's ``crisis_weeks``.
+    """
+
+    name = "escalation"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """Index the kinds' domains and the providers' treated domains."""
+        kinds = model.params.escalations
+        self.kind_names = list(kinds)
+        self.kinds = list(kinds.values())
+        self.columns = [
+            np.array([DOMAIN_INDEX[d] for d in k.domains], dtype=np.intp) for k in self.kinds
+        ]
+        # treats[p, d]: provider p treats domain d; an extra last row for "no provider".
+        treats = np.zeros((len(model.specialists) + 1, N_DOMAINS), dtype=bool)
+        for specialist in model.specialists:
+            treats[specialist.index, specialist.domain_columns] = True
+        self.treats = treats
+        self.events_this_step = dict.fromkeys(self.kind_names, 0)
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Draw escalations, book them and move the households into crisis care."""
+        population = model.population
+        draws = self.rng(model).random((population.size, len(self.kinds)), dtype=np.float32)
+        acute = population.zrm == 1
+        candidates = np.flatnonzero(acute.any(axis=1) & (population.status != Status.ESCALATED))
+        self.events_this_step = dict.fromkeys(self.kind_names, 0)
+        if candidates.size == 0:
+            return
+        # Only care treats: a household on a waiting list is as unsupported as an unknown one.
+        in_care = np.isin(population.status[candidates], TREATED)
+        provider = np.where(in_care, population.provider[candidates], -1)
+        untreated = acute[candidates] & ~self.treats[provider]  # -1 = last row: no care
+        escalated = np.zeros(candidates.size, dtype=bool)
+        for k, kind in enumerate(self.kinds):
+            count = untreated[:, self.columns[k]].sum(axis=1)
+            if kind.requires_children:
+                count = count * population.has_children[candidates]
+            probability = 1.0 - (1.0 - kind.hazard_per_week) ** count
+            fires = ~escalated & (draws[candidates, k] < probability)
+            for row in candidates[fires].tolist():
+                model.escalate(row, kind_name=self.kind_names[k], kind=kind)
+            self.events_this_step[self.kind_names[k]] = int(fires.sum())
+            escalated |= fires
+
+
+@register_rule
+class Classification(Rule):
+    """Derive every household's need group from its ZRM levels."""
+
+    name = "classification"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Reclassify all households."""
+        model.population.need_group[:] = model.classifier.classify(model.population.zrm)

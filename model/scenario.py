@@ -1,0 +1,416 @@
+"""The typed scenario schema: every parameter of a run, with units and sources.
+
+ODD element 6 (input data) and 5 (initialisation). A scenario file (TOML) sets only
+what differs from these defaults or from the scenario it ``extends``; the loader in
+:mod:`wijksim.model.scenario_io` merges and validates it into a :class:`Scenario`.
+
+Conventions: units are in the names (``_per_week``, ``_eur``, ``_fte``, ``_weeks``);
+every empirical default cites its source (DOMAIN.md / S1 / S2); numbers that are not
+in the sources are marked *assumption* with the reason for the value chosen.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from wijksim.model.classification import group_definitions
+from wijksim.model.domains import DOMAINS
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Payer = Literal["municipality_wmo", "municipality_youth", "insurer", "other"]
+Domain = Literal[DOMAINS]  # type: ignore[valid-type]
+
+PAYERS: tuple[str, ...] = ("municipality_wmo", "municipality_youth", "insurer", "other")
+STREAMS: tuple[str, ...] = ("zeroth_line", "team", "specialist", "escalation", "friction")
+"""Cost streams of the ledger (MODEL.md, Outputs). The central desk of the old system
+is booked in the ``team`` stream: it is the first-line access point the team replaces."""
+
+SHARE_TOLERANCE = 1e-6
+
+REPLACED_WHOLE: frozenset[str] = frozenset(
+    {"population.life_phase_shares", "classification.target_shares", "calibrated"}
+)
+"""Tables that a scenario replaces as a whole instead of merging key by key: a set of
+shares must sum to one on its own, whatever the scenario it extends had."""
+
+
+class Section(BaseModel):
+    """A scenario section: unknown keys are errors, types are checked strictly."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _check_shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"expected shares summing to 1, found {total:.6g}")
+    return shares
+
+
+class PopulationParams(Section):
+    """The households of the neighbourhood."""
+
+    households: Annotated[int, Field(gt=0)] = 6000
+    """Utrecht "vulnerable" neighbourhood (DOMAIN.md §1, S1 App. IV)."""
+    share_with_children: Share = 0.33
+    """Assumption: about a third of Dutch households have children at home (CBS)."""
+    life_phase_shares: dict[Literal["young_adult", "adult", "elderly"], Share] = {
+        "young_adult": 0.20,
+        "adult": 0.50,
+        "elderly": 0.30,
+    }
+    """Assumption: household head <27 / 27–64 / 65+, rounded Dutch shares (CBS)."""
+    vulnerability_alpha: Positive = 2.0
+    vulnerability_beta: Positive = 5.0
+    """Latent vulnerability ~ Beta(alpha, beta) (mean 0.29). Assumption: a right-skewed
+    latent trait; its level is absorbed by the calibrated hazard scales."""
+    own_strength_noise_sd: NonNegative = 0.15
+    """Own strength (eigen kracht) = 1 − vulnerability + Normal(0, sd), clipped to
+    [0, 1]. Assumption: strongly but not fully tied to vulnerability."""
+    initial_severity: Share = 0.15
+    """Initial ZRM level per domain = 5 − Binomial(4, severity × (0.5 + vulnerability));
+    fitted by ``wijksim calibrate`` so that year 0 starts near the target shares."""
+
+    @field_validator("life_phase_shares")
+    @classmethod
+    def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_shares_sum_to_one(value)
+
+
+class GroupCondition(Section):
+    """At least ``min_domains`` of the household's domains at ``max_level`` or worse."""
+
+    max_level: Annotated[int, Field(ge=1, le=5)]
+    min_domains: Annotated[int, Field(ge=1, le=len(DOMAINS))]
+
+
+class NeedGroup(Section):
+    """One need group: the household belongs to it if any condition holds."""
+
+    name: str
+    any_of: list[GroupCondition] = []
+
+
+class ClassificationParams(Section):
+    """How the need group is derived from the ZRM levels every step."""
+
+    scheme: str = "three_groups"
+    """A built-in scheme (``three_groups``, ``eindhoven_four``) or ``custom``."""
+    groups: list[NeedGroup] = []
+    """For ``scheme = "custom"``: groups from least to most severe; the first has no
+    conditions; a household belongs to the last group whose conditions it meets."""
+    target_shares: dict[str, Share] = {"self_reliant": 0.80, "basic": 0.15, "complex": 0.05}
+    """~80/15/5 (DOMAIN.md §1, S1 ch. 2)."""
+    calibration_window_years: tuple[int, int] = (5, 10)
+    """The years over which calibration averages the shares (issue 2: years 5–10)."""
+
+    @field_validator("target_shares")
+    @classmethod
+    def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_shares_sum_to_one(value)
+
+    @model_validator(mode="after")
+    def _targets_name_the_groups(self) -> ClassificationParams:
+        names = [g["name"] for g in self.group_definitions()]
+        if sorted(self.target_shares) != sorted(names):
+            raise ValueError(
+                f"target_shares: expected one share for each group {names}, "
+                f"found {sorted(self.target_shares)}"
+            )
+        return self
+
+    def group_definitions(self) -> list[dict]:
+        """The groups of this scheme as plain dicts (see :mod:`classification`)."""
+        return group_definitions(self.scheme, [g.model_dump() for g in self.groups])
+
+
+class NetworkParams(Section):
+    """The social network: a small world laid along vulnerability (homophily)."""
+
+    mean_degree: Annotated[int, Field(ge=2, multiple_of=2)] = 8
+    """Assumption: a household knows about eight others nearby well enough to help
+    (even: each household links to mean_degree / 2 on either side of the ring)."""
+    rewire_probability: Share = 0.05
+    """Assumption: Watts–Strogatz rewiring; low values keep the network clustered."""
+    homophily_noise_sd: NonNegative = 0.10
+    """Households are placed on the ring by vulnerability + Normal(0, sd): 0 is perfect
+    homophily, large values a random mix."""
+    helper_min_own_strength: Share = 0.5
+    """A self-reliant neighbour helps only with own strength to spare (assumption)."""
+    helper_capacity_households: Positive = 1.0
+    """One helper's capacity, shared among its needy neighbours (assumption)."""
+    help_units_for_full_support: Positive = 3.0
+    """Helper capacity a needy household needs for full informal help (assumption:
+    durable network support takes several people, S1 App. I.4 key 3)."""
+    isolation_reference_neighbours: Positive = 2.0
+    """Fewer self-reliant neighbours than this counts as (partly) isolated (assumption)."""
+
+
+class HazardParams(Section):
+    """Weekly hazards of a domain dropping or rising one ZRM level."""
+
+    drift_per_week: NonNegative = 0.004
+    """Base weekly hazard of a domain dropping one level; scaled by ``drift_scale``.
+    Assumption: only its product with the fitted ``drift_scale`` matters."""
+    drift_scale: Positive = 1.0
+    """Fitted by ``wijksim calibrate`` to the target shares."""
+    vulnerability_effect: NonNegative = 1.0
+    """Drift × exp(effect × (vulnerability − 0.3)): how unevenly problems fall on
+    households. Fitted by ``wijksim calibrate`` (it sets the complex-to-basic ratio)."""
+    correlated_problem_effect: NonNegative = 0.2
+    """Drift × (1 + effect × number of spill-over domains at level ≤ 2). Assumption:
+    moderate, since stronger spill-over tips the neighbourhood into mass complexity."""
+    isolation_effect: NonNegative = 1.0
+    """Drift × (1 + effect × isolation); isolation raises risk (issue 2, §4)."""
+    domain_weight: dict[Domain, NonNegative] = {}
+    """Relative drift per domain (default 1). Unlisted domains keep 1."""
+    recovery_per_week: NonNegative = 0.03
+    """Base weekly hazard of a domain rising one level; scaled by ``recovery_scale``.
+    Assumption: a limited domain recovers in about half a year on own strength."""
+    recovery_scale: Positive = 1.0
+    """Multiplier of recovery. Not fitted: shares alone identify only the ratio of drift
+    to recovery, so calibration moves ``drift_scale`` and keeps this at its value."""
+    own_strength_effect: NonNegative = 1.5
+    """Recovery × (0.5 + effect × own strength). Assumption: full own strength makes
+    recovery four times as fast as none."""
+    network_help_effect: NonNegative = 1.0
+    """Recovery × (1 + effect × informal help received, 0..1). Assumption: full informal
+    help doubles recovery (S1 App. I.3: households and networks carry 10–50% of support)."""
+    recovery_factor_by_level: tuple[float, float, float, float] = (0.5, 0.8, 1.0, 1.0)
+    """Recovery from level 1, 2, 3, 4: acute problems seldom resolve unaided (assumption)."""
+    elderly_health_factor: NonNegative = 2.0
+    """Drift of physical health and ADL × this for elderly households (assumption)."""
+    parenting_without_children_factor: NonNegative = 0.3
+    """Drift of family/parenting × this without children (domestic relations only)."""
+
+
+class LifeEventKind(Section):
+    """A life event: a shock that lowers several domains one level at once."""
+
+    per_year: Share
+    domains: list[Domain]
+    elderly_factor: NonNegative = 1.0
+    young_adult_factor: NonNegative = 1.0
+
+
+def _default_life_events() -> dict[str, LifeEventKind]:
+    # Assumptions: rough Dutch yearly incidences per household (CBS order of magnitude),
+    # the domains each event hits follow S1 ch. 2's examples of how problems start.
+    return {
+        "job_loss": LifeEventKind(
+            per_year=0.03, domains=["finances", "daytime_activity"], elderly_factor=0.1
+        ),
+        "divorce": LifeEventKind(
+            per_year=0.015,
+            domains=["family_and_parenting", "housing", "finances", "mental_health"],
+            elderly_factor=0.2,
+        ),
+        "illness": LifeEventKind(
+            per_year=0.03,
+            domains=["physical_health", "adl", "daytime_activity"],
+            elderly_factor=2.5,
+            young_adult_factor=0.5,
+        ),
+        "bereavement": LifeEventKind(
+            per_year=0.02, domains=["mental_health", "social_network"], elderly_factor=2.5
+        ),
+    }
+
+
+class AccessParams(Section):
+    """How households become known: asking for help and being signalled."""
+
+    help_seeking_max_level: Annotated[int, Field(ge=1, le=4)] = 2
+    """Old system: households ask only once a domain is at level 2 or worse (late,
+    high threshold; DOMAIN.md §2, the team lowers it)."""
+    ask_per_week: Share = 0.02
+    """Weekly chance that a household at the threshold asks (assumption: ~1 in 50)."""
+    acute_ask_multiplier: NonNegative = 3.0
+    """At level 1 households ask this many times more often (assumption)."""
+    signal_per_week: Share = 0.005
+    """Weekly chance that GP, school or police signal a household at the threshold
+    (assumption: a quarter of the asking rate)."""
+    school_signal_factor: NonNegative = 2.0
+    """Signals × this for households with children (assumption: school and GP both see
+    them)."""
+    assessment_weeks: Annotated[int, Field(ge=0)] = 6
+    """Wmo 2015 art. 2.3.2: the municipality investigates a request within six weeks."""
+    indication_max_level: Annotated[int, Field(ge=1, le=4)] = 2
+    """The desk indicates specialist care for the worst domain at this level or worse
+    (assumption: the same threshold as help-seeking in the old system)."""
+    desk_fte_per_1000_households: NonNegative = 0.5
+    """Assumption: staff of a central Wmo/youth desk (old system)."""
+    cost_per_fte_year_eur: NonNegative = 73_200
+    """Leeuwarden: €732,000 a year for a 10-FTE team (DOMAIN.md §2, S1 App. I.3)."""
+
+
+class SpecialistParams(Section):
+    """One kind of second-line care, paid P×Q by its payer."""
+
+    label: str
+    domains: list[Domain]
+    payer: Payer
+    capacity_per_1000_households: NonNegative
+    price_per_week_eur: NonNegative
+    trajectory_weeks: Annotated[int, Field(ge=1)]
+    recovery_boost_per_week: NonNegative = 0.06
+    """Extra weekly recovery hazard in treated domains (assumption: one level per
+    ~4 months of treatment)."""
+    stabilise_to_level: Annotated[int, Field(ge=1, le=5)] = 1
+    """On discharge, treated domains below this level are raised to it (crisis care)."""
+    forced_admission: bool = False
+    """Admits at once, beyond capacity (crisis care after an escalation)."""
+
+
+def _default_specialists() -> dict[str, SpecialistParams]:
+    # Kinds: DOMAIN.md §3 (S1 §3.4). Prices, capacities and durations are assumptions of
+    # the order of Dutch 2015–2019 tariffs; none is given by the sources. Payers: youth
+    # care is the municipality's (Jeugdwet), GGZ, addiction care and personal care
+    # (wijkverpleging) the insurer's (Zvw), debt help and sheltered housing the
+    # municipality's (Wmo); crisis care is booked to the insurer as acute care.
+    def kind(label, domains, payer, capacity, price, weeks, **extra) -> SpecialistParams:
+        return SpecialistParams(
+            label=label,
+            domains=domains,
+            payer=payer,
+            capacity_per_1000_households=capacity,
+            price_per_week_eur=price,
+            trajectory_weeks=weeks,
+            **extra,
+        )
+
+    return {
+        "youth_care": kind(
+            "Youth care", ["family_and_parenting"], "municipality_youth", 5.0, 350, 39
+        ),
+        "mental_health": kind(
+            "Mental health care (GGZ)", ["mental_health"], "insurer", 6.0, 250, 26
+        ),
+        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 2.0, 250, 26),
+        "debt_counselling": kind("Debt counselling", ["finances"], "municipality_wmo", 6.0, 60, 52),
+        "personal_care": kind(
+            "Personal care (PV)", ["physical_health", "adl"], "insurer", 6.0, 200, 26
+        ),
+        "sheltered_housing": kind(
+            "Sheltered housing", ["housing"], "municipality_wmo", 1.5, 1200, 52
+        ),
+        "crisis_care": kind(
+            "Crisis care",
+            list(DOMAINS),
+            "insurer",
+            1.0,
+            2000,
+            4,
+            recovery_boost_per_week=0.0,
+            stabilise_to_level=2,
+            forced_admission=True,
+        ),
+    }
+
+
+class EscalationKind(Section):
+    """An escalation: an acute, unsupported domain turns into an expensive event."""
+
+    domains: list[Domain]
+    hazard_per_week: Share
+    cost_eur: NonNegative
+    payer: Payer
+    crisis_weeks: Annotated[int, Field(ge=1)]
+    requires_children: bool = False
+
+
+def _default_escalations() -> dict[str, EscalationKind]:
+    return {
+        # €200,000 saved on 6 fewer evictions in Heechterp-Schieringen (DOMAIN.md §2,
+        # S1 App. I.3): ~€33,000 per eviction; borne by landlord and municipality.
+        "eviction": EscalationKind(
+            domains=["housing", "finances"],
+            hazard_per_week=0.01,
+            cost_eur=33_000,
+            payer="other",
+            crisis_weeks=8,
+        ),
+        # €1.2M saved on 8 fewer child-protection measures (same source): ~€150,000.
+        "out_of_home_placement": EscalationKind(
+            domains=["family_and_parenting"],
+            hazard_per_week=0.01,
+            cost_eur=150_000,
+            payer="municipality_youth",
+            crisis_weeks=12,
+            requires_children=True,
+        ),
+        # Assumption: a few weeks of acute psychiatric or hospital admission.
+        "acute_admission": EscalationKind(
+            domains=["mental_health", "addiction", "physical_health", "adl"],
+            hazard_per_week=0.01,
+            cost_eur=12_000,
+            payer="insurer",
+            crisis_weeks=4,
+        ),
+        # Assumption: police call-outs, arrest and a court case.
+        "police_justice": EscalationKind(
+            domains=["justice"],
+            hazard_per_week=0.01,
+            cost_eur=10_000,
+            payer="other",
+            crisis_weeks=4,
+        ),
+    }
+
+
+class ZerothLineParams(Section):
+    """Collective provisions (0th line): community centre, volunteers, informal care."""
+
+    cost_per_household_year_eur: NonNegative = 25.0
+    """Assumption: a neighbourhood's collective budget, ~€150,000 for 6,000 households."""
+    payer: Payer = "municipality_wmo"
+
+
+class CalibrationRecord(Section):
+    """What ``wijksim calibrate`` fitted, and how well (written by the command)."""
+
+    fitted: list[str]
+    achieved_shares: dict[str, float]
+    seeds: Annotated[int, Field(gt=0)]
+    households: Annotated[int, Field(gt=0)]
+    evaluations: Annotated[int, Field(ge=0)]
+    date: str
+
+
+class Scenario(Section):
+    """A complete, validated parameter set for one simulation."""
+
+    label: str = "Unnamed scenario"
+    description: str = ""
+    years: Annotated[int, Field(gt=0)] = 10
+    population: PopulationParams = PopulationParams()
+    classification: ClassificationParams = ClassificationParams()
+    network: NetworkParams = NetworkParams()
+    hazards: HazardParams = HazardParams()
+    life_events: dict[str, LifeEventKind] = Field(default_factory=_default_life_events)
+    access: AccessParams = AccessParams()
+    specialists: dict[str, SpecialistParams] = Field(default_factory=_default_specialists)
+    escalations: dict[str, EscalationKind] = Field(default_factory=_default_escalations)
+    zeroth_line: ZerothLineParams = ZerothLineParams()
+    calibrated: CalibrationRecord | None = None
+    """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
+    schedule: list[str] | None = None
+    """Rule names in run order; ``None`` runs :data:`wijksim.model.schedule.DEFAULT_SCHEDULE`."""
+
+    @model_validator(mode="after")
+    def _one_crisis_service(self) -> Scenario:
+        forced = [name for name, s in self.specialists.items() if s.forced_admission]
+        if len(forced) != 1:
+            raise ValueError(
+                "specialists: expected exactly one kind with forced_admission = true "
+                f"(crisis care), found {len(forced)}"
+            )
+        return self
+
+    @property
+    def crisis_service(self) -> str:
+        """Name of the specialist kind that takes escalated households."""
+        return next(n for n, s in self.specialists.items() if s.forced_admission)
