@@ -1,0 +1,1 @@
+"""Experiments: single runs, calibration, figures and the ``wijksim`` command line."""

@@ -1,0 +1,158 @@
+"""The ``wijksim`` command: a thin layer over the experiment functions.
+
+Every user mistake (a bad scenario file, an unknown field, a wrong value on the command
+line) is printed as one line naming the file and field, with exit code 2 and nothing
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+from wijksim.model.model import WEEKS_PER_YEAR
+from wijksim.model.scenario_io import (
+    ResolvedScenario,
+    ScenarioError,
+    load_scenario,
+    shipped_scenario_names,
+    with_overrides,
+)
+
+EXIT_USAGE = 2
+DEFAULT_SCENARIO = "old_system"
+
+
+def _resolve(
+    name: str, households: int | None = None, years: int | None = None
+) -> ResolvedScenario:
+    resolved = load_scenario(name)
+    overrides = {}
+    if households is not None:
+        overrides["population.households"] = households
+    if years is not None:
+        overrides["years"] = years
+    if overrides:
+        resolved.scenario = with_overrides(resolved.scenario, overrides)
+    return resolved
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Run one simulation and write its results."""
+    from wijksim.experiments.run import run_simulation, write_run, yearly_summary
+
+    resolved = _resolve(args.scenario, args.households, args.years)
+    scenario = resolved.scenario
+    out = Path(args.out) if args.out else Path("results") / f"{resolved.name}-seed{args.seed}"
+    weeks = scenario.years * WEEKS_PER_YEAR
+    label = f"{resolved.name} ({scenario.population.households:,} households, seed {args.seed})"
+    with tqdm(total=weeks, desc=label, unit="week", disable=args.quiet, mininterval=0.5) as bar:
+        result = run_simulation(
+            scenario,
+            seed=args.seed,
+            scenario_name=resolved.name,
+            scenario_files=[str(p) for p in resolved.chain],
+            progress=bar.update,
+        )
+    write_run(result, out, figures=not args.no_figures)
+    if not args.quiet:
+        print(yearly_summary(result.steps).round(1).to_string())
+        print(f"\nwrote {out}/ (steps, households, ledger .parquet; manifest.json; figures/)")
+        print(f"wall time {result.manifest['wall_time_seconds']:.1f} s")
+    return 0
+
+
+def command_list(args: argparse.Namespace) -> int:
+    """List the shipped scenarios with their labels."""
+    for name in shipped_scenario_names():
+        try:
+            label = load_scenario(name).scenario.label
+        except ScenarioError as error:
+            label = f"(invalid: {error})"
+        print(f"{name:<28} {label}")
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """Check a scenario file and say what it resolves to."""
+    resolved = load_scenario(args.scenario)
+    chain = " <- ".join(str(p) for p in resolved.chain)
+    print(f"{resolved.path}: valid ({resolved.scenario.label}); files: {chain}")
+    return 0
+
+
+def command_calibrate(args: argparse.Namespace) -> int:
+    """Fit the drift hazards so that the old system settles at the target shares."""
+    from wijksim.experiments.calibrate import calibrate, write_calibration
+
+    resolved = load_scenario(args.scenario)
+    fit = calibrate(
+        resolved.scenario,
+        seeds=args.seeds,
+        households=args.households,
+        max_evaluations=args.max_evaluations,
+        log=None if args.quiet else print,
+    )
+    target = Path(args.out) if args.out else resolved.path
+    write_calibration(resolved.path, target, fit)
+    if not args.quiet:
+        print(fit.report())
+        print(f"wrote fitted values to {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``wijksim`` command."""
+    parser = argparse.ArgumentParser(
+        prog="wijksim",
+        description="Simulate a Dutch neighbourhood, its social neighbourhood team and its costs.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run one simulation and write tables and figures")
+    run.add_argument(
+        "scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario name or .toml file"
+    )
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--years", type=int, help="override the scenario's years")
+    run.add_argument("--households", type=int, help="override the number of households")
+    run.add_argument("--out", help="output folder (default results/SCENARIO-seedN)")
+    run.add_argument("--no-figures", action="store_true", help="write tables only")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    run.set_defaults(handler=command_run)
+
+    listing = commands.add_parser("list", help="list the shipped scenarios")
+    listing.set_defaults(handler=command_list)
+
+    validate = commands.add_parser("validate", help="check a scenario file")
+    validate.add_argument("scenario", help="scenario name or .toml file")
+    validate.set_defaults(handler=command_validate)
+
+    calibrate = commands.add_parser("calibrate", help="fit hazards to the target group shares")
+    calibrate.add_argument("scenario", help="scenario name or .toml file")
+    calibrate.add_argument("--seeds", type=int, default=3, help="seeds per evaluation (default 3)")
+    calibrate.add_argument("--households", type=int, default=3000, help="households per run")
+    calibrate.add_argument("--max-evaluations", type=int, default=80, help="optimiser budget")
+    calibrate.add_argument("--out", help="write to this file instead of the scenario itself")
+    calibrate.add_argument("--quiet", action="store_true")
+    calibrate.set_defaults(handler=command_calibrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wijksim`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        print(f"wijksim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("wijksim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

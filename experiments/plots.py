@@ -1,0 +1,75 @@
+"""Figures of one run, each a function of a tidy table that returns a Figure.
+
+Nothing here calls ``plt.show()``; the caller saves the figure. The Agg backend is used
+so that figures can be drawn on machines without a screen.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+WEEKS_PER_YEAR = 52
+
+
+def _wide(steps: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    chosen = steps[steps["metric"].str.startswith(prefix)]
+    wide = chosen.pivot(index="step", columns="metric", values="value")
+    wide.columns = [c.removeprefix(prefix) for c in wide.columns]
+    return wide
+
+
+def group_shares_figure(steps: pd.DataFrame, targets: dict[str, float] | None = None) -> Figure:
+    """Share of households in each need group over time, with the target shares."""
+    shares = _wide(steps, "share_") * 100
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    years = shares.index / WEEKS_PER_YEAR
+    for column in shares.columns:
+        (line,) = axis.plot(years, shares[column], label=column.replace("_", " "))
+        if targets and column in targets:
+            axis.axhline(targets[column] * 100, color=line.get_color(), linestyle=":", lw=1)
+    axis.set_yscale("log")
+    axis.set_xlabel("year")
+    axis.set_ylabel("% of households (log scale; dotted: target)")
+    axis.set_title("Need groups over time")
+    axis.legend(loc="center right")
+    figure.tight_layout()
+    return figure
+
+
+def escalations_figure(steps: pd.DataFrame) -> Figure:
+    """Escalations per year by kind (stacked bars)."""
+    rows = steps[
+        steps["metric"].str.startswith("escalations_") & (steps["metric"] != "escalations_total")
+    ]
+    yearly = rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
+    yearly.columns = [c.removeprefix("escalations_").replace("_", " ") for c in yearly.columns]
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    yearly.plot.bar(stacked=True, ax=axis, width=0.8)
+    axis.set_xlabel("year")
+    axis.set_ylabel("escalations per year")
+    axis.set_title("Escalations by kind")
+    figure.tight_layout()
+    return figure
+
+
+def cost_by_stream_figure(steps: pd.DataFrame) -> Figure:
+    """Spending per year by cost stream (stacked bars, € million)."""
+    rows = steps[steps["metric"].str.match(r"cost_(?!paid_by_|total_).*_eur")]
+    yearly = rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum") / 1e6
+    yearly.columns = [
+        c.removeprefix("cost_").removesuffix("_eur").replace("_", " ") for c in yearly.columns
+    ]
+    yearly = yearly.loc[:, yearly.sum() > 0]
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    yearly.plot.bar(stacked=True, ax=axis, width=0.8)
+    axis.set_xlabel("year")
+    axis.set_ylabel("€ million per year")
+    axis.set_title("Spending by stream")
+    figure.tight_layout()
+    return figure

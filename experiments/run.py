@@ -1,0 +1,157 @@
+"""One simulation: run a scenario and write its tables, figures and manifest.
+
+``run_simulation`` returns the tables; ``write_run`` saves them to a folder atomically
+(everything is written to a temporary sibling folder that is renamed at the end), so a
+failed or interrupted run never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from wijksim.experiments import plots
+from wijksim.experiments.manifest import git_commit, package_versions, utc_now
+from wijksim.model.domains import DOMAINS
+from wijksim.model.metrics import to_long
+from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
+from wijksim.model.population import LIFE_PHASES
+from wijksim.model.scenario import Scenario
+from wijksim.model.status import STATUS_NAMES
+
+
+@dataclass
+class RunResult:
+    """The outputs of one run.
+
+    Attributes:
+        steps: Tidy per-step table (``step, year, metric, value``).
+        households: One row per household at the end of the run.
+        ledger: Every booking (``step, stream, payer, agent_id, agent_kind, amount``).
+        manifest: What produced the run.
+        model: The model after the run (for tests and further analysis).
+    """
+
+    steps: pd.DataFrame
+    households: pd.DataFrame
+    ledger: pd.DataFrame
+    manifest: dict
+    model: NeighbourhoodModel = field(repr=False)
+
+
+def household_table(model: NeighbourhoodModel) -> pd.DataFrame:
+    """The per-household final table."""
+    population = model.population
+    table = pd.DataFrame(
+        {
+            "household_id": [h.unique_id for h in model.households],
+            "vulnerability": population.vulnerability,
+            "own_strength": population.own_strength,
+            "life_phase": pd.Categorical.from_codes(population.life_phase, LIFE_PHASES),
+            "has_children": population.has_children,
+            "status": pd.Categorical.from_codes(population.status, STATUS_NAMES),
+            "need_group": pd.Categorical.from_codes(population.need_group, model.classifier.names),
+            "escalations": population.escalations,
+            "cost_eur": population.cost_cents / 100.0,
+            "network_degree": model.network.degree,
+        }
+    )
+    for column, domain in enumerate(DOMAINS):
+        table[f"zrm_{domain}"] = population.zrm[:, column]
+    return table
+
+
+def run_simulation(
+    scenario: Scenario,
+    seed: int = 0,
+    scenario_name: str = "scenario",
+    scenario_files: list[str] | None = None,
+    progress=None,
+) -> RunResult:
+    """Run one simulation of ``scenario`` for its ``years``.
+
+    Args:
+        scenario: The validated scenario (with any command-line overrides applied).
+        seed: The run's seed.
+        scenario_name: Name recorded in the manifest.
+        scenario_files: The files the scenario was read from, base first.
+        progress: Called with 1 after every week (e.g. ``tqdm.update``).
+    """
+    started = time.perf_counter()
+    model = NeighbourhoodModel(scenario, seed=seed)
+    model.run(scenario.years * WEEKS_PER_YEAR, progress=progress)
+    manifest = {
+        "scenario_name": scenario_name,
+        "scenario_files": scenario_files or [],
+        "seed": seed,
+        "households": scenario.population.households,
+        "years": scenario.years,
+        "schedule": list(model.schedule),
+        "scenario": scenario.model_dump(mode="json"),
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "created_utc": utc_now(),
+        "wall_time_seconds": round(time.perf_counter() - started, 3),
+    }
+    return RunResult(
+        steps=to_long(model.records),
+        households=household_table(model),
+        ledger=model.ledger.to_frame(),
+        manifest=manifest,
+        model=model,
+    )
+
+
+def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
+    """Write a run's tables (Parquet), manifest (JSON) and figures (PNG) to ``out_dir``.
+
+    The folder appears complete or not at all; an existing folder is replaced.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        result.steps.to_parquet(staging / "steps.parquet", index=False)
+        result.households.to_parquet(staging / "households.parquet", index=False)
+        result.ledger.to_parquet(staging / "ledger.parquet", index=False)
+        (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
+        if figures:
+            _write_figures(result, staging / "figures")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _write_figures(result: RunResult, folder: Path) -> None:
+    folder.mkdir()
+    targets = result.model.params.classification.target_shares
+    drawings = {
+        "group_shares.png": plots.group_shares_figure(result.steps, targets),
+        "escalations.png": plots.escalations_figure(result.steps),
+        "cost_by_stream.png": plots.cost_by_stream_figure(result.steps),
+    }
+    for name, figure in drawings.items():
+        figure.savefig(folder / name, dpi=110)
+        plt.close(figure)
+
+
+def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
+    """Per-year means of shares and sums of flows, for printing (year × metric)."""
+    wide = steps.pivot(index=["step", "year"], columns="metric", values="value")
+    flows = [c for c in wide.columns if c.startswith(("cost_", "escalations_"))]
+    states = [c for c in wide.columns if c.startswith("share_")]
+    yearly = wide.groupby(level="year")
+    summary = pd.concat([yearly[states].mean() * 100, yearly[flows].sum()], axis=1)
+    summary = summary.rename(columns=lambda c: c.replace("share_", "%_"))
+    return summary[[c for c in summary.columns if not np.all(summary[c] == 0)]]

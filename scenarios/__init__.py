@@ -1,0 +1,1 @@
+"""Shipped scenarios (TOML files), readable by a policy analyst."""
