@@ -1,0 +1,19 @@
+"""Shared fixtures: small scenarios that run in a second or two."""
+
+from __future__ import annotations
+
+import pytest
+from wijksim.model.scenario_io import load_scenario, with_overrides
+
+
+def small(name: str = "old_system", households: int = 1000, years: int = 2, **overrides):
+    """A shipped scenario, shrunk for tests, with dotted-key overrides."""
+    scenario = load_scenario(name).scenario
+    return with_overrides(
+        scenario, {"population.households": households, "years": years, **overrides}
+    )
+
+
+@pytest.fixture
+def small_scenario():
+    return small()

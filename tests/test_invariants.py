@@ -1,0 +1,80 @@
+"""Invariants that must hold after every step of a run."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import small
+from wijksim.model.model import NeighbourhoodModel
+from wijksim.model.status import Status
+
+
+def check_invariants(model: NeighbourhoodModel) -> None:
+    population = model.population
+    # ZRM levels stay in 1..5.
+    assert population.zrm.min() >= 1 and population.zrm.max() <= 5
+    # Every household holds exactly one valid status.
+    assert np.isin(population.status, [s.value for s in Status]).all()
+    # A waiting household is on exactly one waiting list, a household in care or in
+    # crisis with exactly one provider; no other household is held by anybody.
+    holders = np.zeros(population.size, dtype=int)
+    waiting = np.zeros(population.size, dtype=int)
+    for specialist in model.specialists:
+        rows_waiting = [row for row, _ in specialist.waiting]
+        np.add.at(waiting, rows_waiting, 1)
+        np.add.at(holders, list(specialist.clients), 1)
+        assert len(specialist.clients) <= specialist.capacity or specialist.params.forced_admission
+        assert (population.provider[rows_waiting] == specialist.index).all()
+        assert (population.provider[list(specialist.clients)] == specialist.index).all()
+    status = population.status
+    assert (waiting[status == Status.WAITING] == 1).all()
+    assert (waiting[status != Status.WAITING] == 0).all()
+    in_care = (status == Status.IN_SPECIALIST_CARE) | (status == Status.ESCALATED)
+    assert (holders[in_care] == 1).all()
+    assert (holders[~in_care] == 0).all()
+    assert ((population.provider >= 0) == (in_care | (status == Status.WAITING))).all()
+    # Known households are exactly those with a pending application.
+    known = np.flatnonzero(status == Status.KNOWN)
+    assert sorted(known.tolist()) == sorted(model.access_point.applications)
+    # Ledger reconciles exactly with what each agent booked for itself, and with the
+    # costs attributed to households.
+    by_agent = model.ledger.cents_by_agent()
+    payers = [*model.specialists, model.access_point, model.municipality]
+    for agent in payers:
+        assert by_agent.get(agent.unique_id, 0) == agent.billed_cents
+    household_ids = {h.unique_id for h in model.households}
+    escalation_cents = sum(c for a, c in by_agent.items() if a in household_ids)
+    specialist_cents = sum(s.billed_cents for s in model.specialists)
+    assert escalation_cents + specialist_cents == int(population.cost_cents.sum())
+    assert model.ledger.total_cents() == sum(by_agent.values())
+
+
+def test_invariants_hold_every_step():
+    # A strained neighbourhood so that waiting lists, crises and escalations all occur.
+    scenario = small(households=1500, years=3, **{"hazards.drift_scale": 5.0})
+    model = NeighbourhoodModel(scenario, seed=3)
+    seen_statuses = set()
+    for _ in range(scenario.years * 52):
+        model.step()
+        check_invariants(model)
+        seen_statuses.update(np.unique(model.population.status).tolist())
+    # The run exercised every status, so the checks above were not vacuous.
+    assert seen_statuses == {s.value for s in Status}
+    assert sum(r["escalations_total"] for r in model.records) > 0
+
+
+def test_step_metrics_add_up():
+    model = NeighbourhoodModel(small(), seed=1)
+    model.run(52)
+    for record in model.records:
+        groups = [k for k in record if k.startswith("share_")]
+        assert abs(sum(record[k] for k in groups) - 1.0) < 1e-9
+        statuses = sum(v for k, v in record.items() if k.startswith("status_"))
+        assert statuses == model.population.size
+        streams = sum(
+            v
+            for k, v in record.items()
+            if k.startswith("cost_") and not k.startswith(("cost_paid_by_", "cost_total"))
+        )
+        payers = sum(v for k, v in record.items() if k.startswith("cost_paid_by_"))
+        assert abs(streams - record["cost_total_eur"]) < 1e-6
+        assert abs(payers - record["cost_total_eur"]) < 1e-6
