@@ -6,9 +6,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 # A newer Python for the newest Mesa (3.5 needs Python >= 3.12): on PATH, or from pyenv.
-PYTHON_NEWEST ?= $(firstword $(shell command -v python3.12 python3.13 2>/dev/null) \
-	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
-	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3))
+# A pyenv shim may exist on PATH yet refuse to run, so a candidate must actually start.
+PYTHON_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
+	$(shell for p in python3.12 python3.13; do $$p -c '' 2>/dev/null && command -v $$p && break; done))
 VENV_NEWEST ?= .venv-newest
 
 .PHONY: demo test test-newest lint clean
