@@ -24,6 +24,16 @@ def _wide(steps: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return wide
 
 
+def _stacked_years(yearly: pd.DataFrame, ylabel: str, title: str) -> Figure:
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    yearly.plot.bar(stacked=True, ax=axis, width=0.8)
+    axis.set_xlabel("year")
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
 def group_shares_figure(steps: pd.DataFrame, targets: dict[str, float] | None = None) -> Figure:
     """Share of households in each need group over time, with the target shares."""
     shares = _wide(steps, "share_") * 100
@@ -49,13 +59,7 @@ def escalations_figure(steps: pd.DataFrame) -> Figure:
     ]
     yearly = rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
     yearly.columns = [c.removeprefix("escalations_").replace("_", " ") for c in yearly.columns]
-    figure, axis = plt.subplots(figsize=(8, 4.5))
-    yearly.plot.bar(stacked=True, ax=axis, width=0.8)
-    axis.set_xlabel("year")
-    axis.set_ylabel("escalations per year")
-    axis.set_title("Escalations by kind")
-    figure.tight_layout()
-    return figure
+    return _stacked_years(yearly, "escalations per year", "Escalations by kind")
 
 
 def cost_by_stream_figure(steps: pd.DataFrame) -> Figure:
@@ -66,10 +70,4 @@ def cost_by_stream_figure(steps: pd.DataFrame) -> Figure:
         c.removeprefix("cost_").removesuffix("_eur").replace("_", " ") for c in yearly.columns
     ]
     yearly = yearly.loc[:, yearly.sum() > 0]
-    figure, axis = plt.subplots(figsize=(8, 4.5))
-    yearly.plot.bar(stacked=True, ax=axis, width=0.8)
-    axis.set_xlabel("year")
-    axis.set_ylabel("€ million per year")
-    axis.set_title("Spending by stream")
-    figure.tight_layout()
-    return figure
+    return _stacked_years(yearly, "€ million per year", "Spending by stream")

@@ -8,7 +8,6 @@ schedule in order, and records the week's metrics.
 from __future__ import annotations
 
 import mesa
-import numpy as np
 from wijksim.agents.desk import CentralDesk
 from wijksim.agents.household import Household
 from wijksim.agents.municipality import Municipality
@@ -128,7 +127,3 @@ class NeighbourhoodModel(mesa.Model):
             self.week, "escalation", kind.payer, self.households[row].unique_id, kind_name, cents
         )
         self.crisis_care.admit_now(row, self.week, kind.crisis_weeks)
-
-    def final_households(self) -> np.ndarray:
-        """Row indices of all households (for per-household tables)."""
-        return np.arange(self.population.size)
