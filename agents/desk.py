@@ -36,8 +36,8 @@ class CentralDesk(mesa.Agent):
         self.fte = params.desk_fte_per_1000_households * households / 1000
         self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / 52)
         self.billed_cents = 0
-        self.referrals_this_step: dict[str, int] = {}
-        self.not_indicated_this_step = 0
+        self.is_open = True
+        self.help_seeking = params
         # domain column -> specialist that treats it (crisis care excluded).
         self._treating = {
             int(column): specialist
@@ -47,11 +47,19 @@ class CentralDesk(mesa.Agent):
         }
         self._treatable = np.array(sorted(self._treating), dtype=np.intp)
 
-    def apply(self, rows: np.ndarray, week: int) -> None:
-        """Register applications (status KNOWN)."""
+    def apply(self, rows: np.ndarray, week: int, route: str) -> None:
+        """Register applications of households found by ``route`` (status KNOWN)."""
         for row in rows.tolist():
             self.applications[row] = week
         self.model.population.set_status(rows, Status.KNOWN, week)
+        self.model.counters[f"found_{route}"] += int(rows.size)
+
+    def close(self) -> np.ndarray:
+        """Close the desk (the team replaces it); return the pending applications."""
+        rows = np.fromiter(self.applications, dtype=np.intp, count=len(self.applications))
+        self.applications.clear()
+        self.is_open = False
+        return rows
 
     def withdraw(self, row: int) -> None:
         """Drop an application (the household escalated meanwhile)."""
@@ -59,13 +67,11 @@ class CentralDesk(mesa.Agent):
 
     def assess(self, week: int) -> None:
         """Decide on the applications whose assessment period has passed."""
-        self.referrals_this_step = {}
         due = [
             r
             for r, applied in self.applications.items()
             if week - applied >= self.params.assessment_weeks
         ]
-        self.not_indicated_this_step = 0
         if not due:
             return
         for row in due:
@@ -78,14 +84,12 @@ class CentralDesk(mesa.Agent):
         indicated = worst_level <= self.params.indication_max_level
         not_indicated = rows[~indicated]
         population.set_status(not_indicated, Status.UNKNOWN, week)
-        self.not_indicated_this_step = int(not_indicated.size)
+        self.model.counters["desk_not_indicated"] += int(not_indicated.size)
         for column in np.unique(self._treatable[worst[indicated]]):
             specialist = self._treating[int(column)]
             chosen = rows[indicated & (self._treatable[worst] == column)]
             specialist.enlist(chosen, week)
-            self.referrals_this_step[specialist.kind] = self.referrals_this_step.get(
-                specialist.kind, 0
-            ) + int(chosen.size)
+            self.model.counters[f"referrals_{specialist.kind}"] += int(chosen.size)
 
     def pay_staff(self, step: int) -> None:
         """Book the desk's weekly staff cost (first-line access, ``team`` stream)."""

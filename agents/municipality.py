@@ -34,6 +34,12 @@ class Municipality(mesa.Agent):
         )
         self.billed_cents = 0
 
+    def book_friction(self, step: int, cents: int) -> None:
+        """Book one week's share of the transition's friction costs."""
+        self.billed_cents += cents
+        payer = self.model.params.transition.friction_payer
+        self.model.ledger.book(step, "friction", payer, self.unique_id, "transition", cents)
+
     def fund_collective_provisions(self, step: int) -> None:
         """Book this week's 0th-line budget."""
         self.billed_cents += self.weekly_zeroth_line_cents

@@ -103,11 +103,14 @@ class Specialist(mesa.Agent):
         return np.fromiter(self.clients, dtype=np.intp, count=len(self.clients))
 
     def treat(self) -> None:
-        """Add this provider's recovery boost to its clients' treated domains."""
+        """Boost recovery in the clients' treated domains and protect them from escalation."""
         rows = self.client_rows()
-        if rows.size and self.params.recovery_boost_per_week > 0:
-            boost = self.model.population.treatment_boost
-            boost[np.ix_(rows, self.domain_columns)] += self.params.recovery_boost_per_week
+        if rows.size == 0:
+            return
+        block = np.ix_(rows, self.domain_columns)
+        self.model.population.care_protection[block] = 1.0
+        if self.params.recovery_boost_per_week > 0:
+            self.model.population.treatment_boost[block] += self.params.recovery_boost_per_week
 
     def bill(self, step: int) -> None:
         """Book this week's P×Q with the payer, and attribute it to each client."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
 from tqdm import tqdm
@@ -25,11 +26,26 @@ EXIT_USAGE = 2
 DEFAULT_SCENARIO = "old_system"
 
 
+def _parse_setting(text: str) -> tuple[str, object]:
+    """``key=value`` from ``--set``; the value is read as TOML (``40``, ``0.2``, ``"x"``)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError("<command line>", f"expected --set KEY=VALUE, found '{text}'")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # a bare word is a string
+    return key.strip(), value
+
+
 def _resolve(
-    name: str, households: int | None = None, years: int | None = None
+    name: str,
+    households: int | None = None,
+    years: int | None = None,
+    settings: list[str] | None = None,
 ) -> ResolvedScenario:
     resolved = load_scenario(name)
-    overrides = {}
+    overrides = dict(_parse_setting(text) for text in settings or [])
     if households is not None:
         overrides["population.households"] = households
     if years is not None:
@@ -43,7 +59,7 @@ def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
     from wijksim.experiments.run import run_simulation, write_run, yearly_summary
 
-    resolved = _resolve(args.scenario, args.households, args.years)
+    resolved = _resolve(args.scenario, args.households, args.years, args.set)
     scenario = resolved.scenario
     out = Path(args.out) if args.out else Path("results") / f"{resolved.name}-seed{args.seed}"
     weeks = scenario.years * WEEKS_PER_YEAR
@@ -118,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--years", type=int, help="override the scenario's years")
     run.add_argument("--households", type=int, help="override the number of households")
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override any scenario field, e.g. --set team.frontline_fte=40 (repeatable)",
+    )
     run.add_argument("--out", help="output folder (default results/SCENARIO-seedN)")
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -71,3 +71,53 @@ def cost_by_stream_figure(steps: pd.DataFrame) -> Figure:
     ]
     yearly = yearly.loc[:, yearly.sum() > 0]
     return _stacked_years(yearly, "€ million per year", "Spending by stream")
+
+
+def _yearly_sum(steps: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    rows = steps[steps["metric"].isin(metrics)]
+    return rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
+
+
+def team_figure(steps: pd.DataFrame) -> Figure:
+    """The team at work: caseload, queue, routes in, referrals, waiting and relapse."""
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    load = _wide(steps, "team_")
+    years = load.index / WEEKS_PER_YEAR
+    ax = axes[0, 0]
+    ax.plot(years, load["caseload_households"], label="households in support")
+    ax.plot(years, load["intake_queue"], label="intake queue")
+    ax.plot(years, load["aftercare"], label="in aftercare")
+    ax.plot(years, load["caseload_units"], ":", label="caseload units")
+    ax.plot(years, load["caseload_limit_units"], "k--", lw=1, label="caseload limit")
+    ax.set_xlabel("year")
+    ax.set_ylabel("households")
+    ax.set_title("Caseload and intake queue")
+    ax.legend(fontsize=8)
+    routes = [m for m in steps["metric"].unique() if m.startswith("found_")]
+    found = _yearly_sum(steps, routes)
+    found.columns = [c.removeprefix("found_").replace("_", " ") for c in found.columns]
+    found.loc[:, found.sum() > 0].plot.bar(stacked=True, ax=axes[0, 1], width=0.8)
+    axes[0, 1].set_title("Households found, by route")
+    axes[0, 1].set_ylabel("per year")
+    referrals = _yearly_sum(steps, ["referrals_consult", "referrals_handover"])
+    referrals.columns = ["consult", "hand-over"]
+    referrals.plot.bar(stacked=True, ax=axes[1, 0], width=0.8)
+    axes[1, 0].set_title("Team referrals, by route")
+    axes[1, 0].set_ylabel("per year")
+    flows = _yearly_sum(
+        steps, ["team_intake_wait_weeks", "team_admissions", "relapses", "closures"]
+    )
+    summary = pd.DataFrame(
+        {
+            "mean intake wait (weeks)": flows["team_intake_wait_weeks"]
+            / flows["team_admissions"].where(flows["team_admissions"] > 0),
+            "relapse (% of closures)": 100
+            * flows["relapses"]
+            / flows["closures"].where(flows["closures"] > 0),
+        }
+    )
+    summary.plot(ax=axes[1, 1], marker="o")
+    axes[1, 1].set_title("Waiting and relapse")
+    axes[1, 1].set_xlabel("year")
+    figure.tight_layout()
+    return figure

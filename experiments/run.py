@@ -141,6 +141,8 @@ def _write_figures(result: RunResult, folder: Path) -> None:
         "escalations.png": plots.escalations_figure(result.steps),
         "cost_by_stream.png": plots.cost_by_stream_figure(result.steps),
     }
+    if result.model.teams:
+        drawings["team.png"] = plots.team_figure(result.steps)
     for name, figure in drawings.items():
         figure.savefig(folder / name, dpi=110)
         plt.close(figure)
@@ -149,9 +151,18 @@ def _write_figures(result: RunResult, folder: Path) -> None:
 def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     """Per-year means of shares and sums of flows, for printing (year × metric)."""
     wide = steps.pivot(index=["step", "year"], columns="metric", values="value")
-    flows = [c for c in wide.columns if c.startswith(("cost_", "escalations_"))]
+    flows = [
+        c
+        for c in wide.columns
+        if c.startswith(("cost_", "escalations_"))
+        or c
+        in ("team_admissions", "relapses", "closures", "referrals_consult", "referrals_handover")
+    ]
     states = [c for c in wide.columns if c.startswith("share_")]
+    counts = [c for c in ("team_caseload_households", "team_intake_queue") if c in wide.columns]
     yearly = wide.groupby(level="year")
-    summary = pd.concat([yearly[states].mean() * 100, yearly[flows].sum()], axis=1)
+    summary = pd.concat(
+        [yearly[states].mean() * 100, yearly[counts].mean(), yearly[flows].sum()], axis=1
+    )
     summary = summary.rename(columns=lambda c: c.replace("share_", "%_"))
     return summary[[c for c in summary.columns if not np.all(summary[c] == 0)]]

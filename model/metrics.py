@@ -11,12 +11,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
 from wijksim.model.domains import DOMAINS
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.status import STATUS_NAMES, Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
+
+ROUTES: tuple[str, ...] = (
+    "asked",
+    "signalled_neighbour",
+    "signalled_professional",
+    "outreach",
+    "crisis",
+    "desk_transfer",
+)
+"""How households reach an access point (DOMAIN.md §2: asking, signals, outreach)."""
 
 
 def group_metrics(model: NeighbourhoodModel) -> dict[str, float]:
@@ -49,10 +60,85 @@ def need_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     return out
 
 
+FLOW_COUNTERS: tuple[str, ...] = (
+    *(f"found_{route}" for route in ROUTES),
+    "referrals_consult",
+    "referrals_handover",
+    "desk_not_indicated",
+    "closures",
+    "relapses",
+    "team_admissions",
+    "team_intake_wait_weeks",
+    "team_intake_no_case",
+    "team_closures",
+    "team_reopened",
+    "team_handed_back",
+    "team_cases_escalated",
+    "team_referral_delay_weeks",
+    "team_wasted_hours",
+    "team_hours_casework",
+    "team_hours_outreach",
+    "team_hours_collective",
+)
+"""Counts of this week's events, always recorded (0 when nothing happened) so that the
+per-step table has the same metrics whatever the scenario. Sums of waits, delays and
+hours are recorded as sums: divide by the matching count over any period for a mean."""
+
+
+def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """This week's event counts (:data:`FLOW_COUNTERS` and any others a rule counted)."""
+    out = {name: 0.0 for name in FLOW_COUNTERS}
+    for specialist in model.specialists:
+        out[f"referrals_{specialist.kind}"] = 0.0
+    out.update({name: float(count) for name, count in model.counters.items()})
+    return out
+
+
+def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """Caseload, queue, aftercare, several workers, network and support shares.
+
+    Summed over all teams (zero without a team).
+    """
+    cases = model.cases
+    held = cases.team >= 0
+    role = cases.role
+    consult = held & (role == CaseRole.CONSULT)
+    working = held & np.isin(role, [int(r) for r in ACTIVE_ROLES])
+    out = {
+        "team_caseload_households": float(working.sum()),
+        "team_caseload_units": float(cases.weight[held].sum()),
+        "team_caseload_limit_units": float(sum(t.caseload_limit for t in model.teams if t.is_open)),
+        "team_intake_queue": float((held & (role == CaseRole.QUEUED)).sum()),
+        "team_aftercare": float((held & (role == CaseRole.AFTERCARE)).sum()),
+        "team_handed_over": float((held & (role == CaseRole.HANDED_OVER)).sum()),
+        # One household, one worker: a consulted household has a team worker and a
+        # specialist's worker at once.
+        "households_multiple_workers": float(consult.sum()),
+        "share_supported_multiple_workers": float(consult.sum() / max(working.sum(), 1)),
+        "network_capacity_factor": model.network_capacity_factor,
+    }
+    out["team_self_network_share_of_support"] = _self_network_share(model, working)
+    return out
+
+
+def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float:
+    """Share of the support of working cases that households and networks carry.
+
+    The mean of the cases' ``substitution``, weighted by their plan hours; NaN without
+    cases. DOMAIN.md §1 (NHL study): ~10% in a team's first years, ~50% later. The model
+    does not set this share: it follows from the clients' own strength and the informal
+    help they receive, which support and collective work raise.
+    """
+    plan = model.cases.plan_hours[working]
+    if plan.sum() <= 0:
+        return float("nan")
+    return float(np.average(model.cases.substitution[working], weights=plan))
+
+
 def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
-    """Waiting lists, clients, admissions, waits and referrals per specialist."""
+    """Waiting lists, clients, admissions and waits per specialist."""
     out: dict[str, float] = {}
-    desk = model.access_point
+    desk = model.desk
     for specialist in model.specialists:
         kind = specialist.kind
         waits = specialist.wait_weeks_this_step
@@ -61,9 +147,7 @@ def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         out[f"occupancy_{kind}"] = len(specialist.clients) / specialist.capacity
         out[f"admissions_{kind}"] = float(specialist.admissions_this_step)
         out[f"mean_wait_weeks_{kind}"] = float(np.mean(waits)) if waits else np.nan
-        out[f"referrals_{kind}"] = float(desk.referrals_this_step.get(kind, 0))
     out["applications_pending"] = float(len(desk.applications))
-    out["desk_not_indicated"] = float(desk.not_indicated_this_step)
     out["households_found"] = float(getattr(model.rule("help_seeking"), "found_this_step", 0))
     return out
 
@@ -89,7 +173,15 @@ def cost_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     return out
 
 
-COLLECTORS = (group_metrics, need_metrics, care_metrics, event_metrics, cost_metrics)
+COLLECTORS = (
+    group_metrics,
+    need_metrics,
+    care_metrics,
+    team_metrics,
+    flow_metrics,
+    event_metrics,
+    cost_metrics,
+)
 
 
 def collect(model: NeighbourhoodModel) -> dict[str, float]:

@@ -7,12 +7,17 @@ schedule in order, and records the week's metrics.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import mesa
+import numpy as np
 from wijksim.agents.desk import CentralDesk
 from wijksim.agents.household import Household
 from wijksim.agents.municipality import Municipality
 from wijksim.agents.specialist import Specialist
+from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.model import metrics
+from wijksim.model.caseload import CaseTable
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.ledger import CostLedger, to_cents
 from wijksim.model.network import build_network
@@ -23,6 +28,9 @@ from wijksim.model.schedule import DEFAULT_SCHEDULE
 from wijksim.model.streams import RandomStreams
 
 WEEKS_PER_YEAR = 52
+RELAPSE_WINDOW_WEEKS = 52
+"""A household that returns to care within a year of its last closure relapsed
+(DOMAIN.md §2: ~30% in the old way of working, ~20% with teams)."""
 
 
 class UnknownRuleError(ValueError):
@@ -44,7 +52,11 @@ class NeighbourhoodModel(mesa.Model):
         network: The social network.
         households: The household agents, indexed by row.
         specialists: The specialist agents, in scenario order.
-        access_point: Where households apply (the central desk in the old system).
+        desk: The old system's central desk (closed once a team opens).
+        teams: The neighbourhood teams (none in the old system).
+        cases: The teams' side of every household.
+        counters: This week's event counts (households found by route, referrals, …),
+            reset at the start of every step and recorded with the metrics.
         ledger: The cost ledger.
         records: One dict of metrics per week.
     """
@@ -71,7 +83,10 @@ class NeighbourhoodModel(mesa.Model):
             for index, (kind, specialist) in enumerate(params.specialists.items())
         ]
         self.crisis_care = next(s for s in self.specialists if s.params.forced_admission)
-        self.access_point = CentralDesk(self, params.access)
+        self.desk = CentralDesk(self, params.access)
+        self.cases = CaseTable.empty(self.population.size)
+        self.teams = [NeighbourhoodTeam(self, 0, params.team)] if params.team else []
+        self.counters: Counter = Counter()
         self.municipality = Municipality(self, params.zeroth_line)
         self.schedule = tuple(params.schedule or DEFAULT_SCHEDULE)
         unknown = [name for name in self.schedule if name not in RULES]
@@ -89,6 +104,28 @@ class NeighbourhoodModel(mesa.Model):
         """The simulated year the current week falls in (1-based)."""
         return (self.week - 1) // WEEKS_PER_YEAR + 1
 
+    @property
+    def access_point(self):
+        """Where households apply: the first open team, else the central desk."""
+        return next((team for team in self.teams if team.is_open), self.desk)
+
+    @property
+    def network_capacity_factor(self) -> float:
+        """Helpers' capacity × this: 1 plus what the teams' collective work added."""
+        return 1.0 + sum(team.network_gain for team in self.teams)
+
+    def note_closure(self, rows: np.ndarray) -> None:
+        """A care episode of ``rows`` closed this week (start of the relapse window)."""
+        self.population.last_closed_week[rows] = self.week
+        self.counters["closures"] += int(rows.size)
+
+    def note_return(self, rows: np.ndarray) -> None:
+        """``rows`` return to care: count the relapses, close their windows."""
+        closed = self.population.last_closed_week[rows]
+        relapsed = (closed >= 0) & (self.week - closed <= RELAPSE_WINDOW_WEEKS)
+        self.counters["relapses"] += int(relapsed.sum())
+        self.population.last_closed_week[rows] = -1
+
     def rule(self, name: str):
         """The scheduled rule instance called ``name``."""
         return next(rule for rule in self.rules if rule.name == name)
@@ -96,6 +133,7 @@ class NeighbourhoodModel(mesa.Model):
     def step(self) -> None:
         """Advance one week: run every rule of the schedule, then record metrics."""
         self.week += 1
+        self.counters.clear()
         for rule in self.rules:
             rule.step(self)
         self.records.append(metrics.collect(self))
@@ -119,7 +157,10 @@ class NeighbourhoodModel(mesa.Model):
         holder = int(population.provider[row])
         if holder >= 0:
             self.specialists[holder].remove(row)
-        self.access_point.withdraw(row)
+        self.desk.withdraw(row)
+        for team in self.teams:
+            team.withdraw(row)
+        self.note_return(np.array([row]))
         cents = to_cents(kind.cost_eur)
         population.cost_cents[row] += cents
         population.escalations[row] += 1

@@ -26,7 +26,9 @@ class Population:
     Attributes:
         zrm: ZRM level per domain, 1 (acute) … 5 (self-reliant); int8 (n, 11).
         vulnerability: Latent vulnerability in [0, 1].
-        own_strength: Own strength (eigen kracht) in [0, 1].
+        own_strength: Own strength (eigen kracht) in [0, 1]; support raises it.
+        own_strength_baseline: The household's own level of own strength, to which
+            it falls back without support.
         life_phase: Index into :data:`LIFE_PHASES`.
         has_children: Children live in the household.
         status: A :class:`~wijksim.model.status.Status` value per household.
@@ -39,11 +41,17 @@ class Population:
         treatment_boost: Extra weekly recovery hazard per domain from care this week.
         escalations: Number of escalations so far.
         cost_cents: Euro-cents booked on this household (specialist and escalation).
+        care_protection: Share of the escalation hazard that this week's care takes
+            away, per domain (1 where a specialist treats, less for team support).
+        last_closed_week: Week the household's last care episode closed (specialist
+            discharge or team case closure), or -1; a return within a year of it is a
+            relapse (DOMAIN.md §2).
     """
 
     zrm: np.ndarray
     vulnerability: np.ndarray
     own_strength: np.ndarray
+    own_strength_baseline: np.ndarray
     life_phase: np.ndarray
     has_children: np.ndarray
     status: np.ndarray
@@ -55,6 +63,8 @@ class Population:
     treatment_boost: np.ndarray
     escalations: np.ndarray
     cost_cents: np.ndarray
+    care_protection: np.ndarray
+    last_closed_week: np.ndarray
 
     @property
     def size(self) -> int:
@@ -104,6 +114,7 @@ def initialise_population(params: PopulationParams, rng: np.random.Generator) ->
         zrm=zrm,
         vulnerability=vulnerability.astype(np.float32),
         own_strength=own_strength.astype(np.float32),
+        own_strength_baseline=own_strength.astype(np.float32),
         life_phase=life_phase,
         has_children=has_children,
         status=np.full(n, Status.UNKNOWN, dtype=np.int8),
@@ -115,4 +126,6 @@ def initialise_population(params: PopulationParams, rng: np.random.Generator) ->
         treatment_boost=np.zeros((n, N_DOMAINS), dtype=np.float32),
         escalations=np.zeros(n, dtype=np.int16),
         cost_cents=np.zeros(n, dtype=np.int64),
+        care_protection=np.zeros((n, N_DOMAINS), dtype=np.float32),
+        last_closed_week=np.full(n, -1, dtype=np.int32),
     )

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from wijksim.model.classification import group_definitions
 from wijksim.model.domains import DOMAINS
+from wijksim.model.team_params import HelpSeekingParams, TeamParams, TransitionParams
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -220,22 +221,9 @@ def _default_life_events() -> dict[str, LifeEventKind]:
     }
 
 
-class AccessParams(Section):
-    """How households become known: asking for help and being signalled."""
+class AccessParams(HelpSeekingParams):
+    """The old system's central desk, and how households reach it."""
 
-    help_seeking_max_level: Annotated[int, Field(ge=1, le=4)] = 2
-    """Old system: households ask only once a domain is at level 2 or worse (late,
-    high threshold; DOMAIN.md §2, the team lowers it)."""
-    ask_per_week: Share = 0.02
-    """Weekly chance that a household at the threshold asks (assumption: ~1 in 50)."""
-    acute_ask_multiplier: NonNegative = 3.0
-    """At level 1 households ask this many times more often (assumption)."""
-    signal_per_week: Share = 0.005
-    """Weekly chance that GP, school or police signal a household at the threshold
-    (assumption: a quarter of the asking rate)."""
-    school_signal_factor: NonNegative = 2.0
-    """Signals × this for households with children (assumption: school and GP both see
-    them)."""
     assessment_weeks: Annotated[int, Field(ge=0)] = 6
     """Wmo 2015 art. 2.3.2: the municipality investigates a request within six weeks."""
     indication_max_level: Annotated[int, Field(ge=1, le=4)] = 2
@@ -395,6 +383,10 @@ class Scenario(Section):
     specialists: dict[str, SpecialistParams] = Field(default_factory=_default_specialists)
     escalations: dict[str, EscalationKind] = Field(default_factory=_default_escalations)
     zeroth_line: ZerothLineParams = ZerothLineParams()
+    team: TeamParams | None = None
+    """The neighbourhood team; ``None`` (no ``[team]`` table) is the old system."""
+    transition: TransitionParams = TransitionParams()
+    """When the team opens (ignored without a team)."""
     calibrated: CalibrationRecord | None = None
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
     schedule: list[str] | None = None
@@ -407,6 +399,24 @@ class Scenario(Section):
             raise ValueError(
                 "specialists: expected exactly one kind with forced_admission = true "
                 f"(crisis care), found {len(forced)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _team_names_known_kinds(self) -> Scenario:
+        if self.team is None:
+            return self
+        unknown = sorted(set(self.team.own_functions) - set(self.specialists))
+        if unknown:
+            raise ValueError(
+                f"team.own_functions: expected specialist kinds from {sorted(self.specialists)}, "
+                f"found {unknown}"
+            )
+        groups = [g["name"] for g in self.classification.group_definitions()]
+        strange = sorted(set(self.team.intensity_by_group) - set(groups))
+        if strange:
+            raise ValueError(
+                f"team.intensity_by_group: expected need groups from {groups}, found {strange}"
             )
         return self
 

@@ -14,10 +14,14 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 from wijksim.model.scenario import REPLACED_WHOLE, Scenario
+from wijksim.model.team_params import TeamParams
+
+OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams}
+"""Scenario sections that are absent unless a file sets them."""
 
 SCENARIO_SUFFIX = ".toml"
 
@@ -151,6 +155,10 @@ def _valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
         if fields is None or part not in fields:
             return []
         annotation = fields[part].annotation
+        # An optional section (``TeamParams | None``) lists the section's fields.
+        options = [a for a in get_args(annotation) if isinstance(a, type) and a is not type(None)]
+        if not isinstance(annotation, type) and len(options) == 1:
+            annotation = options[0]
         current = annotation if isinstance(annotation, type) else None
     return sorted(getattr(current, "model_fields", {}))
 
@@ -178,6 +186,10 @@ def _error_from_validation(error: ValidationError, provenance: dict, path: Path)
     message = first["msg"]
     if message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+        # A whole-scenario check names its field first: "team.own_functions: expected …".
+        named, sep, rest = message.partition(": ")
+        if not dotted and sep and named.replace("_", "").replace(".", "").isalpha():
+            return ScenarioError(_file_for(named, provenance, path), rest, named)
         return ScenarioError(file, message, dotted or None)
     if kind == "missing":
         return ScenarioError(file, "expected a value, found none", dotted)
@@ -186,6 +198,18 @@ def _error_from_validation(error: ValidationError, provenance: dict, path: Path)
     return ScenarioError(
         file, f"expected {expected[0].lower()}{expected[1:]}, found {found}", dotted
     )
+
+
+def _defaults_for(given: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with the defaults of every optional section that ``given`` switches on.
+
+    An optional section (``[team]``) is ``None`` by default; a file that sets any of its
+    fields gets the section's own defaults for the rest, nested ones included.
+    """
+    for name, section in OPTIONAL_SECTIONS.items():
+        if isinstance(given.get(name), dict) and base.get(name) is None:
+            base = {**base, name: section().model_dump(mode="json")}
+    return base
 
 
 def _check_schedule(scenario: Scenario, provenance: dict[str, Path], path: Path) -> None:
@@ -222,7 +246,7 @@ def load_scenario(name_or_path: str | Path) -> ResolvedScenario:
         merged = _merge(merged, data, source, provenance)
     # Validate the defaults merged with the files, so a partial table (one specialist's
     # price) keeps the other defaults of that table.
-    defaults = Scenario().model_dump(mode="json")
+    defaults = _defaults_for(merged, Scenario().model_dump(mode="json"))
     complete = _merge(defaults, merged, path, {})
     try:
         scenario = Scenario.model_validate_json(json.dumps(complete))
@@ -250,7 +274,7 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
             cursor = cursor.setdefault(part, {})
         cursor[leaf] = value
     source = Path("<overrides>")
-    complete = _merge(scenario.model_dump(mode="json"), nested, source, {})
+    complete = _merge(_defaults_for(nested, scenario.model_dump(mode="json")), nested, source, {})
     try:
         return Scenario.model_validate_json(json.dumps(complete))
     except ValidationError as error:

@@ -6,19 +6,26 @@
 from __future__ import annotations
 
 DEFAULT_SCHEDULE: tuple[str, ...] = (
+    "transition",
     "informal_network",
     "life_events",
     "drift",
     "specialist_care",
+    "team_casework",
+    "team_support",
     "recovery",
     "escalation",
     "help_seeking",
+    "team_outreach",
     "central_desk",
     "collective_provisions",
     "classification",
 )
-"""Run order of one week. Help and isolation are read from last week's groups; shocks
+"""Run order of one week. The team opens (in its start year) before anything else;
+help and isolation are read from last week's groups; shocks
 and drift come before recovery so care and help answer this week's problems; specialists
 discharge and admit before recovery so that treatment acts on this week's clients;
-escalation follows recovery (a domain that just recovered does not escalate); the desk
+teams review, take intake and support after specialists hand back and before recovery,
+so support acts this week; escalation follows recovery (a domain that just recovered
+does not escalate); the desk
 assesses after help-seeking; groups are derived last, from the week's final levels."""

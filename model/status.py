@@ -12,8 +12,10 @@ from enum import IntEnum
 class Status(IntEnum):
     """Where a household stands with services.
 
-    Later issues add team statuses (intake queue, team support, aftercare) after
-    ``ESCALATED``; the numbers are stable so stored tables stay readable.
+    The numbers are stable so stored tables stay readable; new statuses are appended.
+    A household that the team supports while a specialist is consulted holds the
+    specialist's status (WAITING or IN_SPECIALIST_CARE); the team's side of the case
+    is in :class:`~wijksim.model.caseload.CaseTable`.
     """
 
     UNKNOWN = 0
@@ -26,6 +28,12 @@ class Status(IntEnum):
     """Receiving second-line care from one specialist provider."""
     ESCALATED = 4
     """In crisis after an escalation (eviction, placement, admission, police)."""
+    INTAKE = 5
+    """Found by or applied to the neighbourhood team; in its intake queue."""
+    TEAM_SUPPORT = 6
+    """Supported by the neighbourhood team (one household, one plan, one worker)."""
+    AFTERCARE = 7
+    """Case closed; the team keeps a finger on the pulse for a while."""
 
 
 STATUS_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in Status)

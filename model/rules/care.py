@@ -19,8 +19,13 @@ if TYPE_CHECKING:
 class SpecialistCare(Rule):
     """Each specialist discharges, admits from its waiting list, treats and bills P×Q.
 
-    Discharged households leave without aftercare: back to UNKNOWN, or, after crisis
-    care, to the access point (KNOWN) to be assessed for regular care.
+    Discharged households go back to the team that referred them (scaling down), or,
+    when no team holds them (the old system, or clients of before the transition),
+    leave without aftercare: back to UNKNOWN, which closes the care episode. After
+    crisis care they apply at the access point to be assessed for regular care.
+
+    This rule clears last week's treatment boost and escalation protection, so it runs
+    before any other care rule that adds to them (``team_support``).
     """
 
     name = "specialist_care"
@@ -29,13 +34,19 @@ class SpecialistCare(Rule):
         """Run this week's care cycle of every specialist."""
         population = model.population
         population.treatment_boost.fill(0.0)
+        population.care_protection.fill(0.0)
         week = model.week
         for specialist in model.specialists:
             done = specialist.discharge_due(week)
             if specialist.params.forced_admission:
-                model.access_point.apply(done, week)
-            else:
-                population.set_status(done, Status.UNKNOWN, week)
+                model.access_point.apply(done, week, route="crisis")
+                continue
+            team_of = model.cases.team[done]
+            for team in model.teams:
+                team.hand_back(done[team_of == team.index], week)
+            alone = done[team_of < 0]
+            population.set_status(alone, Status.UNKNOWN, week)
+            model.note_closure(alone)
             specialist.admit_from_waiting_list(week)
             specialist.treat()
             specialist.bill(week)
@@ -43,14 +54,15 @@ class SpecialistCare(Rule):
 
 @register_rule
 class CentralDeskAssessment(Rule):
-    """The access point assesses applications and indicates specialist care."""
+    """The old system's desk assesses applications and indicates specialist care."""
 
     name = "central_desk"
 
     def step(self, model: NeighbourhoodModel) -> None:
-        """Assess due applications and pay the desk's staff."""
-        model.access_point.assess(model.week)
-        model.access_point.pay_staff(model.week)
+        """Assess due applications and pay the desk's staff, while the desk is open."""
+        if model.desk.is_open:
+            model.desk.assess(model.week)
+            model.desk.pay_staff(model.week)
 
 
 @register_rule

@@ -12,15 +12,12 @@ import numpy as np
 from wijksim.model.domains import (
     DOMAIN_INDEX,
     DOMAINS,
-    N_DOMAINS,
     SUFFICIENT,
     spillover_matrix,
 )
 from wijksim.model.population import LIFE_PHASES
 from wijksim.model.rules.base import Rule, register_rule
 from wijksim.model.status import Status
-
-TREATED = (Status.IN_SPECIALIST_CARE, Status.ESCALATED)
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -43,7 +40,8 @@ class InformalNetwork(Rule):
     the scenario's choice of classification does not change the dynamics. Each helper
     shares its capacity ``helper_capacity_households`` among its needy neighbours; a
     needy household's help is the capacity it receives over
-    ``help_units_for_full_support``, capped at 1. Isolation is the larger of a lack of
+    ``help_units_for_full_support``, capped at 1. The teams' collective work raises the
+    helpers' capacity (``model.network_capacity_factor``). Isolation is the larger of a lack of
     self-reliant neighbours and a weak social-network domain.
     """
 
@@ -59,7 +57,8 @@ class InformalNetwork(Rule):
         needy = ~self_reliant
         helper = self_reliant & (population.own_strength >= params.helper_min_own_strength)
         needy_neighbours = adjacency @ needy.astype(np.float32)
-        share = helper * (params.helper_capacity_households / np.maximum(needy_neighbours, 1.0))
+        capacity = params.helper_capacity_households * model.network_capacity_factor
+        share = helper * (capacity / np.maximum(needy_neighbours, 1.0))
         # Helpers divide their capacity among needy neighbours only, so only they receive it.
         received = (adjacency @ share.astype(np.float32)) * needy
         population.network_help[:] = np.minimum(1.0, received / params.help_units_for_full_support)
@@ -163,65 +162,93 @@ class Recovery(Rule):
     name = "recovery"
 
     def setup(self, model: NeighbourhoodModel) -> None:
-        """Precompute the own-strength part and the per-level factors."""
+        """Precompute the per-level factors."""
         hazards = model.params.hazards
-        strength = 0.5 + hazards.own_strength_effect * model.population.own_strength
-        self.base_hazard = (hazards.recovery_per_week * hazards.recovery_scale * strength).astype(
-            np.float32
-        )
         # Index by ZRM level 1..5; level 5 cannot rise.
         self.level_factor = np.array((0.0, *hazards.recovery_factor_by_level, 0.0), np.float32)
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Raise domains whose draw falls under their hazard."""
-        hazards = model.params.hazards
         population = model.population
         zrm = population.zrm
-        help_factor = 1.0 + hazards.network_help_effect * population.network_help
-        own = (self.base_hazard * help_factor)[:, None]
+        own = own_recovery_per_week(model)[:, None]  # own strength changes with support
         hazard = own * self.level_factor[zrm] + population.treatment_boost
         draws = self.rng(model).random(zrm.shape, dtype=np.float32)
         zrm += ((draws < hazard) & (zrm < 5)).astype(np.int8)
+
+
+def own_recovery_per_week(model: NeighbourhoodModel) -> np.ndarray:
+    """Weekly recovery hazard per household from own strength and informal help alone.
+
+    It is the hazard at a level with factor 1; :class:`Recovery` scales it by level
+    and adds the care a household receives.
+    """
+    hazards = model.params.hazards
+    population = model.population
+    strength = 0.5 + hazards.own_strength_effect * population.own_strength
+    help_factor = 1.0 + hazards.network_help_effect * population.network_help
+    return (hazards.recovery_per_week * hazards.recovery_scale * strength * help_factor).astype(
+        np.float32
+    )
 
 
 @register_rule
 class HelpSeeking(Rule):
     """Unknown households with a bad enough domain ask for help or are signalled.
 
-    Only households whose worst domain is at ``access.help_seeking_max_level`` or worse
-    ask (late and at a high threshold in the old system), with weekly probability
-    ``ask_per_week`` (× ``acute_ask_multiplier`` at level 1), plus signals from GP,
+    The terms are those of the access point that is open (the desk or the team):
+    households whose worst domain is at ``help_seeking_max_level`` or worse ask with
+    weekly probability ``ask_per_week`` (× ``acute_ask_multiplier`` at level 1,
+    × ``limited_ask_multiplier`` at level 3), are
+    signalled by neighbours (``neighbour_signal_per_week`` × (1 − isolation)) or by GP,
     school or police (``signal_per_week``, × ``school_signal_factor`` with children).
+    One uniform per household decides whether and by which route it is found.
     """
 
     name = "help_seeking"
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Send this week's askers and signalled households to the access point."""
-        access = model.params.access
+        point = model.access_point
+        terms = point.help_seeking
         population = model.population
         worst = population.zrm.min(axis=1)
         draws = self.rng(model).random(population.size, dtype=np.float32)
-        eligible = (population.status == Status.UNKNOWN) & (worst <= access.help_seeking_max_level)
-        ask = access.ask_per_week * np.where(worst == 1, access.acute_ask_multiplier, 1.0)
-        signal = access.signal_per_week * np.where(
-            population.has_children, access.school_signal_factor, 1.0
+        eligible = (population.status == Status.UNKNOWN) & (worst <= terms.help_seeking_max_level)
+        urgency = np.select(
+            [worst == 1, worst == 3],
+            [terms.acute_ask_multiplier, terms.limited_ask_multiplier],
+            1.0,
         )
-        rows = np.flatnonzero(eligible & (draws < ask + signal))
-        self.found_this_step = int(rows.size)
-        if rows.size:
-            model.access_point.apply(rows, model.week)
+        ask = terms.ask_per_week * urgency
+        neighbours = terms.neighbour_signal_per_week * (1.0 - population.isolation)
+        professional = terms.signal_per_week * np.where(
+            population.has_children, terms.school_signal_factor, 1.0
+        )
+        bounds = (ask, ask + neighbours, ask + neighbours + professional)
+        routes = ("asked", "signalled_neighbour", "signalled_professional")
+        lower = 0.0
+        found = 0
+        for route, upper in zip(routes, bounds, strict=True):
+            rows = np.flatnonzero(eligible & (draws >= lower) & (draws < upper))
+            lower = upper
+            found += rows.size
+            if rows.size:
+                model.note_return(rows)
+                point.apply(rows, model.week, route=route)
+        self.found_this_step = found
 
 
 @register_rule
 class Escalation(Rule):
     """An acute domain that nobody treats may escalate into an expensive event.
 
-    For each escalation kind, a household with at least one acute (level 1) domain of
-    that kind that is not treated by its current provider escalates with probability
-    ``1 − (1 − hazard_per_week) ^ (number of such domains)``. The event is booked at
-    its cost on the ``escalation`` stream; the household leaves any waiting list or
-    care and is admitted at once to crisis care for the kind's ``crisis_weeks``.
+    For each escalation kind, a household with acute (level 1) domains of that kind
+    escalates with probability ``1 − Π (1 − hazard_per_week × (1 − protection))`` over
+    those domains, where protection is 1 for a domain its specialist treats this week,
+    competence × ``escalation_protection`` for a domain the team supports, else 0.
+    The event is booked at its cost on the ``escalation`` stream; the household leaves
+    any waiting list or care and is admitted at once to crisis care for the kind's ``crisis_weeks``.
     """
 
     name = "escalation"
@@ -234,11 +261,6 @@ class Escalation(Rule):
         self.columns = [
             np.array([DOMAIN_INDEX[d] for d in k.domains], dtype=np.intp) for k in self.kinds
         ]
-        # treats[p, d]: provider p treats domain d; an extra last row for "no provider".
-        treats = np.zeros((len(model.specialists) + 1, N_DOMAINS), dtype=bool)
-        for specialist in model.specialists:
-            treats[specialist.index, specialist.domain_columns] = True
-        self.treats = treats
         self.events_this_step = dict.fromkeys(self.kind_names, 0)
 
     def step(self, model: NeighbourhoodModel) -> None:
@@ -250,16 +272,15 @@ class Escalation(Rule):
         self.events_this_step = dict.fromkeys(self.kind_names, 0)
         if candidates.size == 0:
             return
-        # Only care treats: a household on a waiting list is as unsupported as an unknown one.
-        in_care = np.isin(population.status[candidates], TREATED)
-        provider = np.where(in_care, population.provider[candidates], -1)
-        untreated = acute[candidates] & ~self.treats[provider]  # -1 = last row: no care
+        # Care this week takes away part of the hazard (all of it where a specialist
+        # treats); a household on a waiting list is as unsupported as an unknown one.
+        exposure = acute[candidates] * (1.0 - population.care_protection[candidates])
         escalated = np.zeros(candidates.size, dtype=bool)
         for k, kind in enumerate(self.kinds):
-            count = untreated[:, self.columns[k]].sum(axis=1)
+            spared = np.prod(1.0 - kind.hazard_per_week * exposure[:, self.columns[k]], axis=1)
+            probability = 1.0 - spared
             if kind.requires_children:
-                count = count * population.has_children[candidates]
-            probability = 1.0 - (1.0 - kind.hazard_per_week) ** count
+                probability = probability * population.has_children[candidates]
             fires = ~escalated & (draws[candidates, k] < probability)
             for row in candidates[fires].tolist():
                 model.escalate(row, kind_name=self.kind_names[k], kind=kind)

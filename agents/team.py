@@ -1,0 +1,383 @@
+"""The social neighbourhood team (ODD element 7, submodels *team_…*; DOMAIN.md §2).
+
+Workers in FTE with weekly hours and a caseload limit weighted by case intensity; the
+domains the team covers (breadth) and the specialist functions it does itself (depth);
+a competence per domain; an intake queue; outreach; support that raises recovery and own
+strength; referral by consultation or hand-over; closing with aftercare; collective
+work that strengthens the neighbourhood's informal network.
+
+All decisions act on the rows the team holds (:class:`~wijksim.model.caseload.CaseTable`),
+with numpy over those rows, so a team of any size costs little per week.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
+from wijksim.model.domains import DOMAINS, N_DOMAINS
+from wijksim.model.ledger import to_cents
+from wijksim.model.status import Status
+from wijksim.model.team_params import INTENSITIES, TeamParams
+
+if TYPE_CHECKING:
+    from wijksim.model.model import NeighbourhoodModel
+
+PRIORITY = -(10**12)
+"""Queue key offset for households the team takes back (hand-back, reopened aftercare):
+they go to the head of the queue."""
+
+
+class NeighbourhoodTeam(mesa.Agent):
+    """An integral social neighbourhood team.
+
+    Args:
+        model: The model.
+        index: This team's index (stored in ``CaseTable.team``).
+        params: The scenario's team section.
+
+    Attributes:
+        is_open: Whether the team is working (it opens in the transition year).
+        help_seeking: How households reach the team (read by ``help_seeking``).
+        competence: Competence per domain column (0 outside the team's breadth).
+        caseload_limit: Caseload units the team may hold.
+        weights: Caseload units of a case, by intensity.
+        helped: ``helped[year, row]``: the team worked the household's case that year.
+    """
+
+    def __init__(self, model: NeighbourhoodModel, index: int, params: TeamParams) -> None:
+        super().__init__(model)
+        self.index = index
+        self.params = params
+        self.policy = params.policy
+        self.help_seeking = params.help_seeking
+        self.is_open = False
+        self.competence = np.array([params.competence_of(d) for d in DOMAINS], np.float32)
+        self.covered = self.competence > 0
+        # Domains the team refers once they are bad enough: a specialist treats them and
+        # the team does not do that specialist's work itself (depth).
+        self._specialist_for = {}
+        for specialist in reversed(model.specialists):
+            if specialist.params.forced_admission or specialist.kind in params.own_functions:
+                continue
+            for column in specialist.domain_columns.tolist():
+                self._specialist_for[column] = specialist
+        self.referable = np.zeros(N_DOMAINS, dtype=bool)
+        self.referable[list(self._specialist_for)] = True
+        policy = params.policy
+        casework_fte = params.frontline_fte * (
+            1.0 - policy.outreach_share - policy.collective_share
+        )
+        self.caseload_limit = params.caseload_limit_per_fte * params.frontline_fte
+        self.hours_per_unit = params.hours_per_fte_week * casework_fte / self.caseload_limit
+        norms = params.intensity_norm_households_per_fte
+        self.weights = {
+            i: params.caseload_limit_per_fte / norms[i] * policy.hours_per_case_factor
+            for i in INTENSITIES
+        }
+        self._intensity_of_group = self._group_intensities(model, params)
+        fte = params.frontline_fte + params.overhead_fte
+        self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / 52)
+        self.billed_cents = 0
+        self.network_gain = 0.0
+        self.helped = np.zeros((model.params.years + 1, model.population.size), dtype=bool)
+        self._queue_counter = 0
+
+    @staticmethod
+    def _group_intensities(model: NeighbourhoodModel, params: TeamParams) -> np.ndarray:
+        names = model.classifier.names
+        default = ["basic"] * len(names)
+        default[0], default[-1] = "light", "complex"
+        chosen = [params.intensity_by_group.get(n, d) for n, d in zip(names, default, strict=True)]
+        return np.array([INTENSITIES.index(c) for c in chosen], dtype=np.int8)
+
+    # --- access point -------------------------------------------------------------------
+
+    def apply(self, rows: np.ndarray, week: int, route: str) -> None:
+        """Put households found by ``route`` in the intake queue (status INTAKE)."""
+        if rows.size == 0:
+            return
+        cases = self.model.cases
+        cases.team[rows] = self.index
+        cases.role[rows] = CaseRole.QUEUED
+        cases.queued_week[rows] = week
+        cases.queue_order[rows] = self._next_order(rows.size)
+        self.model.population.set_status(rows, Status.INTAKE, week)
+        self.model.counters[f"found_{route}"] += int(rows.size)
+
+    def withdraw(self, row: int) -> None:
+        """Drop the household (it escalated): crisis care takes over."""
+        cases = self.model.cases
+        if cases.team[row] == self.index:
+            if cases.role[row] in ACTIVE_ROLES:
+                self.model.counters["team_cases_escalated"] += 1
+            cases.release(np.array([row]))
+
+    def _next_order(self, count: int) -> np.ndarray:
+        order = np.arange(self._queue_counter, self._queue_counter + count, dtype=np.int64)
+        self._queue_counter += count
+        return order
+
+    # --- the week's casework --------------------------------------------------------------
+
+    def pay_staff(self, week: int) -> None:
+        """Book the team's weekly staff cost."""
+        self.billed_cents += self.weekly_cost_cents
+        self.model.ledger.book(
+            week,
+            "team",
+            self.params.payer,
+            self.unique_id,
+            "neighbourhood_team",
+            self.weekly_cost_cents,
+        )
+
+    def caseload_units(self) -> float:
+        """Caseload units held now (active cases and aftercare)."""
+        cases = self.model.cases
+        return float(cases.weight[cases.team == self.index].sum())
+
+    def worst_covered(self, rows: np.ndarray) -> np.ndarray:
+        """Worst ZRM level over the covered domains of ``rows``."""
+        return self.model.population.zrm[np.ix_(rows, np.flatnonzero(self.covered))].min(axis=1)
+
+    def intensity_weight(self, rows: np.ndarray) -> np.ndarray:
+        """Caseload units of a plan for ``rows`` by their need group now.
+
+        Before what household and network carry (see :meth:`substitution`).
+        """
+        intensity = self._intensity_of_group[self.model.population.need_group[rows]]
+        table = np.array([self.weights[i] for i in INTENSITIES], dtype=np.float32)
+        return table[intensity]
+
+    def substitution(self, rows: np.ndarray) -> np.ndarray:
+        """Share of a plan that the household and its network carry (DOMAIN.md §1)."""
+        population = self.model.population
+        help_received = 0.3 + 0.7 * population.network_help[rows]
+        return self.params.substitution_max * population.own_strength[rows] * help_received
+
+    def review_aftercare(self, week: int) -> None:
+        """Reopen aftercare cases that fell back far enough; end expired aftercare."""
+        cases, population = self.model.cases, self.model.population
+        rows = cases.rows(self.index, CaseRole.AFTERCARE)
+        if rows.size == 0:
+            return
+        fell_back = self.worst_covered(rows) <= self.policy.reopen_max_level
+        reopen = rows[fell_back]
+        self.model.note_return(reopen)
+        self.model.counters["team_reopened"] += int(reopen.size)
+        # A reopened case needs more hours than aftercare: it goes to the head of the queue.
+        cases.weight[reopen] = 0.0
+        cases.role[reopen] = CaseRole.QUEUED
+        cases.queued_week[reopen] = week
+        cases.queue_order[reopen] = PRIORITY + self._next_order(reopen.size)
+        population.set_status(reopen, Status.INTAKE, week)
+        expired = rows[~fell_back & (cases.aftercare_until[rows] <= week)]
+        cases.release(expired)
+        population.set_status(expired, Status.UNKNOWN, week)
+
+    def review_cases(self, week: int, draws: np.ndarray) -> None:
+        """Recognise needs beyond depth and refer them; close self-reliant cases.
+
+        Args:
+            week: This week.
+            draws: One uniform per household (this week's recognition draws).
+        """
+        cases, population = self.model.cases, self.model.population
+        lead = cases.rows(self.index, CaseRole.LEAD)
+        if lead.size == 0:
+            return
+        levels = population.zrm[lead]
+        beyond = (levels <= self.policy.referral_max_level) & self.referable
+        has_beyond = beyond.any(axis=1)
+        new = lead[has_beyond & (cases.beyond_depth_since[lead] < 0)]
+        cases.beyond_depth_since[new] = week
+        cases.hours_at_beyond_depth[new] = cases.hours[new]
+        cases.beyond_depth_since[lead[~has_beyond]] = -1  # the need went away unreferred
+        recognised = has_beyond & (draws[lead] < self.params.recognition_per_week)
+        if recognised.any():
+            self._refer(lead[recognised], levels[recognised], beyond[recognised], week)
+        self._scale_down(cases.rows(self.index, *ACTIVE_ROLES))
+        # Close cases whose covered domains are all good enough again.
+        still_lead = cases.rows(self.index, CaseRole.LEAD)
+        done = still_lead[self.worst_covered(still_lead) >= self.policy.discharge_min_level]
+        self._close(done, week)
+
+    def _scale_down(self, rows: np.ndarray) -> None:
+        """Lighten the plans of households whose need group improved.
+
+        Never heavier: a worsening case is met by referral, and the limit must hold.
+        """
+        cases = self.model.cases
+        plan = self.intensity_weight(rows) * self.hours_per_unit
+        lighter = plan < cases.plan_hours[rows] - 1e-6
+        rows, plan = rows[lighter], plan[lighter]
+        cases.plan_hours[rows] = plan
+        cases.weight[rows] = plan / self.hours_per_unit * (1.0 - cases.substitution[rows])
+
+    def _refer(self, rows: np.ndarray, levels: np.ndarray, beyond: np.ndarray, week: int) -> None:
+        """Refer each household's worst beyond-depth domain: consult or hand over."""
+        cases = self.model.cases
+        counters = self.model.counters
+        masked = np.where(beyond, levels, 99)
+        worst_domain = masked.argmin(axis=1)
+        # Other problems the team works on (at the intake level or worse) keep the lead
+        # with the team: consult. A single problem beyond depth is handed over.
+        problems = (levels <= self.policy.intake_max_level) & self.covered
+        problems[np.arange(rows.size), worst_domain] = False
+        consult = problems.any(axis=1)
+        waited = week - cases.beyond_depth_since[rows]
+        wasted = cases.hours[rows] - cases.hours_at_beyond_depth[rows]
+        counters["team_referral_delay_weeks"] += int(waited.sum())
+        counters["team_wasted_hours"] += float(wasted.sum())
+        for column in np.unique(worst_domain).tolist():
+            specialist = self._specialist_for[column]
+            chosen = worst_domain == column
+            for route, mask in (("consult", chosen & consult), ("handover", chosen & ~consult)):
+                picked = rows[mask]
+                if picked.size == 0:
+                    continue
+                specialist.enlist(picked, week)
+                counters[f"referrals_{specialist.kind}"] += int(picked.size)
+                counters[f"referrals_{route}"] += int(picked.size)
+        cases.role[rows[consult]] = CaseRole.CONSULT
+        handed = rows[~consult]
+        cases.role[handed] = CaseRole.HANDED_OVER
+        cases.weight[handed] = 0.0
+        cases.beyond_depth_since[rows] = -1
+
+    def _close(self, rows: np.ndarray, week: int) -> None:
+        """Close cases: into aftercare, or let go."""
+        if rows.size == 0:
+            return
+        cases, population = self.model.cases, self.model.population
+        self.model.note_closure(rows)
+        self.model.counters["team_closures"] += int(rows.size)
+        if self.policy.aftercare_weeks > 0:
+            cases.role[rows] = CaseRole.AFTERCARE
+            cases.weight[rows] = self.weights["light"]
+            cases.aftercare_until[rows] = week + self.policy.aftercare_weeks
+            population.set_status(rows, Status.AFTERCARE, week)
+        else:
+            cases.release(rows)
+            population.set_status(rows, Status.UNKNOWN, week)
+
+    def hand_back(self, rows: np.ndarray, week: int) -> None:
+        """Specialists return households to the team (scaling down)."""
+        if rows.size == 0:
+            return
+        cases, population = self.model.cases, self.model.population
+        consulted = rows[cases.role[rows] == CaseRole.CONSULT]
+        cases.role[consulted] = CaseRole.LEAD
+        population.set_status(consulted, Status.TEAM_SUPPORT, week)
+        handed = rows[cases.role[rows] == CaseRole.HANDED_OVER]
+        # The team re-plans a handed-over case at intake, ahead of new households.
+        cases.role[handed] = CaseRole.QUEUED
+        cases.queued_week[handed] = week
+        cases.queue_order[handed] = PRIORITY + self._next_order(handed.size)
+        population.set_status(handed, Status.INTAKE, week)
+        self.model.counters["team_handed_back"] += int(rows.size)
+
+    def take_intake(self, week: int) -> None:
+        """Assess the intake queue: turn away who needs no case, admit while room lasts.
+
+        The queue is first come, first served (taken-back households first). Admission
+        stops at the first household whose case does not fit under the caseload limit.
+        """
+        cases, population = self.model.cases, self.model.population
+        queued = cases.rows(self.index, CaseRole.QUEUED)
+        if queued.size == 0:
+            return
+        no_case = queued[self.worst_covered(queued) > self.policy.intake_max_level]
+        cases.release(no_case)
+        population.set_status(no_case, Status.UNKNOWN, week)
+        self.model.counters["team_intake_no_case"] += int(no_case.size)
+        waiting = queued[self.worst_covered(queued) <= self.policy.intake_max_level]
+        waiting = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
+        plan = self.intensity_weight(waiting)
+        carried = self.substitution(waiting)
+        weights = plan * (1.0 - carried)
+        room = self.caseload_limit - self.caseload_units()
+        fits = np.cumsum(weights, dtype=np.float64) <= room + 1e-6
+        # Strict order: nobody overtakes the first household that does not fit.
+        first_misfit = int(np.argmin(fits)) if not fits.all() else fits.size
+        admitted = waiting[:first_misfit]
+        cases.role[admitted] = CaseRole.LEAD
+        cases.weight[admitted] = weights[:first_misfit]
+        cases.plan_hours[admitted] = plan[:first_misfit] * self.hours_per_unit
+        cases.substitution[admitted] = carried[:first_misfit]
+        cases.opened_week[admitted] = week
+        cases.hours[admitted] = 0.0
+        cases.beyond_depth_since[admitted] = -1
+        population.set_status(admitted, Status.TEAM_SUPPORT, week)
+        waits = week - cases.queued_week[admitted]
+        self.model.counters["team_admissions"] += int(admitted.size)
+        self.model.counters["team_intake_wait_weeks"] += int(waits.sum())
+
+    # --- support ----------------------------------------------------------------------------
+
+    def support(self, week: int) -> None:
+        """Work the caseload: recovery boost, escalation protection, own strength."""
+        cases, population = self.model.cases, self.model.population
+        params, policy = self.params, self.policy
+        active = cases.rows(self.index, *ACTIVE_ROLES)
+        aftercare = cases.rows(self.index, CaseRole.AFTERCARE)
+        rows = np.concatenate([active, aftercare])
+        if rows.size == 0:
+            return
+        team_hours = cases.weight[rows] * self.hours_per_unit
+        # The plan's hours act, whether the team or the household and network give them.
+        hours = cases.plan_hours[rows].copy()
+        hours[active.size :] = self.weights["light"] * self.hours_per_unit
+        levels = population.zrm[rows]
+        # Work goes to the covered domains that are not yet good enough; a consulted
+        # specialist's own domains are its work, not the team's.
+        problems = (levels < policy.discharge_min_level) & self.covered
+        at_specialist = population.provider[rows] >= 0
+        if at_specialist.any():
+            for specialist in self.model.specialists:
+                mine = at_specialist & (population.provider[rows] == specialist.index)
+                if mine.any():
+                    problems[np.ix_(np.flatnonzero(mine), specialist.domain_columns)] = False
+        # Aftercare is a light contact, but a slip is met with a basic case's hours.
+        slipped = np.arange(rows.size) >= active.size
+        slipped &= problems.any(axis=1)
+        hours[slipped] = self.weights["basic"] * self.hours_per_unit
+        per_domain = hours / np.maximum(problems.sum(axis=1), 1)
+        effect = self.competence * params.support_effect_per_hour * per_domain[:, None]
+        beyond = (levels <= policy.referral_max_level) & self.referable
+        effect = np.where(beyond, effect * params.beyond_depth_factor, effect) * problems
+        population.treatment_boost[rows] += effect.astype(np.float32)
+        protection = (self.competence * params.escalation_protection)[None, :]
+        population.care_protection[active] = np.maximum(
+            population.care_protection[active], protection
+        )
+        strength = population.own_strength[active]
+        population.own_strength[active] = strength + params.empowerment_per_week * (1.0 - strength)
+        team_hours[slipped] = hours[slipped]
+        cases.hours[rows] += team_hours
+        self.helped[min(self.model.year, self.helped.shape[0] - 1), rows] = True
+        self.model.counters["team_hours_casework"] += float(team_hours.sum())
+
+    def fade_empowerment(self) -> None:
+        """Own strength that support raised falls back slowly towards its own level."""
+        population = self.model.population
+        gap = population.own_strength - population.own_strength_baseline
+        population.own_strength -= self.params.empowerment_fade_per_week * np.maximum(gap, 0.0)
+
+    def outreach_contacts(self) -> float:
+        """Households the team's outreach meets this week."""
+        hours = self.params.frontline_fte * self.params.hours_per_fte_week
+        return hours * self.policy.outreach_share / self.params.outreach_hours_per_contact
+
+    def collective_work(self) -> None:
+        """Collective (0th-line) hours build the helpers' capacity; without upkeep it fades."""
+        params = self.params
+        hours = params.frontline_fte * params.hours_per_fte_week * self.policy.collective_share
+        per_thousand = hours / (self.model.population.size / 1000)
+        gain = params.collective_network_gain_per_hour * per_thousand
+        decay = params.collective_network_decay_per_week * self.network_gain
+        self.network_gain = min(params.collective_network_max, self.network_gain + gain - decay)
+        self.model.counters["team_hours_collective"] += hours

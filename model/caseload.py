@@ -1,0 +1,106 @@
+"""The team's side of every household: which team holds it, in what role, since when.
+
+ODD element 2. One row per household, like :class:`~wijksim.model.population.Population`;
+a household is held by at most one team (one household, one plan, one worker). A
+household's :class:`~wijksim.model.status.Status` says where it *is*; its
+:class:`CaseRole` says what the team *does* for it: a consulted household is at a
+specialist (status WAITING or IN_SPECIALIST_CARE) while the team keeps the lead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+NO_TEAM = -1
+
+
+class CaseRole(IntEnum):
+    """The team's relation to a household."""
+
+    NONE = 0
+    """Not held by a team."""
+    QUEUED = 1
+    """In the team's intake queue."""
+    LEAD = 2
+    """Supported by the team, which holds the plan and the lead worker."""
+    CONSULT = 3
+    """The team keeps the lead and goes on supporting while a specialist is consulted."""
+    HANDED_OVER = 4
+    """Handed over to a specialist; the team stays informed and takes it back."""
+    AFTERCARE = 5
+    """Case closed; light monitoring ("finger on the pulse")."""
+
+
+ACTIVE_ROLES = (CaseRole.LEAD, CaseRole.CONSULT)
+"""Roles in which the team works the case (and the household counts as helped)."""
+
+
+@dataclass
+class CaseTable:
+    """Team case state, one row per household.
+
+    Attributes:
+        team: Index of the team holding the household, or ``NO_TEAM``.
+        role: A :class:`CaseRole` value.
+        queue_order: Position key in the intake queue (lower goes first).
+        queued_week: Week the household entered the intake queue.
+        opened_week: Week the current case opened.
+        weight: Caseload units the case takes (0 unless LEAD, CONSULT or AFTERCARE).
+        hours: Team hours spent on the current case.
+        plan_hours: Weekly hours of support the case's plan calls for (team, household
+            and network together).
+        substitution: Share of ``plan_hours`` carried by the household and its network.
+        beyond_depth_since: Week a need beyond the team's depth appeared in the case
+            (not yet referred), or -1.
+        hours_at_beyond_depth: ``hours`` at that week, to count the hours wasted on it.
+        aftercare_until: Last week of aftercare.
+    """
+
+    team: np.ndarray
+    role: np.ndarray
+    queue_order: np.ndarray
+    queued_week: np.ndarray
+    opened_week: np.ndarray
+    weight: np.ndarray
+    hours: np.ndarray
+    plan_hours: np.ndarray
+    substitution: np.ndarray
+    beyond_depth_since: np.ndarray
+    hours_at_beyond_depth: np.ndarray
+    aftercare_until: np.ndarray
+
+    @classmethod
+    def empty(cls, size: int) -> CaseTable:
+        """A table in which no household is held by a team."""
+        return cls(
+            team=np.full(size, NO_TEAM, dtype=np.int8),
+            role=np.zeros(size, dtype=np.int8),
+            queue_order=np.zeros(size, dtype=np.int64),
+            queued_week=np.zeros(size, dtype=np.int32),
+            opened_week=np.zeros(size, dtype=np.int32),
+            weight=np.zeros(size, dtype=np.float32),
+            hours=np.zeros(size, dtype=np.float32),
+            plan_hours=np.zeros(size, dtype=np.float32),
+            substitution=np.zeros(size, dtype=np.float32),
+            beyond_depth_since=np.full(size, -1, dtype=np.int32),
+            hours_at_beyond_depth=np.zeros(size, dtype=np.float32),
+            aftercare_until=np.zeros(size, dtype=np.int32),
+        )
+
+    def rows(self, team: int, *roles: CaseRole) -> np.ndarray:
+        """Rows held by ``team`` in any of ``roles``."""
+        mask = self.team == team
+        if roles:
+            mask &= np.isin(self.role, [int(r) for r in roles])
+        return np.flatnonzero(mask)
+
+    def release(self, rows: np.ndarray) -> None:
+        """The team lets go of ``rows`` entirely."""
+        self.team[rows] = NO_TEAM
+        self.role[rows] = CaseRole.NONE
+        self.weight[rows] = 0.0
+        self.hours[rows] = 0.0
+        self.beyond_depth_since[rows] = -1

@@ -1,0 +1,211 @@
+"""Scenario sections of the neighbourhood team and of the switch to it.
+
+Part of the scenario schema (:mod:`wijksim.model.scenario`), kept in its own module
+because the team has many parameters. Conventions as there: units in the names, a
+source or *assumption* on every default.
+
+Three kinds of parameter, kept apart on purpose:
+
+* :class:`HelpSeekingParams` — how households reach an access point (the old desk or
+  the team): the same rule reads them from whichever access point is open.
+* :class:`TeamParams` — what the team *is*: staff, breadth, depth, competence, how fast a
+  generalist recognises specialist need, how strongly support works.
+* :class:`TeamPolicy` — what the team's operator *chooses*: intake, hours per case,
+  referral, discharge, outreach, aftercare. Issue 5 lets a provider set these in
+  response to money; here they are scenario parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from wijksim.model.domains import DOMAINS
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Level = Annotated[int, Field(ge=1, le=5)]
+Domain = Literal[DOMAINS]  # type: ignore[valid-type]
+Intensity = Literal["light", "basic", "complex"]
+Payer = Literal["municipality_wmo", "municipality_youth", "insurer", "other"]
+
+INTENSITIES: tuple[str, ...] = ("light", "basic", "complex")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class HelpSeekingParams(_Section):
+    """How households in need reach an access point: asking, and being signalled."""
+
+    help_seeking_max_level: Annotated[int, Field(ge=1, le=4)] = 2
+    """Households ask only once a domain is at this level or worse. Old system: 2, late
+    and at a high threshold (DOMAIN.md §2); the team lowers it."""
+    ask_per_week: Share = 0.02
+    """Weekly chance that a household at the threshold asks (assumption: ~1 in 50)."""
+    acute_ask_multiplier: NonNegative = 3.0
+    """At level 1 households ask this many times more often (assumption)."""
+    limited_ask_multiplier: NonNegative = 0.25
+    """At level 3 (limited self-reliance), if the threshold reaches it, households ask
+    this many times as often as at level 2 (assumption: less urgency)."""
+    signal_per_week: Share = 0.005
+    """Weekly chance that GP, school or police signal a household at the threshold
+    (assumption: a quarter of the asking rate)."""
+    school_signal_factor: NonNegative = 2.0
+    """Professional signals × this for households with children (assumption: school
+    and GP both see them)."""
+    neighbour_signal_per_week: Share = 0.0
+    """Weekly chance that neighbours signal a household at the threshold, × how well it
+    is connected (1 − isolation). The old desk is not in the neighbourhood: 0."""
+
+
+class TeamPolicy(_Section):
+    """The operator's choices: how the team selects, works, refers and lets go."""
+
+    intake_max_level: Level = 2
+    """A household found by the team becomes a case if a covered domain is at this level
+    or worse; otherwise it gets advice and leaves (assumption: households that are only
+    'limited', ZRM 3, may ask the low-threshold team, but a case starts at a problem)."""
+    hours_per_case_factor: Positive = 1.0
+    """Hours per case × this, relative to the intensity norms. More hours per case means
+    a stronger effect but fewer cases within the caseload limit."""
+    referral_max_level: Level = 1
+    """A domain at this level or worse that the team does not do itself is referred to
+    its specialist once the team recognises it (assumption: acute problems)."""
+    discharge_min_level: Level = 4
+    """A case closes when every covered domain is at this level or better (ZRM 4 =
+    sufficiently self-reliant). Lower values close too early (S1 App. I.4 key 5)."""
+    outreach_share: Share = 0.10
+    """Share of frontline hours spent on outreach (assumption: proactive work is part of
+    the team's job, DOMAIN.md §2; no figure in the sources)."""
+    collective_share: Share = 0.10
+    """Share of frontline hours spent on collective (0th-line) work that strengthens the
+    neighbourhood network (assumption)."""
+    aftercare_weeks: Annotated[int, Field(ge=0)] = 52
+    """Weeks of light monitoring after a case closes; 0 = none (assumption: the relapse
+    window of one year)."""
+    reopen_max_level: Level = 2
+    """In aftercare, a case reopens once a domain falls to this level or worse; milder
+    slips are corrected by the aftercare contact itself ("finger on the pulse")."""
+
+    @model_validator(mode="after")
+    def _hours_left_for_cases(self) -> TeamPolicy:
+        if self.outreach_share + self.collective_share >= 1.0:
+            raise ValueError(
+                "outreach_share + collective_share: expected less than 1 (hours must be "
+                f"left for casework), found {self.outreach_share + self.collective_share:g}"
+            )
+        return self
+
+
+class TeamParams(_Section):
+    """An integral social neighbourhood team (DOMAIN.md §2)."""
+
+    label: str = "Integral neighbourhood team"
+    frontline_fte: Positive = 8.0
+    """Leeuwarden: a 10-FTE team with 8 frontline FTE (DOMAIN.md §2, S1 App. I.3);
+    Utrecht: 10 FTE per team (S1 App. IV)."""
+    overhead_fte: NonNegative = 2.0
+    """Coordination and support staff who hold no cases (Leeuwarden: 10 − 8)."""
+    hours_per_fte_week: Positive = 36.0
+    """A Dutch full-time week (assumption: collective labour agreements, 36 h)."""
+    cost_per_fte_year_eur: NonNegative = 73_200
+    """Leeuwarden: €732,000 a year for 10 FTE (DOMAIN.md §2, S1 App. I.3)."""
+    payer: Payer = "municipality_wmo"
+    caseload_limit_per_fte: Positive = 45.0
+    """Weighted households per frontline FTE: Leeuwarden 40–50 per worker (DOMAIN.md
+    §2). A case of intensity i weighs ``caseload_limit_per_fte / intensity_norm[i]``
+    units, less the share its household and network carry (``substitution_max``).
+    The limit holds whatever the operator does with outreach and collective work;
+    those take hours from the cases instead."""
+    intensity_norm_households_per_fte: dict[Intensity, Positive] = {
+        "light": 100.0,
+        "basic": 35.0,
+        "complex": 6.0,
+    }
+    """Households one worker can carry by intensity: ~100 light, 30–40 basic, 5–7
+    complex (MKBA tool norms, DOMAIN.md §2)."""
+    intensity_by_group: dict[str, Intensity] = {}
+    """Case intensity by need group at intake. Unlisted: the first (least severe) group
+    is light, the last complex, the others basic."""
+    domains: list[Domain] = list(DOMAINS)
+    """Breadth: the domains the team works on (integral: all eleven)."""
+    own_functions: list[str] = ["debt_counselling"]
+    """Depth: specialist kinds whose work the team does itself, so it never refers them
+    (assumption: Dutch teams commonly include a debt worker; DOMAIN.md §2, 'a
+    specialism inside the team')."""
+    competence: dict[Domain, Share] = {}
+    """Competence per domain, 0..1; unlisted covered domains get
+    ``default_competence``."""
+    default_competence: Share = 0.6
+    """A T-shaped generalist's competence outside its own specialism (assumption)."""
+    recognition_per_week: Share = 0.12
+    """Weekly chance that the team recognises a need beyond its depth (assumption: a
+    generalist sees it after ~8 weeks on average: stepped care, DOMAIN.md §2)."""
+    support_effect_per_hour: NonNegative = 0.06
+    """Extra weekly recovery hazard in a problem domain per weekly hour of support at
+    competence 1, shared among the household's problem domains (assumption: a basic
+    case, ~1 h/week on one domain, recovers about twice as fast as on its own)."""
+    substitution_max: Share = 0.6
+    """Share of a plan's support that the household and its network carry =
+    this × own strength × (0.3 + 0.7 × informal help received), fixed at intake; the
+    team's hours and caseload units shrink by it. Assumption, shaped so that clients
+    with low own strength and little help start near the NHL study's 10% and strong,
+    well-helped households reach about 50% (DOMAIN.md §1, S1 App. I.3)."""
+    beyond_depth_factor: Share = 0.3
+    """Support works at this fraction on a domain at or below the referral level that
+    the team does not do itself: the generalist's wasted effort (assumption)."""
+    escalation_protection: Share = 0.5
+    """Escalation hazard of a supported covered domain × (1 − competence × this)
+    (assumption: the team sees a crisis coming and acts on half of them)."""
+    empowerment_per_week: NonNegative = 0.005
+    """Own strength of a supported household rises by this × (1 − own strength) per
+    week (assumption: a year of support closes about a quarter of the gap)."""
+    empowerment_fade_per_week: Share = 0.005
+    """Without support, own strength raised by the team falls back towards the
+    household's own level by this share of the difference per week (assumption:
+    gains last a few years, S1 App. I.4 key 3: support must be durable)."""
+    outreach_hours_per_contact: Positive = 1.5
+    """Hours of outreach to meet one household; a contact finds its hidden need if any
+    domain is at the intake level or worse (assumption)."""
+    collective_network_gain_per_hour: NonNegative = 0.0005
+    """Informal-help capacity of the neighbourhood's helpers rises by this per weekly
+    collective hour per 1,000 households, saturating at ``collective_network_max``
+    (assumption: community work slowly builds a network)."""
+    collective_network_max: NonNegative = 0.5
+    """The most collective work can add to helpers' capacity (+50%, assumption)."""
+    collective_network_decay_per_week: Share = 0.01
+    """Weekly decay of the network gain without upkeep (assumption)."""
+    help_seeking: HelpSeekingParams = HelpSeekingParams(
+        help_seeking_max_level=3,
+        ask_per_week=0.02,
+        signal_per_week=0.005,
+        neighbour_signal_per_week=0.005,
+    )
+    """A low-threshold access point in the neighbourhood: households ask from ZRM 3
+    (limited) instead of 2, and neighbours signal them (DOMAIN.md §2; rates are
+    assumptions, as for the desk)."""
+    policy: TeamPolicy = TeamPolicy()
+
+    def competence_of(self, domain: str) -> float:
+        """The team's competence in ``domain`` (0 if it does not cover it)."""
+        if domain not in self.domains:
+            return 0.0
+        return self.competence.get(domain, self.default_competence)
+
+
+class TransitionParams(_Section):
+    """When the team replaces the old desk, and what the switch costs."""
+
+    team_start_year: Annotated[int, Field(ge=1)] = 1
+    """The team opens in the first week of this year; before it the old desk runs.
+    Households in specialist care or on a waiting list then finish their trajectories;
+    pending desk applications move to the team's intake queue."""
+    friction_cost_eur: NonNegative = 0.0
+    """One-off transition costs (reorganisation, registration systems, 'the shop stays
+    open during the rebuild', DOMAIN.md §5), booked evenly over ``friction_years``."""
+    friction_years: Annotated[int, Field(ge=1)] = 2
+    """Years over which friction costs are booked, from ``team_start_year``."""
+    friction_payer: Payer = "municipality_wmo"

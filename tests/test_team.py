@@ -1,0 +1,134 @@
+"""The neighbourhood team: invariants, directional effects and the transition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import small
+from test_invariants import check_invariants
+from wijksim.model.caseload import CaseRole
+from wijksim.model.ledger import to_cents
+from wijksim.model.model import NeighbourhoodModel
+from wijksim.model.status import Status
+
+
+def yearly(model: NeighbourhoodModel, metric: str) -> pd.Series:
+    """Yearly sums of a per-step metric."""
+    frame = pd.DataFrame(model.records)
+    return frame.groupby("year")[metric].sum()
+
+
+def test_team_invariants_hold_every_step():
+    # A small understaffed team in a strained neighbourhood, so that the queue, the
+    # caseload limit, referrals of both kinds, hand-backs and aftercare all occur.
+    scenario = small(
+        "integral_team",
+        households=1500,
+        years=3,
+        **{"hazards.drift_scale": 4.0, "team.frontline_fte": 2.0},
+    )
+    model = NeighbourhoodModel(scenario, seed=5)
+    seen_roles, seen_statuses = set(), set()
+    for _ in range(scenario.years * 52):
+        model.step()
+        check_invariants(model)
+        seen_roles.update(np.unique(model.cases.role).tolist())
+        seen_statuses.update(np.unique(model.population.status).tolist())
+    team = model.teams[0]
+    # Not vacuous: every role and every status occurred, and the team ran full.
+    assert seen_roles == {r.value for r in CaseRole}
+    assert seen_statuses == {s.value for s in Status} - {Status.KNOWN.value}
+    assert max(r["team_caseload_units"] for r in model.records) > 0.95 * team.caseload_limit
+    assert sum(r["referrals_consult"] for r in model.records) > 0
+    assert sum(r["referrals_handover"] for r in model.records) > 0
+
+
+def test_referred_households_sit_with_exactly_one_specialist():
+    model = NeighbourhoodModel(small("integral_team", households=2000, years=2), seed=2)
+    model.run(104)
+    cases = model.cases
+    referred = np.flatnonzero(np.isin(cases.role, [CaseRole.CONSULT, CaseRole.HANDED_OVER]))
+    assert referred.size > 0
+    places = np.zeros(model.population.size, dtype=int)
+    for specialist in model.specialists:
+        np.add.at(places, [row for row, _ in specialist.waiting], 1)
+        np.add.at(places, list(specialist.clients), 1)
+    assert (places[referred] == 1).all()
+
+
+def test_outreach_finds_hidden_need():
+    # Directional, paired seeds: with no outreach the team finds fewer households in its
+    # first year (when hidden need is largest) and leaves more need unknown.
+    found = {0.0: 0, 0.2: 0}
+    unknown = {0.0: 0, 0.2: 0}
+    for share in found:
+        for seed in (1, 2, 3):
+            scenario = small(
+                "integral_team", households=3000, years=1, **{"team.policy.outreach_share": share}
+            )
+            model = NeighbourhoodModel(scenario, seed=seed)
+            model.run(52)
+            frame = pd.DataFrame(model.records)
+            routes = [c for c in frame if c.startswith("found_") and c != "found_crisis"]
+            found[share] += int(frame[routes].to_numpy().sum())
+            unknown[share] += int(frame["unknown_need"].iloc[-13:].mean())
+    assert found[0.0] < found[0.2]
+    assert unknown[0.0] > unknown[0.2]
+
+
+def relapse_share(**overrides) -> float:
+    """Relapses per closure in years 2–6 over three seeds."""
+    relapses = closures = 0
+    for seed in (1, 2, 3):
+        model = NeighbourhoodModel(
+            small("integral_team", households=3000, years=6, **overrides), seed
+        )
+        model.run(6 * 52)
+        relapses += yearly(model, "relapses").loc[2:6].sum()
+        closures += yearly(model, "closures").loc[2:6].sum()
+    return relapses / closures
+
+
+def test_aftercare_lowers_relapse_and_early_closing_raises_it():
+    with_aftercare = relapse_share()
+    without = relapse_share(**{"team.policy.aftercare_weeks": 0})
+    too_early = relapse_share(**{"team.policy.discharge_min_level": 3})
+    assert with_aftercare < without
+    assert with_aftercare < too_early
+
+
+def test_transition_conserves_households_and_books_friction_in_its_period():
+    scenario = small(
+        "transition",
+        households=1500,
+        years=4,
+        **{"transition.team_start_year": 2, "transition.friction_years": 2},
+    )
+    model = NeighbourhoodModel(scenario, seed=4)
+    legacy = None
+    for week in range(1, 4 * 52 + 1):
+        model.step()
+        assert np.bincount(model.population.status, minlength=len(Status)).sum() == 1500
+        if week == 52:
+            # Households in specialist care at the switch; they must finish there.
+            legacy = {
+                row: specialist
+                for specialist in model.specialists
+                if not specialist.params.forced_admission
+                for row in specialist.clients
+            }
+        if week == 53:
+            assert model.teams[0].is_open and not model.desk.is_open
+            assert not model.desk.applications
+            for row, specialist in legacy.items():
+                if model.population.status[row] == Status.IN_SPECIALIST_CARE:
+                    assert row in specialist.clients
+                    assert model.cases.team[row] < 0  # not taken over by the team
+    ledger = model.ledger.to_frame()
+    friction = ledger[ledger["stream"] == "friction"]
+    assert friction["step"].min() == 53 and friction["step"].max() == 3 * 52
+    expected = to_cents(scenario.transition.friction_cost_eur / (2 * 52)) * 2 * 52
+    assert abs(friction["amount_cents"].sum() - expected) == 0
+    desk = ledger[ledger["agent_kind"] == "central_desk"]
+    team = ledger[ledger["agent_kind"] == "neighbourhood_team"]
+    assert desk["step"].max() == 52 and team["step"].min() == 53
