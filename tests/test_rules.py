@@ -112,6 +112,7 @@ def test_escalation_needs_an_untreated_acute_domain():
     treating.clients[1] = 100  # household 1 is treated for exactly that domain
     population.provider[1] = treating.index
     population.status[1] = Status.IN_SPECIALIST_CARE
+    treating.treat()  # this week's care protects the treated domain
     model.rule("escalation").step(model)
     assert population.status[0] == Status.ESCALATED
     assert population.status[1] == Status.IN_SPECIALIST_CARE
