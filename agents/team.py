@@ -99,13 +99,22 @@ class NeighbourhoodTeam(mesa.Agent):
         """Put households found by ``route`` in the intake queue (status INTAKE)."""
         if rows.size == 0:
             return
-        cases = self.model.cases
-        cases.team[rows] = self.index
-        cases.role[rows] = CaseRole.QUEUED
-        cases.queued_week[rows] = week
-        cases.queue_order[rows] = self._next_order(rows.size)
-        self.model.population.set_status(rows, Status.INTAKE, week)
+        self.model.cases.team[rows] = self.index
+        self._enqueue(rows, week)
         self.model.counters[f"found_{route}"] += int(rows.size)
+
+    def _enqueue(self, rows: np.ndarray, week: int, first: bool = False) -> None:
+        """Queue ``rows`` for intake (status INTAKE).
+
+        New households go to the tail; households the team takes back (``first``) to
+        the head.
+        """
+        cases = self.model.cases
+        cases.role[rows] = CaseRole.QUEUED
+        cases.weight[rows] = 0.0
+        cases.queued_week[rows] = week
+        cases.queue_order[rows] = self._next_order(rows.size) + (PRIORITY if first else 0)
+        self.model.population.set_status(rows, Status.INTAKE, week)
 
     def withdraw(self, row: int) -> None:
         """Drop the household (it escalated): crisis care takes over."""
@@ -169,11 +178,7 @@ class NeighbourhoodTeam(mesa.Agent):
         self.model.note_return(reopen)
         self.model.counters["team_reopened"] += int(reopen.size)
         # A reopened case needs more hours than aftercare: it goes to the head of the queue.
-        cases.weight[reopen] = 0.0
-        cases.role[reopen] = CaseRole.QUEUED
-        cases.queued_week[reopen] = week
-        cases.queue_order[reopen] = PRIORITY + self._next_order(reopen.size)
-        population.set_status(reopen, Status.INTAKE, week)
+        self._enqueue(reopen, week, first=True)
         expired = rows[~fell_back & (cases.aftercare_until[rows] <= week)]
         cases.release(expired)
         population.set_status(expired, Status.UNKNOWN, week)
@@ -274,10 +279,7 @@ class NeighbourhoodTeam(mesa.Agent):
         population.set_status(consulted, Status.TEAM_SUPPORT, week)
         handed = rows[cases.role[rows] == CaseRole.HANDED_OVER]
         # The team re-plans a handed-over case at intake, ahead of new households.
-        cases.role[handed] = CaseRole.QUEUED
-        cases.queued_week[handed] = week
-        cases.queue_order[handed] = PRIORITY + self._next_order(handed.size)
-        population.set_status(handed, Status.INTAKE, week)
+        self._enqueue(handed, week, first=True)
         self.model.counters["team_handed_back"] += int(rows.size)
 
     def take_intake(self, week: int) -> None:
@@ -290,11 +292,12 @@ class NeighbourhoodTeam(mesa.Agent):
         queued = cases.rows(self.index, CaseRole.QUEUED)
         if queued.size == 0:
             return
-        no_case = queued[self.worst_covered(queued) > self.policy.intake_max_level]
+        has_problem = self.worst_covered(queued) <= self.policy.intake_max_level
+        no_case = queued[~has_problem]
         cases.release(no_case)
         population.set_status(no_case, Status.UNKNOWN, week)
         self.model.counters["team_intake_no_case"] += int(no_case.size)
-        waiting = queued[self.worst_covered(queued) <= self.policy.intake_max_level]
+        waiting = queued[has_problem]
         waiting = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
         plan = self.intensity_weight(waiting)
         carried = self.substitution(waiting)
@@ -367,15 +370,19 @@ class NeighbourhoodTeam(mesa.Agent):
         gap = population.own_strength - population.own_strength_baseline
         population.own_strength -= self.params.empowerment_fade_per_week * np.maximum(gap, 0.0)
 
+    def frontline_hours(self, share: float) -> float:
+        """Weekly frontline hours times ``share`` (outreach or collective work)."""
+        return self.params.frontline_fte * self.params.hours_per_fte_week * share
+
     def outreach_contacts(self) -> float:
         """Households the team's outreach meets this week."""
-        hours = self.params.frontline_fte * self.params.hours_per_fte_week
-        return hours * self.policy.outreach_share / self.params.outreach_hours_per_contact
+        hours = self.frontline_hours(self.policy.outreach_share)
+        return hours / self.params.outreach_hours_per_contact
 
     def collective_work(self) -> None:
         """Collective (0th-line) hours build the helpers' capacity; without upkeep it fades."""
         params = self.params
-        hours = params.frontline_fte * params.hours_per_fte_week * self.policy.collective_share
+        hours = self.frontline_hours(self.policy.collective_share)
         per_thousand = hours / (self.model.population.size / 1000)
         gain = params.collective_network_gain_per_hour * per_thousand
         decay = params.collective_network_decay_per_week * self.network_gain

@@ -128,7 +128,7 @@ def test_transition_conserves_households_and_books_friction_in_its_period():
     friction = ledger[ledger["stream"] == "friction"]
     assert friction["step"].min() == 53 and friction["step"].max() == 3 * 52
     expected = to_cents(scenario.transition.friction_cost_eur / (2 * 52)) * 2 * 52
-    assert abs(friction["amount_cents"].sum() - expected) == 0
+    assert friction["amount_cents"].sum() == expected
     desk = ledger[ledger["agent_kind"] == "central_desk"]
     team = ledger[ledger["agent_kind"] == "neighbourhood_team"]
     assert desk["step"].max() == 52 and team["step"].min() == 53

@@ -129,9 +129,6 @@ class TeamOutreach(Rule):
             hidden = candidates[team.worst_covered(candidates) <= team.policy.intake_max_level]
             model.note_return(hidden)
             team.apply(hidden, model.week, route="outreach")
-            model.counters["team_hours_outreach"] += (
-                team.params.frontline_fte
-                * team.params.hours_per_fte_week
-                * team.policy.outreach_share
-            )
+            outreach_hours = team.frontline_hours(team.policy.outreach_share)
+            model.counters["team_hours_outreach"] += outreach_hours
             unknown[hidden] = False
