@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from wijksim.model.scenario import STREAMS
 
 WEEKS_PER_YEAR = 52
 
@@ -64,7 +65,7 @@ def escalations_figure(steps: pd.DataFrame) -> Figure:
 
 def cost_by_stream_figure(steps: pd.DataFrame) -> Figure:
     """Spending per year by cost stream (stacked bars, € million)."""
-    rows = steps[steps["metric"].str.match(r"cost_(?!paid_by_|total_).*_eur")]
+    rows = steps[steps["metric"].isin([f"cost_{stream}_eur" for stream in STREAMS])]
     yearly = rows.pivot_table(index="year", columns="metric", values="value", aggfunc="sum") / 1e6
     yearly.columns = [
         c.removeprefix("cost_").removesuffix("_eur").replace("_", " ") for c in yearly.columns

@@ -163,14 +163,51 @@ def event_metrics(model: NeighbourhoodModel) -> dict[str, float]:
 
 
 def cost_metrics(model: NeighbourhoodModel) -> dict[str, float]:
-    """Euros booked this week by stream and by payer."""
+    """Euros booked this week by stream, by payer, and by stream and payer together."""
     ledger, week = model.ledger, model.week
     out = {f"cost_{s}_eur": ledger.step_total_cents(week, stream=s) / 100 for s in STREAMS}
     out.update(
         {f"cost_paid_by_{p}_eur": ledger.step_total_cents(week, payer=p) / 100 for p in PAYERS}
     )
+    out.update(
+        {
+            f"cost_{s}_paid_by_{p}_eur": ledger.step_total_cents(week, stream=s, payer=p) / 100
+            for s in STREAMS
+            for p in PAYERS
+        }
+    )
     out["cost_total_eur"] = ledger.step_total_cents(week) / 100
     return out
+
+
+FLOW_PREFIXES: tuple[str, ...] = (
+    "cost_",
+    "escalations_",
+    "life_events_",
+    "admissions_",
+    "referrals_",
+    "found_",
+)
+"""Metrics that count or cost something that happened *in* a week; the others describe
+the state at the end of a week."""
+
+
+def is_flow(metric: str) -> bool:
+    """Whether a metric is a weekly flow (summed over a year) or a state (averaged).
+
+    Example:
+        >>> is_flow("cost_team_eur"), is_flow("share_complex")
+        (True, False)
+    """
+    return (
+        metric.startswith(FLOW_PREFIXES)
+        or metric in FLOW_COUNTERS
+        or metric
+        in (
+            "households_found",
+            "desk_not_indicated",
+        )
+    )
 
 
 COLLECTORS = (

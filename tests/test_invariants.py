@@ -6,6 +6,7 @@ import numpy as np
 from conftest import small
 from wijksim.model.caseload import CaseRole
 from wijksim.model.model import NeighbourhoodModel
+from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.status import Status
 
 
@@ -99,11 +100,14 @@ def test_step_metrics_add_up():
         assert abs(sum(record[k] for k in groups) - 1.0) < 1e-9
         statuses = sum(v for k, v in record.items() if k.startswith("status_"))
         assert statuses == model.population.size
-        streams = sum(
-            v
-            for k, v in record.items()
-            if k.startswith("cost_") and not k.startswith(("cost_paid_by_", "cost_total"))
-        )
-        payers = sum(v for k, v in record.items() if k.startswith("cost_paid_by_"))
-        assert abs(streams - record["cost_total_eur"]) < 1e-6
-        assert abs(payers - record["cost_total_eur"]) < 1e-6
+        total = record["cost_total_eur"]
+        streams = sum(record[f"cost_{s}_eur"] for s in STREAMS)
+        payers = sum(record[f"cost_paid_by_{p}_eur"] for p in PAYERS)
+        assert abs(streams - total) < 1e-6
+        assert abs(payers - total) < 1e-6
+        for stream in STREAMS:  # the stream × payer table adds up both ways
+            by_payer = sum(record[f"cost_{stream}_paid_by_{p}_eur"] for p in PAYERS)
+            assert abs(by_payer - record[f"cost_{stream}_eur"]) < 1e-6
+        for payer in PAYERS:
+            by_stream = sum(record[f"cost_{s}_paid_by_{payer}_eur"] for s in STREAMS)
+            assert abs(by_stream - record[f"cost_paid_by_{payer}_eur"]) < 1e-6
