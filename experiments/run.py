@@ -8,8 +8,6 @@ failed or interrupted run never leaves a half-written result.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from wijksim.experiments import plots
+from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, package_versions, utc_now
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
@@ -115,21 +114,13 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
     The folder appears complete or not at all; an existing folder is replaced.
     """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as staging:
         result.steps.to_parquet(staging / "steps.parquet", index=False)
         result.households.to_parquet(staging / "households.parquet", index=False)
         result.ledger.to_parquet(staging / "ledger.parquet", index=False)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
         if figures:
             _write_figures(result, staging / "figures")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out_dir
 
 

@@ -1,0 +1,384 @@
+"""Run a sweep serially, on local processes or on a Dask cluster, resumably.
+
+Every run is executed by :func:`execute_run`, which never raises for a failing model: it
+returns a :class:`RunOutcome` holding either the run's tidy table or the traceback. The
+driver (this process) writes each outcome as soon as it arrives:
+
+* ``runs/<run_id>.parquet``: the run's tidy per-step table with its id columns, written
+  atomically (temporary file + rename); the run's metadata (fingerprint, seed, scenario,
+  versions, wall time) sits in the Parquet schema metadata;
+* ``failed/<run_id>.json``: the traceback of a run that raised;
+* ``sweep.json``: the sweep manifest, rewritten atomically after every run.
+
+Running the same sweep into the same folder again skips every run whose Parquet file
+exists with the same fingerprint (scenario + seed), and retries failed ones. The
+backends differ only in where :func:`execute_run` is called, so they give identical
+tables (``tests/test_sweep.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import platform
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+from wijksim.experiments.atomic import write_bytes_atomically
+from wijksim.experiments.manifest import git_commit, package_versions, utc_now
+from wijksim.experiments.sweep_spec import RunTask, SweepSpec
+from wijksim.model.scenario_io import ScenarioError
+
+BACKENDS = ("serial", "processes", "dask")
+RUN_METADATA_KEY = b"wijksim.run"
+MANIFEST_NAME = "sweep.json"
+
+
+@dataclass
+class RunOutcome:
+    """What a worker sends back for one run.
+
+    Attributes:
+        run_id: The task's id.
+        table: The tidy per-step table with id columns, or ``None`` if the run failed.
+        error: The traceback if the run raised.
+        metadata: Fingerprint, seed, scenario, versions, commit, host and wall time.
+    """
+
+    run_id: str
+    table: pd.DataFrame | None
+    error: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run finished."""
+        return self.error is None
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one task and return its table, or its traceback if anything in it raised."""
+    from wijksim.experiments.run import run_simulation
+
+    started = time.perf_counter()
+    metadata = {
+        "run_id": task.run_id,
+        "variant": task.variant,
+        "condition": task.condition,
+        "params": task.params,
+        "seed": task.seed,
+        "fingerprint": task.fingerprint,
+        "scenario_name": task.scenario_name,
+        "host": f"{socket.gethostname()}:{os.getpid()}",
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+    }
+    try:
+        for module in task.plugins:
+            importlib.import_module(module)
+        result = run_simulation(task.scenario, seed=task.seed, scenario_name=task.scenario_name)
+        table = result.steps
+        identity = {
+            "run_id": task.run_id,
+            "variant": task.variant,
+            "condition": task.condition,
+            "seed": task.seed,
+        }
+        identity.update(task.params)
+        table = table.assign(**identity)[[*identity, *result.steps.columns]]
+        error = None
+    except Exception:  # a failing run is recorded, and the sweep goes on
+        table, error = None, traceback.format_exc()
+    metadata["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return RunOutcome(task.run_id, table, error, metadata)
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write_run_table(outcome: RunOutcome, folder: Path, task: RunTask) -> Path:
+    """Write a finished run's table to ``folder/runs/<run_id>.parquet`` atomically."""
+    target = folder / "runs" / f"{outcome.run_id}.parquet"
+    metadata = {**outcome.metadata, "scenario": task.scenario.model_dump(mode="json")}
+    table = pa.Table.from_pandas(outcome.table, preserve_index=False)
+    schema_metadata = {**(table.schema.metadata or {}), RUN_METADATA_KEY: json.dumps(metadata)}
+    table = table.replace_schema_metadata(schema_metadata)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    write_bytes_atomically(target, sink.getvalue().to_pybytes())
+    (folder / "failed" / f"{outcome.run_id}.json").unlink(missing_ok=True)
+    return target
+
+
+def write_failure(outcome: RunOutcome, folder: Path) -> Path:
+    """Record a failed run's traceback in ``folder/failed/<run_id>.json``."""
+    target = folder / "failed" / f"{outcome.run_id}.json"
+    record = {**outcome.metadata, "error": outcome.error}
+    write_bytes_atomically(target, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+    return target
+
+
+def run_metadata(path: Path) -> dict[str, Any]:
+    """The metadata a finished run's Parquet file carries."""
+    schema = pq.read_schema(path)
+    return json.loads(schema.metadata[RUN_METADATA_KEY])
+
+
+# ----------------------------------------------------------------------------- the sweep
+
+
+@dataclass
+class SweepState:
+    """Where every run of a sweep stands; written as ``sweep.json``."""
+
+    folder: Path
+    spec: SweepSpec
+    source: str
+    backend: str
+    workers: int
+    tasks: list[RunTask]
+    status: dict[str, str] = field(default_factory=dict)
+    wall_seconds: dict[str, float] = field(default_factory=dict)
+    started: str = field(default_factory=utc_now)
+
+    def count(self, status: str) -> int:
+        """How many runs have ``status``."""
+        return sum(1 for s in self.status.values() if s == status)
+
+    def save(self) -> None:
+        """Rewrite the manifest atomically."""
+        manifest = {
+            "sweep": self.spec.model_dump(mode="json"),
+            "source": self.source,
+            "backend": self.backend,
+            "workers": self.workers,
+            "started_utc": self.started,
+            "updated_utc": utc_now(),
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "platform": platform.platform(),
+            "counts": {s: self.count(s) for s in ("done", "failed", "pending")},
+            "runs": [
+                {
+                    "run_id": t.run_id,
+                    "variant": t.variant,
+                    "condition": t.condition,
+                    "params": t.params,
+                    "seed": t.seed,
+                    "scenario_name": t.scenario_name,
+                    "fingerprint": t.fingerprint,
+                    "status": self.status[t.run_id],
+                    "wall_seconds": self.wall_seconds.get(t.run_id),
+                    "file": f"runs/{t.run_id}.parquet"
+                    if self.status[t.run_id] == "done"
+                    else (f"failed/{t.run_id}.json" if self.status[t.run_id] == "failed" else None),
+                }
+                for t in self.tasks
+            ],
+        }
+        text = json.dumps(manifest, indent=2, default=str) + "\n"
+        write_bytes_atomically(self.folder / MANIFEST_NAME, text.encode("utf-8"))
+
+
+def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
+    """Ids of tasks whose results are already on disk with the same fingerprint.
+
+    Raises:
+        ScenarioError: If a run file on disk belongs to a different scenario or seed, so
+            that a sweep never mixes two experiments in one folder.
+    """
+    finished = set()
+    for task in tasks:
+        path = folder / "runs" / f"{task.run_id}.parquet"
+        if not path.exists():
+            continue
+        found = run_metadata(path).get("fingerprint")
+        if found != task.fingerprint:
+            raise ScenarioError(
+                path,
+                f"holds a run of a different scenario or seed (fingerprint {found}, "
+                f"this sweep expects {task.fingerprint}); use another --out folder",
+            )
+        finished.add(task.run_id)
+    return finished
+
+
+@dataclass
+class SweepSummary:
+    """What a call to :func:`run_sweep` did."""
+
+    folder: Path
+    total: int
+    skipped: int
+    done: int
+    failed: int
+    wall_seconds: float
+
+
+def run_sweep(
+    spec: SweepSpec,
+    tasks: list[RunTask],
+    folder: Path,
+    backend: str = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    source: str = "",
+    show_progress: bool = True,
+) -> SweepSummary:
+    """Run every unfinished task of a sweep and write results as they arrive.
+
+    Args:
+        spec: The sweep as read from its file (recorded in the manifest).
+        tasks: The planned runs (:func:`~wijksim.experiments.sweep_spec.plan_runs`).
+        folder: The results folder; an interrupted sweep resumes in it.
+        backend: ``serial``, ``processes`` or ``dask``.
+        workers: Processes or Dask workers (default: the machine's cores).
+        scheduler: Address of a running Dask scheduler (``tcp://host:8786``); without
+            it, the ``dask`` backend starts a ``LocalCluster``.
+        source: Where the sweep came from (recorded in the manifest).
+        show_progress: Draw a progress bar on stderr.
+    """
+    if backend not in BACKENDS:
+        raise ScenarioError("<command line>", f"expected backend in {BACKENDS}, found '{backend}'")
+    folder = Path(folder)
+    for sub in ("runs", "failed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for leftover in (folder / sub).glob(".*.tmp"):  # from a run killed mid-write
+            leftover.unlink()
+    workers = 1 if backend == "serial" else workers or os.cpu_count() or 1
+    finished = _finished_runs(folder, tasks)
+    state = SweepState(folder, spec, source, backend, workers, tasks)
+    state.status = {t.run_id: "done" if t.run_id in finished else "pending" for t in tasks}
+    state.save()
+    pending = [t for t in tasks if t.run_id not in finished]
+    by_id = {t.run_id: t for t in tasks}
+    started = time.perf_counter()
+    done = failed = 0
+    bar = tqdm(
+        total=len(tasks),
+        initial=len(finished),
+        desc=f"sweep {spec.name} ({backend})",
+        unit="run",
+        disable=not show_progress,
+        smoothing=0.1,
+    )
+    with bar:
+        outcomes = _outcomes(backend, pending, workers, scheduler, bar, lambda: failed)
+        for outcome in outcomes:
+            task = by_id[outcome.run_id]
+            if outcome.ok:
+                write_run_table(outcome, folder, task)
+                state.status[task.run_id] = "done"
+                done += 1
+            else:
+                write_failure(outcome, folder)
+                state.status[task.run_id] = "failed"
+                failed += 1
+            state.wall_seconds[task.run_id] = outcome.metadata.get("wall_seconds")
+            state.save()
+            bar.update(1)
+    return SweepSummary(
+        folder, len(tasks), len(finished), done, failed, round(time.perf_counter() - started, 2)
+    )
+
+
+def _show(bar: tqdm, running: int, failed: int) -> None:
+    bar.set_postfix_str(f"running {running}, failed {failed}", refresh=True)
+
+
+def _outcomes(
+    backend: str,
+    tasks: list[RunTask],
+    workers: int,
+    scheduler: str | None,
+    bar: tqdm,
+    failed: Callable[[], int],
+) -> Iterator[RunOutcome]:
+    """Yield outcomes as runs finish, on the chosen backend."""
+    if not tasks:
+        return
+    if backend == "serial":
+        for task in tasks:
+            _show(bar, 1, failed())
+            yield execute_run(task)
+    elif backend == "processes":
+        yield from _on_processes(tasks, workers, bar, failed)
+    else:
+        yield from _on_dask(tasks, workers, scheduler, bar, failed)
+
+
+def _lost(task: RunTask, error: BaseException) -> RunOutcome:
+    """The outcome of a run whose worker died (the run's own errors are caught inside)."""
+    text = "".join(traceback.format_exception(error))
+    message = f"the worker running this task was lost: {text}"
+    return RunOutcome(task.run_id, None, message, {"seed": task.seed, "variant": task.variant})
+
+
+def _on_processes(
+    tasks: list[RunTask], workers: int, bar: tqdm, failed: Callable[[], int]
+) -> Iterator[RunOutcome]:
+    # "spawn": a fresh interpreter per worker, as on a Dask worker, so no state of the
+    # driver (threads, registered rules) leaks into the runs; plugins are imported anew.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(execute_run, task): task for task in tasks}
+        waiting = set(futures)
+        while waiting:
+            _show(bar, min(workers, len(waiting)), failed())
+            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in finished:
+                error = future.exception()
+                yield future.result() if error is None else _lost(futures[future], error)
+
+
+def _on_dask(
+    tasks: list[RunTask],
+    workers: int,
+    scheduler: str | None,
+    bar: tqdm,
+    failed: Callable[[], int],
+) -> Iterator[RunOutcome]:
+    from distributed import Client, LocalCluster, as_completed
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,  # the model is pure Python + numpy: one run per process
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    try:
+        slots = sum(client.nthreads().values()) or workers
+        futures = {
+            client.submit(execute_run, task, key=f"wijksim-{task.run_id}-{task.fingerprint}"): task
+            for task in tasks
+        }
+        remaining = len(futures)
+        for future in as_completed(futures):
+            _show(bar, min(slots, remaining), failed())
+            remaining -= 1
+            try:
+                yield future.result()
+            except Exception as error:  # a lost worker (KilledWorker), not a model error
+                yield _lost(futures[future], error)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,254 @@
+"""What a sweep runs: a base scenario × variants × a grid of overrides × seeds.
+
+A sweep file (TOML) names a base scenario, optionally some named variants (each its own
+scenario and overrides), optionally a grid (every combination of the listed values), and
+the seeds. :func:`load_sweep` validates it, and :func:`plan_runs` expands it into
+:class:`RunTask` objects, each a fully validated scenario with a seed and a stable id, so
+a run means the same thing in every process, on every worker, and after a restart.
+
+Example sweep file::
+
+    name = "team_size"
+    scenario = "integral_team"
+    seeds = 10                      # seeds first_seed .. first_seed + 9
+    reference = "old_system"        # paired differences are taken against this variant
+
+    [set]                           # applies to every run
+    years = 10
+
+    [[variants]]
+    name = "old_system"
+    without = ["team"]              # drop an optional section: the counterfactual
+
+    [[variants]]
+    name = "team"
+
+    [grid]                          # every combination, within each variant
+    "team.frontline_fte" = [8, 16]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from wijksim.model.scenario import Scenario
+from wijksim.model.scenario_io import (
+    OPTIONAL_SECTIONS,
+    ScenarioError,
+    load_scenario,
+    with_overrides,
+)
+
+SHIPPED_SWEEPS = Path(__file__).resolve().parent / "sweeps"
+
+Scalar = bool | int | float | str
+
+
+class VariantSpec(BaseModel):
+    """One named variant of the base scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    """Used in run ids and tables: letters, digits, ``_ . -``."""
+    scenario: str | None = None
+    """Scenario name or file; the sweep's ``scenario`` when omitted."""
+    set: dict[str, Scalar | list[Scalar]] = {}
+    """Dotted-field overrides for this variant."""
+    without: list[str] = []
+    """Optional sections to remove (``["team"]``: the old system as counterfactual).
+    Grid fields inside a removed section do not apply to this variant."""
+
+
+class SweepSpec(BaseModel):
+    """A sweep file, validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
+    scenario: str = "old_system"
+    seeds: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=0)]] = 10
+    """A count (seeds ``first_seed, first_seed + 1, …``) or an explicit list."""
+    first_seed: Annotated[int, Field(ge=0)] = 1
+    analysis: Literal["transition"] | None = None
+    """An analysis the report adds: ``"transition"`` needs variants ``transition`` and
+    ``counterfactual``."""
+    reference: str | None = None
+    """Variant that paired differences are taken against; the first variant by default."""
+    plugins: list[str] = []
+    """Modules imported before every run (for rules that partners register)."""
+    set: dict[str, Scalar | list[Scalar]] = {}
+    variants: list[VariantSpec] = []
+    grid: dict[str, list[Scalar | list[Scalar]]] = {}
+
+    def seed_list(self) -> list[int]:
+        """The seeds, in order."""
+        if isinstance(self.seeds, int):
+            return list(range(self.first_seed, self.first_seed + self.seeds))
+        return list(self.seeds)
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of a sweep: everything a worker needs, and nothing it must look up.
+
+    Attributes:
+        run_id: Stable, readable and unique within the sweep (used as file name).
+        variant: The variant's name.
+        condition: The variant with its grid values (``team [team.frontline_fte=8]``):
+            what a run is a replicate of.
+        params: The grid values of this run (``{"team.frontline_fte": 8}``).
+        seed: The run's seed.
+        scenario: The validated scenario, with every override applied.
+        scenario_name: The scenario the variant started from.
+        fingerprint: Hash of the scenario and seed: a finished run is only reused if
+            its fingerprint matches.
+        plugins: Modules to import before running.
+    """
+
+    run_id: str
+    variant: str
+    condition: str
+    params: dict[str, Any]
+    seed: int
+    scenario: Scenario = field(repr=False)
+    scenario_name: str
+    fingerprint: str
+    plugins: tuple[str, ...] = ()
+
+
+def find_sweep(name_or_path: str | Path) -> Path:
+    """A sweep file by path, or by the name of a shipped sweep."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(path, "sweep file not found")
+        return path
+    shipped = SHIPPED_SWEEPS / f"{name_or_path}.toml"
+    if shipped.is_file():
+        return shipped
+    names = ", ".join(sorted(p.stem for p in SHIPPED_SWEEPS.glob("*.toml")))
+    raise ScenarioError(name_or_path, f"no such sweep file or shipped sweep (shipped: {names})")
+
+
+def load_sweep(name_or_path: str | Path) -> tuple[SweepSpec, Path]:
+    """Read and validate a sweep file.
+
+    Raises:
+        ScenarioError: Malformed TOML, an unknown key, or a value of the wrong type.
+    """
+    path = find_sweep(name_or_path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, f"not valid TOML: {error}") from None
+    try:
+        return SweepSpec.model_validate(raw), path
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        found = repr(first.get("input"))[:80]
+        raise ScenarioError(path, f"{first['msg']} (found {found})", field=where) from None
+
+
+def _slug(value: Any) -> str:
+    text = "-".join(map(str, value)) if isinstance(value, list) else str(value)
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text)
+
+
+def fingerprint(scenario: Scenario, seed: int) -> str:
+    """A short hash that changes when anything about the run changes."""
+    text = scenario.model_dump_json() + f"|seed={seed}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _scenario_for(spec: SweepSpec, variant: VariantSpec, path: Path) -> tuple[Scenario, str]:
+    name = variant.scenario or spec.scenario
+    where = f"variants.{variant.name}"
+    resolved = load_scenario(name)
+    for section in variant.without:
+        if section not in OPTIONAL_SECTIONS:
+            known = ", ".join(OPTIONAL_SECTIONS)
+            raise ScenarioError(path, f"cannot remove '{section}'; only: {known}", where)
+    overrides = {**spec.set, **variant.set, **dict.fromkeys(variant.without)}
+    return _apply(resolved.scenario, overrides, path, where), resolved.name
+
+
+def _apply(scenario: Scenario, overrides: dict[str, Any], path: Path, where: str) -> Scenario:
+    if not overrides:
+        return scenario
+    try:
+        return with_overrides(scenario, overrides)
+    except ScenarioError as error:
+        raise ScenarioError(path, error.message, f"{where}.{error.field or '?'}") from None
+
+
+def _import_plugins(spec: SweepSpec, path: Path) -> None:
+    """Import the sweep's plugin modules here too, so their rules validate before running."""
+    for index, module in enumerate(spec.plugins):
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # any import failure is the user's to fix
+            message = f"cannot import '{module}': {type(error).__name__}: {error}"
+            raise ScenarioError(path, message, f"plugins[{index}]") from None
+
+
+def _combinations(grid: dict[str, list], removed: list[str]) -> list[dict[str, Any]]:
+    """Every combination of the grid's values, leaving out fields of removed sections."""
+    keys = [k for k in grid if k.split(".")[0] not in removed]
+    return [
+        dict(zip(keys, values, strict=True))
+        for values in itertools.product(*(grid[k] for k in keys))
+    ]
+
+
+def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
+    """Expand a sweep into its runs: variants × grid combinations × seeds.
+
+    Every scenario is validated here, before anything runs, so a mistake in a sweep
+    file stops it at once with the file and field named.
+    """
+    _import_plugins(spec, path)
+    variants = spec.variants or [VariantSpec(name="base")]
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise ScenarioError(path, f"variant names must be unique, found {names}", "variants")
+    if spec.analysis == "transition" and not {"transition", "counterfactual"} <= set(names):
+        raise ScenarioError(
+            path, f"expected variants 'transition' and 'counterfactual', found {names}", "variants"
+        )
+    if spec.reference is not None and spec.reference not in names:
+        raise ScenarioError(path, f"expected one of {names}, found '{spec.reference}'", "reference")
+    tasks: list[RunTask] = []
+    for variant in variants:
+        scenario, scenario_name = _scenario_for(spec, variant, path)
+        for params in _combinations(spec.grid, removed=variant.without):
+            run_scenario = _apply(scenario, params, path, "grid")
+            label = "__".join(f"{k}={_slug(v)}" for k, v in params.items())
+            condition = variant.name
+            if params:
+                condition += " [" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
+            for seed in spec.seed_list():
+                run_id = "__".join(filter(None, [variant.name, label, f"seed{seed}"]))
+                tasks.append(
+                    RunTask(
+                        run_id=run_id,
+                        variant=variant.name,
+                        condition=condition,
+                        params=params,
+                        seed=seed,
+                        scenario=run_scenario,
+                        scenario_name=scenario_name,
+                        fingerprint=fingerprint(run_scenario, seed),
+                        plugins=tuple(spec.plugins),
+                    )
+                )
+    return tasks
