@@ -38,6 +38,17 @@ def _parse_setting(text: str) -> tuple[str, object]:
     return key.strip(), value
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found '{text}'")
+    return value
+
+
 def _resolve(
     name: str,
     households: int | None = None,
@@ -119,6 +130,108 @@ def command_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
+    """Run a planned sweep, print what happened, and write its report."""
+    from wijksim.experiments.report import write_report
+    from wijksim.experiments.sweep import run_sweep
+
+    summary = run_sweep(
+        spec,
+        tasks,
+        out,
+        backend=args.backend,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        source=source,
+        show_progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(
+            f"{summary.done} runs done, {summary.skipped} already finished, "
+            f"{summary.failed} failed, in {summary.wall_seconds:.1f} s; results in {out}/"
+        )
+    if summary.done + summary.skipped > 0:
+        report = write_report(out, discount_rate=getattr(args, "discount_rate", None))
+        if not args.quiet:
+            print(f"report: {report}/summary.md")
+    if summary.failed:
+        print(
+            f"wijksim: {summary.failed} runs failed; tracebacks in {out}/failed/; "
+            "run the same command again to retry them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep file (scenario × variants × grid × seeds) and report on it."""
+    from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+
+    spec, path = load_sweep(args.sweep)
+    if args.seeds is not None:
+        spec = spec.model_copy(update={"seeds": args.seeds})
+    tasks = plan_runs(spec, path)
+    out = Path(args.out) if args.out else Path("results") / "sweeps" / spec.name
+    return _execute_sweep(spec, tasks, out, args, source=str(path))
+
+
+def command_transition(args: argparse.Namespace) -> int:
+    """The switch to a team against the old system continued, on paired seeds."""
+    from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
+
+    resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
+    overrides = dict(_parse_setting(text) for text in args.set or [])
+    if args.households is not None:
+        overrides["population.households"] = args.households
+    if args.years is not None:
+        overrides["years"] = args.years
+    spec = SweepSpec(
+        name=f"transition-{resolved.name}",
+        scenario=str(resolved.path),
+        analysis="transition",
+        seeds=args.seeds,
+        first_seed=args.first_seed,
+        reference="counterfactual",
+        set=overrides,
+        variants=[
+            VariantSpec(name="counterfactual", without=["team"]),
+            VariantSpec(name="transition"),
+        ],
+    )
+    if resolved.scenario.team is None:
+        raise ScenarioError(resolved.path, "expected a scenario with a [team] to switch to")
+    tasks = plan_runs(spec, resolved.path)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
+
+
+def command_report(args: argparse.Namespace) -> int:
+    """Turn a sweep's results folder into tables, figures and a markdown summary."""
+    from wijksim.experiments.report import write_report
+
+    report = write_report(Path(args.results), discount_rate=args.discount_rate)
+    if not args.quiet:
+        print((report / "summary.md").read_text(encoding="utf-8"))
+        print(f"wrote {report}/ (summary.md, tables .parquet, figures/)")
+    return 0
+
+
+def _add_backend_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=("serial", "processes", "dask"),
+        default="processes",
+        help="where runs execute (default processes; dask starts a LocalCluster)",
+    )
+    parser.add_argument("--workers", type=_count, help="processes or Dask workers (default: cores)")
+    parser.add_argument(
+        "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    parser.add_argument("--out", help="results folder (an interrupted sweep resumes there)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``wijksim`` command."""
     parser = argparse.ArgumentParser(
@@ -160,6 +273,35 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", help="write to this file instead of the scenario itself")
     calibrate.add_argument("--quiet", action="store_true")
     calibrate.set_defaults(handler=command_calibrate)
+
+    sweep = commands.add_parser("sweep", help="run a sweep: scenarios × grid × seeds")
+    sweep.add_argument("sweep", help="sweep file (.toml) or name of a shipped sweep")
+    sweep.add_argument("--seeds", type=_count, help="override the number of seeds")
+    _add_backend_options(sweep)
+    sweep.set_defaults(handler=command_sweep)
+
+    transition = commands.add_parser(
+        "transition", help="the switch to a team against the old system continued"
+    )
+    transition.add_argument(
+        "scenario", nargs="?", default="transition", help="a scenario with a [team]"
+    )
+    transition.add_argument("--seeds", type=_count, default=10, help="replicates (default 10)")
+    transition.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
+    transition.add_argument("--years", type=int, help="override the scenario's years")
+    transition.add_argument("--households", type=int, help="override the number of households")
+    transition.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    transition.add_argument(
+        "--discount-rate", type=float, help="for present values (default 0.0225)"
+    )
+    _add_backend_options(transition)
+    transition.set_defaults(handler=command_transition)
+
+    report = commands.add_parser("report", help="figures and a summary from a results folder")
+    report.add_argument("results", help="a sweep's results folder")
+    report.add_argument("--discount-rate", type=float, help="for the transition curve")
+    report.add_argument("--quiet", action="store_true")
+    report.set_defaults(handler=command_report)
     return parser
 
 

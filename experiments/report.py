@@ -1,0 +1,252 @@
+"""Turn a sweep's results folder into tables, figures and a short markdown summary.
+
+``wijksim report RESULTS_DIR`` writes ``RESULTS_DIR/report/``:
+
+* ``yearly_summary.parquet``: median and 90% band over seeds per condition, year, metric;
+* ``indicators.parquet``: one row per run and indicator over the whole horizon;
+* ``differences.parquet``: paired differences against the reference condition;
+* ``figures/*.png`` and ``summary.md``.
+
+A sweep whose file says ``analysis = "transition"`` also gets the transition curve
+(:mod:`wijksim.experiments.transition_analysis`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from wijksim.experiments import sweep_plots
+from wijksim.experiments.atomic import atomic_folder
+from wijksim.experiments.results import (
+    load_manifest,
+    load_results,
+    paired_differences,
+    reference_condition,
+    summarise,
+    yearly,
+)
+from wijksim.experiments.sweep import run_metadata
+from wijksim.model.scenario import PAYERS, STREAMS
+
+HORIZON_FLOWS: tuple[str, ...] = (
+    "cost_total_eur",
+    *(f"cost_{stream}_eur" for stream in STREAMS),
+    *(f"cost_paid_by_{payer}_eur" for payer in PAYERS),
+    "escalations_total",
+    "team_admissions",
+    "referrals_consult",
+    "referrals_handover",
+    "closures",
+    "relapses",
+)
+"""Flows summed over the whole run."""
+FINAL_YEAR_STATES: tuple[str, ...] = ("households_in_need", "unknown_need", "team_intake_queue")
+"""States averaged over the final year (with every ``share_*`` group share)."""
+
+
+def run_indicators(table: pd.DataFrame) -> pd.DataFrame:
+    """One value per run and indicator over the horizon, from a yearly table.
+
+    Flows are summed over all years; states (group shares, queue) are the final year's
+    mean; two ratios are formed per run: the mean intake wait (weeks waited ÷
+    admissions) and the relapse rate (relapses ÷ closures).
+    """
+    ids = [c for c in table.columns if c not in ("year", "metric", "value")]
+    final_year = table["year"].max()
+    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks"))]
+    totals = flows.groupby([*ids, "metric"], sort=False, dropna=False)["value"].sum()
+    states = table[
+        (table["year"] == final_year)
+        & (table["metric"].isin(FINAL_YEAR_STATES) | table["metric"].str.startswith("share_"))
+        & ~table["metric"].str.startswith("share_supported")
+    ]
+    finals = states.groupby([*ids, "metric"], sort=False, dropna=False)["value"].mean()
+    wide = pd.concat([totals, finals]).unstack("metric")
+    admissions = wide.get("team_admissions", pd.Series(0.0, index=wide.index))
+    wide["mean_intake_wait_weeks"] = wide.get("team_intake_wait_weeks", np.nan) / admissions.where(
+        admissions > 0
+    )
+    wide["relapse_rate"] = wide["relapses"] / wide["closures"].where(wide["closures"] > 0)
+    wide = wide.drop(columns=["team_intake_wait_weeks"], errors="ignore")
+    wide.columns.name = None
+    return wide.reset_index().melt(id_vars=ids, var_name="metric", value_name="value")
+
+
+def _band(median: float, low: float, high: float, scale: float) -> str:
+    if np.isnan(median):
+        return "–"
+    return f"{median * scale:,.2f} [{low * scale:,.2f} – {high * scale:,.2f}]"
+
+
+def _scale(metric: str) -> tuple[float, str]:
+    if metric.endswith("_eur"):
+        return 1e-6, metric.removesuffix("_eur") + " (€ M)"
+    if metric.startswith("share_") or metric == "relapse_rate":
+        return 100.0, metric + " (%)"
+    return 1.0, metric
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a GitHub-flavoured markdown table (cells as they are)."""
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def indicator_tables(indicators: pd.DataFrame, reference: str) -> tuple[str, str]:
+    """Markdown tables: indicators per condition, and paired differences from the reference."""
+    summary = summarise(indicators, by=("condition", "metric"))
+    rows = []
+    for metric, group in summary.groupby("metric", sort=False):
+        scale, label = _scale(metric)
+        cells = {r.condition: _band(r.median, r.p05, r.p95, scale) for r in group.itertuples()}
+        rows.append({"indicator": label, **cells})
+    levels = markdown_table(pd.DataFrame(rows))
+    differences = paired_differences(indicators, reference, keys=("metric",))
+    rows = []
+    for metric, group in differences.groupby("metric", sort=False):
+        scale, label = _scale(metric)
+        cells = {
+            r.condition: _band(r.mean_difference, r.ci_low, r.ci_high, scale)
+            for r in group.itertuples()
+        }
+        rows.append({"indicator": label, **cells})
+    changes = markdown_table(pd.DataFrame(rows)) if rows else "(only one condition)"
+    return levels, changes
+
+
+def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -> dict:
+    shares = [m for m in pd.unique(summary["metric"]) if str(m).startswith("share_")]
+    shares = [m for m in shares if not m.startswith("share_supported")]
+    figures = {
+        "group_shares.png": sweep_plots.band_figure(
+            summary, {m: m.removeprefix("share_") for m in shares}, "Need groups", 100, "%"
+        ),
+        "costs.png": sweep_plots.band_figure(
+            summary,
+            {
+                "cost_total_eur": "all spending",
+                "cost_team_eur": "team (and desk)",
+                "cost_specialist_eur": "specialist care",
+                "cost_escalation_eur": "escalations",
+            },
+            "Spending per year",
+            1e-6,
+            "€ million",
+        ),
+        "care.png": sweep_plots.band_figure(
+            summary,
+            {
+                "escalations_total": "escalations per year",
+                "team_intake_queue": "team intake queue (mean)",
+                "unknown_need": "households with unknown need",
+            },
+            "Escalations and waiting",
+        ),
+    }
+    if not differences.empty:
+        figures["differences.png"] = sweep_plots.difference_figure(
+            differences,
+            {"cost_total_eur": "spending (€ M)", "escalations_total": "escalations"},
+            reference,
+        )
+        figures["differences.png"].axes[0].yaxis.set_major_formatter(
+            plt.FuncFormatter(lambda v, _: f"{v / 1e6:.1f}")
+        )
+    return figures
+
+
+def write_report(folder: str | Path, discount_rate: float | None = None) -> Path:
+    """Write ``folder/report/`` (tables, figures, ``summary.md``) and return its path.
+
+    The report folder is replaced as a whole: it appears complete or not at all.
+    """
+    folder = Path(folder)
+    manifest = load_manifest(folder)
+    steps = load_results(folder)
+    table = yearly(steps)
+    del steps
+    reference = reference_condition(table, manifest)
+    summary = summarise(table)
+    differences = paired_differences(table, reference)
+    indicators = run_indicators(table)
+    target = folder / "report"
+    with atomic_folder(target) as staging:
+        (staging / "figures").mkdir()
+        summary.to_parquet(staging / "yearly_summary.parquet", index=False)
+        differences.to_parquet(staging / "differences.parquet", index=False)
+        indicators.to_parquet(staging / "indicators.parquet", index=False)
+        figures = _figures(summary, differences, reference)
+        text = _summary_markdown(manifest, indicators, reference, figures)
+        if manifest["sweep"].get("analysis") == "transition":
+            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate)
+            figures.update(figures_t)
+            text += text_t
+        for name, figure in figures.items():
+            figure.savefig(staging / "figures" / name, dpi=110)
+            plt.close(figure)
+        (staging / "summary.md").write_text(text, encoding="utf-8")
+    return target
+
+
+def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict) -> str:
+    sweep = manifest["sweep"]
+    counts = manifest["counts"]
+    seeds = sorted({run["seed"] for run in manifest["runs"]})
+    levels, changes = indicator_tables(indicators, reference)
+    lines = [
+        f"# Sweep `{sweep['name']}`",
+        "",
+        f"Base scenario `{sweep['scenario']}`; {len(seeds)} seeds ({seeds[0]}–{seeds[-1]}); "
+        f"runs: {counts['done']} done, {counts['failed']} failed, {counts['pending']} not run; "
+        f"backend {manifest['backend']}; wijksim commit `{manifest['git_commit']}`.",
+        "",
+        "## Over the whole run, per condition",
+        "",
+        "Median [90% band over seeds]. Spending, escalations, admissions, referrals, "
+        "closures and relapses are totals over all years; shares, need and queue are the "
+        "final year's mean.",
+        "",
+        levels,
+        "",
+        f"## Difference from `{reference}` on the same seeds",
+        "",
+        "Mean paired difference [90% confidence interval of the mean, t-distribution].",
+        "",
+        changes,
+        "",
+    ]
+    failed = [run for run in manifest["runs"] if run["status"] == "failed"]
+    if failed:
+        lines += ["## Failed runs", ""]
+        lines += [f"- `{run['run_id']}`: see `{run['file']}`" for run in failed]
+        lines.append("")
+    lines += ["## Figures", ""] + [f"![{name}](figures/{name})" for name in figures] + [""]
+    return "\n".join(lines)
+
+
+def _transition_section(folder: Path, manifest: dict, table: pd.DataFrame, discount_rate):
+    """The transition curve: spending against the counterfactual, humps, break-even, BCR."""
+    from wijksim.experiments import transition_analysis, transition_plots
+
+    rate = transition_analysis.DEFAULT_DISCOUNT_RATE if discount_rate is None else discount_rate
+    scenario_run = next(
+        run for run in manifest["runs"] if run["variant"] == "transition" and run["file"]
+    )
+    scenario = run_metadata(folder / scenario_run["file"])["scenario"]
+    start = scenario["transition"]["team_start_year"]
+    costs = table[table["metric"].str.startswith("cost_")]
+    costs = costs[["variant", "seed", "year", "metric", "value"]]
+    spending = transition_analysis.spending_table(costs)
+    indicators = transition_analysis.seed_indicators(spending, start, rate)
+    summary = transition_analysis.summarise_indicators(indicators)
+    curves = transition_analysis.mean_curves(spending, start)
+    text = transition_analysis.markdown_summary(
+        summary, start, rate, table["seed"].nunique(), scenario_run["scenario_name"]
+    )
+    figures = transition_plots.transition_figures(spending, curves, start)
+    return figures, "\n" + text + "\n"

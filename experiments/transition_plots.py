@@ -1,0 +1,327 @@
+"""Figures of the transition curve: the switch to a team against the old system continued.
+
+Each function takes the tables of :mod:`wijksim.experiments.transition_analysis` and
+returns a Figure; nothing is shown or saved here. The figures are built on
+:class:`matplotlib.figure.Figure` directly, not through pyplot, so none is left open in
+pyplot's global list however the caller handles them. Euros are shown in millions; the
+year the team starts is marked with a dashed line at its beginning.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from wijksim.experiments.transition_analysis import (
+    INVESTMENT_STREAMS,
+    SAFETY_NET_STREAMS,
+    VIEW_LABELS,
+    ZERO_TOLERANCE_EUR,
+    stays_at_or_below_zero_from,
+)
+
+MILLION = 1e6
+BAND_ALPHA = 0.2
+STREAM_COLOURS = {
+    # Investment streams in warm colours, the safety net in cool ones, so that hump 1
+    # and hump 2 read apart at a glance; the same colour for a stream in every figure.
+    "team": "#e6550d",
+    "zeroth_line": "#fdae6b",
+    "friction": "#8c2d04",
+    "specialist": "#3182bd",
+    "escalation": "#756bb1",
+}
+STREAM_LABELS = {
+    "team": "team (old system: desk)",
+    "zeroth_line": "zeroth line",
+    "friction": "switch costs (friction)",
+    "specialist": "specialist care",
+    "escalation": "escalations",
+}
+SCENARIO_COLOUR = "#e6550d"
+REFERENCE_COLOUR = "#636363"
+VIEW_COLOURS = {"society": "#2c7fb8", "municipality": "#d95f0e"}
+
+
+def _mark_team_start(axis: Axes, team_start_year: int, top: bool = False) -> None:
+    """A dashed line where the team starts: the beginning of its year.
+
+    Yearly values are drawn at the year's number, so year ``s`` begins at ``s − 0.5``.
+    The label runs along the line at the bottom (or the ``top``), left of it, where it is
+    out of the way of the humps: before the switch both runs spend about the same.
+    """
+    x = team_start_year - 0.5
+    axis.axvline(x, color="black", linestyle="--", linewidth=1)
+    axis.text(
+        x,
+        0.97 if top else 0.03,
+        " team starts " if top else "team starts ",
+        transform=axis.get_xaxis_transform(),
+        rotation=90,
+        ha="right",
+        va="top" if top else "bottom",
+        fontsize=9,
+    )
+
+
+def _finish(figure: Figure, axis: Axes, title: str, ylabel: str) -> None:
+    """Title, axis labels, whole years, and the legend below the plot, clear of the data."""
+    axis.set_title(title, fontsize=11)
+    axis.set_xlabel("year")
+    axis.set_ylabel(ylabel)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles, labels = axis.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+
+
+def _band(axis: Axes, x, median, low, high, colour: str, label: str) -> None:
+    axis.plot(x, median / MILLION, color=colour, marker=".", label=label)
+    axis.fill_between(x, low / MILLION, high / MILLION, color=colour, alpha=BAND_ALPHA, linewidth=0)
+
+
+def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "society") -> Figure:
+    """Total spending per year, with the team and with the old system continued.
+
+    Args:
+        curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
+        team_start_year: The first year of the team.
+        view: ``"society"`` (all payers) or ``"municipality"``.
+    """
+    rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    axis = figure.subplots()
+    for prefix, colour, label in (
+        ("scenario_eur", SCENARIO_COLOUR, "with the neighbourhood team"),
+        ("reference_eur", REFERENCE_COLOUR, "old system continued"),
+    ):
+        _band(
+            axis,
+            rows["year"],
+            rows[f"{prefix}_median"],
+            rows[f"{prefix}_p05"],
+            rows[f"{prefix}_p95"],
+            colour,
+            label,
+        )
+    _mark_team_start(axis, team_start_year)
+    _finish(
+        figure,
+        axis,
+        f"Total spending per year, {VIEW_LABELS[view]}\n"
+        "(line: median; band: 90% of replicate runs)",
+        "€ million per year",
+    )
+    return figure
+
+
+def _median_by_year(spending: pd.DataFrame, view: str) -> pd.DataFrame:
+    """Median extra spending over seeds: years × components."""
+    rows = spending[spending["view"] == view]
+    return rows.pivot_table(index="year", columns="component", values="extra_eur", aggfunc="median")
+
+
+def _stacked_bars(axis: Axes, medians: pd.DataFrame) -> pd.Series:
+    """Stacked bars per stream, positive up and negative down; returns the top per year.
+
+    The investment streams are stacked first, then the safety net, so that each hump is
+    one block of colour.
+    """
+    up = pd.Series(0.0, index=medians.index)
+    down = pd.Series(0.0, index=medians.index)
+    for stream in (*INVESTMENT_STREAMS, *SAFETY_NET_STREAMS):
+        values = medians[stream] / MILLION
+        if (values.abs() * MILLION <= ZERO_TOLERANCE_EUR).all():
+            continue  # a stream without differences only clutters the legend
+        positive = values.clip(lower=0)
+        negative = values.clip(upper=0)
+        colour, label = STREAM_COLOURS[stream], STREAM_LABELS[stream]
+        axis.bar(medians.index, positive, bottom=up, width=0.8, color=colour, label=label)
+        axis.bar(medians.index, negative, bottom=down, width=0.8, color=colour)
+        up += positive
+        down += negative
+    return up
+
+
+def _annotate_humps(
+    axis: Axes, medians: pd.DataFrame, tops: pd.Series, team_start_year: int
+) -> None:
+    """Name the two humps of the median curves, where they exist.
+
+    Hump 1 is the year of the highest median extra investment, hump 2 that of the
+    highest median extra safety-net spending from the switch on, each only if above
+    zero. The arrow points at the top of the hump's own block of colour; the label sits
+    above the whole bar, or beside it (investment left, safety net right) if both humps
+    fall in the same year.
+    """
+    investment_tops = medians[list(INVESTMENT_STREAMS)].clip(lower=0).sum(axis=1) / MILLION
+    humps = []
+    investment = medians["investment"]
+    if investment.max() > ZERO_TOLERANCE_EUR:
+        year = investment.idxmax()
+        humps.append((year, investment_tops[year], "investment hump", -1))
+    safety_net = medians.loc[medians.index >= team_start_year, "safety_net"]
+    if not safety_net.empty and safety_net.max() > ZERO_TOLERANCE_EUR:
+        year = safety_net.idxmax()
+        humps.append((year, tops[year], "safety-net hump", 1))
+    shared = len(humps) == 2 and humps[0][0] == humps[1][0]
+    rise = 0.1 * max(tops.max(), 1e-9)
+    for year, top, text, side in humps:
+        shift = 0.45 * side if shared else 0.0
+        axis.annotate(
+            text,
+            xy=(year, top),
+            xytext=(year + shift, tops[year] + rise),
+            ha={-1.0: "right", 0.0: "center", 1.0: "left"}[float(side) if shared else 0.0],
+            va="bottom",
+            fontsize=9,
+            arrowprops={"arrowstyle": "->", "color": "black", "linewidth": 0.8},
+        )
+
+
+def extra_by_stream_figure(
+    spending: pd.DataFrame, team_start_year: int, view: str = "society"
+) -> Figure:
+    """Extra spending against the old system per stream and year: the "two humps".
+
+    Bars: the median over seeds of each stream's extra spending (up: more, down: less
+    than the old system). Line: the median extra total with its 90% band. The medians of
+    the streams need not add up to the median total; the bars show where the money
+    goes, the line what it comes to. The humps are named on the median curves.
+
+    Args:
+        spending: From :func:`~wijksim.experiments.transition_analysis.spending_table`.
+        team_start_year: The first year of the team.
+        view: ``"society"`` (all payers) or ``"municipality"``.
+    """
+    medians = _median_by_year(spending, view)
+    figure = Figure(figsize=(9, 5), layout="constrained")
+    axis = figure.subplots()
+    tops = _stacked_bars(axis, medians)
+    total = spending[(spending["view"] == view) & (spending["component"] == "total")]
+    band = total.groupby("year")["extra_eur"].quantile([0.05, 0.95]).unstack()
+    _band(
+        axis,
+        medians.index,
+        medians["total"],
+        band[0.05],
+        band[0.95],
+        "black",
+        "total extra (median, 90% band)",
+    )
+    axis.axhline(0, color="black", linewidth=0.8)
+    _annotate_humps(axis, medians, tops, team_start_year)
+    # Room above the bars for the hump labels; bars of zero height would otherwise pin
+    # the axis limit to their base ("sticky edges") and cut off the margin.
+    axis.use_sticky_edges = False
+    axis.margins(y=0.25)
+    _mark_team_start(axis, team_start_year)
+    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
+    _finish(
+        figure,
+        axis,
+        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
+        f"(warm: prevention and the switch; cool: {safety})",
+        "€ million per year (above 0: more than the old system)",
+    )
+    return figure
+
+
+def _payback(cumulative: pd.Series) -> float:
+    """The year the median cumulative extra comes back to ≤ 0 for good, after rising above."""
+    if cumulative.max() <= ZERO_TOLERANCE_EUR:
+        return float("nan")  # nothing invested, nothing to pay back
+    return stays_at_or_below_zero_from(cumulative)
+
+
+def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
+    """Cumulative extra spending from the switch, for society and for the municipality.
+
+    Each curve starts at zero at the beginning of the team's first year; it rises with
+    the investment and falls as savings come in. Where the median comes back below zero
+    for good, the investment is paid back; that point is marked.
+
+    Args:
+        curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
+        team_start_year: The first year of the team.
+    """
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    axis = figure.subplots()
+    for view, colour in VIEW_COLOURS.items():
+        rows = curves[
+            (curves["view"] == view)
+            & (curves["component"] == "total")
+            & (curves["year"] >= team_start_year)
+        ]
+        if rows.empty:
+            continue
+        # The running sum is zero when the team starts: draw it from there.
+        start = pd.DataFrame(
+            {
+                "year": [team_start_year - 0.5],
+                "cumulative_extra_eur_median": [0.0],
+                "cumulative_extra_eur_p05": [0.0],
+                "cumulative_extra_eur_p95": [0.0],
+            }
+        )
+        line = pd.concat([start, rows[start.columns]], ignore_index=True)
+        _band(
+            axis,
+            line["year"],
+            line["cumulative_extra_eur_median"],
+            line["cumulative_extra_eur_p05"],
+            line["cumulative_extra_eur_p95"],
+            colour,
+            VIEW_LABELS[view],
+        )
+        median = rows.set_index("year")["cumulative_extra_eur_median"]
+        year = _payback(median)
+        if pd.notna(year):
+            value = median[int(year)] / MILLION
+            axis.plot([year], [value], marker="o", markersize=9, color=colour, zorder=5)
+            axis.annotate(
+                f"pays back in year {int(year)}",
+                xy=(year, value),
+                xytext=(-12, 8),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=9,
+                color=colour,
+            )
+    axis.axhline(0, color="black", linewidth=0.8)
+    axis.set_xlim(left=team_start_year - 1)  # room for the "team starts" label
+    # At the top: the curves start from zero at the bottom left.
+    _mark_team_start(axis, team_start_year, top=True)
+    _finish(
+        figure,
+        axis,
+        "Cumulative extra spending since the team started\n"
+        "(above 0: still to be earned back; line: median; band: 90% of replicate runs)",
+        "€ million, cumulative",
+    )
+    return figure
+
+
+def transition_figures(
+    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: int
+) -> dict[str, Figure]:
+    """All figures of the transition analysis, by file name.
+
+    Args:
+        spending: From :func:`~wijksim.experiments.transition_analysis.spending_table`.
+        curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
+        team_start_year: The first year of the team.
+    """
+    return {
+        "transition_spending.png": spending_figure(curves, team_start_year),
+        "transition_extra_by_stream.png": extra_by_stream_figure(spending, team_start_year),
+        "transition_cumulative.png": cumulative_figure(curves, team_start_year),
+        "transition_extra_by_stream_municipality.png": extra_by_stream_figure(
+            spending, team_start_year, view="municipality"
+        ),
+    }
