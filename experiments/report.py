@@ -183,7 +183,7 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
         figures = _figures(summary, differences, reference)
         text = _summary_markdown(manifest, indicators, reference, figures)
         if manifest["sweep"].get("analysis") == "transition":
-            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate)
+            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
             figures.update(figures_t)
             text += text_t
         for name, figure in figures.items():
@@ -229,24 +229,59 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
     return "\n".join(lines)
 
 
-def _transition_section(folder: Path, manifest: dict, table: pd.DataFrame, discount_rate):
-    """The transition curve: spending against the counterfactual, humps, break-even, BCR."""
+def _transition_section(
+    folder: Path, manifest: dict, table: pd.DataFrame, discount_rate: float | None, staging: Path
+) -> tuple[dict, str]:
+    """The transition curve: spending against the counterfactual, humps, break-even, BCR.
+
+    Writes ``transition_spending.parquet`` (per seed, year, view and component),
+    ``transition_indicators.parquet`` (per seed and view) and
+    ``transition_summary.parquet`` (median and band per indicator) into ``staging``.
+    """
     from wijksim.experiments import transition_analysis, transition_plots
 
     rate = transition_analysis.DEFAULT_DISCOUNT_RATE if discount_rate is None else discount_rate
-    scenario_run = next(
-        run for run in manifest["runs"] if run["variant"] == "transition" and run["file"]
-    )
+    done = [run for run in manifest["runs"] if run["status"] == "done"]
+    scenario_run = next(run for run in done if run["variant"] == "transition")
     scenario = run_metadata(folder / scenario_run["file"])["scenario"]
     start = scenario["transition"]["team_start_year"]
-    costs = table[table["metric"].str.startswith("cost_")]
+    # Only seeds whose two runs both finished can be paired.
+    seeds_by_variant = [
+        {run["seed"] for run in done if run["variant"] == name}
+        for name in ("transition", "counterfactual")
+    ]
+    paired = seeds_by_variant[0] & seeds_by_variant[1]
+    costs = table[table["metric"].str.startswith("cost_") & table["seed"].isin(paired)]
     costs = costs[["variant", "seed", "year", "metric", "value"]]
     spending = transition_analysis.spending_table(costs)
     indicators = transition_analysis.seed_indicators(spending, start, rate)
     summary = transition_analysis.summarise_indicators(indicators)
     curves = transition_analysis.mean_curves(spending, start)
+    spending.to_parquet(staging / "transition_spending.parquet", index=False)
+    indicators.to_parquet(staging / "transition_indicators.parquet", index=False)
+    summary.to_parquet(staging / "transition_summary.parquet", index=False)
     text = transition_analysis.markdown_summary(
-        summary, start, rate, table["seed"].nunique(), scenario_run["scenario_name"]
+        summary, start, rate, len(paired), scenario_run["scenario_name"]
     )
     figures = transition_plots.transition_figures(spending, curves, start)
-    return figures, "\n" + text + "\n"
+    return figures, "\n" + text + "\n\n" + _payer_table(costs) + "\n"
+
+
+def _payer_table(costs: pd.DataFrame) -> str:
+    """Yearly spending by payer, switch / old system continued (median over seeds, € M)."""
+    by_payer = costs[costs["metric"].isin([f"cost_paid_by_{p}_eur" for p in PAYERS])]
+    medians = by_payer.groupby(["year", "metric", "variant"])["value"].median().unstack()
+    cells = (
+        (medians["transition"] / 1e6).map("{:.2f}".format)
+        + " / "
+        + (medians["counterfactual"] / 1e6).map("{:.2f}".format)
+    ).unstack("metric")
+    cells.columns = [c.removeprefix("cost_paid_by_").removesuffix("_eur") for c in cells.columns]
+    lines = [
+        "### Spending by payer",
+        "",
+        "Per year, € million, median over seeds: with the switch / old system continued.",
+        "",
+        markdown_table(cells.reset_index()),
+    ]
+    return "\n".join(lines)

@@ -28,6 +28,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -327,12 +328,36 @@ def _lost(task: RunTask, error: BaseException) -> RunOutcome:
     return RunOutcome(task.run_id, None, message, {"seed": task.seed, "variant": task.variant})
 
 
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+"""Set for worker processes, as Dask's nanny does: one run per core, so numerical
+libraries must not start threads of their own that compete for the same cores."""
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for processes started inside the block."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _on_processes(
     tasks: list[RunTask], workers: int, bar: tqdm, failed: Callable[[], int]
 ) -> Iterator[RunOutcome]:
     # "spawn": a fresh interpreter per worker, as on a Dask worker, so no state of the
     # driver (threads, registered rules) leaks into the runs; plugins are imported anew.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    context = get_context("spawn")
+    with (
+        _environment(SINGLE_THREADED),
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+    ):
         futures = {pool.submit(execute_run, task): task for task in tasks}
         waiting = set(futures)
         while waiting:

@@ -44,6 +44,7 @@ def test_paired_difference_has_smaller_variance_than_unpaired():
         assert unpaired / paired > critical, (metric, paired, unpaired)
 
 
+@pytest.mark.smoke
 def test_paired_differences_pair_by_seed():
     """The summary subtracts the reference *of the same seed* and gives a t-interval."""
     import pandas as pd

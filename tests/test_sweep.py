@@ -50,6 +50,7 @@ def planned(path: Path):
     return spec, plan_runs(spec, source)
 
 
+@pytest.mark.smoke
 def test_plan_expands_variants_grid_and_seeds(tmp_path):
     _spec, tasks = planned(write_sweep(tmp_path))
     # "old" removes [team], so the team grid does not multiply it: 1×2 + 2×2 runs.

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from wijksim.experiments.results import load_results, yearly
 
 
@@ -16,6 +17,7 @@ def wijksim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.smoke
 def test_transition_command_writes_the_curve_and_its_report(tmp_path):
     out = tmp_path / "transition"
     result = wijksim(
