@@ -66,24 +66,56 @@ class NeighbourhoodTeam(mesa.Agent):
                 self._specialist_for[column] = specialist
         self.referable = np.zeros(N_DOMAINS, dtype=bool)
         self.referable[list(self._specialist_for)] = True
-        policy = params.policy
-        casework_fte = params.frontline_fte * (
-            1.0 - policy.outreach_share - policy.collective_share
-        )
-        self.caseload_limit = params.caseload_limit_per_fte * params.frontline_fte
+        self.frontline_fte = params.frontline_fte
+        self._derive_capacity()
+        self._intensity_of_group = self._group_intensities(model, params)
+        self.billed_cents = 0
+        self._closed_levels: list[np.ndarray] = []
+        self.network_gain = 0.0
+        self.helped = np.zeros((model.params.years + 1, model.population.size), dtype=bool)
+        self._queue_counter = 0
+
+    def _derive_capacity(self) -> None:
+        """Caseload limit, hours per caseload unit, case weights and weekly staff cost.
+
+        They follow from the staff and the policy, so they are derived again whenever the
+        operator changes either (:meth:`apply_settings`). Cases already open keep their
+        weights: a plan changes when it is reviewed, not retroactively.
+        """
+        params, policy = self.params, self.policy
+        casework_fte = self.frontline_fte * (1.0 - policy.outreach_share - policy.collective_share)
+        self.caseload_limit = params.caseload_limit_per_fte * self.frontline_fte
         self.hours_per_unit = params.hours_per_fte_week * casework_fte / self.caseload_limit
         norms = params.intensity_norm_households_per_fte
         self.weights = {
             i: params.caseload_limit_per_fte / norms[i] * policy.hours_per_case_factor
             for i in INTENSITIES
         }
-        self._intensity_of_group = self._group_intensities(model, params)
-        fte = params.frontline_fte + params.overhead_fte
+        fte = self.frontline_fte + params.overhead_fte
         self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / 52)
-        self.billed_cents = 0
-        self.network_gain = 0.0
-        self.helped = np.zeros((model.params.years + 1, model.population.size), dtype=bool)
-        self._queue_counter = 0
+
+    def settings(self) -> dict[str, float]:
+        """What the operator can change: staffing (× the scenario's FTE) and policy knobs."""
+        policy = self.policy
+        return {
+            "staffing_factor": self.frontline_fte / self.params.frontline_fte,
+            "hours_per_case_factor": policy.hours_per_case_factor,
+            "intake_max_level": policy.intake_max_level,
+            "referral_max_level": policy.referral_max_level,
+            "discharge_min_level": policy.discharge_min_level,
+            "outreach_share": policy.outreach_share,
+        }
+
+    def apply_settings(self, settings: dict[str, float]) -> None:
+        """Adopt the operator's staffing and policy (see :meth:`settings`)."""
+        changes = {k: v for k, v in settings.items() if k != "staffing_factor"}
+        for name in ("intake_max_level", "referral_max_level", "discharge_min_level"):
+            if name in changes:
+                changes[name] = round(changes[name])
+        self.policy = type(self.policy).model_validate({**self.policy.model_dump(), **changes})
+        if "staffing_factor" in settings:
+            self.frontline_fte = self.params.frontline_fte * settings["staffing_factor"]
+        self._derive_capacity()
 
     @staticmethod
     def _group_intensities(model: NeighbourhoodModel, params: TeamParams) -> np.ndarray:
@@ -131,8 +163,20 @@ class NeighbourhoodTeam(mesa.Agent):
 
     # --- the week's casework --------------------------------------------------------------
 
+    def begin_week(self) -> None:
+        """Forget last week's closures (read by the payment rule)."""
+        self._closed_levels: list[np.ndarray] = []
+
+    def results_this_week(self, min_level: int) -> int:
+        """Cases closed this week with every covered domain at ``min_level`` or better."""
+        return int(sum((levels >= min_level).sum() for levels in self._closed_levels))
+
     def pay_staff(self, week: int) -> None:
-        """Book the team's weekly staff cost."""
+        """Pay the team's weekly staff cost: the operator's, or else public money."""
+        operator = self.model.operator
+        if operator is not None:
+            operator.pay_staff(self.weekly_cost_cents)
+            return
         self.billed_cents += self.weekly_cost_cents
         self.model.ledger.book(
             week,
@@ -260,6 +304,7 @@ class NeighbourhoodTeam(mesa.Agent):
         cases, population = self.model.cases, self.model.population
         self.model.note_closure(rows)
         self.model.counters["team_closures"] += int(rows.size)
+        self._closed_levels.append(self.worst_covered(rows))
         if self.policy.aftercare_weeks > 0:
             cases.role[rows] = CaseRole.AFTERCARE
             cases.weight[rows] = self.weights["light"]
@@ -372,7 +417,7 @@ class NeighbourhoodTeam(mesa.Agent):
 
     def frontline_hours(self, share: float) -> float:
         """Weekly frontline hours times ``share`` (outreach or collective work)."""
-        return self.params.frontline_fte * self.params.hours_per_fte_week * share
+        return self.frontline_fte * self.params.hours_per_fte_week * share
 
     def outreach_contacts(self) -> float:
         """Households the team's outreach meets this week."""

@@ -79,6 +79,9 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "team_hours_casework",
     "team_hours_outreach",
     "team_hours_collective",
+    "funding_results",
+    "operator_revenue_eur",
+    "operator_staff_cost_eur",
 )
 """Counts of this week's events, always recorded (0 when nothing happened) so that the
 per-step table has the same metrics whatever the scenario. Sums of waits, delays and
@@ -118,7 +121,23 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         "network_capacity_factor": model.network_capacity_factor,
     }
     out["team_self_network_share_of_support"] = _self_network_share(model, working)
+    # The first team's staffing and policy, as its operator set them (0 without a team).
+    settings = model.teams[0].settings() if model.teams else {}
+    for name in SETTINGS:
+        out[f"team_{name}"] = float(settings.get(name, 0.0))
+    out["team_frontline_fte"] = float(sum(t.frontline_fte for t in model.teams))
     return out
+
+
+SETTINGS: tuple[str, ...] = (
+    "staffing_factor",
+    "hours_per_case_factor",
+    "intake_max_level",
+    "referral_max_level",
+    "discharge_min_level",
+    "outreach_share",
+)
+"""The operator's knobs, recorded every week (see ``NeighbourhoodTeam.settings``)."""
 
 
 def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float:

@@ -14,6 +14,7 @@ import numpy as np
 from wijksim.agents.desk import CentralDesk
 from wijksim.agents.household import Household
 from wijksim.agents.municipality import Municipality
+from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.model import metrics
@@ -54,6 +55,8 @@ class NeighbourhoodModel(mesa.Model):
         specialists: The specialist agents, in scenario order.
         desk: The old system's central desk (closed once a team opens).
         teams: The neighbourhood teams (none in the old system).
+        operator: Who runs the teams under a funding contract (``None`` without
+            ``[funding]``: the municipality pays the staff).
         cases: The teams' side of every household.
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
@@ -88,6 +91,9 @@ class NeighbourhoodModel(mesa.Model):
         self.teams = [NeighbourhoodTeam(self, 0, params.team)] if params.team else []
         self.counters: Counter = Counter()
         self.municipality = Municipality(self, params.zeroth_line)
+        self.operator = (
+            TeamOperator(self, params.funding) if params.funding and self.teams else None
+        )
         self.schedule = tuple(params.schedule or DEFAULT_SCHEDULE)
         unknown = [name for name in self.schedule if name not in RULES]
         if unknown:

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from wijksim.model.classification import group_definitions
 from wijksim.model.domains import DOMAINS
+from wijksim.model.funding import FundingParams
 from wijksim.model.team_params import HelpSeekingParams, TeamParams, TransitionParams
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -385,6 +386,8 @@ class Scenario(Section):
     zeroth_line: ZerothLineParams = ZerothLineParams()
     team: TeamParams | None = None
     """The neighbourhood team; ``None`` (no ``[team]`` table) is the old system."""
+    funding: FundingParams | None = None
+    """How the municipality pays the team's operator; ``None``: it pays the staff costs."""
     transition: TransitionParams = TransitionParams()
     """When the team opens (ignored without a team)."""
     calibrated: CalibrationRecord | None = None

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
+from wijksim.model.funding import FundingParams
 from wijksim.model.scenario import REPLACED_WHOLE, Scenario
 from wijksim.model.team_params import TeamParams
 
-OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams}
+OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams, "funding": FundingParams}
 """Scenario sections that are absent unless a file sets them."""
 
 SCENARIO_SUFFIX = ".toml"

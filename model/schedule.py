@@ -19,6 +19,7 @@ DEFAULT_SCHEDULE: tuple[str, ...] = (
     "team_outreach",
     "central_desk",
     "collective_provisions",
+    "funding",
     "classification",
 )
 """Run order of one week. The team opens (in its start year) before anything else;
@@ -28,4 +29,5 @@ discharge and admit before recovery so that treatment acts on this week's client
 teams review, take intake and support after specialists hand back and before recovery,
 so support acts this week; escalation follows recovery (a domain that just recovered
 does not escalate); the desk
-assesses after help-seeking; groups are derived last, from the week's final levels."""
+assesses after help-seeking; the operator is paid for the week's work once it is done;
+groups are derived last, from the week's final levels."""

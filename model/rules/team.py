@@ -71,6 +71,7 @@ class TeamCasework(Rule):
         for team in model.teams:
             if not team.is_open:
                 continue
+            team.begin_week()
             team.pay_staff(model.week)
             team.review_aftercare(model.week)
             team.review_cases(model.week, draws)

@@ -1,0 +1,191 @@
+"""Funding forms as payment rules: what the team's operator is paid for what it did.
+
+DOMAIN.md §4 (S1 §3.5, §4.5, App. III) sorts funding on two axes, supply vs result and
+population vs caseload, into four forms: a function (availability) budget, production
+P×Q (per hour or per trajectory), result per client, and population funding with
+bonus–malus on population results (optionally settled on specialist use: shared
+savings). Here every form is **one payment rule with different numbers**:
+
+    revenue per week = lump sum / 52
+                     + tariff_per_hour × casework hours
+                     + tariff_per_trajectory × admissions
+                     + tariff_per_result × closures that reach the agreed result
+    revenue per year += bonus–malus on population results measured in a sample of all
+                        households, and a share of specialist savings (shared savings)
+    all capped by the annual ceiling.
+
+So no code anywhere branches on a form's name: a scenario's ``[funding]`` table sets
+numbers, and the operator can respond only to those numbers. Population funding whose
+bonus–malus and savings shares are zero is, number for number, a function budget
+(``tests/test_funding.py``), as S1 §4.5.3 warns it decays into one without measurable
+results.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from wijksim.model.team_params import Level, NonNegative, Payer, Share
+
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class PopulationResults(_Section):
+    """Bonus–malus on results measured in the whole population, not only in clients."""
+
+    sample_households: Annotated[int, Field(ge=0)] = 0
+    """Households drawn at random from *all* households at each year's end to measure
+    the share self-reliant (0: no measurement, so no bonus on it)."""
+    self_reliant_target: Share = 0.80
+    """The agreed share self-reliant (DOMAIN.md §1: ~80%)."""
+    bonus_per_point_eur: NonNegative = 0.0
+    """Paid per percentage point of measured share self-reliant above the target, and
+    withheld per point below it (malus)."""
+    escalations_target_per_1000: NonNegative = 0.0
+    """Agreed escalations per 1,000 households a year (counted in full, not sampled)."""
+    malus_per_escalation_eur: NonNegative = 0.0
+    """Withheld per escalation above the target, paid per escalation below it."""
+    max_share_of_lump_sum: Share = 0.10
+    """Bonus and malus are each capped at this share of the year's lump sum
+    (assumption: P4P elements of ~10% in Dutch contracts, S2 "Inkoop")."""
+
+
+class SharedSavings(_Section):
+    """Settle on the population's use of specialist care (S1 §4.5.1)."""
+
+    share: Share = 0.0
+    """Share of the saving against the baseline paid to the operator (and of an overrun
+    charged to it)."""
+    specialist_baseline_per_1000_eur: NonNegative = 0.0
+    """Agreed specialist spending per 1,000 households a year (all payers)."""
+
+
+class OperatorParams(_Section):
+    """How the team's operator weighs money against households, and how it learns.
+
+    The operator reviews its policy every ``review_weeks``: it tries moving one knob one
+    step, keeps the change if its utility per week over the trial period beat the
+    period before, else moves it back (learning from realised margins; bounded
+    rationality, ODD §7.13). Utility = (1 − ethos) × margin + ethos × outcome, where
+    outcome = −``outcome_value_eur`` × Σ households' need group (0 self-reliant, 1
+    basic, 2 complex) per week.
+    """
+
+    ethos: Share = 0.0
+    """0: margin only; 1: household outcomes only (money does not count)."""
+    outcome_value_eur: NonNegative = 20.0
+    """What the operator's ethos values one need-group step of one household for one week
+    (assumption: of the order of a week's support of a basic case)."""
+    review_weeks: PositiveInt = 13
+    """Length of a trial period (assumption: a quarter)."""
+    adapts: bool = False
+    """Whether the operator changes the team's policy at all (False: the scenario's
+    policy and staffing hold, as before issue 5)."""
+    staffing_min_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """The operator may shed frontline staff down to this × ``team.frontline_fte``
+    (secondment and temporary contracts make staff flexible, DOMAIN.md §2)."""
+    staffing_max_factor: Annotated[float, Field(ge=1.0)] = 2.0
+    """... and hire up to this × ``team.frontline_fte``."""
+
+
+class FundingParams(_Section):
+    """How the municipality pays the operator of the neighbourhood team."""
+
+    label: str = "function budget"
+    """A name for tables and figures; never read by the model's behaviour."""
+    payer: Payer = "municipality_wmo"
+    lump_sum_per_household_year_eur: NonNegative = 122.0
+    """Availability budget or capitation. Default: the Leeuwarden team's €732,000 a year
+    (DOMAIN.md §2) over 6,000 households."""
+    vulnerability_adjustment: NonNegative = 0.0
+    """The lump sum × (1 + this × (mean vulnerability − 0.5)): set "from population
+    size and characteristics" (assumption: 0, no adjustment)."""
+    tariff_per_hour_eur: NonNegative = 0.0
+    """Production P×Q per casework hour."""
+    tariff_per_trajectory_eur: NonNegative = 0.0
+    """Production P×Q per trajectory, paid at admission."""
+    tariff_per_result_eur: NonNegative = 0.0
+    """Paid per closed case whose covered domains all reached ``result_min_level``."""
+    result_min_level: Level = 4
+    """The agreed result: ZRM level 4 (adequately self-reliant) on every covered domain,
+    fixed in the contract, whatever discharge level the operator chooses."""
+    ceiling_per_year_eur: NonNegative | None = None
+    """Budget ceiling: revenue in a year never exceeds it (``None``: open-ended)."""
+    population_results: PopulationResults = PopulationResults()
+    shared_savings: SharedSavings = SharedSavings()
+    settlement_weeks: PositiveInt = 52
+    """Population results and shared savings are settled every this many weeks."""
+    operator: OperatorParams = OperatorParams()
+
+
+class WeekActivity(BaseModel):
+    """What the team did in one week, as the payment rule counts it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    casework_hours: float = 0.0
+    admissions: int = 0
+    results: int = 0
+
+
+def weekly_payment_eur(funding: FundingParams, lump_sum_year_eur: float, done: WeekActivity):
+    """The week's payment for activity, before the ceiling.
+
+    Args:
+        funding: The payment rule.
+        lump_sum_year_eur: The year's lump sum for this population (see
+            :func:`lump_sum_year_eur`).
+        done: The week's activity.
+    """
+    return (
+        lump_sum_year_eur / 52
+        + funding.tariff_per_hour_eur * done.casework_hours
+        + funding.tariff_per_trajectory_eur * done.admissions
+        + funding.tariff_per_result_eur * done.results
+    )
+
+
+def lump_sum_year_eur(funding: FundingParams, households: int, mean_vulnerability: float):
+    """The year's availability budget or capitation for a population."""
+    adjustment = 1.0 + funding.vulnerability_adjustment * (mean_vulnerability - 0.5)
+    return funding.lump_sum_per_household_year_eur * households * max(adjustment, 0.0)
+
+
+def settlement_eur(
+    funding: FundingParams,
+    lump_sum_year_eur: float,
+    households: int,
+    years: float,
+    measured_self_reliant: float | None,
+    escalations: int,
+    specialist_eur: float,
+) -> float:
+    """Bonus–malus and shared savings for one settlement period (may be negative).
+
+    Args:
+        funding: The payment rule.
+        lump_sum_year_eur: The year's lump sum (caps bonus and malus).
+        households: The population.
+        years: Length of the period in years (targets are per year).
+        measured_self_reliant: Share self-reliant in the sample; ``None`` when nothing
+            was measured (no bonus–malus on it).
+        escalations: Escalations in the whole population in the period.
+        specialist_eur: Specialist spending on the population in the period.
+    """
+    results = funding.population_results
+    bonus = 0.0
+    if measured_self_reliant is not None:
+        points = 100 * (measured_self_reliant - results.self_reliant_target)
+        bonus += results.bonus_per_point_eur * points * years
+    allowed = results.escalations_target_per_1000 * households / 1000 * years
+    bonus += results.malus_per_escalation_eur * (allowed - escalations)
+    cap = results.max_share_of_lump_sum * lump_sum_year_eur * years
+    bonus = min(max(bonus, -cap), cap)
+    savings = funding.shared_savings
+    baseline = savings.specialist_baseline_per_1000_eur * households / 1000 * years
+    return bonus + savings.share * (baseline - specialist_eur)

@@ -1,0 +1,162 @@
+"""Funding forms as payment rules: what is paid, to whom, and that it reconciles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+from wijksim.experiments.run import run_simulation
+from wijksim.model.funding import FundingParams, PopulationResults, settlement_eur
+from wijksim.model.model import WEEKS_PER_YEAR
+
+FORMS = (
+    "funding_function_budget",
+    "funding_per_hour",
+    "funding_per_trajectory",
+    "funding_result_per_client",
+    "funding_population",
+    "funding_shared_savings",
+)
+
+
+def run(name: str, seed: int = 1, years: int = 2, **overrides):
+    return run_simulation(small(name, households=1500, years=years, **overrides), seed=seed)
+
+
+def wide(result) -> pd.DataFrame:
+    return result.steps.pivot(index="step", columns="metric", values="value")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_operator_revenue_is_what_the_municipality_booked(form):
+    result = run(form)
+    operator = result.model.operator
+    ledger = result.ledger
+    paid = ledger[ledger["agent_kind"] == "team_operator"]
+    assert operator.revenue_cents == paid["amount_cents"].sum() > 0
+    assert set(paid["stream"]) == {"team"}
+    # Staff costs are the operator's own: no public booking of the team's staff.
+    assert (ledger["agent_kind"] == "neighbourhood_team").sum() == 0
+    table = wide(result)
+    assert table["operator_revenue_eur"].sum() == pytest.approx(operator.revenue_cents / 100)
+    assert table["operator_staff_cost_eur"].sum() == pytest.approx(operator.staff_cost_cents / 100)
+    assert operator.staff_cost_cents == result.model.teams[0].weekly_cost_cents * len(table)
+
+
+def test_production_tariffs_pay_for_what_the_team_did():
+    """Per hour: tariff × casework hours, week by week; per trajectory: × admissions."""
+    hours = wide(run("funding_per_hour"))
+    expected = np.round(58.0 * hours["team_hours_casework"] * 100) / 100
+    assert np.allclose(hours["operator_revenue_eur"], expected, atol=0.01)
+    trajectories = wide(run("funding_per_trajectory"))
+    assert np.allclose(
+        trajectories["operator_revenue_eur"], 3600.0 * trajectories["team_admissions"]
+    )
+    results = wide(run("funding_result_per_client"))
+    assert np.allclose(results["operator_revenue_eur"], 5900.0 * results["funding_results"])
+    assert results["funding_results"].sum() > 0
+
+
+def test_population_funding_without_measurable_results_is_a_function_budget():
+    """S1 §4.5.3: with nothing measured and nothing settled, the same numbers, the same run."""
+    unmeasured = {
+        "funding.population_results.sample_households": 0,
+        "funding.population_results.malus_per_escalation_eur": 0.0,
+        "funding.shared_savings.share": 0.0,
+        "funding.lump_sum_per_household_year_eur": 122.0,
+    }
+    population = run("funding_shared_savings", **unmeasured)
+    budget = run("funding_function_budget")
+    pd.testing.assert_frame_equal(population.steps, budget.steps)
+    assert population.model.operator.revenue_cents == budget.model.operator.revenue_cents
+    # ... and with results measured, the payments differ.
+    measured = run("funding_shared_savings")
+    assert measured.model.operator.revenue_cents != budget.model.operator.revenue_cents
+
+
+def test_ceiling_caps_a_years_revenue():
+    result = run("funding_per_hour", years=2, **{"funding.ceiling_per_year_eur": 50_000.0})
+    table = wide(result)
+    yearly = table["operator_revenue_eur"].groupby((table.index - 1) // WEEKS_PER_YEAR).sum()
+    assert (yearly <= 50_000.0 + 1e-6).all()
+    assert yearly.iloc[-1] == pytest.approx(50_000.0)  # the team earns more than that
+
+
+def test_malus_is_withheld_from_later_payments_never_negative():
+    contract = {
+        "funding.settlement_weeks": 13,
+        "funding.population_results.escalations_target_per_1000": 0.0,
+        "funding.population_results.malus_per_escalation_eur": 1_000.0,
+        "funding.population_results.max_share_of_lump_sum": 1.0,
+    }
+    result = run("funding_population", years=1, **contract)
+    table = wide(result)
+    weekly = 110.0 * 1500 / 52
+    assert (table["operator_revenue_eur"] >= 0).all()
+    after_settlement = table.loc[14:, "operator_revenue_eur"]
+    assert (after_settlement < weekly - 0.01).any()  # instalments cut by the malus
+    assert result.model.operator.revenue_cents < round(110.0 * 1500 * 100)
+
+
+def test_settlement_bonus_malus_and_shared_savings_by_hand():
+    results = PopulationResults(
+        sample_households=100,
+        self_reliant_target=0.80,
+        bonus_per_point_eur=1_000.0,
+        escalations_target_per_1000=20.0,
+        malus_per_escalation_eur=100.0,
+        max_share_of_lump_sum=0.10,
+    )
+    contract = FundingParams(population_results=results)
+    # 3 points above target: +3,000; 1,000 households allow 20 escalations, 25 happened:
+    # −500; lump sum 100,000 caps at ±10,000.
+    assert settlement_eur(contract, 100_000, 1000, 1.0, 0.83, 25, 0.0) == pytest.approx(2_500)
+    assert settlement_eur(contract, 100_000, 1000, 1.0, 0.60, 25, 0.0) == pytest.approx(-10_000)
+    assert settlement_eur(contract, 100_000, 1000, 1.0, None, 20, 0.0) == pytest.approx(0.0)
+    savings = contract.model_copy(
+        update={
+            "shared_savings": contract.shared_savings.model_copy(
+                update={"share": 0.5, "specialist_baseline_per_1000_eur": 200_000.0}
+            )
+        }
+    )
+    # Half of (200,000 − 150,000) on top of the bonus–malus.
+    assert settlement_eur(savings, 100_000, 1000, 1.0, None, 20, 150_000.0) == pytest.approx(25_000)
+
+
+ADAPTS = {"funding.operator.adapts": True, "funding.operator.review_weeks": 13}
+OUTCOME_METRICS_EXCLUDED = ("cost_", "operator_")
+
+
+def household_side(result) -> pd.DataFrame:
+    """Everything but money: the households, the team's work and its settings."""
+    steps = result.steps
+    return steps[~steps["metric"].str.startswith(OUTCOME_METRICS_EXCLUDED)].reset_index(drop=True)
+
+
+def test_with_full_ethos_every_form_behaves_the_same():
+    """Ethos 1: money does not count, so the operator's choices cannot depend on the form."""
+    ethos = {**ADAPTS, "funding.operator.ethos": 1.0}
+    runs = {form: run(form, years=3, **ethos) for form in FORMS[:5]}
+    reference = household_side(runs[FORMS[0]])
+    settings = reference[reference["metric"].str.startswith("team_")]
+    assert runs[FORMS[0]].model.operator.trials >= 8
+    assert settings.groupby("metric")["value"].nunique().max() > 1  # the operator did act
+    for form in FORMS[1:5]:
+        pd.testing.assert_frame_equal(household_side(runs[form]), reference)
+    revenues = {runs[form].model.operator.revenue_cents for form in FORMS[:5]}
+    assert len(revenues) == 5  # ... while the money differed
+
+
+def test_margin_seeking_operator_sheds_staff_under_a_function_budget():
+    """Revenue fixed, staff a cost: every trial with fewer staff raises the margin, so
+    it is kept, and no other knob changes the margin, so none is kept (ties lose)."""
+    result = run("funding_function_budget", years=4, **ADAPTS)
+    table = wide(result)
+    operator = result.model.operator
+    assert table["team_staffing_factor"].iloc[-1] < 1.0
+    # Cuts are kept, hires undone: the team ends at its smallest staffing so far.
+    assert table["team_staffing_factor"].iloc[-1] == table["team_staffing_factor"].min()
+    assert table["team_hours_per_case_factor"].iloc[-1] == 1.0
+    assert operator.kept >= 1
