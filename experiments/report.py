@@ -242,15 +242,17 @@ def _transition_section(
 
     rate = transition_analysis.DEFAULT_DISCOUNT_RATE if discount_rate is None else discount_rate
     done = [run for run in manifest["runs"] if run["status"] == "done"]
-    scenario_run = next(run for run in done if run["variant"] == "transition")
-    scenario = run_metadata(folder / scenario_run["file"])["scenario"]
-    start = scenario["transition"]["team_start_year"]
     # Only seeds whose two runs both finished can be paired.
     seeds_by_variant = [
         {run["seed"] for run in done if run["variant"] == name}
         for name in ("transition", "counterfactual")
     ]
     paired = seeds_by_variant[0] & seeds_by_variant[1]
+    if not paired:
+        return {}, "\n## Transition\n\nNo seed has both runs finished: nothing to compare.\n"
+    scenario_run = next(run for run in done if run["variant"] == "transition")
+    scenario = run_metadata(folder / scenario_run["file"])["scenario"]
+    start = scenario["transition"]["team_start_year"]
     costs = table[table["metric"].str.startswith("cost_") & table["seed"].isin(paired)]
     costs = costs[["variant", "seed", "year", "metric", "value"]]
     spending = transition_analysis.spending_table(costs)

@@ -286,10 +286,10 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
             axis.annotate(
                 f"pays back in year {int(year)}",
                 xy=(year, value),
-                xytext=(-12, 8),
+                xytext=(10, -14),  # below right: clear of the "team starts" label
                 textcoords="offset points",
-                ha="right",
-                va="bottom",
+                ha="left",
+                va="top",
                 fontsize=9,
                 color=colour,
             )
