@@ -56,14 +56,22 @@ def _resolve(
     settings: list[str] | None = None,
 ) -> ResolvedScenario:
     resolved = load_scenario(name)
+    overrides = _overrides(households, years, settings)
+    if overrides:
+        resolved.scenario = with_overrides(resolved.scenario, overrides)
+    return resolved
+
+
+def _overrides(
+    households: int | None, years: int | None, settings: list[str] | None
+) -> dict[str, object]:
+    """Dotted-field overrides from ``--households``, ``--years`` and ``--set``."""
     overrides = dict(_parse_setting(text) for text in settings or [])
     if households is not None:
         overrides["population.households"] = households
     if years is not None:
         overrides["years"] = years
-    if overrides:
-        resolved.scenario = with_overrides(resolved.scenario, overrides)
-    return resolved
+    return overrides
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -181,11 +189,7 @@ def command_transition(args: argparse.Namespace) -> int:
     from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
 
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
-    overrides = dict(_parse_setting(text) for text in args.set or [])
-    if args.households is not None:
-        overrides["population.households"] = args.households
-    if args.years is not None:
-        overrides["years"] = args.years
+    overrides = _overrides(args.households, args.years, args.set)
     spec = SweepSpec(
         name=f"transition-{resolved.name}",
         scenario=str(resolved.path),

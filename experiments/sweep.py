@@ -154,6 +154,14 @@ class SweepState:
     status: dict[str, str] = field(default_factory=dict)
     wall_seconds: dict[str, float] = field(default_factory=dict)
     started: str = field(default_factory=utc_now)
+    # What produced the sweep does not change while it runs: read it once, not per save.
+    provenance: dict = field(
+        default_factory=lambda: {
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "platform": platform.platform(),
+        }
+    )
 
     def count(self, status: str) -> int:
         """How many runs have ``status``."""
@@ -168,9 +176,7 @@ class SweepState:
             "workers": self.workers,
             "started_utc": self.started,
             "updated_utc": utc_now(),
-            "versions": package_versions(),
-            "git_commit": git_commit(),
-            "platform": platform.platform(),
+            **self.provenance,
             "counts": {s: self.count(s) for s in ("done", "failed", "pending")},
             "runs": [
                 {

@@ -184,18 +184,14 @@ def event_metrics(model: NeighbourhoodModel) -> dict[str, float]:
 def cost_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     """Euros booked this week by stream, by payer, and by stream and payer together."""
     ledger, week = model.ledger, model.week
-    out = {f"cost_{s}_eur": ledger.step_total_cents(week, stream=s) / 100 for s in STREAMS}
-    out.update(
-        {f"cost_paid_by_{p}_eur": ledger.step_total_cents(week, payer=p) / 100 for p in PAYERS}
-    )
-    out.update(
-        {
-            f"cost_{s}_paid_by_{p}_eur": ledger.step_total_cents(week, stream=s, payer=p) / 100
-            for s in STREAMS
-            for p in PAYERS
-        }
-    )
-    out["cost_total_eur"] = ledger.step_total_cents(week) / 100
+    # One lookup per stream × payer; the margins are sums of it (whole cents, exact).
+    cents = {
+        (s, p): ledger.step_total_cents(week, stream=s, payer=p) for s in STREAMS for p in PAYERS
+    }
+    out = {f"cost_{s}_eur": sum(cents[s, p] for p in PAYERS) / 100 for s in STREAMS}
+    out.update({f"cost_paid_by_{p}_eur": sum(cents[s, p] for s in STREAMS) / 100 for p in PAYERS})
+    out.update({f"cost_{s}_paid_by_{p}_eur": c / 100 for (s, p), c in cents.items()})
+    out["cost_total_eur"] = sum(cents.values()) / 100
     return out
 
 
