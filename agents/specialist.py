@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from wijksim.model.caseload import CaseRole
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import SpecialistParams
@@ -48,6 +49,7 @@ class Specialist(mesa.Agent):
         self.billed_cents = 0
         self.admissions_this_step = 0
         self.wait_weeks_this_step: list[int] = []
+        self._extended: set[int] = set()  # rows whose trajectory was extended once
 
     def enlist(self, rows: np.ndarray, week: int) -> None:
         """Put households on the waiting list (status WAITING)."""
@@ -66,12 +68,18 @@ class Specialist(mesa.Agent):
 
     def remove(self, row: int) -> None:
         """Take a household off the waiting list or out of care (it escalated)."""
+        self._extended.discard(row)
         if self.clients.pop(row, None) is None:
             self.waiting = deque(entry for entry in self.waiting if entry[0] != row)
 
     def discharge_due(self, week: int) -> np.ndarray:
-        """Discharge clients whose trajectory has ended; return their rows."""
-        done = [row for row, until in self.clients.items() if until <= week]
+        """Discharge clients whose trajectory has ended; return their rows.
+
+        Paid per week, the provider may first extend a trajectory once (its own
+        incentive to keep clients longer, ``extend_probability``).
+        """
+        due = [row for row, until in self.clients.items() if until <= week]
+        done = self._extend_some(due, week)
         for row in done:
             del self.clients[row]
         rows = np.array(done, dtype=np.intp)
@@ -81,6 +89,26 @@ class Specialist(mesa.Agent):
             self.model.population.zrm[np.ix_(rows, self.domain_columns)] = levels
         self.model.population.provider[rows] = -1
         return rows
+
+    def _extend_some(self, due: list[int], week: int) -> list[int]:
+        """Extend some due trajectories once; return the rows that leave now."""
+        chance = self.params.extend_probability
+        operator = self.model.operator
+        if operator is not None:  # a share in the savings weakens the incentive
+            chance *= 1.0 - operator.contract.shared_savings.specialist_share
+        if chance <= 0 or not due:
+            return due
+        draws = self.model.streams.get(f"extension_{self.kind}").random(len(due))
+        leaving = []
+        for row, draw in zip(due, draws.tolist(), strict=True):
+            if draw < chance and row not in self._extended:
+                self._extended.add(row)
+                self.clients[row] = week + self.params.extension_weeks
+            else:
+                self._extended.discard(row)
+                leaving.append(row)
+        self.model.counters["specialist_extensions"] += len(due) - len(leaving)
+        return leaving
 
     def admit_from_waiting_list(self, week: int) -> None:
         """Admit from the head of the waiting list while there is capacity."""
@@ -123,3 +151,20 @@ class Specialist(mesa.Agent):
         self.model.ledger.book(
             step, "specialist", self.params.payer, self.unique_id, self.kind, cents
         )
+        self._charge_team(rows)
+
+    def _charge_team(self, rows: np.ndarray) -> None:
+        """Options D–E: charge the operator for the clients its team referred."""
+        access = self.model.referral_access
+        if access is None:
+            return
+        per_week = access.charge_per_week_cents(self.price_cents)
+        if per_week == 0:
+            return
+        cases = self.model.cases
+        referred = (cases.team[rows] >= 0) & np.isin(
+            cases.role[rows], (int(CaseRole.CONSULT), int(CaseRole.HANDED_OVER))
+        )
+        count = int(referred.sum())
+        if count:
+            self.model.operator.charge(per_week * count)

@@ -74,6 +74,11 @@ class NeighbourhoodTeam(mesa.Agent):
         self.network_gain = 0.0
         self.helped = np.zeros((model.params.years + 1, model.population.size), dtype=bool)
         self._queue_counter = 0
+        self._complex_group = len(model.classifier.names) - 1
+        # Running credits deal offloading and seconded workers over cases in exact
+        # proportion, without a random draw (a policy, not chance).
+        self._offload_credit = 0.0
+        self._seconded_credit = 0.0
 
     def _derive_capacity(self) -> None:
         """Caseload limit, hours per caseload unit, case weights and weekly staff cost.
@@ -104,6 +109,7 @@ class NeighbourhoodTeam(mesa.Agent):
             "referral_max_level": policy.referral_max_level,
             "discharge_min_level": policy.discharge_min_level,
             "outreach_share": policy.outreach_share,
+            "complex_offload_share": policy.complex_offload_share,
         }
 
     def apply_settings(self, settings: dict[str, float]) -> None:
@@ -239,13 +245,20 @@ class NeighbourhoodTeam(mesa.Agent):
         if lead.size == 0:
             return
         levels = population.zrm[lead]
-        beyond = (levels <= self.policy.referral_max_level) & self.referable
+        # A seconded worker refers one level earlier and recognises the need sooner
+        # (the lean towards their own organisation, DOMAIN.md §2).
+        seconded = cases.seconded[lead]
+        threshold = self.policy.referral_max_level + seconded.astype(np.int8)
+        beyond = (levels <= threshold[:, None]) & self.referable
         has_beyond = beyond.any(axis=1)
         new = lead[has_beyond & (cases.beyond_depth_since[lead] < 0)]
         cases.beyond_depth_since[new] = week
         cases.hours_at_beyond_depth[new] = cases.hours[new]
         cases.beyond_depth_since[lead[~has_beyond]] = -1  # the need went away unreferred
-        recognised = has_beyond & (draws[lead] < self.params.recognition_per_week)
+        chance = self.params.recognition_per_week * (
+            1.0 + self.params.seconded_referral_lean * seconded
+        )
+        recognised = has_beyond & (draws[lead] < chance)
         if recognised.any():
             self._refer(lead[recognised], levels[recognised], beyond[recognised], week)
         self._scale_down(cases.rows(self.index, *ACTIVE_ROLES))
@@ -267,11 +280,16 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.weight[rows] = plan / self.hours_per_unit * (1.0 - cases.substitution[rows])
 
     def _refer(self, rows: np.ndarray, levels: np.ndarray, beyond: np.ndarray, week: int) -> None:
-        """Refer each household's worst beyond-depth domain: consult or hand over."""
+        """Refer each household's worst beyond-depth domain: consult or hand over.
+
+        The contract's volume control may block some (they stay, and are tried again).
+        """
         cases = self.model.cases
         counters = self.model.counters
         masked = np.where(beyond, levels, 99)
         worst_domain = masked.argmin(axis=1)
+        granted = self._granted(rows, masked.min(axis=1), at_intake=False)
+        rows, levels, worst_domain = rows[granted], levels[granted], worst_domain[granted]
         # Other problems the team works on (at the intake level or worse) keep the lead
         # with the team: consult. A single problem beyond depth is handed over.
         problems = (levels <= self.policy.intake_max_level) & self.covered
@@ -281,9 +299,25 @@ class NeighbourhoodTeam(mesa.Agent):
         wasted = cases.hours[rows] - cases.hours_at_beyond_depth[rows]
         counters["team_referral_delay_weeks"] += int(waited.sum())
         counters["team_wasted_hours"] += float(wasted.sum())
-        for column in np.unique(worst_domain).tolist():
+        self._send_to_specialists(rows, worst_domain, consult, week)
+        cases.beyond_depth_since[rows] = -1
+
+    def _granted(self, rows: np.ndarray, worst_levels: np.ndarray, at_intake: bool):
+        """Mask of the referrals the contract's volume control allows (all without one)."""
+        access = self.model.referral_access
+        if access is None:
+            return np.ones(rows.size, dtype=bool)
+        return access.grant(rows, worst_levels, at_intake)
+
+    def _send_to_specialists(
+        self, rows: np.ndarray, domain: np.ndarray, consult: np.ndarray, week: int
+    ) -> None:
+        """Enlist ``rows`` with the specialist for ``domain``; consult or hand over."""
+        cases = self.model.cases
+        counters = self.model.counters
+        for column in np.unique(domain).tolist():
             specialist = self._specialist_for[column]
-            chosen = worst_domain == column
+            chosen = domain == column
             for route, mask in (("consult", chosen & consult), ("handover", chosen & ~consult)):
                 picked = rows[mask]
                 if picked.size == 0:
@@ -295,7 +329,6 @@ class NeighbourhoodTeam(mesa.Agent):
         handed = rows[~consult]
         cases.role[handed] = CaseRole.HANDED_OVER
         cases.weight[handed] = 0.0
-        cases.beyond_depth_since[rows] = -1
 
     def _close(self, rows: np.ndarray, week: int) -> None:
         """Close cases: into aftercare, or let go."""
@@ -304,7 +337,10 @@ class NeighbourhoodTeam(mesa.Agent):
         cases, population = self.model.cases, self.model.population
         self.model.note_closure(rows)
         self.model.counters["team_closures"] += int(rows.size)
-        self._closed_levels.append(self.worst_covered(rows))
+        levels = self.worst_covered(rows)
+        self._closed_levels.append(levels)
+        # Quality whatever the contract: closed adequately self-reliant (ZRM 4, DOMAIN.md §6).
+        self.model.counters["team_closures_self_reliant"] += int((levels >= 4).sum())
         if self.policy.aftercare_weeks > 0:
             cases.role[rows] = CaseRole.AFTERCARE
             cases.weight[rows] = self.weights["light"]
@@ -351,18 +387,77 @@ class NeighbourhoodTeam(mesa.Agent):
         fits = np.cumsum(weights, dtype=np.float64) <= room + 1e-6
         # Strict order: nobody overtakes the first household that does not fit.
         first_misfit = int(np.argmin(fits)) if not fits.all() else fits.size
-        admitted = waiting[:first_misfit]
+        keep = self._select_at_gate(waiting[:first_misfit], week)
+        admitted = waiting[:first_misfit][keep]
         cases.role[admitted] = CaseRole.LEAD
-        cases.weight[admitted] = weights[:first_misfit]
-        cases.plan_hours[admitted] = plan[:first_misfit] * self.hours_per_unit
-        cases.substitution[admitted] = carried[:first_misfit]
+        cases.weight[admitted] = weights[:first_misfit][keep]
+        cases.plan_hours[admitted] = plan[:first_misfit][keep] * self.hours_per_unit
+        cases.substitution[admitted] = carried[:first_misfit][keep]
         cases.opened_week[admitted] = week
+        cases.seconded[admitted] = self._deal(
+            admitted.size, "_seconded_credit", self.params.seconded_share
+        )
         cases.hours[admitted] = 0.0
         cases.beyond_depth_since[admitted] = -1
         population.set_status(admitted, Status.TEAM_SUPPORT, week)
         waits = week - cases.queued_week[admitted]
         self.model.counters["team_admissions"] += int(admitted.size)
         self.model.counters["team_intake_wait_weeks"] += int(waits.sum())
+
+    def _deal(self, count: int, credit: str, share: float) -> np.ndarray:
+        """Mark ``share`` of ``count`` items in turn, carrying the remainder to next week."""
+        start = getattr(self, credit)
+        cumulative = np.floor(start + share * np.arange(1, count + 1) + 1e-9)
+        marks = np.diff(np.concatenate([[np.floor(start + 1e-9)], cumulative])) > 0
+        setattr(self, credit, start + share * count)
+        return marks
+
+    def _select_at_gate(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """Offload ``complex_offload_share`` of the complex households about to be admitted.
+
+        Offloaded households with a referable problem are handed over to its specialist
+        (if the contract's volume control allows); the others are turned away. Households
+        the team takes back are never offloaded.
+
+        Returns:
+            A mask over ``rows``: still to be admitted.
+        """
+        cases, population = self.model.cases, self.model.population
+        keep = np.ones(rows.size, dtype=bool)
+        is_complex = (population.need_group[rows] == self._complex_group) & (
+            cases.queue_order[rows] >= 0
+        )
+        complex_rows = rows[is_complex]
+        if complex_rows.size == 0:
+            return keep
+        counters = self.model.counters
+        counters["intake_complex_assessed"] += int(complex_rows.size)
+        offload = self._deal(
+            complex_rows.size, "_offload_credit", self.policy.complex_offload_share
+        )
+        candidates = complex_rows[offload]
+        if candidates.size == 0:
+            return keep
+        levels = population.zrm[candidates]
+        masked = np.where(self.referable, levels, 99)
+        referable = masked.min(axis=1) <= self.policy.intake_max_level
+        to_refer = candidates[referable]
+        granted = self._granted(to_refer, masked[referable].min(axis=1), at_intake=True)
+        to_refer = to_refer[granted]
+        self._send_to_specialists(
+            to_refer,
+            masked[referable][granted].argmin(axis=1),
+            np.zeros(to_refer.size, dtype=bool),
+            week,
+        )
+        refused = candidates[~referable]
+        cases.release(refused)
+        population.set_status(refused, Status.UNKNOWN, week)
+        offloaded = np.concatenate([to_refer, refused])
+        counters["referrals_at_intake"] += int(to_refer.size)
+        counters["intake_complex_offloaded"] += int(offloaded.size)
+        keep[np.isin(rows, offloaded)] = False
+        return keep
 
     # --- support ----------------------------------------------------------------------------
 

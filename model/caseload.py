@@ -57,6 +57,7 @@ class CaseTable:
             (not yet referred), or -1.
         hours_at_beyond_depth: ``hours`` at that week, to count the hours wasted on it.
         aftercare_until: Last week of aftercare.
+        seconded: The case's worker is seconded from a specialist provider.
     """
 
     team: np.ndarray
@@ -71,6 +72,7 @@ class CaseTable:
     beyond_depth_since: np.ndarray
     hours_at_beyond_depth: np.ndarray
     aftercare_until: np.ndarray
+    seconded: np.ndarray
 
     @classmethod
     def empty(cls, size: int) -> CaseTable:
@@ -88,6 +90,7 @@ class CaseTable:
             beyond_depth_since=np.full(size, -1, dtype=np.int32),
             hours_at_beyond_depth=np.zeros(size, dtype=np.float32),
             aftercare_until=np.zeros(size, dtype=np.int32),
+            seconded=np.zeros(size, dtype=bool),
         )
 
     def rows(self, team: int, *roles: CaseRole) -> np.ndarray:

@@ -63,24 +63,63 @@ class SharedSavings(_Section):
     charged to it)."""
     specialist_baseline_per_1000_eur: NonNegative = 0.0
     """Agreed specialist spending per 1,000 households a year (all payers)."""
+    specialist_share: Share = 0.0
+    """The specialists' own share in the savings (S1 §4.5.1: shared savings reward base
+    *and* specialists). It weakens their incentive to keep clients longer: a
+    specialist extends a trajectory with probability ``extend_probability`` × (1 −
+    this)."""
+
+
+class SpecialistAccess(_Section):
+    """Volume control on the team's referrals to specialists: options A–E (DOMAIN.md §3).
+
+    A: ``quota_per_1000_year`` with ``quota_released_at_start = 1``; B: the same with a
+    share released at the start and the rest evenly over the year; C: no quota, but the
+    municipality intervenes once the year's referrals run above
+    ``intervention_per_1000_year`` pro rata; D: ``charge_share`` of the specialist's price
+    is charged to the operator for every week of care of a household the team referred;
+    E: as D, with the price rising by ``charge_rise_per_100_referrals`` per 100 referrals
+    in the year. Options combine (the numbers decide, not a letter).
+    """
+
+    quota_per_1000_year: NonNegative | None = None
+    """Referrals allowed per 1,000 households a year (``None``: no quota)."""
+    quota_released_at_start: Share = 1.0
+    """Share of the quota available from the year's first week; the rest is released
+    evenly over the year (option B: 0.6, S1 §4.4.1)."""
+    intervention_per_1000_year: NonNegative | None = None
+    """Option C: above this many referrals per 1,000 households a year (pro rata), the
+    municipality intervenes for the rest of the year: only households with a domain at
+    ZRM 1 are referred and nobody is referred on at intake."""
+    charge_share: Share = 0.0
+    """Option D: share of the specialist's weekly price charged to the operator."""
+    charge_rise_per_100_referrals: NonNegative = 0.0
+    """Option E: the charged price × (1 + this × year's referrals / 100)."""
 
 
 class OperatorParams(_Section):
     """How the team's operator weighs money against households, and how it learns.
 
-    The operator reviews its policy every ``review_weeks``: it tries moving one knob one
-    step, keeps the change if its utility per week over the trial period beat the
-    period before, else moves it back (learning from realised margins; bounded
-    rationality, ODD §7.13). Utility = (1 − ethos) × margin + ethos × outcome, where
-    outcome = −``outcome_value_eur`` × Σ households' need group (0 self-reliant, 1
-    basic, 2 complex) per week.
+    Every ``review_weeks`` the operator looks at what its team did in the period (hours,
+    clients, admissions, queue, closures, referrals, turned-away households) and
+    reasons from marginal revenue and cost: for each knob moved one step either way it
+    forecasts a week's money and outcome with a simple model of its own team, and
+    makes the best move if it beats standing still (bounded rationality: one step at a
+    time, myopic, from last period's figures; ODD §7.13). Utility = (1 − ethos) ×
+    margin + ethos × ``outcome_value_eur`` × (households served − households waiting).
     """
 
     ethos: Share = 0.0
     """0: margin only; 1: household outcomes only (money does not count)."""
     outcome_value_eur: NonNegative = 20.0
-    """What the operator's ethos values one need-group step of one household for one week
-    (assumption: of the order of a week's support of a basic case)."""
+    """What the operator's ethos values one household served (rather than waiting) for
+    one week (assumption: of the order of a week's support of a basic case)."""
+    case_length_per_discharge_level: NonNegative = 0.5
+    """The operator's belief: closing one ZRM level later makes a case this share longer
+    (assumption; the model's own recovery rates decide what really happens)."""
+    min_gain_share: NonNegative = 0.01
+    """A change is made only if it is expected to raise utility by this share of the
+    week's staff cost (inertia: a reorganisation is not free)."""
     review_weeks: PositiveInt = 13
     """Length of a trial period (assumption: a quarter)."""
     adapts: bool = False
@@ -118,6 +157,7 @@ class FundingParams(_Section):
     """Budget ceiling: revenue in a year never exceeds it (``None``: open-ended)."""
     population_results: PopulationResults = PopulationResults()
     shared_savings: SharedSavings = SharedSavings()
+    specialist_access: SpecialistAccess = SpecialistAccess()
     settlement_weeks: PositiveInt = 52
     """Population results and shared savings are settled every this many weeks."""
     operator: OperatorParams = OperatorParams()

@@ -71,6 +71,7 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "team_intake_wait_weeks",
     "team_intake_no_case",
     "team_closures",
+    "team_closures_self_reliant",
     "team_reopened",
     "team_handed_back",
     "team_cases_escalated",
@@ -82,6 +83,13 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "funding_results",
     "operator_revenue_eur",
     "operator_staff_cost_eur",
+    "operator_specialist_charge_eur",
+    "intake_complex_assessed",
+    "intake_complex_offloaded",
+    "referrals_at_intake",
+    "referrals_blocked",
+    "access_interventions",
+    "specialist_extensions",
 )
 """Counts of this week's events, always recorded (0 when nothing happened) so that the
 per-step table has the same metrics whatever the scenario. Sums of waits, delays and
@@ -136,6 +144,7 @@ SETTINGS: tuple[str, ...] = (
     "referral_max_level",
     "discharge_min_level",
     "outreach_share",
+    "complex_offload_share",
 )
 """The operator's knobs, recorded every week (see ``NeighbourhoodTeam.settings``)."""
 

@@ -18,6 +18,7 @@ from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.model import metrics
+from wijksim.model.access import ReferralAccess
 from wijksim.model.caseload import CaseTable
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.ledger import CostLedger, to_cents
@@ -93,6 +94,10 @@ class NeighbourhoodModel(mesa.Model):
         self.municipality = Municipality(self, params.zeroth_line)
         self.operator = (
             TeamOperator(self, params.funding) if params.funding and self.teams else None
+        )
+        # The contract's volume control on referrals (options A–E); none without one.
+        self.referral_access = (
+            ReferralAccess(self, params.funding.specialist_access) if self.operator else None
         )
         self.schedule = tuple(params.schedule or DEFAULT_SCHEDULE)
         unknown = [name for name in self.schedule if name not in RULES]

@@ -252,6 +252,13 @@ class SpecialistParams(Section):
     """On discharge, treated domains below this level are raised to it (crisis care)."""
     forced_admission: bool = False
     """Admits at once, beyond capacity (crisis care after an escalation)."""
+    extend_probability: Share = 0.0
+    """Paid per week (P×Q), the provider has its own incentive to keep clients longer
+    (S1 §4.5.1: "unnecessarily long and heavy"): at a trajectory's planned end it extends
+    it by ``extension_weeks`` with this probability, once (assumption: 0, off; the
+    funding experiments switch it on)."""
+    extension_weeks: Annotated[int, Field(ge=1)] = 13
+    """Length of an extension (assumption: a quarter)."""
 
 
 def _default_specialists() -> dict[str, SpecialistParams]:

@@ -86,6 +86,11 @@ class TeamPolicy(_Section):
     aftercare_weeks: Annotated[int, Field(ge=0)] = 52
     """Weeks of light monitoring after a case closes; 0 = none (assumption: the relapse
     window of one year)."""
+    complex_offload_share: Share = 0.0
+    """Share of complex households (the last need group) that the team, at the moment it
+    would open their case, refers straight on to a specialist (or, without a referable
+    problem, turns away) instead: selection at the gate (DOMAIN.md §4). Households the
+    team takes back are never offloaded."""
     reopen_max_level: Level = 2
     """In aftercare, a case reopens once a domain falls to this level or worse; milder
     slips are corrected by the aftercare contact itself ("finger on the pulse")."""
@@ -144,6 +149,14 @@ class TeamParams(_Section):
     recognition_per_week: Share = 0.12
     """Weekly chance that the team recognises a need beyond its depth (assumption: a
     generalist sees it after ~8 weeks on average: stepped care, DOMAIN.md §2)."""
+    seconded_share: Share = 0.0
+    """Share of frontline staff seconded from specialist providers rather than employed
+    by the municipality (DOMAIN.md §2). Cases are dealt to workers in this proportion."""
+    seconded_referral_lean: NonNegative = 1.0
+    """A seconded worker leans towards referring to (their own) specialist care: they
+    recognise a need beyond depth (1 + this) × as often, and refer one ZRM level
+    earlier than the team's policy (assumption; the direction is CPB 2019's finding
+    that teams with seconded staff had higher Wmo costs, S1 §4.4.3 "Wij van WC-eend")."""
     support_effect_per_hour: NonNegative = 0.06
     """Extra weekly recovery hazard in a problem domain per weekly hour of support at
     competence 1, shared among the household's problem domains (assumption: a basic
