@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from wijksim.agents.operator_forecast import PeriodObservations, TeamOutlook
 from wijksim.model import funding
 from wijksim.model.ledger import to_cents
 
@@ -40,9 +41,10 @@ KNOBS: tuple[Knob, ...] = (
     Knob("referral_max_level", 1, 1, 2),
     Knob("discharge_min_level", 1, 3, 5),
     Knob("outreach_share", 0.05, 0.0, 0.3),
+    Knob("complex_offload_share", 0.25, 0.0, 1.0),
 )
-"""The operator's knobs (MODEL.md: intake, hours per case, referral, discharge, outreach),
-plus how many frontline staff it employs. Tried in this order, round and round."""
+"""The operator's knobs (MODEL.md: intake, hours per case, referral, discharge, outreach,
+selection of complex cases at the gate), plus how many frontline staff it employs."""
 
 
 class TeamOperator(mesa.Agent):
@@ -73,19 +75,14 @@ class TeamOperator(mesa.Agent):
         self._year = 1
         self._period_escalations = 0
         self._period_specialist_cents = 0
-        # Learning from realised utility (ODD §7.13): the running trial, if any.
-        self._utility_sum = 0.0
-        self._weeks = 0
-        self._margin_mark = 0
-        self._knob_index = 0
-        self._baseline: float | None = None
-        self._before_trial: dict[str, float] | None = None
-        self.trials = self.kept = 0
+        # What the team did in the review period so far (ODD §7.13).
+        self._period = PeriodObservations()
+        self.reviews = self.changes = 0
 
     @property
     def margin_cents(self) -> int:
-        """Revenue minus staff costs so far."""
-        return self.revenue_cents - self.staff_cost_cents
+        """Revenue minus staff costs so far, less what the municipality still withholds."""
+        return self.revenue_cents - self.staff_cost_cents - self.withheld_cents
 
     def pay_staff(self, cents: int) -> None:
         """The teams' weekly staff costs are the operator's (not booked as public money)."""
@@ -144,66 +141,59 @@ class TeamOperator(mesa.Agent):
         )
         return cents
 
-    # --- learning the policy ------------------------------------------------------------
+    def charge(self, cents: int) -> None:
+        """Options D–E: charge the operator the specialists' price for its referrals.
 
-    def utility_this_week(self) -> float:
-        """(1 − ethos) × this week's margin + ethos × this week's household outcome (€)."""
-        behaviour = self.contract.operator
-        margin = (self.margin_cents - self._margin_mark) / 100
-        self._margin_mark = self.margin_cents
-        in_need = float(self.model.population.need_group.astype(np.int64).sum())
-        outcome = -behaviour.outcome_value_eur * in_need
-        return (1 - behaviour.ethos) * margin + behaviour.ethos * outcome
+        It is deducted from later payments (the municipality paid the specialist in full).
+        """
+        self.withheld_cents += int(cents)
+        self.model.counters["operator_specialist_charge_eur"] += cents / 100
+
+    # --- reviewing the policy -------------------------------------------------------------
 
     def review(self) -> None:
-        """Add this week's utility; at a period's end, judge the trial and start the next.
+        """Note the week; at a period's end, forecast each one-step move and make the best.
 
-        A trial moves one knob one step (direction drawn from the operator's own random
-        stream); it is kept if utility per week beat the period before, else undone, and
-        the next period measures the restored policy afresh.
+        Reasoning from marginal revenue and cost (ODD §7.13): the forecasts use only the
+        contract's numbers and what the team did in the period, through
+        :class:`~wijksim.agents.operator_forecast.TeamOutlook`.
         """
-        self._utility_sum += self.utility_this_week()
-        self._weeks += 1
-        if self._weeks < self.contract.operator.review_weeks:
+        self._period.note(self.model)
+        if self._period.weeks < self.contract.operator.review_weeks:
             return
-        utility = self._utility_sum / self._weeks
-        self._utility_sum, self._weeks = 0.0, 0
-        if self._before_trial is not None:
-            self.trials += 1
-            if self._baseline is not None and utility > self._baseline:
-                self.kept += 1
-                self._baseline = utility
-            else:
-                self._apply(self._before_trial)
-                self._baseline = None  # measure the restored policy again
-                self._before_trial = None
-                return
-        else:
-            self._baseline = utility
-        self._start_trial()
+        observed = self._period.summary(self.model)
+        self._period = PeriodObservations()
+        team = self.model.teams[0]
+        current = team.settings()
+        outlook = TeamOutlook(self.model, self.contract, observed, current)
+        best, best_utility = current, outlook.utility(current)
+        for candidate in self._candidates(current, team):
+            utility = outlook.utility(candidate)
+            if utility > best_utility:
+                best, best_utility = candidate, utility
+        self.reviews += 1
+        gain = best_utility - outlook.utility(current)
+        threshold = self.contract.operator.min_gain_share * team.weekly_cost_cents / 100
+        if best is not current and gain > threshold:
+            self.changes += 1
+            self._apply(best)
+
+    def _candidates(self, current: dict[str, float], team) -> list[dict[str, float]]:
+        """Every setting one knob-step away from ``current`` that the bounds allow."""
+        out = []
+        for knob in KNOBS:
+            low, high = self._bounds(knob)
+            for sign in (1, -1):
+                value = round(current[knob.name] + sign * knob.step, 6)
+                if low - 1e-9 <= value <= high + 1e-9 and self._allowed(knob, value, team):
+                    out.append({**current, knob.name: value})
+        return out
 
     def _bounds(self, knob: Knob) -> tuple[float, float]:
         if knob.name == "staffing_factor":
             behaviour = self.contract.operator
             return behaviour.staffing_min_factor, behaviour.staffing_max_factor
         return knob.low, knob.high
-
-    def _start_trial(self) -> None:
-        team = self.model.teams[0]
-        current = team.settings()
-        rng = self.model.streams.get("operator")
-        for _ in range(len(KNOBS)):
-            knob = KNOBS[self._knob_index]
-            self._knob_index = (self._knob_index + 1) % len(KNOBS)
-            direction = 1 if rng.random() < 0.5 else -1
-            low, high = self._bounds(knob)
-            for sign in (direction, -direction):
-                value = round(current[knob.name] + sign * knob.step, 6)
-                if low - 1e-9 <= value <= high + 1e-9 and self._allowed(knob, value, team):
-                    self._before_trial = current
-                    self._apply({**current, knob.name: value})
-                    return
-        self._before_trial = None
 
     @staticmethod
     def _allowed(knob: Knob, value: float, team) -> bool:
