@@ -210,6 +210,29 @@ def command_transition(args: argparse.Namespace) -> int:
     return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
 
 
+def command_compare_funding(args: argparse.Namespace) -> int:
+    """Every funding form on the same neighbourhood and seeds, against a cost centre."""
+    from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+
+    resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
+    if resolved.scenario.team is None:
+        raise ScenarioError(resolved.path, "expected a scenario with a [team] to fund")
+    spec, path = load_sweep("compare_funding")
+    overrides = _overrides(args.households, args.years, args.set)
+    spec = spec.model_copy(
+        update={
+            "name": f"compare-funding-{resolved.name}",
+            "scenario": str(resolved.path),
+            "seeds": args.seeds,
+            "first_seed": args.first_seed,
+            "set": {**spec.set, **overrides},
+        }
+    )
+    tasks = plan_runs(spec, path)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    return _execute_sweep(spec, tasks, out, args, source=str(path))
+
+
 def command_report(args: argparse.Namespace) -> int:
     """Turn a sweep's results folder into tables, figures and a markdown summary."""
     from wijksim.experiments.report import write_report
@@ -301,6 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backend_options(transition)
     transition.set_defaults(handler=command_transition)
 
+    compare = commands.add_parser(
+        "compare-funding", help="every funding form on paired seeds: the incentive table"
+    )
+    compare.add_argument(
+        "scenario",
+        nargs="?",
+        default="funding_function_budget",
+        help="a scenario with a [team] (default funding_function_budget)",
+    )
+    compare.add_argument("--seeds", type=_count, default=10, help="replicates (default 10)")
+    compare.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
+    compare.add_argument("--years", type=int, help="override the years (default 8)")
+    compare.add_argument("--households", type=int, help="override the number of households")
+    compare.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    _add_backend_options(compare)
+    compare.set_defaults(handler=command_compare_funding)
     report = commands.add_parser("report", help="figures and a summary from a results folder")
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")

@@ -8,7 +8,8 @@
 * ``figures/*.png`` and ``summary.md``.
 
 A sweep whose file says ``analysis = "transition"`` also gets the transition curve
-(:mod:`wijksim.experiments.transition_analysis`).
+(:mod:`wijksim.experiments.transition_analysis`); one with ``analysis = "funding"`` the
+funding forms' indicators and incentive table (:mod:`wijksim.experiments.funding_analysis`).
 """
 
 from __future__ import annotations
@@ -186,6 +187,8 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
             figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
             figures.update(figures_t)
             text += text_t
+        if manifest["sweep"].get("analysis") == "funding":
+            text += _funding_section(table, reference, staging)
         for name, figure in figures.items():
             figure.savefig(staging / "figures" / name, dpi=110)
             plt.close(figure)
@@ -267,6 +270,32 @@ def _transition_section(
     )
     figures = transition_plots.transition_figures(spending, curves, start)
     return figures, "\n" + text + "\n\n" + _payer_table(costs) + "\n"
+
+
+def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
+    """The funding forms against the neutral reference: indicators and incentive table.
+
+    Writes ``funding_indicators.parquet`` (per run and indicator over the evaluation
+    window), ``incentives.parquet`` (per form and App. III.4 dimension) and four figures.
+    """
+    from wijksim.experiments import funding_analysis, funding_plots
+
+    start = min(funding_analysis.DEFAULT_START, int(table["year"].max()))
+    end = int(table["year"].max())
+    indicators = funding_analysis.funding_indicators(table, start=start)
+    incentives = funding_analysis.incentive_table(indicators, reference)
+    indicators.to_parquet(staging / "funding_indicators.parquet", index=False)
+    incentives.to_parquet(staging / "incentives.parquet", index=False)
+    figures = staging / "figures"
+    drawn = [
+        funding_plots.indicator_figure(indicators, figures / "funding_indicators.png"),
+        funding_plots.difference_figure(incentives, figures / "funding_incentives.png"),
+        funding_plots.cost_by_payer_figure(indicators, figures / "funding_cost_by_payer.png"),
+        funding_plots.settings_figure(table, figures / "funding_settings.png", start=start),
+    ]
+    text = funding_analysis.summary_markdown(indicators, reference, start, end)
+    links = [f"![{path.name}](figures/{path.name})" for path in drawn]
+    return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
 def _payer_table(costs: pd.DataFrame) -> str:

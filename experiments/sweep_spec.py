@@ -78,9 +78,10 @@ class SweepSpec(BaseModel):
     seeds: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=0)]] = 10
     """A count (seeds ``first_seed, first_seed + 1, …``) or an explicit list."""
     first_seed: Annotated[int, Field(ge=0)] = 1
-    analysis: Literal["transition"] | None = None
+    analysis: Literal["transition", "funding"] | None = None
     """An analysis the report adds: ``"transition"`` needs variants ``transition`` and
-    ``counterfactual``."""
+    ``counterfactual``; ``"funding"`` adds the incentive table of App. III.4 against the
+    reference variant."""
     reference: str | None = None
     """Variant that paired differences are taken against; the first variant by default."""
     plugins: list[str] = []

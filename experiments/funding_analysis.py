@@ -1,0 +1,765 @@
+"""Funding forms compared: what each form rewards, measured against a neutral reference.
+
+DOMAIN.md §4 (S1 App. III.4) tabulates what each funding form gives the team's operator
+an incentive to do, on four dimensions: **volume** (how many clients), **effort per
+client**, **quality** (results) and **selection** (taking the easy clients, passing the
+hard ones on). A funding sweep runs every form on the same seeds, so each form can be
+compared with the reference *per seed* (paired): the neutral reference is the team as a
+municipal cost centre, where the municipality pays the staff and fixes the policy, so no
+payment depends on what the team does and nobody moves a knob for money.
+
+The method:
+
+1. :func:`funding_indicators`: per run, indicators over an evaluation window of years
+   ``start..end`` (default from year :data:`DEFAULT_START`: the operator has then had two
+   years to adapt its policy, so the window measures the adapted operator, not the
+   transient). Flows are summed over the window and ratios formed from the sums (a
+   ratio of sums weighs every client alike; a mean of yearly ratios would weigh a
+   quiet year like a busy one). A ratio with a zero or missing denominator is NaN, and
+   so is any indicator whose metric the run did not record.
+2. :func:`incentive_table`: per form and dimension, the mean paired difference from the
+   reference with its 90% confidence interval
+   (:func:`~wijksim.experiments.results.paired_differences`), the same relative to the
+   reference's mean, and an arrow: "↑" when the whole interval lies above zero *and* the
+   change is at least :data:`DEFAULT_THRESHOLD` (5%) of the reference; "↓" likewise
+   below; "≈" otherwise. A change under 5% is practically nothing even when many seeds
+   make it significant; the arrows are about what a form rewards, not what a test can
+   detect.
+3. :func:`agreement`: how many of the model's arrows match the source's
+   (:data:`EXPECTED_ARROWS`), and :func:`summary_markdown`: all of it for a reader.
+
+Selection and offloading are two columns here: the source has one column "selection"
+but, for population funding, says the form closes the gate (selection ↓) while
+tempting the operator to pass clients on to specialists (offloading ↑) unless it is
+settled on specialist use. The model measures the two apart: selection as the share of
+complex households assessed at intake that are refused or referred on without a team
+case, offloading as specialist referrals per client. The source's selection arrow is
+compared with the model's selection; its offloading arrow only where the source states
+one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from wijksim.experiments.results import BAND, CONFIDENCE, paired_differences, summarise
+from wijksim.model.scenario import PAYERS, STREAMS
+
+DEFAULT_START = 3
+"""First year of the evaluation window. The operator reviews its policy during years 1
+and 2; from year 3 it has had two years to adapt, so the window shows the adapted
+operator rather than the transient from the common starting policy."""
+DEFAULT_THRESHOLD = 0.05
+"""Smallest relative change (of the reference's mean) that earns an arrow. Smaller
+changes count as "practically nothing" (≈), however significant: with many paired seeds
+even a 1% change is detectable, but it is no incentive a contract manager would notice."""
+ID_COLUMNS: tuple[str, ...] = ("run_id", "condition", "seed")
+"""What identifies a run in the indicator table."""
+NEUTRAL_FORM = "cost_centre"
+"""The form the source's arrows are read against: no payment depends on what the team
+does and its policy is fixed, so any difference from it is the incentive of the other
+form."""
+
+UP, DOWN, SAME, NOT_AVAILABLE = "↑", "↓", "≈", "n/a"
+MINUS = "\u2212"
+"""The typographic minus sign: a hyphen before a number is easily missed in a table."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One per-run indicator over the evaluation window.
+
+    Attributes:
+        name: The indicator's name (the ``metric`` column of the indicator table).
+        label: English label for tables.
+        unit: Unit of the value: ``"€"``, ``"share"`` (0–1), or a count or quantity.
+        how: ``"total"``: Σ ``plus`` − Σ ``minus`` over the window's years;
+            ``"ratio"``: Σ ``plus`` / Σ ``per`` over the window's years;
+            ``"window_mean"``: the mean of the yearly means of ``plus`` over the window;
+            ``"last_year_mean"``: the mean of ``plus`` in the window's last year.
+        plus: Metrics added (the numerator of a ratio).
+        minus: Metrics subtracted (totals only).
+        per: Metrics added up into the denominator (ratios only).
+    """
+
+    name: str
+    label: str
+    unit: str
+    how: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+    per: tuple[str, ...] = ()
+
+    @property
+    def formula(self) -> str:
+        """How the indicator is computed, in words (for definitions under a table)."""
+        top = " + ".join(self.plus) + "".join(f" − {m}" for m in self.minus)
+        if self.how == "ratio":
+            bottom = " + ".join(self.per)
+            return f"Σ({top}) / Σ({bottom}) over the window"
+        if self.how == "total":
+            return f"Σ({top}) over the window"
+        if self.how == "window_mean":
+            return f"mean of {top} over the window"
+        return f"mean of {top} in the window's last year"
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """Every yearly metric the indicator reads."""
+        return (*self.plus, *self.minus, *self.per)
+
+
+REFERRALS = ("referrals_consult", "referrals_handover")
+# fmt: off
+FUNDING_INDICATORS: tuple[Indicator, ...] = (
+    Indicator("clients_served", "clients served (cases opened)", "clients", "total",
+              ("team_admissions",)),
+    Indicator("hours_per_client", "casework hours per client", "hours", "ratio",
+              ("team_hours_casework",), per=("team_admissions",)),
+    Indicator("mean_intake_wait_weeks", "mean wait for intake", "weeks", "ratio",
+              ("team_intake_wait_weeks",), per=("team_admissions",)),
+    Indicator("result_share", "closures at ZRM ≥ 4 on every covered domain", "share", "ratio",
+              ("team_closures_self_reliant",), per=("team_closures",)),
+    Indicator("relapse_rate", "relapses per closure (lower is better)", "share", "ratio",
+              ("relapses",), per=("closures",)),
+    Indicator("selection_share", "complex households refused or passed on at intake",
+              "share", "ratio", ("intake_complex_offloaded",), per=("intake_complex_assessed",)),
+    Indicator("referrals_per_client", "specialist referrals per client", "referrals",
+              "ratio", REFERRALS, per=("team_admissions",)),
+    Indicator("specialist_referrals", "specialist referrals", "referrals", "total", REFERRALS),
+    Indicator("escalations", "escalations", "escalations", "total", ("escalations_total",)),
+    Indicator("cost_total_eur", "spending, all streams", "€", "total", ("cost_total_eur",)),
+    *(
+        Indicator(f"cost_{stream}_eur", f"spending: {stream.replace('_', ' ')}", "€",
+                  "total", (f"cost_{stream}_eur",))
+        for stream in STREAMS
+    ),
+    *(
+        Indicator(f"cost_paid_by_{payer}_eur", f"paid by {payer.replace('_', ' ')}", "€",
+                  "total", (f"cost_paid_by_{payer}_eur",))
+        for payer in PAYERS
+    ),
+    Indicator("operator_margin_eur", "operator's margin", "€", "total",
+              # Specialist charges (options D–E) are already deducted from revenue.
+              ("operator_revenue_eur",), minus=("operator_staff_cost_eur",)),
+    Indicator("frontline_fte", "frontline staff (mean)", "FTE", "window_mean",
+              ("team_frontline_fte",)),
+    Indicator("households_in_need", "households in need (last year)", "households",
+              "last_year_mean", ("households_in_need",)),
+    Indicator("share_self_reliant", "share self-reliant (last year)", "share",
+              "last_year_mean", ("share_self_reliant",)),
+)
+# fmt: on
+"""The indicators, in reading order (one row each in the tables)."""
+INDICATORS_BY_NAME = {indicator.name: indicator for indicator in FUNDING_INDICATORS}
+
+MAIN_INDICATORS: tuple[str, ...] = (
+    "clients_served",
+    "hours_per_client",
+    "mean_intake_wait_weeks",
+    "result_share",
+    "relapse_rate",
+    "selection_share",
+    "referrals_per_client",
+    "escalations",
+    "cost_total_eur",
+    "operator_margin_eur",
+    "frontline_fte",
+    "households_in_need",
+    "share_self_reliant",
+)
+"""The indicators of the summary's tables (the spending per stream and payer are in the
+indicator table and the figures)."""
+
+INCENTIVE_DIMENSIONS: dict[str, str] = {
+    "volume": "clients_served",
+    "effort": "hours_per_client",
+    "quality": "result_share",
+    "selection": "selection_share",
+    "offloading": "referrals_per_client",
+}
+"""The columns of the incentive table → the indicator measuring each: the source's four
+(App. III.4) and offloading as a fifth column (see the module docstring)."""
+SOURCE_DIMENSIONS: tuple[str, ...] = ("volume", "effort", "quality", "selection")
+"""The source's four columns, in its order."""
+DETAIL_DIMENSIONS: dict[str, str] = {
+    "volume": "clients_served",
+    "effort": "hours_per_client",
+    "quality": "result_share",
+    "relapses": "relapse_rate",
+    "selection": "selection_share",
+    "offloading": "referrals_per_client",
+}
+"""The rows of the detail table: the incentive dimensions and, after quality, the
+secondary quality measure (relapses, where lower is better; no column of its own)."""
+DIMENSION_LABELS: dict[str, str] = {
+    "volume": "volume (clients)",
+    "effort": "effort per client",
+    "quality": "quality (results)",
+    "relapses": "quality: relapses (lower is better)",
+    "selection": "selection at intake",
+    "offloading": "offloading (referrals per client)",
+}
+
+EXPECTED_ARROWS: dict[str, dict[str, str]] = {
+    "function_budget": {"volume": DOWN, "effort": DOWN, "quality": DOWN, "selection": UP},
+    "per_hour": {"volume": UP, "effort": UP, "quality": DOWN, "selection": DOWN},
+    "per_trajectory": {"volume": UP, "effort": DOWN, "quality": DOWN, "selection": UP},
+    # The gate closes (selection ↓) but passing clients on to specialists pays (↑) ...
+    "population": {
+        "volume": DOWN,
+        "effort": DOWN,
+        "quality": UP,
+        "selection": DOWN,
+        "offloading": UP,
+    },
+    # ... unless the form is settled on specialist use: the source then claims no
+    # offloading arrow, so none is compared.
+    "shared_savings": {"volume": DOWN, "effort": DOWN, "quality": UP, "selection": DOWN},
+    "result_per_client": {"volume": UP, "effort": DOWN, "quality": UP, "selection": UP},
+}
+"""The source's arrows (S1 App. III.4) per funding form, against a neutral form.
+Shared savings is population funding settled on specialist use (S1 §4.5.1), so it takes
+population funding's arrows. The cost centre is the neutral reference itself."""
+
+
+def funding_form(condition: str) -> str | None:
+    """The funding form of a condition label, or None if it is not a known form.
+
+    ``"per_hour [team.frontline_fte=8]"`` and ``"funding_per_hour"`` are both ``per_hour``:
+    grid values are dropped and a ``funding_`` prefix (the shipped scenarios' names) too.
+    """
+    name = str(condition).split(" [")[0].strip().removeprefix("funding_")
+    return name if name in EXPECTED_ARROWS or name == NEUTRAL_FORM else None
+
+
+def expected_arrows(condition: str) -> dict[str, str]:
+    """The source's arrows for a condition's funding form by dimension ({} if unknown)."""
+    return dict(EXPECTED_ARROWS.get(funding_form(condition) or "", {}))
+
+
+def required_metrics() -> list[str]:
+    """Every yearly metric the indicators read (others in a yearly table are ignored)."""
+    return list(dict.fromkeys(m for indicator in FUNDING_INDICATORS for m in indicator.metrics))
+
+
+def evaluation_window(
+    yearly_table: pd.DataFrame, start: int = DEFAULT_START, end: int | None = None
+) -> tuple[int, int]:
+    """The first and last year of the evaluation window.
+
+    Args:
+        yearly_table: A tidy yearly table with a ``year`` column.
+        start: The window's first year.
+        end: The window's last year; default the table's last year.
+
+    Raises:
+        ValueError: If the table has no years or the window holds no simulated year.
+    """
+    years = pd.to_numeric(yearly_table["year"]).dropna()
+    if years.empty:
+        raise ValueError("the yearly table holds no years")
+    last = int(years.max()) if end is None else int(end)
+    if start > last or start > int(years.max()):
+        raise ValueError(
+            f"evaluation window {start}..{last} holds no simulated year "
+            f"(the table has years {int(years.min())}..{int(years.max())})"
+        )
+    return int(start), last
+
+
+def _check_columns(yearly_table: pd.DataFrame) -> None:
+    missing = {*ID_COLUMNS, "year", "metric", "value"} - set(yearly_table.columns)
+    if missing:
+        raise ValueError(f"yearly table lacks column(s) {sorted(missing)}")
+
+
+def _sum_of(frame: pd.DataFrame, metrics: tuple[str, ...]) -> pd.Series:
+    """The sum of some metrics' columns per run; NaN where any of them is missing."""
+    total = pd.Series(0.0, index=frame.index)
+    for metric in metrics:
+        total = total + frame.get(metric, np.nan)
+    return total
+
+
+def _value(indicator: Indicator, sums, means, last_year) -> pd.Series:
+    """One indicator per run from the window's sums, yearly means and last year's means."""
+    if indicator.how == "total":
+        return _sum_of(sums, indicator.plus) - _sum_of(sums, indicator.minus)
+    if indicator.how == "ratio":
+        denominator = _sum_of(sums, indicator.per)
+        # Zero clients (or closures, or assessments): a share of nothing is undefined.
+        return _sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
+    if indicator.how == "window_mean":
+        return _sum_of(means, indicator.plus)
+    if indicator.how == "last_year_mean":
+        return _sum_of(last_year, indicator.plus)
+    raise ValueError(f"unknown way to compute indicator {indicator.name!r}: {indicator.how!r}")
+
+
+def funding_indicators(
+    yearly_table: pd.DataFrame, start: int = DEFAULT_START, end: int | None = None
+) -> pd.DataFrame:
+    """Per run, every indicator of :data:`FUNDING_INDICATORS` over the evaluation window.
+
+    Args:
+        yearly_table: From :func:`~wijksim.experiments.results.yearly`: columns
+            ``run_id, condition, seed, year, metric, value`` (more columns and metrics may
+            be present; they are ignored).
+        start: The window's first year (default :data:`DEFAULT_START`).
+        end: The window's last year (default the table's last year).
+
+    Returns:
+        Long format: ``run_id, condition, seed, metric, value``, one row per run and
+        indicator, runs in the order of the table, indicators in the order of
+        :data:`FUNDING_INDICATORS`. A value is NaN where a metric is missing or a ratio's
+        denominator is zero.
+
+    Raises:
+        ValueError: If a column is missing or the window holds no simulated year.
+    """
+    _check_columns(yearly_table)
+    first, last = evaluation_window(yearly_table, start, end)
+    ids = list(ID_COLUMNS)
+    runs = yearly_table[ids].drop_duplicates().set_index(ids).index
+    years = yearly_table["year"].between(first, last)
+    window = yearly_table[years & yearly_table["metric"].isin(required_metrics())]
+    grouped = window.groupby([*ids, "metric"], sort=False)["value"]
+    # min_count: a metric recorded only as NaN stays NaN rather than summing to 0.
+    sums = grouped.sum(min_count=1).unstack("metric").reindex(runs)
+    yearly_means = window.groupby([*ids, "metric", "year"], sort=False)["value"].mean()
+    means = yearly_means.groupby(level=[*ids, "metric"], sort=False).mean()
+    means = means.unstack("metric").reindex(runs)
+    final = window[window["year"] == last].groupby([*ids, "metric"], sort=False)["value"]
+    last_year = final.mean().unstack("metric").reindex(runs)
+    wide = pd.DataFrame(
+        {ind.name: _value(ind, sums, means, last_year) for ind in FUNDING_INDICATORS},
+        index=runs,
+    )
+    # Long format run by run, each run's indicators in reading order.
+    long = runs.to_frame(index=False)
+    long = long.loc[long.index.repeat(wide.shape[1])].reset_index(drop=True)
+    long["metric"] = np.tile(wide.columns.to_numpy(dtype=object), len(runs))
+    long["value"] = wide.to_numpy(dtype=float).ravel()
+    return long
+
+
+def _arrow(relative: float, low: float, high: float, threshold: float) -> str:
+    """The arrow rule: the whole interval on one side of 0 and a change of ≥ threshold."""
+    if any(pd.isna(v) for v in (relative, low, high)):
+        return NOT_AVAILABLE
+    if low > 0 and relative >= threshold:
+        return UP
+    if high < 0 and relative <= -threshold:
+        return DOWN
+    return SAME
+
+
+INCENTIVE_COLUMNS: tuple[str, ...] = (
+    "condition",
+    "form",
+    "dimension",
+    "indicator",
+    "reference",
+    "reference_mean",
+    "mean_difference",
+    "ci_low",
+    "ci_high",
+    "n",
+    "relative_effect",
+    "relative_ci_low",
+    "relative_ci_high",
+    "arrow",
+    "expected",
+    "agrees",
+    "threshold",
+)
+
+
+def incentive_table(
+    indicators: pd.DataFrame, reference: str, threshold: float = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
+    """The model's incentive table: each form's effect on each dimension, with an arrow.
+
+    Args:
+        indicators: From :func:`funding_indicators`.
+        reference: The condition compared against (normally the cost centre).
+        threshold: Smallest relative change that earns an arrow (default 5%).
+
+    Returns:
+        Long format, one row per non-reference condition and dimension of
+        :data:`DETAIL_DIMENSIONS` (the relapse row included; :func:`incentive_markdown`
+        turns it into one row per condition): ``condition, form`` (the recognised funding
+        form or None), ``dimension, indicator, reference``, ``reference_mean`` (mean over
+        the reference's seeds), ``mean_difference, ci_low, ci_high, n`` (mean paired
+        difference and its 90% t-interval over ``n`` seeds), ``relative_effect,
+        relative_ci_low, relative_ci_high`` (the same divided by the reference's mean; NaN
+        if that is zero), ``arrow`` (↑ ↓ ≈ or n/a), ``expected`` (the source's arrow, or
+        None), ``agrees`` (True/False, or NA when there is nothing to compare) and
+        ``threshold``. The relative interval treats the reference's mean as known.
+
+    Raises:
+        ScenarioError: If ``reference`` is not a condition of the table.
+    """
+    wanted = list(DETAIL_DIMENSIONS.values())
+    chosen = indicators[indicators["metric"].isin(wanted)]
+    differences = paired_differences(chosen, reference, keys=("metric",))
+    differences = differences.set_index(["condition", "metric"])
+    base = chosen[chosen["condition"] == reference].groupby("metric")["value"].mean()
+    conditions = [c for c in pd.unique(indicators["condition"]) if c != reference]
+    rows = []
+    for condition in conditions:
+        expected = expected_arrows(condition)
+        for dimension, metric in DETAIL_DIMENSIONS.items():
+            key = (condition, metric)
+            found = differences.loc[key] if key in differences.index else None
+            stats = {
+                name: float(found[name]) if found is not None else np.nan
+                for name in ("mean_difference", "ci_low", "ci_high")
+            }
+            reference_mean = float(base.get(metric, np.nan))
+            # A share changes in percentage points (a reference share may well be 0); any
+            # other change is relative to the reference's level: none if that is zero (or
+            # missing). abs(): a change keeps its sign if the level is < 0.
+            if INDICATORS_BY_NAME[metric].unit == "share":
+                scale = 1.0
+            else:
+                scale = abs(reference_mean) if reference_mean else np.nan
+            relative = {f"relative_{k}": stats[k] / scale for k in ("ci_low", "ci_high")}
+            relative_effect = stats["mean_difference"] / scale
+            arrow = _arrow(
+                relative_effect,
+                relative["relative_ci_low"],
+                relative["relative_ci_high"],
+                threshold,
+            )
+            wanted_arrow = expected.get(dimension)
+            comparable = wanted_arrow is not None and arrow != NOT_AVAILABLE
+            agrees = arrow == wanted_arrow if comparable else pd.NA
+            rows.append(
+                {
+                    "condition": condition,
+                    "form": funding_form(condition),
+                    "dimension": dimension,
+                    "indicator": metric,
+                    "reference": reference,
+                    "reference_mean": reference_mean,
+                    **stats,
+                    "n": int(found["n"]) if found is not None else 0,
+                    "relative_effect": relative_effect,
+                    **relative,
+                    "arrow": arrow,
+                    "expected": wanted_arrow,
+                    "agrees": agrees,
+                    "threshold": threshold,
+                }
+            )
+    table = pd.DataFrame(rows, columns=list(INCENTIVE_COLUMNS))
+    table["agrees"] = table["agrees"].astype("boolean")
+    return table
+
+
+class Agreement(NamedTuple):
+    """How far the model's arrows match the source's.
+
+    Attributes:
+        matches: Cells where the model's arrow is the source's.
+        compared: Cells with both a source arrow and a model arrow (not n/a).
+        unavailable: Cells with a source arrow but no model arrow (n/a).
+    """
+
+    matches: int
+    compared: int
+    unavailable: int
+
+    def __str__(self) -> str:
+        text = f"{self.matches} of {self.compared}"
+        return text + (f" ({self.unavailable} n/a)" if self.unavailable else "")
+
+
+def agreement(table: pd.DataFrame, condition: str | None = None) -> Agreement:
+    """Count the model's arrows that match the source's (:data:`EXPECTED_ARROWS`).
+
+    Only cells for which the source states an arrow count: the four source columns of
+    each recognised form, and offloading for population funding.
+
+    Args:
+        table: From :func:`incentive_table`.
+        condition: Only this condition's cells (default: all).
+    """
+    if condition is not None:
+        table = table[table["condition"] == condition]
+    claimed = table[table["expected"].notna()]
+    available = claimed[claimed["arrow"] != NOT_AVAILABLE]
+    matches = int((available["arrow"] == available["expected"]).sum())
+    return Agreement(matches, len(available), len(claimed) - len(available))
+
+
+def _signed(value: float, digits: int) -> str:
+    text = f"{abs(value):.{digits}f}"
+    if value < 0 and float(text) != 0:
+        return MINUS + text
+    return "+" + text
+
+
+def _relative_cell(row) -> str:
+    """``↑ +12% [+8, +16]``: the arrow, the relative effect and its 90% interval in %."""
+    if row.arrow == NOT_AVAILABLE:
+        return "n/a (reference 0)" if row.reference_mean == 0 else NOT_AVAILABLE
+    values = [100 * row.relative_effect, 100 * row.relative_ci_low, 100 * row.relative_ci_high]
+    # Whole percent are enough for changes of 10% and more; smaller ones need a decimal to
+    # tell them from zero.
+    digits = 0 if max(abs(v) for v in values) >= 10 else 1
+    mid, low, high = (_signed(v, digits) for v in values)
+    unit = " pp" if INDICATORS_BY_NAME[row.indicator].unit == "share" else "%"
+    return f"{row.arrow} {mid}{unit} [{low}, {high}]"
+
+
+def _expectation(arrows: dict[str, str]) -> str:
+    if not arrows:
+        return "–"
+    text = " ".join(arrows.get(d, "·") for d in SOURCE_DIMENSIONS)
+    if "offloading" in arrows:
+        text += f" (offloading {arrows['offloading']})"
+    return text
+
+
+def incentive_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """The incentive table in the layout of S1 App. III.4, with the source's arrows beside.
+
+    Args:
+        table: From :func:`incentive_table`.
+        labels: Column headers per dimension (default :data:`DIMENSION_LABELS`).
+
+    Returns:
+        Markdown: a sentence naming the reference and the rule, then one row per funding
+        form with a cell per column of :data:`INCENTIVE_DIMENSIONS` (``↑ +12% [+8, +16]``:
+        arrow, relative effect and 90% interval, in % of the reference's mean), the
+        source's arrows, and how many of them the model reproduces.
+    """
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    labels = {**DIMENSION_LABELS, **(labels or {})}
+    if table.empty:
+        return "(only one condition: no funding form to compare with the reference)"
+    reference = table["reference"].iloc[0]
+    threshold = float(table["threshold"].iloc[0])
+    rows = []
+    for condition, cells in table.groupby("condition", sort=False):
+        by_dimension = cells.set_index("dimension")
+        row = {"funding form": condition}
+        for dimension in INCENTIVE_DIMENSIONS:
+            found = dimension in by_dimension.index
+            row[labels[dimension]] = _relative_cell(by_dimension.loc[dimension]) if found else "–"
+        row["source (vol., effort, quality, sel.)"] = _expectation(expected_arrows(condition))
+        counted = agreement(cells)
+        row["agrees"] = f"{counted.matches}/{counted.compared}" if counted.compared else "–"
+        rows.append(row)
+    total = agreement(table)
+    lines = [
+        f"Each funding form against `{reference}` on the same seeds. ↑ / ↓: the whole "
+        f"{CONFIDENCE:.0%} confidence interval of the mean paired difference lies above / "
+        f"below zero *and* the change is at least {threshold:.0%} of the reference's mean; "
+        f"≈: otherwise (a change under {threshold:.0%} is practically nothing, however "
+        "significant); n/a: not computable (no value, or a reference of zero). Cells: "
+        "the change in % of the reference's mean [90% interval]. Source: the arrows of "
+        "S1 App. III.4 for volume, effort, quality and selection.",
+        "",
+        markdown_table(pd.DataFrame(rows)),
+        "",
+        f"The model reproduces {total} of the source's arrows.",
+    ]
+    if funding_form(reference) != NEUTRAL_FORM:
+        lines += [
+            "",
+            f"Note: the source's arrows are read against a neutral form "
+            f"(`{NEUTRAL_FORM}`); here the reference is `{reference}`, so the comparison "
+            "with the source is only indicative.",
+        ]
+    return "\n".join(lines)
+
+
+def _scale(unit: str) -> tuple[float, str]:
+    """Factor and unit for display: euros in millions, shares in per cent."""
+    if unit == "€":
+        return 1e-6, "€ M"
+    if unit == "share":
+        return 100.0, "%"
+    return 1.0, unit
+
+
+def _decimals(*values: float) -> int:
+    """Decimals for about three significant figures of the largest value (at most 4)."""
+    size = max((abs(v) for v in values if pd.notna(v)), default=0.0)
+    if size == 0:
+        return 2
+    return int(min(4, max(0, 2 - math.floor(math.log10(size)))))
+
+
+def _number(value: float, decimals: int | None = None) -> str:
+    """A number with thousands separators and a real minus sign ("–" if missing)."""
+    if pd.isna(value):
+        return "–"
+    decimals = _decimals(value) if decimals is None else decimals
+    text = f"{abs(value):,.{decimals}f}"
+    return (MINUS + text) if value < 0 and float(text.replace(",", "")) != 0 else text
+
+
+def _triple(centre: float, low: float, high: float, around: str = "[{} – {}]") -> str:
+    """``centre [low – high]``, all three with the decimals the largest of them needs."""
+    if pd.isna(centre):
+        return "–"
+    decimals = _decimals(centre, low, high)
+    bounds = around.format(_number(low, decimals), _number(high, decimals))
+    return f"{_number(centre, decimals)} {bounds}"
+
+
+def _label(name: str) -> str:
+    """The indicator's label with its unit, unless the label names it already."""
+    indicator = INDICATORS_BY_NAME[name]
+    unit = _scale(indicator.unit)[1]
+    return indicator.label if unit in indicator.label else f"{indicator.label} ({unit})"
+
+
+def _recorded(indicators: pd.DataFrame) -> list[str]:
+    """The main indicators with a value in at least one run, in reading order."""
+    present = set(indicators.loc[indicators["value"].notna(), "metric"])
+    return [name for name in MAIN_INDICATORS if name in present]
+
+
+def _levels_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    summary = summarise(indicators[indicators["metric"].isin(names)], by=("condition", "metric"))
+    conditions = list(pd.unique(indicators["condition"]))
+    cells = summary.set_index(["metric", "condition"])
+    return _condition_table(names, conditions, cells, ("median", "p05", "p95"), "[{} – {}]")
+
+
+def _differences_table(indicators: pd.DataFrame, reference: str, names: list[str]):
+    chosen = indicators[indicators["metric"].isin(names)]
+    differences = paired_differences(chosen, reference, keys=("metric",))
+    cells = differences.set_index(["metric", "condition"])
+    conditions = [c for c in pd.unique(indicators["condition"]) if c != reference]
+    keys = ("mean_difference", "ci_low", "ci_high")
+    return _condition_table(names, conditions, cells, keys, "[{}, {}]")
+
+
+def _condition_table(
+    names: list[str], conditions: list[str], cells: pd.DataFrame, keys: tuple, around: str
+) -> pd.DataFrame:
+    """One row per indicator, one ``centre [low, high]`` column per condition.
+
+    ``cells`` is indexed by (metric, condition); ``keys`` name its centre, low and high
+    columns. A pair without a row shows as a dash.
+    """
+    rows = []
+    for name in names:
+        factor = _scale(INDICATORS_BY_NAME[name].unit)[0]
+        row = {"indicator": _label(name)}
+        for condition in conditions:
+            if (name, condition) not in cells.index:
+                row[condition] = "–"
+                continue
+            found = cells.loc[(name, condition)]
+            row[condition] = _triple(*(factor * found[k] for k in keys), around=around)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _detail_table(table: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for row in table.itertuples(index=False):
+        factor, unit = _scale(INDICATORS_BY_NAME[row.indicator].unit)
+        difference = _triple(
+            factor * row.mean_difference, factor * row.ci_low, factor * row.ci_high, "[{}, {}]"
+        )
+        rows.append(
+            {
+                "funding form": row.condition,
+                "dimension": DIMENSION_LABELS[row.dimension],
+                "reference": f"{_number(factor * row.reference_mean)} {unit}",
+                "difference [90% CI]": difference,
+                "relative": _relative_cell(row),
+                "source": row.expected if isinstance(row.expected, str) else "–",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summary_markdown(
+    indicators: pd.DataFrame,
+    reference: str,
+    start: int,
+    end: int,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> str:
+    """The funding comparison for a reader: levels, paired differences and incentives.
+
+    Args:
+        indicators: From :func:`funding_indicators`.
+        reference: The condition compared against.
+        start: The window's first year (for the text).
+        end: The window's last year (for the text).
+        threshold: Smallest relative change that earns an arrow.
+
+    Returns:
+        Markdown: the main indicators per funding form (median [5%–95% of seeds]), their
+        paired differences from the reference (mean [90% CI]), the incentive table with
+        the model's agreement with the source, and the detail behind each arrow.
+    """
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    names = _recorded(indicators)
+    missing = [name for name in MAIN_INDICATORS if name not in names]
+    seeds = indicators["seed"].nunique()
+    lines = [
+        f"## Funding forms: what each form rewards (years {start}–{end})",
+        "",
+        f"Indicators over years {start}–{end}: the operator has had the years before to "
+        f"adapt its staffing and policy to the form. {seeds} seeds per form, each run with "
+        "the same random streams under every form. Flows are summed over the window and "
+        "ratios taken of the sums; staff is the window's mean, need and self-reliance "
+        "the last year's.",
+        "",
+        "### Indicators per funding form",
+        "",
+        f"Median [{BAND[0]:.0%}–{BAND[1]:.0%} of seeds]: a spread of replicate "
+        "neighbourhoods, not a confidence interval.",
+        "",
+        markdown_table(_levels_table(indicators, names)) if names else "(no indicator recorded)",
+        "",
+    ]
+    if missing:
+        lines += [f"Not recorded in these runs: {', '.join(missing)}.", ""]
+    if indicators["condition"].nunique() < 2:
+        return "\n".join(lines)
+    table = incentive_table(indicators, reference, threshold)
+    lines += [
+        f"### Difference from `{reference}` on the same seeds",
+        "",
+        f"Mean paired difference [{CONFIDENCE:.0%} confidence interval of the mean, "
+        "t-distribution]; shares in percentage points.",
+        "",
+        markdown_table(_differences_table(indicators, reference, names)) if names else "",
+        "",
+        "### Incentives: the model against the source (S1 App. III.4)",
+        "",
+        incentive_markdown(table),
+        "",
+        "Detail: the difference in the indicator's unit, per dimension; relapses are a "
+        "second measure of quality (lower is better).",
+        "",
+        markdown_table(_detail_table(table)),
+        "",
+        "Definitions: "
+        + "; ".join(
+            f"*{INDICATORS_BY_NAME[name].label}*: {INDICATORS_BY_NAME[name].formula}"
+            for name in DETAIL_DIMENSIONS.values()
+        )
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,319 @@
+"""Figures of the funding comparison: indicators per form, incentives, payers, settings.
+
+Each function takes the tables of :mod:`wijksim.experiments.funding_analysis` (or a
+yearly table), saves one PNG and returns its path. The figures are built on
+:class:`matplotlib.figure.Figure` directly, not through pyplot, so none is left open in
+pyplot's global list, whatever happens while drawing. Conditions appear in the order of
+the table (the sweep's order), so every figure lists the forms alike. Euros are shown in
+millions and shares in per cent; a metric a run did not record gives an empty panel
+that says so, not an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from wijksim.experiments.funding_analysis import (
+    DEFAULT_START,
+    DEFAULT_THRESHOLD,
+    DIMENSION_LABELS,
+    INCENTIVE_DIMENSIONS,
+    INDICATORS_BY_NAME,
+    NOT_AVAILABLE,
+    UP,
+)
+from wijksim.experiments.results import BAND
+from wijksim.model.scenario import PAYERS
+
+DPI = 110
+FIGURE_INDICATORS: tuple[str, ...] = (
+    "clients_served",
+    "hours_per_client",
+    "mean_intake_wait_weeks",
+    "result_share",
+    "selection_share",
+    "referrals_per_client",
+    "escalations",
+    "cost_total_eur",
+    "operator_margin_eur",
+)
+"""The panels of :func:`indicator_figure`, in reading order."""
+SETTINGS: dict[str, str] = {
+    "team_frontline_fte": "frontline staff (FTE)",
+    "team_hours_per_case_factor": "hours per case (factor)",
+    "team_intake_max_level": "intake: highest need level taken",
+    "team_referral_max_level": "referral: highest level referred on",
+    "team_discharge_min_level": "discharge: lowest level at closure",
+    "team_outreach_share": "outreach share of hours",
+}
+"""The operator's settings (yearly means of states) → panel title."""
+PAYER_COLOURS = {
+    "municipality_wmo": "#2c7fb8",
+    "municipality_youth": "#7fcdbb",
+    "insurer": "#d95f0e",
+    "other": "#969696",
+}
+ARROW_COLOURS = {UP: "#d95f0e", "↓": "#2c7fb8", "≈": "#636363", NOT_AVAILABLE: "#bdbdbd"}
+
+
+def _scale(metric: str) -> tuple[float, str]:
+    """Display factor and unit of an indicator: € million, per cent, or as it is."""
+    unit = INDICATORS_BY_NAME[metric].unit if metric in INDICATORS_BY_NAME else ""
+    if unit == "€":
+        return 1e-6, "€ million"
+    if unit == "share":
+        return 100.0, "%"
+    return 1.0, unit
+
+
+def _conditions(table: pd.DataFrame) -> list[str]:
+    return [str(c) for c in pd.unique(table["condition"])]
+
+
+def _grid(
+    panels: int, columns: int, width: float, height: float, sharex: bool = False
+) -> tuple[Figure, list[Axes], list[Axes]]:
+    """A figure with ``panels`` axes in rows of ``columns``; unused places hidden.
+
+    With ``sharex`` the panels share the x axis and only the lowest panel of each column
+    labels it: the forms (or years) are named once per column, not in every panel (which
+    also keeps drawing fast: laying out tick labels is most of the work).
+
+    Returns:
+        The figure, its panels in reading order, and the lowest panel of each column.
+    """
+    columns = max(1, min(panels, columns))
+    rows = -(-panels // columns)
+    figure = Figure(figsize=(width * columns, height * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False, sharex=sharex).ravel().tolist()
+    for axis in axes[panels:]:
+        axis.set_visible(False)
+    if sharex:
+        # A panel above an unused place is the lowest of its column: it keeps its labels.
+        for axis in axes[max(0, panels - columns) : panels]:
+            axis.xaxis.set_tick_params(labelbottom=True)
+    return figure, axes[:panels], axes[max(0, panels - columns) : panels]
+
+
+def _empty(axis: Axes, title: str) -> None:
+    axis.set_title(title, fontsize=10)
+    axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
+    axis.set_yticks([])  # not the x ticks: they may be shared with the other panels
+
+
+def _save(figure: Figure, path: str | Path, dpi: int) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=dpi)
+    return path
+
+
+def indicator_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> Path:
+    """The main indicators per funding form: one dot per seed, a bar at the median.
+
+    Args:
+        indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
+        path: Where to save the PNG.
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The saved path.
+    """
+    conditions = _conditions(indicators)
+    positions = {name: i for i, name in enumerate(conditions)}
+    figure, axes, lowest = _grid(len(FIGURE_INDICATORS), 3, 4.2, 3.0, sharex=True)
+    axes[0].set_xlim(-0.6, len(conditions) - 0.4)  # shared: for every panel
+    # A fixed spread of the dots around each form, so that the figure is the same every time.
+    rng = np.random.default_rng(0)
+    for axis, metric in zip(axes, FIGURE_INDICATORS, strict=True):
+        indicator = INDICATORS_BY_NAME[metric]
+        rows = indicators[(indicators["metric"] == metric) & indicators["value"].notna()]
+        if rows.empty:
+            _empty(axis, indicator.label)
+            continue
+        factor, unit = _scale(metric)
+        x = rows["condition"].astype(str).map(positions).to_numpy(dtype=float)
+        jitter = rng.uniform(-0.15, 0.15, size=len(x))
+        axis.scatter(x + jitter, rows["value"] * factor, s=10, alpha=0.6, color="#3182bd")
+        medians = rows.groupby("condition", sort=False)["value"].median() * factor
+        for condition, median in medians.items():
+            centre = positions[str(condition)]
+            axis.hlines(median, centre - 0.3, centre + 0.3, color="black", linewidth=2)
+        axis.set_title(indicator.label, fontsize=10)
+        axis.set_ylabel(unit)
+    for axis in lowest:
+        axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
+    figure.suptitle("Indicators per funding form (dots: seeds; bar: median)", fontsize=11)
+    return _save(figure, path, dpi)
+
+
+def difference_figure(
+    incentives: pd.DataFrame, path: str | Path, threshold: float | None = None, dpi: int = DPI
+) -> Path:
+    """The incentive dimensions: each form's relative change with its 90% interval.
+
+    One panel per dimension of
+    :data:`~wijksim.experiments.funding_analysis.INCENTIVE_DIMENSIONS`, forms on the y
+    axis, the change in % of the reference's mean (in points for a share) on the x axis;
+    the shaded band is ±
+    the threshold below which a change counts as practically nothing. Dots are coloured
+    by the arrow they earn.
+
+    Args:
+        incentives: From :func:`~wijksim.experiments.funding_analysis.incentive_table`.
+        path: Where to save the PNG.
+        threshold: The band's half width (default: the table's threshold, or 5%).
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The saved path.
+    """
+    if threshold is None:
+        threshold = float(incentives["threshold"].iloc[0]) if len(incentives) else DEFAULT_THRESHOLD
+    conditions = _conditions(incentives) if len(incentives) else []
+    dimensions = list(INCENTIVE_DIMENSIONS)
+    figure, axes, _ = _grid(len(dimensions), len(dimensions), 3.0, 0.6 * len(conditions) + 1.8)
+    for axis, dimension in zip(axes, dimensions, strict=True):
+        rows = incentives[incentives["dimension"] == dimension] if len(incentives) else incentives
+        axis.axvspan(-100 * threshold, 100 * threshold, color="#d9d9d9", alpha=0.6, linewidth=0)
+        axis.axvline(0, color="black", linewidth=0.8)
+        for y, condition in enumerate(conditions):
+            found = rows[rows["condition"] == condition]
+            if found.empty or pd.isna(found["relative_effect"].iloc[0]):
+                axis.text(0, y, NOT_AVAILABLE, ha="center", va="center", fontsize=8)
+                continue
+            row = found.iloc[0]
+            mid = 100 * row["relative_effect"]
+            low, high = 100 * row["relative_ci_low"], 100 * row["relative_ci_high"]
+            axis.errorbar(
+                [mid],
+                [y],
+                xerr=[[mid - low], [high - mid]],
+                fmt="o",
+                capsize=3,
+                color=ARROW_COLOURS.get(row["arrow"], "black"),
+            )
+        axis.set_yticks(range(len(conditions)), conditions if axis is axes[0] else [])
+        axis.set_ylim(-0.7, len(conditions) - 0.3)
+        axis.invert_yaxis()  # the first form on top, as in the tables
+        axis.set_title(DIMENSION_LABELS[dimension], fontsize=10)
+        # A share changes in percentage points, anything else in % of the reference.
+        metric = rows["indicator"].iloc[0] if len(rows) else None
+        is_share = metric in INDICATORS_BY_NAME and INDICATORS_BY_NAME[metric].unit == "share"
+        axis.set_xlabel("percentage points" if is_share else "% of reference")
+    reference = incentives["reference"].iloc[0] if len(incentives) else "the reference"
+    figure.suptitle(
+        f"Change against '{reference}' on the same seeds (mean, 90% confidence interval; "
+        f"grey: within ±{threshold:.0%}, practically nothing)",
+        fontsize=10,
+    )
+    return _save(figure, path, dpi)
+
+
+def cost_by_payer_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> Path:
+    """Spending over the window per funding form, stacked by who pays (mean over seeds).
+
+    Args:
+        indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
+        path: Where to save the PNG.
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The saved path.
+    """
+    conditions = _conditions(indicators)
+    figure = Figure(figsize=(max(6.0, 1.1 * len(conditions) + 3), 4.5), layout="constrained")
+    axis = figure.subplots()
+    bottom = np.zeros(len(conditions))
+    for payer in PAYERS:
+        rows = indicators[indicators["metric"] == f"cost_paid_by_{payer}_eur"]
+        means = rows.groupby("condition", sort=False)["value"].mean().reindex(conditions)
+        if means.isna().all():
+            continue  # a payer not recorded only clutters the legend
+        heights = means.fillna(0.0).to_numpy(dtype=float) / 1e6
+        axis.bar(
+            conditions,
+            heights,
+            bottom=bottom,
+            color=PAYER_COLOURS.get(payer),
+            label=payer.replace("_", " "),
+        )
+        bottom += heights
+    axis.set_ylabel("€ million over the window")
+    axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
+    axis.set_title("Spending per funding form by payer (mean over seeds)", fontsize=11)
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:
+        axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
+    return _save(figure, path, dpi)
+
+
+def settings_figure(
+    yearly_table: pd.DataFrame,
+    path: str | Path,
+    start: int | None = DEFAULT_START,
+    dpi: int = DPI,
+) -> Path:
+    """The operator's settings over the years: median over seeds, 90% band, per form.
+
+    Args:
+        yearly_table: From :func:`~wijksim.experiments.results.yearly`.
+        path: Where to save the PNG.
+        start: First year of the evaluation window, marked with a dashed line (None: none).
+        dpi: Resolution of the PNG.
+
+    Returns:
+        The saved path.
+    """
+    conditions = _conditions(yearly_table)
+    figure, axes, lowest = _grid(len(SETTINGS), 3, 4.2, 3.2, sharex=True)
+    axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # shared: whole years
+    for axis, (metric, title) in zip(axes, SETTINGS.items(), strict=True):
+        rows = yearly_table[(yearly_table["metric"] == metric) & yearly_table["value"].notna()]
+        if rows.empty:
+            _empty(axis, title)
+            continue
+        grouped = rows.groupby(["condition", "year"], sort=False)["value"]
+        summary = pd.DataFrame(
+            {
+                "median": grouped.median(),
+                "low": grouped.quantile(BAND[0]),
+                "high": grouped.quantile(BAND[1]),
+            }
+        ).reset_index()
+        for condition in conditions:
+            line = summary[summary["condition"].astype(str) == condition].sort_values("year")
+            if line.empty:
+                continue
+            (drawn,) = axis.plot(line["year"], line["median"], marker=".", label=condition)
+            axis.fill_between(
+                line["year"], line["low"], line["high"], color=drawn.get_color(), alpha=0.2, lw=0
+            )
+        if start is not None:
+            axis.axvline(start - 0.5, color="black", linestyle="--", linewidth=0.8)
+        axis.set_title(title, fontsize=10)
+    for axis in lowest:
+        axis.set_xlabel("year")
+    handles, labels = [], []
+    for axis in axes:
+        handles, labels = axis.get_legend_handles_labels()
+        if handles:
+            break
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8)
+    window = "" if start is None else f"; dashed: evaluation window from year {start}"
+    figure.suptitle(
+        f"The operator's settings (line: median over seeds; band: 90% of seeds{window})",
+        fontsize=11,
+    )
+    return _save(figure, path, dpi)

@@ -1,0 +1,386 @@
+"""Funding comparison: indicators, incentive arrows, agreement and figures on known numbers.
+
+The synthetic yearly tables below have seed levels shared by all conditions (as with
+paired random streams) plus 1% independent noise per run, year and metric, and known
+multiplicative effects per condition, so every arrow can be worked out by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from wijksim.experiments import funding_analysis as fa
+from wijksim.experiments import funding_plots as fp
+from wijksim.model.scenario_io import ScenarioError
+
+YEARS = (1, 2, 3, 4)
+SEEDS = tuple(range(1, 9))
+REFERENCE = "cost_centre"
+
+# The reference's yearly flows and states for seed level 1.
+BASE = {
+    "team_admissions": 100.0,
+    "team_hours_casework": 2000.0,
+    "team_intake_wait_weeks": 300.0,
+    "team_closures": 90.0,
+    "team_closures_self_reliant": 45.0,
+    "closures": 120.0,
+    "relapses": 12.0,
+    "referrals_consult": 10.0,
+    "referrals_handover": 5.0,
+    "intake_complex_assessed": 40.0,
+    "intake_complex_offloaded": 8.0,
+    "escalations_total": 30.0,
+    "cost_total_eur": 5e6,
+    "cost_team_eur": 1e6,
+    "cost_paid_by_municipality_wmo_eur": 3e6,
+    "cost_paid_by_insurer_eur": 2e6,
+    "operator_revenue_eur": 1.1e6,
+    "operator_staff_cost_eur": 1e6,
+    "operator_specialist_charge_eur": 0.05e6,
+    "team_frontline_fte": 8.0,
+    "team_intake_max_level": 2.0,
+    "households_in_need": 1500.0,
+    "share_self_reliant": 0.8,
+}
+
+# Effects as factors on metrics. per_hour: +20% clients, +15% hours per client, −20%
+# results, −30% selection: the source's ↑ ↑ ↓ ↓ (4 of 4). function_budget: −20% clients
+# and +50% selection, effort and quality unchanged: ↓ ≈ ≈ ↑ against the source's ↓ ↓ ↓ ↑
+# (2 of 4). result_per_client: +2% clients (clear in 8 paired seeds but under 5%: ≈),
+# +20% results and +40% selection: ≈ ≈ ↑ ↑ against ↑ ↓ ↑ ↑ (2 of 4). mystery: no effect,
+# and an unknown form (no expectation).
+EFFECTS = {
+    REFERENCE: {},
+    "per_hour": {
+        "team_admissions": 1.2,
+        "team_hours_casework": 1.2 * 1.15,
+        "team_intake_wait_weeks": 1.2,
+        "referrals_consult": 1.2,
+        "referrals_handover": 1.2,
+        "team_closures_self_reliant": 0.8,
+        "intake_complex_offloaded": 0.7,
+    },
+    "function_budget": {
+        "team_admissions": 0.8,
+        "team_hours_casework": 0.8,
+        "team_intake_wait_weeks": 0.8,
+        "referrals_consult": 0.8,
+        "referrals_handover": 0.8,
+        "intake_complex_offloaded": 1.5,
+    },
+    "result_per_client": {
+        "team_admissions": 1.02,
+        "team_hours_casework": 1.02,
+        "team_intake_wait_weeks": 1.02,
+        "referrals_consult": 1.02,
+        "referrals_handover": 1.02,
+        "team_closures_self_reliant": 1.2,
+        "intake_complex_offloaded": 1.4,
+    },
+    "mystery [x=1]": {},
+}
+NOISE = 0.01
+
+
+def make_yearly(effects=None, noise: float = NOISE, drop=()) -> pd.DataFrame:
+    """A tidy yearly table (run_id, variant, condition, seed, year, metric, value)."""
+    key = tuple(sorted((c, tuple(sorted(e.items()))) for c, e in (effects or EFFECTS).items()))
+    return _make_yearly(key, noise, tuple(drop)).copy()
+
+
+@functools.cache  # built once per set of arguments: keeps the file fast
+def _make_yearly(effects, noise: float, drop) -> pd.DataFrame:
+    rng = np.random.default_rng(20240501)
+    seed_level = {seed: rng.uniform(0.8, 1.2) for seed in SEEDS}
+    order = {c: i for i, c in enumerate(EFFECTS)}
+    rows = []
+    for condition, factors in sorted(effects, key=lambda item: order.get(item[0], 99)):
+        factors = dict(factors)
+        for seed in SEEDS:
+            for year in YEARS:
+                for metric, base in BASE.items():
+                    if metric in drop:
+                        continue
+                    value = base * seed_level[seed] * factors.get(metric, 1.0)
+                    value *= 1 + noise * rng.standard_normal()
+                    rows.append(
+                        {
+                            "run_id": f"{condition.split(' [')[0]}__seed{seed}",
+                            "variant": condition.split(" [")[0],
+                            "condition": condition,
+                            "seed": seed,
+                            "year": year,
+                            "metric": metric,
+                            "value": value,
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+@functools.cache
+def _indicators() -> pd.DataFrame:
+    return fa.funding_indicators(make_yearly())
+
+
+def indicators() -> pd.DataFrame:
+    return _indicators().copy()
+
+
+@functools.cache
+def _incentives(threshold: float = fa.DEFAULT_THRESHOLD) -> pd.DataFrame:
+    return fa.incentive_table(indicators(), REFERENCE, threshold)
+
+
+def incentives(threshold: float = fa.DEFAULT_THRESHOLD) -> pd.DataFrame:
+    return _incentives(threshold).copy()
+
+
+def arrows(table: pd.DataFrame, condition: str) -> dict[str, str]:
+    return table[table["condition"] == condition].set_index("dimension")["arrow"].to_dict()
+
+
+def value(indicators: pd.DataFrame, metric: str, run_id: str = "r1") -> float:
+    found = indicators[(indicators["run_id"] == run_id) & (indicators["metric"] == metric)]
+    assert len(found) == 1, metric
+    return float(found["value"].iloc[0])
+
+
+def hand_table(per_year: dict[str, list[float]], run_id: str = "r1") -> pd.DataFrame:
+    rows = [
+        {
+            "run_id": run_id,
+            "variant": "v",
+            "condition": "c",
+            "seed": 1,
+            "year": year,
+            "metric": metric,
+            "value": v,
+        }
+        for metric, values in per_year.items()
+        for year, v in zip(YEARS, values, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+# Years 1–2 are outside the default window (start 3): huge values there must not count.
+HAND = {
+    "team_admissions": [1e6, 1e6, 10, 30],
+    "team_hours_casework": [1e6, 1e6, 300, 500],
+    "team_intake_wait_weeks": [1e6, 1e6, 20, 60],
+    "team_closures": [1e6, 1e6, 20, 20],
+    "team_closures_self_reliant": [0, 0, 10, 5],
+    "closures": [1e6, 1e6, 0, 0],
+    "relapses": [1e6, 1e6, 3, 0],  # relapses of earlier closures, none closed now
+    "referrals_consult": [1e6, 1e6, 4, 6],
+    "referrals_handover": [1e6, 1e6, 2, 0],
+    "intake_complex_assessed": [1e6, 1e6, 8, 12],
+    "intake_complex_offloaded": [1e6, 1e6, 2, 3],
+    "escalations_total": [1e6, 1e6, 7, 8],
+    "operator_revenue_eur": [1e6, 1e6, 1000, 2000],
+    "operator_staff_cost_eur": [0, 0, 800, 1500],
+    "operator_specialist_charge_eur": [0, 0, 100, 50],
+    "team_frontline_fte": [99, 99, 8, 10],
+    "households_in_need": [99, 99, 400, 500],
+}
+
+
+def test_indicators_are_ratios_of_window_sums():
+    indicators = fa.funding_indicators(hand_table(HAND))
+    assert value(indicators, "clients_served") == 40
+    assert value(indicators, "hours_per_client") == pytest.approx(800 / 40)
+    assert value(indicators, "mean_intake_wait_weeks") == pytest.approx(80 / 40)
+    assert value(indicators, "result_share") == pytest.approx(15 / 40)
+    assert value(indicators, "selection_share") == pytest.approx(5 / 20)
+    assert value(indicators, "referrals_per_client") == pytest.approx(12 / 40)
+    assert value(indicators, "specialist_referrals") == 12
+    assert value(indicators, "escalations") == 15
+    # Charges are already deducted from revenue: not subtracted twice.
+    assert value(indicators, "operator_margin_eur") == pytest.approx(3000 - 2300)
+    assert value(indicators, "frontline_fte") == pytest.approx(9.0)
+    assert value(indicators, "households_in_need") == 500  # the last year only
+    # Columns and order: one row per run and indicator, in the declared order.
+    assert list(indicators.columns) == ["run_id", "condition", "seed", "metric", "value"]
+    assert list(indicators["metric"]) == [i.name for i in fa.FUNDING_INDICATORS]
+
+
+def test_zero_or_missing_denominator_and_missing_metric_give_nan():
+    indicators = fa.funding_indicators(hand_table(HAND))
+    assert math.isnan(value(indicators, "relapse_rate"))  # no closures in the window
+    assert math.isnan(value(indicators, "cost_total_eur"))  # not recorded
+    assert math.isnan(value(indicators, "share_self_reliant"))
+    without = {k: v for k, v in HAND.items() if k != "operator_staff_cost_eur"}
+    assert math.isnan(value(fa.funding_indicators(hand_table(without)), "operator_margin_eur"))
+
+
+def test_window_start_is_a_parameter_and_checked():
+    indicators = fa.funding_indicators(hand_table(HAND), start=4)
+    assert value(indicators, "clients_served") == 30
+    assert value(indicators, "frontline_fte") == 10
+    everything = fa.funding_indicators(hand_table(HAND), start=1)
+    assert value(everything, "clients_served") == 2e6 + 40
+    with pytest.raises(ValueError, match="no simulated year"):
+        fa.funding_indicators(hand_table(HAND), start=5)
+    with pytest.raises(ValueError, match="lacks column"):
+        fa.funding_indicators(hand_table(HAND).drop(columns="run_id"))
+
+
+def test_arrows_for_clear_effects_and_no_effect():
+    table = incentives()
+    assert arrows(table, "per_hour") == {
+        "volume": "↑",
+        "effort": "↑",
+        "quality": "↓",
+        "relapses": "≈",
+        "selection": "↓",
+        "offloading": "≈",  # referrals grow with clients: per client unchanged
+    }
+    assert arrows(table, "function_budget") == {
+        "volume": "↓",
+        "effort": "≈",
+        "quality": "≈",
+        "relapses": "≈",
+        "selection": "↑",
+        "offloading": "≈",
+    }
+    assert set(arrows(table, "mystery [x=1]").values()) == {"≈"}
+    per_hour = table[(table["condition"] == "per_hour") & (table["dimension"] == "volume")]
+    assert per_hour["relative_effect"].iloc[0] == pytest.approx(0.2, abs=0.01)
+    assert per_hour["ci_low"].iloc[0] > 0
+
+
+def test_tiny_significant_effect_below_threshold_is_no_arrow():
+    table = incentives()
+    row = table[(table["condition"] == "result_per_client") & (table["dimension"] == "volume")]
+    row = row.iloc[0]
+    assert row["ci_low"] > 0  # significant ...
+    assert 0 < row["relative_effect"] < fa.DEFAULT_THRESHOLD  # ... but practically nothing
+    assert row["arrow"] == "≈"
+    # With a 1% threshold the same effect earns an arrow.
+    assert arrows(incentives(0.01), "result_per_client")["volume"] == "↑"
+
+
+def test_nan_denominator_gives_na_arrow_and_cell():
+    yearly = make_yearly(drop=("team_closures",))
+    table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
+    quality = table[table["dimension"] == "quality"]
+    assert set(quality["arrow"]) == {"n/a"}
+    assert quality["agrees"].isna().all()
+    assert arrows(table, "per_hour")["volume"] == "↑"  # the rest is unaffected
+    markdown = fa.incentive_markdown(table)
+    per_hour_line = next(line for line in markdown.splitlines() if line.startswith("| per_hour"))
+    assert "n/a" in per_hour_line
+    # Quality is n/a for every known form: 3 cells with a source arrow cannot be compared.
+    assert fa.agreement(table).unavailable == 3
+
+
+def test_a_share_changes_in_points_and_a_zero_level_gives_na_not_infinity():
+    """A reference share of 0 is a level like any other: the change is in points. A
+    count with a zero reference has no relative change: n/a, not infinity."""
+    effects = {REFERENCE: {"intake_complex_offloaded": 0.0}, "per_hour": {}}
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    selection = table[table["dimension"] == "selection"].iloc[0]
+    assert selection["reference_mean"] == 0
+    assert selection["relative_effect"] == pytest.approx(selection["mean_difference"])
+    assert selection["arrow"] == "↑"
+    assert " pp [" in fa.incentive_markdown(table)
+    nobody = {REFERENCE: {"team_admissions": 0.0}, "per_hour": {}}
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(nobody)), REFERENCE)
+    volume = table[table["dimension"] == "volume"].iloc[0]
+    assert volume["arrow"] == "n/a"
+    assert "n/a (reference 0)" in fa.incentive_markdown(table)
+
+
+def test_expected_arrows_by_form_name():
+    assert fa.expected_arrows("per_hour") == {
+        "volume": "↑",
+        "effort": "↑",
+        "quality": "↓",
+        "selection": "↓",
+    }
+    assert fa.expected_arrows("funding_population [team.frontline_fte=8]")["offloading"] == "↑"
+    assert "offloading" not in fa.expected_arrows("shared_savings")
+    assert fa.expected_arrows("shared_savings")["quality"] == "↑"
+    assert fa.expected_arrows("mystery [x=1]") == {}
+    assert fa.expected_arrows(REFERENCE) == {}
+    assert fa.funding_form("cost_centre [a=1]") == REFERENCE
+
+
+def test_agreement_counts_matches():
+    table = incentives()
+    assert fa.agreement(table, "per_hour") == fa.Agreement(4, 4, 0)
+    assert fa.agreement(table, "function_budget") == fa.Agreement(2, 4, 0)
+    assert fa.agreement(table, "result_per_client") == fa.Agreement(2, 4, 0)
+    assert fa.agreement(table, "mystery [x=1]") == fa.Agreement(0, 0, 0)
+    assert fa.agreement(table) == fa.Agreement(8, 12, 0)
+    agrees = table.set_index(["condition", "dimension"])["agrees"]
+    assert agrees[("function_budget", "effort")] == False  # noqa: E712 (nullable boolean)
+    assert pd.isna(agrees[("function_budget", "offloading")])
+
+
+def test_incentive_markdown_layout():
+    markdown = fa.incentive_markdown(incentives())
+    assert f"`{REFERENCE}`" in markdown
+    assert "5%" in markdown and "practically nothing" in markdown
+    lines = markdown.splitlines()
+    header = next(line for line in lines if line.startswith("| funding form"))
+    for label in ("volume", "effort per client", "quality", "selection", "offloading"):
+        assert label in header
+    per_hour = next(line for line in lines if line.startswith("| per_hour "))
+    assert "| ↑ +20% [" in per_hour
+    assert "↑ ↑ ↓ ↓" in per_hour  # the source's arrows
+    assert "4/4" in per_hour
+    mystery = next(line for line in lines if line.startswith("| mystery"))
+    assert "| – |" in mystery  # no expectation for an unknown form
+    assert "8 of 12" in markdown
+    assert "Note:" not in markdown  # the reference is the neutral form
+    assert "Note:" in fa.incentive_markdown(incentives().assign(reference="per_trajectory"))
+
+
+def test_summary_markdown_has_all_tables():
+    table = indicators()
+    text = fa.summary_markdown(table, REFERENCE, 3, 4)
+    assert "years 3–4" in text
+    assert f"Difference from `{REFERENCE}`" in text
+    assert "8 of 12" in text
+    assert "relapses (lower is better)" in text
+    assert "mystery [x=1]" in text
+    assert "Not recorded" not in text
+    # Indicators not recorded are named, not shown as empty rows.
+    dropped = fa.funding_indicators(make_yearly(drop=("share_self_reliant",)))
+    text_dropped = fa.summary_markdown(dropped, REFERENCE, 3, 4)
+    assert "Not recorded in these runs: share_self_reliant." in text_dropped
+    assert "share self-reliant" in text and "share self-reliant" not in text_dropped
+    alone = fa.summary_markdown(table[table["condition"] == REFERENCE], REFERENCE, 3, 4)
+    assert "Difference from" not in alone and "median" in alone.lower()
+
+
+def test_unknown_reference_is_an_error():
+    with pytest.raises(ScenarioError, match="expected a condition"):
+        fa.incentive_table(indicators(), "no_such_form")
+
+
+def is_png(path) -> bool:
+    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_figures_write_png(tmp_path):
+    # A low resolution keeps the test fast; the drawing is the same.
+    paths = [
+        fp.indicator_figure(indicators(), tmp_path / "indicators.png", dpi=40),
+        fp.difference_figure(incentives(), tmp_path / "incentives.png", dpi=40),
+        fp.cost_by_payer_figure(indicators(), tmp_path / "payers.png", dpi=40),
+        # Four of the six settings are not recorded here: their panels say so.
+        fp.settings_figure(make_yearly(), tmp_path / "sub" / "settings.png", dpi=40),
+    ]
+    assert [p.name for p in paths] == [
+        "indicators.png",
+        "incentives.png",
+        "payers.png",
+        "settings.png",
+    ]
+    assert all(is_png(p) for p in paths)
