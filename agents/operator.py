@@ -173,7 +173,8 @@ class TeamOperator(mesa.Agent):
                 best, best_utility = candidate, utility
         self.reviews += 1
         gain = best_utility - outlook.utility(current)
-        threshold = self.contract.operator.min_gain_share * team.weekly_cost_cents / 100
+        weekly_cost = sum(t.weekly_cost_cents for t in self.model.teams) / 100
+        threshold = self.contract.operator.min_gain_share * weekly_cost
         if best is not current and gain > threshold:
             self.changes += 1
             self._apply(best)

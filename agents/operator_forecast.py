@@ -72,7 +72,7 @@ class PeriodObservations:
                 self.referrals_by_kind.get(specialist.kind, 0.0) + counters[key]
             )
         cases = model.cases
-        held = cases.team == 0
+        held = cases.team >= 0  # every team the operator runs
         self.clients += float((held & np.isin(cases.role, ACTIVE)).sum())
         self.queue += float((held & (cases.role == CaseRole.QUEUED)).sum())
 
@@ -99,7 +99,7 @@ def _caseload_snapshot(model: NeighbourhoodModel) -> dict[str, float]:
     team = model.teams[0]
     cases, population = model.cases, model.population
     policy = team.policy
-    held = cases.team == 0
+    held = cases.team >= 0  # every team the operator runs (one policy for all)
     demand = np.flatnonzero(held & np.isin(cases.role, (*ACTIVE, int(CaseRole.QUEUED))))
     worst = team.worst_covered(demand)
     lead = np.flatnonzero(held & (cases.role == CaseRole.LEAD))
@@ -158,6 +158,9 @@ class TeamOutlook:
         self.model, self.contract, self.seen, self.now = model, contract, observed, current
         team = model.teams[0]
         self.team = team
+        # The whole capacity the operator staffs: the scenario's team section (a split
+        # divides it over teams with the same settings, ODD §7.14).
+        self.params = model.params.team
         basic_hours = team.weights["basic"] * team.hours_per_unit
         self.hours_per_client = (
             observed["hours"] / observed["clients"] if observed["clients"] > 0 else basic_hours
@@ -177,7 +180,7 @@ class TeamOutlook:
     def forecast(self, setting: dict[str, float]) -> dict[str, float]:
         """Weekly hours, clients, queue, admissions, results, referrals and staff FTE."""
         seen, now, team = self.seen, self.now, self.team
-        params, policy = team.params, team.policy
+        params, policy = self.params, team.policy
         fte = params.frontline_fte * setting["staffing_factor"]
         casework_share = 1.0 - setting["outreach_share"] - policy.collective_share
         capacity = fte * params.hours_per_fte_week * casework_share
@@ -238,7 +241,7 @@ class TeamOutlook:
 
     def money(self, week: dict[str, float]) -> float:
         """The week's margin by the contract's numbers (€)."""
-        contract, team = self.contract, self.team
+        contract = self.contract
         operator = self.model.operator
         revenue = (
             operator.lump_sum_year_eur / 52
@@ -253,8 +256,8 @@ class TeamOutlook:
             revenue += results.bonus_per_point_eur * points * week["results"]
         if contract.ceiling_per_year_eur is not None:
             revenue = min(revenue, contract.ceiling_per_year_eur / 52)
-        fte = week["fte"] + team.params.overhead_fte
-        staff = fte * team.params.cost_per_fte_year_eur / 52
+        fte = week["fte"] + self.params.overhead_fte
+        staff = fte * self.params.cost_per_fte_year_eur / 52
         price, weeks = self.seen["referral_price_eur"], self.seen["referral_weeks"]
         charge = self.model.referral_access.expected_charge_eur(price, weeks)
         # Shared savings settle on the whole population's specialist use: the operator

@@ -23,6 +23,9 @@ from wijksim.model.status import Status
 from wijksim.model.team_params import INTENSITIES, TeamParams
 
 if TYPE_CHECKING:
+    from wijksim.model.team_split import TeamSplit
+
+if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 PRIORITY = -(10**12)
@@ -36,7 +39,8 @@ class NeighbourhoodTeam(mesa.Agent):
     Args:
         model: The model.
         index: This team's index (stored in ``CaseTable.team``).
-        params: The scenario's team section.
+        params: The scenario's team section (for a split: this team's share of it).
+        name: The team's name in a split (metric suffix), ``""`` for a single team.
 
     Attributes:
         is_open: Whether the team is working (it opens in the transition year).
@@ -45,11 +49,18 @@ class NeighbourhoodTeam(mesa.Agent):
         caseload_limit: Caseload units the team may hold.
         weights: Caseload units of a case, by intensity.
         helped: ``helped[year, row]``: the team worked the household's case that year.
+        focus: Per domain column: the team's focus domains (none for an integral team).
+        recognition_factor: Per domain column: × the weekly chance of recognising a need
+            beyond depth there (1 outside the focus).
+        referral_lean: Per domain column: ZRM levels earlier that the team refers there.
     """
 
-    def __init__(self, model: NeighbourhoodModel, index: int, params: TeamParams) -> None:
+    def __init__(
+        self, model: NeighbourhoodModel, index: int, params: TeamParams, name: str = ""
+    ) -> None:
         super().__init__(model)
         self.index = index
+        self.name = name
         self.params = params
         self.policy = params.policy
         self.help_seeking = params.help_seeking
@@ -66,6 +77,9 @@ class NeighbourhoodTeam(mesa.Agent):
                 self._specialist_for[column] = specialist
         self.referable = np.zeros(N_DOMAINS, dtype=bool)
         self.referable[list(self._specialist_for)] = True
+        self.focus = np.zeros(N_DOMAINS, dtype=bool)
+        self.recognition_factor = np.ones(N_DOMAINS, dtype=np.float32)
+        self.referral_lean = np.zeros(N_DOMAINS, dtype=np.int8)
         self.frontline_fte = params.frontline_fte
         self._derive_capacity()
         self._intensity_of_group = self._group_intensities(model, params)
@@ -98,6 +112,30 @@ class NeighbourhoodTeam(mesa.Agent):
         }
         fte = self.frontline_fte + params.overhead_fte
         self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / 52)
+
+    def specialise(self, focus: np.ndarray, split: TeamSplit) -> None:
+        """Make this a focus team: competence, recognition and referral in ``focus``.
+
+        Each effect is a parameter of ``split`` and is off at 0 (ODD §7.14).
+
+        Args:
+            focus: Boolean per domain column: the team's focus domains.
+            split: The scenario's split (gains and losses of specialisation).
+        """
+        self.focus = focus.copy()
+        if not focus.any():
+            return
+        gained = np.minimum(1.0, self.competence * (1.0 + split.focus_competence_gain))
+        lost = self.competence * (1.0 - split.outside_focus_competence_loss)
+        self.competence = np.where(focus, gained, lost).astype(np.float32) * self.covered
+        self.recognition_factor = np.where(focus, 1.0 + split.focus_recognition_gain, 1.0).astype(
+            np.float32
+        )
+        self.referral_lean = np.where(focus, split.focus_referral_lean_levels, 0).astype(np.int8)
+
+    def metric(self, name: str) -> str:
+        """``name`` for this team: suffixed with the team's name in a split."""
+        return f"{name}__{self.name}" if self.name else name
 
     def settings(self) -> dict[str, float]:
         """What the operator can change: staffing (× the scenario's FTE) and policy knobs."""
@@ -141,16 +179,22 @@ class NeighbourhoodTeam(mesa.Agent):
         self._enqueue(rows, week)
         self.model.counters[f"found_{route}"] += int(rows.size)
 
-    def _enqueue(self, rows: np.ndarray, week: int, first: bool = False) -> None:
+    def _enqueue(
+        self, rows: np.ndarray, week: int, first: bool = False, keep_wait: bool = False
+    ) -> None:
         """Queue ``rows`` for intake (status INTAKE).
 
         New households go to the tail; households the team takes back (``first``) to
-        the head.
+        the head. ``keep_wait``: the household was passed on by another team, and its
+        wait counts from when it first queued.
         """
         cases = self.model.cases
+        cases.team[rows] = self.index
         cases.role[rows] = CaseRole.QUEUED
         cases.weight[rows] = 0.0
-        cases.queued_week[rows] = week
+        cases.end_co_work(rows)
+        if not keep_wait:
+            cases.queued_week[rows] = week
         cases.queue_order[rows] = self._next_order(rows.size) + (PRIORITY if first else 0)
         self.model.population.set_status(rows, Status.INTAKE, week)
 
@@ -193,10 +237,21 @@ class NeighbourhoodTeam(mesa.Agent):
             self.weekly_cost_cents,
         )
 
+    def take_over(self, rows: np.ndarray, week: int) -> None:
+        """Queue households another team passed on; their wait goes on."""
+        self._enqueue(rows, week, keep_wait=True)
+
     def caseload_units(self) -> float:
-        """Caseload units held now (active cases and aftercare)."""
+        """Caseload units held now: own cases, co-worked cases and their coordination."""
         cases = self.model.cases
-        return float(cases.weight[cases.team == self.index].sum())
+        lead = cases.team == self.index
+        second = cases.co_team == self.index
+        coordination = cases.coordination_hours[lead | second].sum() / self.hours_per_unit
+        return float(cases.weight[lead].sum() + cases.co_weight[second].sum() + coordination)
+
+    def covered_levels(self, rows: np.ndarray) -> np.ndarray:
+        """ZRM levels of ``rows``, with domains outside the team's breadth at 99."""
+        return np.where(self.covered, self.model.population.zrm[rows], 99)
 
     def worst_covered(self, rows: np.ndarray) -> np.ndarray:
         """Worst ZRM level over the covered domains of ``rows``."""
@@ -248,15 +303,20 @@ class NeighbourhoodTeam(mesa.Agent):
         # A seconded worker refers one level earlier and recognises the need sooner
         # (the lean towards their own organisation, DOMAIN.md §2).
         seconded = cases.seconded[lead]
-        threshold = self.policy.referral_max_level + seconded.astype(np.int8)
-        beyond = (levels <= threshold[:, None]) & self.referable
+        # A focus team refers earlier in its focus ("the specialist is at hand", §7.14).
+        threshold = self.policy.referral_max_level + seconded.astype(np.int8)[:, None]
+        beyond = (levels <= threshold + self.referral_lean) & self.referable
         has_beyond = beyond.any(axis=1)
         new = lead[has_beyond & (cases.beyond_depth_since[lead] < 0)]
         cases.beyond_depth_since[new] = week
         cases.hours_at_beyond_depth[new] = cases.hours[new]
         cases.beyond_depth_since[lead[~has_beyond]] = -1  # the need went away unreferred
-        chance = self.params.recognition_per_week * (
-            1.0 + self.params.seconded_referral_lean * seconded
+        # ... and recognises need in its focus domains sooner (matched care).
+        matched = np.where(beyond, self.recognition_factor, 1.0).max(axis=1)
+        chance = (
+            self.params.recognition_per_week
+            * (1.0 + self.params.seconded_referral_lean * seconded)
+            * matched
         )
         recognised = has_beyond & (draws[lead] < chance)
         if recognised.any():
@@ -277,7 +337,9 @@ class NeighbourhoodTeam(mesa.Agent):
         lighter = plan < cases.plan_hours[rows] - 1e-6
         rows, plan = rows[lighter], plan[lighter]
         cases.plan_hours[rows] = plan
-        cases.weight[rows] = plan / self.hours_per_unit * (1.0 - cases.substitution[rows])
+        # Never heavier, also where a second worker took part of the plan.
+        lighter_weight = plan / self.hours_per_unit * (1.0 - cases.substitution[rows])
+        cases.weight[rows] = np.minimum(cases.weight[rows], lighter_weight)
 
     def _refer(self, rows: np.ndarray, levels: np.ndarray, beyond: np.ndarray, week: int) -> None:
         """Refer each household's worst beyond-depth domain: consult or hand over.
@@ -329,6 +391,7 @@ class NeighbourhoodTeam(mesa.Agent):
         handed = rows[~consult]
         cases.role[handed] = CaseRole.HANDED_OVER
         cases.weight[handed] = 0.0
+        cases.end_co_work(handed)
 
     def _close(self, rows: np.ndarray, week: int) -> None:
         """Close cases: into aftercare, or let go."""
@@ -341,6 +404,7 @@ class NeighbourhoodTeam(mesa.Agent):
         self._closed_levels.append(levels)
         # Quality whatever the contract: closed adequately self-reliant (ZRM 4, DOMAIN.md §6).
         self.model.counters["team_closures_self_reliant"] += int((levels >= 4).sum())
+        cases.end_co_work(rows)
         if self.policy.aftercare_weeks > 0:
             cases.role[rows] = CaseRole.AFTERCARE
             cases.weight[rows] = self.weights["light"]
@@ -366,8 +430,8 @@ class NeighbourhoodTeam(mesa.Agent):
     def take_intake(self, week: int) -> None:
         """Assess the intake queue: turn away who needs no case, admit while room lasts.
 
-        The queue is first come, first served (taken-back households first). Admission
-        stops at the first household whose case does not fit under the caseload limit.
+        The queue is first come, first served (taken-back households first); how a case
+        that does not fit holds up the others is ``team.intake_order`` (:meth:`_admissible`).
         """
         cases, population = self.model.cases, self.model.population
         queued = cases.rows(self.index, CaseRole.QUEUED)
@@ -379,20 +443,21 @@ class NeighbourhoodTeam(mesa.Agent):
         population.set_status(no_case, Status.UNKNOWN, week)
         self.model.counters["team_intake_no_case"] += int(no_case.size)
         waiting = queued[has_problem]
+        router = self.model.team_router
+        if router is not None:  # a split: some households belong with another team
+            waiting = router.pass_on_at_intake(self, waiting, week)
         waiting = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
         plan = self.intensity_weight(waiting)
         carried = self.substitution(waiting)
         weights = plan * (1.0 - carried)
         room = self.caseload_limit - self.caseload_units()
-        fits = np.cumsum(weights, dtype=np.float64) <= room + 1e-6
-        # Strict order: nobody overtakes the first household that does not fit.
-        first_misfit = int(np.argmin(fits)) if not fits.all() else fits.size
-        keep = self._select_at_gate(waiting[:first_misfit], week)
-        admitted = waiting[:first_misfit][keep]
+        chosen = self._admissible(weights, room)
+        keep = self._select_at_gate(waiting[chosen], week)
+        admitted = waiting[chosen][keep]
         cases.role[admitted] = CaseRole.LEAD
-        cases.weight[admitted] = weights[:first_misfit][keep]
-        cases.plan_hours[admitted] = plan[:first_misfit][keep] * self.hours_per_unit
-        cases.substitution[admitted] = carried[:first_misfit][keep]
+        cases.weight[admitted] = weights[chosen][keep]
+        cases.plan_hours[admitted] = plan[chosen][keep] * self.hours_per_unit
+        cases.substitution[admitted] = carried[chosen][keep]
         cases.opened_week[admitted] = week
         cases.seconded[admitted] = self._deal(
             admitted.size, "_seconded_credit", self.params.seconded_share
@@ -401,8 +466,41 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.beyond_depth_since[admitted] = -1
         population.set_status(admitted, Status.TEAM_SUPPORT, week)
         waits = week - cases.queued_week[admitted]
-        self.model.counters["team_admissions"] += int(admitted.size)
-        self.model.counters["team_intake_wait_weeks"] += int(waits.sum())
+        counters = self.model.counters
+        counters["team_admissions"] += int(admitted.size)
+        counters["team_intake_wait_weeks"] += int(waits.sum())
+        if router is not None:
+            counters[self.metric("team_admissions")] += int(admitted.size)
+            counters[self.metric("team_intake_wait_weeks")] += int(waits.sum())
+            router.add_second_workers(self, admitted)
+        if chosen.all():  # nobody waits: unused capacity is idle time
+            spare = max(0.0, self.caseload_limit - self.caseload_units())
+            counters["team_idle_hours"] += spare * self.hours_per_unit
+            if router is not None:
+                counters[self.metric("team_idle_hours")] += spare * self.hours_per_unit
+
+    def _admissible(self, weights: np.ndarray, room: float) -> np.ndarray:
+        """Mask of the queued cases (in queue order) that the team admits into ``room``.
+
+        ``strict``: nobody overtakes the first household whose case does not fit.
+        ``first_fit``: every household whose case fits in what is left is admitted, in
+        queue order; a heavy case waits until enough room comes free at once.
+        """
+        fits = np.cumsum(weights, dtype=np.float64) <= room + 1e-6
+        if self.params.intake_order == "strict" or fits.all():
+            first_misfit = int(np.argmin(fits)) if not fits.all() else fits.size
+            return np.arange(weights.size) < first_misfit
+        chosen = np.zeros(weights.size, dtype=bool)
+        smallest = float(weights.min())
+        # A loop over the queue only (the households this team holds), stopping as soon
+        # as not even the lightest case fits.
+        for position, weight in enumerate(weights.tolist()):
+            if weight <= room + 1e-6:
+                chosen[position] = True
+                room -= weight
+                if room < smallest - 1e-6:
+                    break
+        return chosen
 
     def _deal(self, count: int, credit: str, share: float) -> np.ndarray:
         """Mark ``share`` of ``count`` items in turn, carrying the remainder to next week."""
@@ -489,8 +587,9 @@ class NeighbourhoodTeam(mesa.Agent):
         slipped &= problems.any(axis=1)
         hours[slipped] = self.weights["basic"] * self.hours_per_unit
         per_domain = hours / np.maximum(problems.sum(axis=1), 1)
-        effect = self.competence * params.support_effect_per_hour * per_domain[:, None]
-        beyond = (levels <= policy.referral_max_level) & self.referable
+        competence = self._competence_of(rows)
+        effect = competence * params.support_effect_per_hour * per_domain[:, None]
+        beyond = (levels <= policy.referral_max_level + self.referral_lean) & self.referable
         effect = np.where(beyond, effect * params.beyond_depth_factor, effect) * problems
         population.treatment_boost[rows] += effect.astype(np.float32)
         protection = (self.competence * params.escalation_protection)[None, :]
@@ -503,6 +602,24 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.hours[rows] += team_hours
         self.helped[min(self.model.year, self.helped.shape[0] - 1), rows] = True
         self.model.counters["team_hours_casework"] += float(team_hours.sum())
+
+    def _competence_of(self, rows: np.ndarray) -> np.ndarray:
+        """Competence per row and domain: the team's, or a second worker's where better.
+
+        A co-worked household gets the second team's competence in that team's focus
+        domains (the reason to bring in a second worker, ODD §7.14).
+        """
+        competence = np.broadcast_to(self.competence, (rows.size, N_DOMAINS))
+        co_team = self.model.cases.co_team[rows]
+        if not (co_team >= 0).any():
+            return competence
+        competence = competence.copy()
+        for team in self.model.teams:
+            mine = co_team == team.index
+            if mine.any():
+                better = np.where(team.focus, np.maximum(self.competence, team.competence), 0)
+                competence[mine] = np.maximum(competence[mine], better)
+        return competence
 
     def fade_empowerment(self) -> None:
         """Own strength that support raised falls back slowly towards its own level."""

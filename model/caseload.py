@@ -58,6 +58,13 @@ class CaseTable:
         hours_at_beyond_depth: ``hours`` at that week, to count the hours wasted on it.
         aftercare_until: Last week of aftercare.
         seconded: The case's worker is seconded from a specialist provider.
+        co_team: Index of a second team whose worker also works the case (focus teams,
+            ODD §7.14), or ``NO_TEAM``. The lead stays with ``team``: one lead worker.
+        co_weight: Caseload units the case takes in the second team.
+        coordination_hours: Hours a week each of the two professionals spends
+            coordinating the case (0 without a second worker).
+        passed_on: The household was passed from one team to another in this episode
+            (offloading or forwarding), so it is not passed on again.
     """
 
     team: np.ndarray
@@ -73,6 +80,10 @@ class CaseTable:
     hours_at_beyond_depth: np.ndarray
     aftercare_until: np.ndarray
     seconded: np.ndarray
+    co_team: np.ndarray
+    co_weight: np.ndarray
+    coordination_hours: np.ndarray
+    passed_on: np.ndarray
 
     @classmethod
     def empty(cls, size: int) -> CaseTable:
@@ -91,6 +102,10 @@ class CaseTable:
             hours_at_beyond_depth=np.zeros(size, dtype=np.float32),
             aftercare_until=np.zeros(size, dtype=np.int32),
             seconded=np.zeros(size, dtype=bool),
+            co_team=np.full(size, NO_TEAM, dtype=np.int8),
+            co_weight=np.zeros(size, dtype=np.float32),
+            coordination_hours=np.zeros(size, dtype=np.float32),
+            passed_on=np.zeros(size, dtype=bool),
         )
 
     def rows(self, team: int, *roles: CaseRole) -> np.ndarray:
@@ -107,3 +122,11 @@ class CaseTable:
         self.weight[rows] = 0.0
         self.hours[rows] = 0.0
         self.beyond_depth_since[rows] = -1
+        self.passed_on[rows] = False
+        self.end_co_work(rows)
+
+    def end_co_work(self, rows: np.ndarray) -> None:
+        """The second worker of ``rows`` (if any) steps out; the lead goes on."""
+        self.co_team[rows] = NO_TEAM
+        self.co_weight[rows] = 0.0
+        self.coordination_hours[rows] = 0.0

@@ -90,10 +90,26 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "referrals_blocked",
     "access_interventions",
     "specialist_extensions",
+    "team_idle_hours",
+    "team_hours_coordination",
+    "team_hours_second_worker",
+    "team_second_workers",
+    "team_second_worker_no_room",
+    "team_forwarded_to_backing",
+    "team_offloads_between_teams",
 )
 """Counts of this week's events, always recorded (0 when nothing happened) so that the
 per-step table has the same metrics whatever the scenario. Sums of waits, delays and
 hours are recorded as sums: divide by the matching count over any period for a mean."""
+
+
+PER_TEAM_FLOWS: tuple[str, ...] = (
+    "team_applications",
+    "team_admissions",
+    "team_intake_wait_weeks",
+    "team_idle_hours",
+)
+"""Flow counters also recorded per team of a split (``team_admissions__youth``)."""
 
 
 def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
@@ -101,6 +117,9 @@ def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     out = {name: 0.0 for name in FLOW_COUNTERS}
     for specialist in model.specialists:
         out[f"referrals_{specialist.kind}"] = 0.0
+    if model.team_router is not None:
+        for team in model.teams:
+            out.update({team.metric(name): 0.0 for name in PER_TEAM_FLOWS})
     out.update({name: float(count) for name, count in model.counters.items()})
     return out
 
@@ -115,6 +134,7 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     role = cases.role
     consult = held & (role == CaseRole.CONSULT)
     working = held & np.isin(role, [int(r) for r in ACTIVE_ROLES])
+    second = working & (cases.co_team >= 0)
     out = {
         "team_caseload_households": float(working.sum()),
         "team_caseload_units": float(cases.weight[held].sum()),
@@ -123,9 +143,10 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         "team_aftercare": float((held & (role == CaseRole.AFTERCARE)).sum()),
         "team_handed_over": float((held & (role == CaseRole.HANDED_OVER)).sum()),
         # One household, one worker: a consulted household has a team worker and a
-        # specialist's worker at once.
-        "households_multiple_workers": float(consult.sum()),
-        "share_supported_multiple_workers": float(consult.sum() / max(working.sum(), 1)),
+        # specialist's worker at once; in a split, a second team's worker may join.
+        "households_multiple_workers": float((consult | second).sum()),
+        "share_supported_multiple_workers": float((consult | second).sum() / max(working.sum(), 1)),
+        "households_two_team_workers": float(second.sum()),
         "network_capacity_factor": model.network_capacity_factor,
     }
     out["team_self_network_share_of_support"] = _self_network_share(model, working)
@@ -134,6 +155,12 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     for name in SETTINGS:
         out[f"team_{name}"] = float(settings.get(name, 0.0))
     out["team_frontline_fte"] = float(sum(t.frontline_fte for t in model.teams))
+    if model.team_router is not None:  # per team of a split: queue, caseload, staff
+        for team in model.teams:
+            mine = cases.team == team.index
+            out[team.metric("team_intake_queue")] = float((mine & (role == CaseRole.QUEUED)).sum())
+            out[team.metric("team_caseload_households")] = float((mine & working).sum())
+            out[team.metric("team_frontline_fte")] = float(team.frontline_fte)
     return out
 
 

@@ -17,6 +17,7 @@ from wijksim.agents.municipality import Municipality
 from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
+from wijksim.agents.team_router import TeamRouter
 from wijksim.model import metrics
 from wijksim.model.access import ReferralAccess
 from wijksim.model.caseload import CaseTable
@@ -55,7 +56,8 @@ class NeighbourhoodModel(mesa.Model):
         households: The household agents, indexed by row.
         specialists: The specialist agents, in scenario order.
         desk: The old system's central desk (closed once a team opens).
-        teams: The neighbourhood teams (none in the old system).
+        teams: The neighbourhood teams (none in the old system; several in a split).
+        team_router: The access point of a split team (``None`` without a split).
         operator: Who runs the teams under a funding contract (``None`` without
             ``[funding]``: the municipality pays the staff).
         cases: The teams' side of every household.
@@ -89,7 +91,10 @@ class NeighbourhoodModel(mesa.Model):
         self.crisis_care = next(s for s in self.specialists if s.params.forced_admission)
         self.desk = CentralDesk(self, params.access)
         self.cases = CaseTable.empty(self.population.size)
-        self.teams = [NeighbourhoodTeam(self, 0, params.team)] if params.team else []
+        self.teams = self._build_teams(params)
+        # With a split, a router stands where the single team stood (ODD §7.14).
+        split = params.team.split if params.team else None
+        self.team_router = TeamRouter(self, split, self.teams) if split and split.is_split else None
         self.counters: Counter = Counter()
         self.municipality = Municipality(self, params.zeroth_line)
         self.operator = (
@@ -110,6 +115,19 @@ class NeighbourhoodModel(mesa.Model):
             rule.setup(self)
         self.records: list[dict[str, float]] = []
 
+    def _build_teams(self, params: Scenario) -> list[NeighbourhoodTeam]:
+        """The team, or the teams of its split, each with its share of the FTE."""
+        if params.team is None:
+            return []
+        split = params.team.split
+        teams = []
+        for index, (name, team_params) in enumerate(params.team.split_params()):
+            team = NeighbourhoodTeam(self, index, team_params, name=name)
+            if split.is_split:
+                team.specialise(split.focus_mask(split.teams[index]), split)
+            teams.append(team)
+        return teams
+
     @property
     def year(self) -> int:
         """The simulated year the current week falls in (1-based)."""
@@ -117,13 +135,19 @@ class NeighbourhoodModel(mesa.Model):
 
     @property
     def access_point(self):
-        """Where households apply: the first open team, else the central desk."""
+        """Where households apply: the team (or a split's router) once open, else the desk."""
+        if self.team_router is not None and self.team_router.is_open:
+            return self.team_router
         return next((team for team in self.teams if team.is_open), self.desk)
 
     @property
     def network_capacity_factor(self) -> float:
         """Helpers' capacity × this: 1 plus what the teams' collective work added."""
-        return 1.0 + sum(team.network_gain for team in self.teams)
+        if not self.teams:
+            return 1.0
+        # Capped on the sum: a split's teams build one neighbourhood network together.
+        gain = sum(team.network_gain for team in self.teams)
+        return 1.0 + min(self.params.team.collective_network_max, gain)
 
     def note_closure(self, rows: np.ndarray) -> None:
         """A care episode of ``rows`` closed this week (start of the relapse window)."""

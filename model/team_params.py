@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from wijksim.model.domains import DOMAINS
+from wijksim.model.team_split import TeamSplit
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -149,6 +150,12 @@ class TeamParams(_Section):
     recognition_per_week: Share = 0.12
     """Weekly chance that the team recognises a need beyond its depth (assumption: a
     generalist sees it after ~8 weeks on average: stepped care, DOMAIN.md §2)."""
+    intake_order: Literal["strict", "first_fit"] = "strict"
+    """``strict``: admission stops at the first household whose case does not fit under
+    the caseload limit (a heavy case holds up the queue behind it). ``first_fit``: any
+    household whose case fits is admitted, in queue order (no capacity idles while
+    someone waits whose case would fit; heavy cases wait longer). Assumption: strict,
+    first come first served, as a team's waiting list is usually kept (ODD §7.7)."""
     seconded_share: Share = 0.0
     """Share of frontline staff seconded from specialist providers rather than employed
     by the municipality (DOMAIN.md §2). Cases are dealt to workers in this proportion."""
@@ -201,6 +208,38 @@ class TeamParams(_Section):
     (limited) instead of 2, and neighbours signal them (DOMAIN.md §2; rates are
     assumptions, as for the desk)."""
     policy: TeamPolicy = TeamPolicy()
+    split: TeamSplit = TeamSplit()
+    """How this capacity is divided over teams (default: one integral team; ODD §7.14)."""
+
+    @model_validator(mode="after")
+    def _focus_within_breadth(self) -> TeamParams:
+        for team in self.split.teams:
+            outside = sorted(set(team.focus_domains) - set(self.domains))
+            if outside:
+                raise ValueError(
+                    f"team.split.teams.focus_domains: expected domains the team covers, "
+                    f"found {outside} outside team.domains"
+                )
+        return self
+
+    def split_params(self) -> list[tuple[str, TeamParams]]:
+        """Each team of the split with its share of the FTE (one unnamed team if none)."""
+        if not self.split.is_split:
+            return [("", self)]
+        return [
+            (
+                team.name,
+                self.model_copy(
+                    update={
+                        "label": f"{self.label}: {team.name}",
+                        "frontline_fte": self.frontline_fte * team.fte_share,
+                        "overhead_fte": self.overhead_fte * team.fte_share,
+                        "split": TeamSplit(),
+                    }
+                ),
+            )
+            for team in self.split.teams
+        ]
 
     def competence_of(self, domain: str) -> float:
         """The team's competence in ``domain`` (0 if it does not cover it)."""

@@ -76,6 +76,8 @@ class TeamCasework(Rule):
             team.review_aftercare(model.week)
             team.review_cases(model.week, draws)
             team.take_intake(model.week)
+        if model.team_router is not None and model.team_router.is_open:
+            model.team_router.coordinate()
 
 
 @register_rule
@@ -107,7 +109,8 @@ class TeamOutreach(Rule):
     Each week a team's outreach hours buy ``contacts`` meetings, spread over the
     households in proportion to their vulnerability (outreach goes where need is
     expected). An unknown household that is met and has a covered domain at the intake
-    level or worse enters the intake queue. One uniform per household per week.
+    level or worse enters the intake queue. One uniform per household per week. The
+    teams of a split meet households together (their contacts add up).
     """
 
     name = "team_outreach"
@@ -122,14 +125,18 @@ class TeamOutreach(Rule):
         population = model.population
         draws = self.rng(model).random(population.size, dtype=np.float32)
         unknown = population.status == Status.UNKNOWN
-        for team in model.teams:
-            if not team.is_open:
-                continue
-            met = draws < np.minimum(1.0, team.outreach_contacts() * self.contact_share)
-            candidates = np.flatnonzero(met & unknown)
-            hidden = candidates[team.worst_covered(candidates) <= team.policy.intake_max_level]
-            model.note_return(hidden)
-            team.apply(hidden, model.week, route="outreach")
-            outreach_hours = team.frontline_hours(team.policy.outreach_share)
-            model.counters["team_hours_outreach"] += outreach_hours
-            unknown[hidden] = False
+        open_teams = [team for team in model.teams if team.is_open]
+        if not open_teams:
+            return
+        # The teams of a split meet households together: their contacts add up, and a
+        # household found goes to the team that leads it (one access point).
+        contacts = sum(team.outreach_contacts() for team in open_teams)
+        met = draws < np.minimum(1.0, contacts * self.contact_share)
+        candidates = np.flatnonzero(met & unknown)
+        first = open_teams[0]
+        hidden = candidates[first.worst_covered(candidates) <= first.policy.intake_max_level]
+        model.note_return(hidden)
+        (model.team_router or first).apply(hidden, model.week, route="outreach")
+        model.counters["team_hours_outreach"] += sum(
+            team.frontline_hours(team.policy.outreach_share) for team in open_teams
+        )
