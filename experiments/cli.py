@@ -233,6 +233,33 @@ def command_compare_funding(args: argparse.Namespace) -> int:
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
 
+def command_compare_teams(args: argparse.Namespace) -> int:
+    """Team configurations × funding forms × neighbourhood types on paired seeds."""
+    from wijksim.experiments.compare_teams import teams_sweep
+    from wijksim.experiments.sweep_spec import plan_runs
+
+    resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
+    if resolved.scenario.team is None:
+        raise ScenarioError(resolved.path, "expected a scenario with a [team] to split")
+    spec, path = teams_sweep(
+        str(resolved.path),
+        configurations=_names(args.configurations),
+        forms=_names(args.forms) if args.forms else None,
+        neighbourhoods=_names(args.neighbourhoods),
+        seeds=args.seeds,
+        first_seed=args.first_seed,
+        overrides=_overrides(args.households, args.years, args.set),
+    )
+    tasks = plan_runs(spec, path)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    return _execute_sweep(spec, tasks, out, args, source=str(path))
+
+
+def _names(text: str) -> list[str]:
+    """A comma-separated list: ``"a, b"`` → ``["a", "b"]``."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def command_report(args: argparse.Namespace) -> int:
     """Turn a sweep's results folder into tables, figures and a markdown summary."""
     from wijksim.experiments.report import write_report
@@ -340,6 +367,33 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
     _add_backend_options(compare)
     compare.set_defaults(handler=command_compare_funding)
+    teams = commands.add_parser(
+        "compare-teams",
+        help="team splits × funding forms × neighbourhood types on paired seeds",
+    )
+    teams.add_argument(
+        "scenario", nargs="?", default="integral_team", help="a scenario with a [team]"
+    )
+    teams.add_argument("--seeds", type=_count, default=5, help="replicates (default 5)")
+    teams.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
+    teams.add_argument("--years", type=int, help="override the years (default 8)")
+    teams.add_argument("--households", type=int, help="override every neighbourhood's size")
+    teams.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    teams.add_argument(
+        "--configurations",
+        default="integral,team_focus_life_phase,team_front_back",
+        help="'integral' and scenarios whose [team.split] to use; the first is the reference",
+    )
+    teams.add_argument(
+        "--forms", help="funding forms of the compare_funding sweep (default: all seven)"
+    )
+    teams.add_argument(
+        "--neighbourhoods",
+        default="weak,vulnerable,strong",
+        help="neighbourhood types (default weak,vulnerable,strong)",
+    )
+    _add_backend_options(teams)
+    teams.set_defaults(handler=command_compare_teams)
     report = commands.add_parser("report", help="figures and a summary from a results folder")
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")

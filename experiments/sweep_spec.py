@@ -61,8 +61,9 @@ class VariantSpec(BaseModel):
     """Used in run ids and tables: letters, digits, ``_ . -``."""
     scenario: str | None = None
     """Scenario name or file; the sweep's ``scenario`` when omitted."""
-    set: dict[str, Scalar | list[Scalar]] = {}
-    """Dotted-field overrides for this variant."""
+    set: dict[str, Scalar | list[Scalar] | dict[str, Any]] = {}
+    """Dotted-field overrides for this variant (a table replaces a section's fields:
+    ``"team.split" = {configuration = "focus", …}``)."""
     without: list[str] = []
     """Optional sections to remove (``["team"]``: the old system as counterfactual).
     Grid fields inside a removed section do not apply to this variant."""
@@ -78,15 +79,16 @@ class SweepSpec(BaseModel):
     seeds: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=0)]] = 10
     """A count (seeds ``first_seed, first_seed + 1, …``) or an explicit list."""
     first_seed: Annotated[int, Field(ge=0)] = 1
-    analysis: Literal["transition", "funding"] | None = None
+    analysis: Literal["transition", "funding", "teams"] | None = None
     """An analysis the report adds: ``"transition"`` needs variants ``transition`` and
     ``counterfactual``; ``"funding"`` adds the incentive table of App. III.4 against the
-    reference variant."""
+    reference variant; ``"teams"`` compares team splits with the integral team (variants
+    named ``configuration__form__neighbourhood``, as ``wijksim compare-teams`` makes them)."""
     reference: str | None = None
     """Variant that paired differences are taken against; the first variant by default."""
     plugins: list[str] = []
     """Modules imported before every run (for rules that partners register)."""
-    set: dict[str, Scalar | list[Scalar]] = {}
+    set: dict[str, Scalar | list[Scalar] | dict[str, Any]] = {}
     variants: list[VariantSpec] = []
     grid: dict[str, list[Scalar | list[Scalar]]] = {}
 
