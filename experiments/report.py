@@ -9,7 +9,9 @@
 
 A sweep whose file says ``analysis = "transition"`` also gets the transition curve
 (:mod:`wijksim.experiments.transition_analysis`); one with ``analysis = "funding"`` the
-funding forms' indicators and incentive table (:mod:`wijksim.experiments.funding_analysis`).
+funding forms' indicators and incentive table (:mod:`wijksim.experiments.funding_analysis`);
+one with ``analysis = "teams"`` the team splits against the integral team
+(:mod:`wijksim.experiments.teams_analysis`).
 """
 
 from __future__ import annotations
@@ -189,6 +191,8 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
             text += text_t
         if manifest["sweep"].get("analysis") == "funding":
             text += _funding_section(table, reference, staging)
+        if manifest["sweep"].get("analysis") == "teams":
+            text += _teams_section(table, reference, staging)
         for name, figure in figures.items():
             figure.savefig(staging / "figures" / name, dpi=110)
             plt.close(figure)
@@ -294,6 +298,40 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
         funding_plots.settings_figure(table, figures / "funding_settings.png", start=start),
     ]
     text = funding_analysis.summary_markdown(indicators, reference, start, end)
+    links = [f"![{path.name}](figures/{path.name})" for path in drawn]
+    return "\n" + text + "\n\n" + "\n".join(links) + "\n"
+
+
+def _teams_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
+    """The team splits against the integral team: indicators, differences and verdicts.
+
+    Writes ``team_indicators.parquet`` (per run, indicator and team over the evaluation
+    window), ``team_differences.parquet`` (per split and indicator, paired with the
+    integral team) and three figures. Results without the team metrics (from before team
+    splits) get a one-line note instead.
+    """
+    from wijksim.experiments import teams_analysis, teams_plots
+
+    missing = teams_analysis.missing_team_metrics(table)
+    if missing:
+        return (
+            "\n## Team splits\n\nNot analysed: these results lack the team metrics "
+            f"({', '.join(missing)}); they predate team splits.\n"
+        )
+    start = min(teams_analysis.DEFAULT_START, int(table["year"].max()))
+    end = int(table["year"].max())
+    indicators = teams_analysis.team_indicators(table, start=start)
+    configuration = teams_analysis.reference_configuration(indicators["condition"], reference)
+    differences = teams_analysis.team_differences(indicators, configuration)
+    indicators.to_parquet(staging / "team_indicators.parquet", index=False)
+    differences.to_parquet(staging / "team_differences.parquet", index=False)
+    figures = staging / "figures"
+    drawn = [
+        teams_plots.difference_figure(differences, figures / "teams_differences.png"),
+        teams_plots.wait_per_team_figure(indicators, figures / "teams_wait_per_team.png"),
+        teams_plots.hours_figure(indicators, figures / "teams_hours.png"),
+    ]
+    text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 

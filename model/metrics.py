@@ -247,12 +247,14 @@ def is_flow(metric: str) -> bool:
     """Whether a metric is a weekly flow (summed over a year) or a state (averaged).
 
     Example:
-        >>> is_flow("cost_team_eur"), is_flow("share_complex")
-        (True, False)
+        >>> is_flow("cost_team_eur"), is_flow("share_complex"), is_flow("team_idle_hours__front")
+        (True, False, True)
     """
+    base, _, team = metric.partition("__")
     return (
         metric.startswith(FLOW_PREFIXES)
         or metric in FLOW_COUNTERS
+        or (bool(team) and base in PER_TEAM_FLOWS)  # team_admissions__youth
         or metric
         in (
             "households_found",
