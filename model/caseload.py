@@ -110,10 +110,10 @@ class CaseTable:
 
     def rows(self, team: int, *roles: CaseRole) -> np.ndarray:
         """Rows held by ``team`` in any of ``roles``."""
-        mask = self.team == team
-        if roles:
-            mask &= np.isin(self.role, [int(r) for r in roles])
-        return np.flatnonzero(mask)
+        held = np.flatnonzero(self.team == team)
+        if roles:  # the roles of the held rows only: a team holds few of all households
+            held = held[np.isin(self.role[held], [int(r) for r in roles])]
+        return held
 
     def release(self, rows: np.ndarray) -> None:
         """The team lets go of ``rows`` entirely."""
