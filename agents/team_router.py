@@ -129,7 +129,7 @@ class TeamRouter:
         counters = self.model.counters
         counters[counter] += int(moving.size)
         # Passing a household on takes a conversation between two professionals.
-        hours = 2 * self.split.coordination_hours_per_professional_week * moving.size
+        hours = 2 * self.split.coordination_hours_per_case_per_professional * moving.size
         counters["team_hours_coordination"] += hours
         return waiting[~np.isin(waiting, moving)]
 
@@ -171,7 +171,8 @@ class TeamRouter:
 
         The second team takes the share of the plan that falls in its focus domains,
         if it has room under its caseload limit; both professionals spend coordination
-        time every week. Without room the lead team works on alone.
+        time: once when the second worker joins, and every week if the scenario sets
+        recurring coordination. Without room the lead team works on alone.
         """
         if not self.split.co_working or admitted.size == 0:
             return
@@ -180,7 +181,11 @@ class TeamRouter:
         cases = self.model.cases
         problems = lead.covered_levels(admitted) <= lead.policy.intake_max_level
         n_problems = np.maximum(problems.sum(axis=1), 1)
-        coordination = self.split.coordination_hours_per_professional_week
+        # The first week carries the one-off coordination; later weeks the recurring.
+        coordination = (
+            self.split.coordination_hours_per_case_per_professional
+            + self.split.coordination_hours_per_professional_week
+        )
         for other in self.teams:
             if other is lead:
                 continue
@@ -195,9 +200,12 @@ class TeamRouter:
             units = (hours + coordination) / other.hours_per_unit
             room = other.caseload_limit - other.caseload_units()
             fits = np.cumsum(units, dtype=np.float64) <= room + 1e-6
-            # The lead gives up the second worker's part and takes on its own
-            # coordination time: that too must fit under its limit.
-            lead_change = coordination / lead.hours_per_unit - cases.weight[wanted] * share
+            # The lead gives up the second worker's part (keeping at least a light case's
+            # weight: it holds the plan and the contact, and aftercare weighs no more than
+            # the case did) and takes on its own coordination: that must fit too.
+            kept = np.maximum(cases.weight[wanted] * (1.0 - share), lead.weights["light"])
+            kept = np.minimum(kept, cases.weight[wanted])
+            lead_change = coordination / lead.hours_per_unit + kept - cases.weight[wanted]
             lead_room = lead.caseload_limit - lead.caseload_units()
             fits &= np.cumsum(lead_change, dtype=np.float64) <= lead_room + 1e-6
             joined = wanted[fits]
@@ -208,15 +216,21 @@ class TeamRouter:
             cases.co_weight[joined] = units[fits] - coordination / other.hours_per_unit
             cases.coordination_hours[joined] = coordination
             # The lead hands the second worker's part of the plan over.
-            cases.weight[joined] *= (1.0 - share[fits]).astype(np.float32)
+            cases.weight[joined] = kept[fits].astype(np.float32)
             self.model.counters["team_second_workers"] += int(joined.size)
 
     def coordinate(self) -> None:
-        """Count this week's coordination hours of co-worked cases (both professionals)."""
+        """Count this week's coordination hours of co-worked cases (both professionals).
+
+        After the week in which a second worker joined (one-off coordination), a case
+        carries only the recurring coordination.
+        """
         cases = self.model.cases
         worked = (cases.co_team >= 0) & np.isin(cases.role, [int(r) for r in ACTIVE_ROLES])
         hours = 2.0 * float(cases.coordination_hours[worked].sum())
         self.model.counters["team_hours_coordination"] += hours
+        second = cases.co_team >= 0
+        cases.coordination_hours[second] = self.split.coordination_hours_per_professional_week
         self.model.counters["team_hours_second_worker"] += float(
             sum(
                 cases.co_weight[worked & (cases.co_team == team.index)].sum() * team.hours_per_unit

@@ -95,9 +95,14 @@ class TeamSplit(_Section):
     co_working: bool = True
     """A household with a problem in another team's focus domain gets a second worker
     from that team (if it has room): one plan broken, coordination time (DOMAIN.md §2)."""
-    coordination_hours_per_professional_week: NonNegative = 0.5
-    """Per household handled by two teams, per professional, per week: ≈ half an hour
-    per intervention per professional (DOMAIN.md §2)."""
+    coordination_hours_per_case_per_professional: NonNegative = 0.5
+    """Once per household handled by two teams (a second worker joins, or a team passes
+    it on), for each of the two professionals: "about half an hour per intervention per
+    professional" that integral work saves (DOMAIN.md §2, S1 App. I.3; an intervention
+    is a household's support trajectory)."""
+    coordination_hours_per_professional_week: NonNegative = 0.0
+    """Recurring coordination while two teams work a household (case conferences), per
+    professional per week (assumption: 0, the source gives a figure per intervention)."""
     offload_between_teams_share: Share = 0.0
     """Share of a focus team's complex households at intake passed on to another team
     (offloading between teams, S1 §4.1; 0: none, the scenario's assumption)."""

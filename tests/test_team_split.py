@@ -19,7 +19,7 @@ NEUTRAL = {
     "team.split.outside_focus_competence_loss": 0.0,
     "team.split.focus_recognition_gain": 0.0,
     "team.split.focus_referral_lean_levels": 0,
-    "team.split.coordination_hours_per_professional_week": 0.0,
+    "team.split.coordination_hours_per_case_per_professional": 0.0,
     "team.split.co_working": False,
 }
 
@@ -124,11 +124,21 @@ def test_coordination_hours_zero_for_integral_positive_for_focus_teams():
     assert (coordination == 0).all()
     records = pd.DataFrame(focus.records)
     # Households needing two focus teams occur, get a second worker, and cost
-    # coordination time: ½ hour a week for each of the two professionals.
-    assert records["team_second_workers"].sum() > 0
+    # coordination time: ½ hour for each of the two professionals when the second
+    # worker joins (per intervention, DOMAIN.md §2), and nothing recurring by default.
+    joined = records["team_second_workers"].sum()
+    assert joined > 0
     assert records["households_two_team_workers"].max() > 0
-    worked_weeks = records["team_hours_coordination"].sum() / (2 * 0.5)
-    assert worked_weeks >= records["households_two_team_workers"].sum() * 0.99
+    assert records["team_hours_coordination"].sum() == pytest.approx(2 * 0.5 * joined)
+    # Recurring coordination, when a scenario sets it, adds hours every week.
+    weekly = small(
+        "team_focus_life_phase", households=2000, years=3,
+        **{"team.split.coordination_hours_per_professional_week": 0.5},
+    )  # fmt: skip
+    recurring = NeighbourhoodModel(weekly, seed=2)
+    recurring.run(3 * 52)
+    more = pd.DataFrame(recurring.records)["team_hours_coordination"].sum()
+    assert more > records["team_hours_coordination"].sum()
 
 
 def test_every_household_has_one_lead_worker_at_a_time():
