@@ -336,10 +336,13 @@ class NeighbourhoodTeam(mesa.Agent):
         plan = self.intensity_weight(rows) * self.hours_per_unit
         lighter = plan < cases.plan_hours[rows] - 1e-6
         rows, plan = rows[lighter], plan[lighter]
+        # Where a second worker took part of the plan, both parts shrink with it.
+        ratio = (plan / cases.plan_hours[rows]).astype(np.float32)
+        shared = cases.co_team[rows] >= 0
+        cases.co_weight[rows] *= ratio
         cases.plan_hours[rows] = plan
-        # Never heavier, also where a second worker took part of the plan.
         lighter_weight = plan / self.hours_per_unit * (1.0 - cases.substitution[rows])
-        cases.weight[rows] = np.minimum(cases.weight[rows], lighter_weight)
+        cases.weight[rows] = np.where(shared, cases.weight[rows] * ratio, lighter_weight)
 
     def _refer(self, rows: np.ndarray, levels: np.ndarray, beyond: np.ndarray, week: int) -> None:
         """Refer each household's worst beyond-depth domain: consult or hand over.
