@@ -23,10 +23,8 @@ from wijksim.model.status import Status
 from wijksim.model.team_params import INTENSITIES, TeamParams
 
 if TYPE_CHECKING:
-    from wijksim.model.team_split import TeamSplit
-
-if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
+    from wijksim.model.team_split import TeamSplit
 
 PRIORITY = -(10**12)
 """Queue key offset for households the team takes back (hand-back, reopened aftercare):
