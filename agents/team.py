@@ -31,6 +31,22 @@ PRIORITY = -(10**12)
 they go to the head of the queue."""
 
 
+def deal_in_proportion(credit: float, share: float, count: int) -> tuple[np.ndarray, float]:
+    """Mark ``share`` of ``count`` items in turn, without a random draw (a policy, not chance).
+
+    Args:
+        credit: The running credit carried over from earlier deals.
+        share: The share of items to mark.
+        count: How many items are dealt now.
+
+    Returns:
+        The marks over the items, and the credit to carry to the next deal.
+    """
+    cumulative = np.floor(credit + share * np.arange(1, count + 1) + 1e-9)
+    marks = np.diff(np.concatenate([[np.floor(credit + 1e-9)], cumulative])) > 0
+    return marks, credit + share * count
+
+
 class NeighbourhoodTeam(mesa.Agent):
     """An integral social neighbourhood team.
 
@@ -504,11 +520,9 @@ class NeighbourhoodTeam(mesa.Agent):
         return chosen
 
     def _deal(self, count: int, credit: str, share: float) -> np.ndarray:
-        """Mark ``share`` of ``count`` items in turn, carrying the remainder to next week."""
-        start = getattr(self, credit)
-        cumulative = np.floor(start + share * np.arange(1, count + 1) + 1e-9)
-        marks = np.diff(np.concatenate([[np.floor(start + 1e-9)], cumulative])) > 0
-        setattr(self, credit, start + share * count)
+        """:func:`deal_in_proportion` with the running credit kept in attribute ``credit``."""
+        marks, remaining = deal_in_proportion(getattr(self, credit), share, count)
+        setattr(self, credit, remaining)
         return marks
 
     def _select_at_gate(self, rows: np.ndarray, week: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.agents.team import deal_in_proportion
 from wijksim.model.caseload import ACTIVE_ROLES, NO_TEAM
 from wijksim.model.team_split import TeamSplit, segment_of
 
@@ -115,7 +116,11 @@ class TeamRouter:
                 return waiting
             complex_ = self.model.population.need_group[waiting] == self._complex_group
             candidates = waiting[movable & complex_]
-            deal = self._deal(team.index, candidates.size)
+            deal, self._offload_credit[team.index] = deal_in_proportion(
+                self._offload_credit[team.index],
+                self.split.offload_between_teams_share,
+                candidates.size,
+            )
             moving = candidates[deal]
             target = None
             counter = "team_offloads_between_teams"
@@ -154,15 +159,6 @@ class TeamRouter:
             mine = rows[chosen == other.index]
             if mine.size:
                 other.take_over(mine, week)
-
-    def _deal(self, index: int, count: int) -> np.ndarray:
-        """Mark the offload share of ``count`` households in turn (exact proportion)."""
-        share = self.split.offload_between_teams_share
-        start = self._offload_credit[index]
-        cumulative = np.floor(start + share * np.arange(1, count + 1) + 1e-9)
-        marks = np.diff(np.concatenate([[np.floor(start + 1e-9)], cumulative])) > 0
-        self._offload_credit[index] = start + share * count
-        return marks
 
     # --- a second worker --------------------------------------------------------------------
 

@@ -271,6 +271,20 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_replicate_options(
+    parser: argparse.ArgumentParser,
+    seeds: int,
+    years_help: str = "override the years (default 8)",
+    households_help: str = "override the number of households",
+) -> None:
+    """Seeds, first seed, years, households and ``--set``: the options of a paired experiment."""
+    parser.add_argument("--seeds", type=_count, default=seeds, help=f"replicates (default {seeds})")
+    parser.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
+    parser.add_argument("--years", type=int, help=years_help)
+    parser.add_argument("--households", type=int, help=households_help)
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+
+
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
@@ -340,11 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     transition.add_argument(
         "scenario", nargs="?", default="transition", help="a scenario with a [team]"
     )
-    transition.add_argument("--seeds", type=_count, default=10, help="replicates (default 10)")
-    transition.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
-    transition.add_argument("--years", type=int, help="override the scenario's years")
-    transition.add_argument("--households", type=int, help="override the number of households")
-    transition.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    _add_replicate_options(transition, seeds=10, years_help="override the scenario's years")
     transition.add_argument(
         "--discount-rate", type=float, help="for present values (default 0.0225)"
     )
@@ -360,11 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="funding_function_budget",
         help="a scenario with a [team] (default funding_function_budget)",
     )
-    compare.add_argument("--seeds", type=_count, default=10, help="replicates (default 10)")
-    compare.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
-    compare.add_argument("--years", type=int, help="override the years (default 8)")
-    compare.add_argument("--households", type=int, help="override the number of households")
-    compare.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    _add_replicate_options(compare, seeds=10)
     _add_backend_options(compare)
     compare.set_defaults(handler=command_compare_funding)
     teams = commands.add_parser(
@@ -374,11 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument(
         "scenario", nargs="?", default="integral_team", help="a scenario with a [team]"
     )
-    teams.add_argument("--seeds", type=_count, default=5, help="replicates (default 5)")
-    teams.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
-    teams.add_argument("--years", type=int, help="override the years (default 8)")
-    teams.add_argument("--households", type=int, help="override every neighbourhood's size")
-    teams.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+    _add_replicate_options(teams, seeds=5, households_help="override every neighbourhood's size")
     teams.add_argument(
         "--configurations",
         default="integral,team_focus_life_phase,team_front_back",
