@@ -59,12 +59,13 @@ class Specialist(mesa.Agent):
         population.set_status(rows, Status.WAITING, week)
         population.provider[rows] = self.index
 
-    def admit_now(self, row: int, week: int, weeks: int) -> None:
-        """Admit one household at once, beyond capacity (crisis care)."""
-        self.clients[row] = week + weeks
+    def admit_now(self, rows: np.ndarray, week: int, weeks: int) -> None:
+        """Admit households at once, beyond capacity (crisis care)."""
+        for row in rows.tolist():
+            self.clients[row] = week + weeks
         population = self.model.population
-        population.set_status(np.array([row]), Status.ESCALATED, week)
-        population.provider[row] = self.index
+        population.set_status(rows, Status.ESCALATED, week)
+        population.provider[rows] = self.index
 
     def remove(self, row: int) -> None:
         """Take a household off the waiting list or out of care (it escalated)."""

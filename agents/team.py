@@ -212,13 +212,14 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.queue_order[rows] = self._next_order(rows.size) + (PRIORITY if first else 0)
         self.model.population.set_status(rows, Status.INTAKE, week)
 
-    def withdraw(self, row: int) -> None:
-        """Drop the household (it escalated): crisis care takes over."""
+    def withdraw(self, rows: np.ndarray) -> None:
+        """Drop those of ``rows`` this team holds (they escalated): crisis care takes over."""
         cases = self.model.cases
-        if cases.team[row] == self.index:
-            if cases.role[row] in ACTIVE_ROLES:
-                self.model.counters["team_cases_escalated"] += 1
-            cases.release(np.array([row]))
+        held = rows[cases.team[rows] == self.index]
+        if held.size:
+            active = np.isin(cases.role[held], [int(role) for role in ACTIVE_ROLES])
+            self.model.counters["team_cases_escalated"] += int(active.sum())
+            cases.release(held)
 
     def _next_order(self, count: int) -> np.ndarray:
         order = np.arange(self._queue_counter, self._queue_counter + count, dtype=np.int64)

@@ -97,7 +97,7 @@ class NeedClassifier:
         Args:
             zrm: ZRM levels, shape (households, domains), values 1..5.
         """
-        counts = {level: (zrm <= level).sum(axis=1) for level in self._levels_used}
+        counts = {level: (zrm <= level).sum(axis=1, dtype=np.int8) for level in self._levels_used}
         group = np.zeros(zrm.shape[0], dtype=np.int8)
         assigned = np.zeros(zrm.shape[0], dtype=bool)
         for index, level, min_domains in self._conditions:

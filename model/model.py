@@ -180,26 +180,26 @@ class NeighbourhoodModel(mesa.Model):
             if progress is not None:
                 progress(1)
 
-    def escalate(self, row: int, kind_name: str, kind: EscalationKind) -> None:
-        """Book an escalation of ``row`` and move it into crisis care.
+    def escalate(self, rows: np.ndarray, kind_name: str, kind: EscalationKind) -> None:
+        """Book an escalation of each of ``rows`` and move them into crisis care.
 
         Args:
-            row: The household.
+            rows: The households that escalate this week by this kind (ascending).
             kind_name: The escalation kind's key (``eviction``, …).
             kind: Its parameters.
         """
         population = self.population
-        holder = int(population.provider[row])
-        if holder >= 0:
-            self.specialists[holder].remove(row)
-        self.desk.withdraw(row)
+        for row in rows[population.provider[rows] >= 0].tolist():
+            self.specialists[int(population.provider[row])].remove(row)
+        for row in rows.tolist():
+            self.desk.withdraw(row)
         for team in self.teams:
-            team.withdraw(row)
-        self.note_return(np.array([row]))
+            team.withdraw(rows)
+        self.note_return(rows)
         cents = to_cents(kind.cost_eur)
-        population.cost_cents[row] += cents
-        population.escalations[row] += 1
-        self.ledger.book(
-            self.week, "escalation", kind.payer, self.households[row].unique_id, kind_name, cents
-        )
-        self.crisis_care.admit_now(row, self.week, kind.crisis_weeks)
+        population.cost_cents[rows] += cents
+        population.escalations[rows] += 1
+        for row in rows.tolist():
+            agent_id = self.households[row].unique_id
+            self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents)
+        self.crisis_care.admit_now(rows, self.week, kind.crisis_weeks)

@@ -9,6 +9,7 @@ matrix so that informal help is one sparse product per step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -32,6 +33,11 @@ class SocialNetwork:
     def degree(self) -> np.ndarray:
         """Number of neighbours of each household."""
         return np.diff(self.adjacency.indptr)
+
+    @cached_property
+    def degree_float(self) -> np.ndarray:
+        """:attr:`degree` as float32, for sums over neighbours (the graph never changes)."""
+        return self.degree.astype(np.float32)
 
 
 def build_network(

@@ -62,7 +62,9 @@ class InformalNetwork(Rule):
         # Helpers divide their capacity among needy neighbours only, so only they receive it.
         received = (adjacency @ share.astype(np.float32)) * needy
         population.network_help[:] = np.minimum(1.0, received / params.help_units_for_full_support)
-        self_reliant_neighbours = adjacency @ self_reliant.astype(np.float32)
+        # Every neighbour is needy or self-reliant: one sparse product fewer (the counts
+        # are whole numbers, exact in float32).
+        self_reliant_neighbours = model.network.degree_float - needy_neighbours
         lonely = 1.0 - self_reliant_neighbours / params.isolation_reference_neighbours
         weak_network = (4 - population.zrm[:, DOMAIN_INDEX["social_network"]]) / 3.0
         population.isolation[:] = np.clip(np.maximum(lonely, weak_network), 0.0, 1.0)
@@ -131,9 +133,10 @@ class Drift(Rule):
         vulnerability = np.exp(
             hazards.vulnerability_effect * (population.vulnerability - VULNERABILITY_REFERENCE)
         )
-        self.base_hazard = (
-            base * vulnerability[:, None] * hazards.drift_per_week * hazards.drift_scale
-        ).astype(np.float32)
+        self.base_hazard = np.asfortranarray(
+            base * vulnerability[:, None] * hazards.drift_per_week * hazards.drift_scale,
+            dtype=np.float32,
+        )
         self.spillover = spillover_matrix()
 
     def step(self, model: NeighbourhoodModel) -> None:
@@ -142,11 +145,17 @@ class Drift(Rule):
         population = model.population
         zrm = population.zrm
         problems = (zrm <= PROBLEM_LEVEL).astype(np.float32)
-        spill = 1.0 + hazards.correlated_problem_effect * (problems @ self.spillover)
-        isolation = 1.0 + hazards.isolation_effect * population.isolation
-        hazard = self.base_hazard * spill * isolation[:, None]
-        draws = self.rng(model).random(zrm.shape, dtype=np.float32)
-        zrm -= ((draws < hazard) & (zrm > 1)).astype(np.int8)
+        # In place and in the domain-major layout of ``zrm`` (docs/performance.md), in the
+        # order base × spill × isolation: the float32 values of the plain expression.
+        hazard = (self.spillover.T @ problems.T).T
+        hazard *= hazards.correlated_problem_effect
+        hazard += 1.0
+        hazard *= self.base_hazard
+        hazard *= 1.0 + hazards.isolation_effect * population.isolation[:, None]
+        draws = domain_major_uniforms(self.rng(model), zrm.shape)
+        lower = draws < hazard
+        lower &= zrm > 1
+        zrm -= lower.view(np.int8)
 
 
 @register_rule
@@ -172,9 +181,24 @@ class Recovery(Rule):
         population = model.population
         zrm = population.zrm
         own = own_recovery_per_week(model)[:, None]  # own strength changes with support
-        hazard = own * self.level_factor[zrm] + population.treatment_boost
-        draws = self.rng(model).random(zrm.shape, dtype=np.float32)
-        zrm += ((draws < hazard) & (zrm < 5)).astype(np.int8)
+        # ``take`` on the transposed (row-major) view is the fast lookup of the levels.
+        hazard = self.level_factor.take(zrm.T, mode="clip").T
+        hazard *= own
+        hazard += population.treatment_boost
+        draws = domain_major_uniforms(self.rng(model), zrm.shape)
+        rise = draws < hazard
+        rise &= zrm < 5
+        zrm += rise.view(np.int8)
+
+
+def domain_major_uniforms(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Float32 uniforms for (households, domains), laid out domain-major like ``zrm``.
+
+    Drawn row by row exactly as ``rng.random(shape)`` (the same number for the same
+    household and domain), then copied into the layout of the population arrays, which
+    is cheaper than mixing the two layouts in every operation that follows.
+    """
+    return np.asfortranarray(rng.random(shape, dtype=np.float32))
 
 
 def own_recovery_per_week(model: NeighbourhoodModel) -> np.ndarray:
@@ -214,23 +238,27 @@ class HelpSeeking(Rule):
         population = model.population
         worst = population.zrm.min(axis=1)
         draws = self.rng(model).random(population.size, dtype=np.float32)
-        eligible = (population.status == Status.UNKNOWN) & (worst <= terms.help_seeking_max_level)
+        # The terms are worked out for the eligible households only: few of all of them.
+        eligible = np.flatnonzero(
+            (population.status == Status.UNKNOWN) & (worst <= terms.help_seeking_max_level)
+        )
+        worst, draws = worst[eligible], draws[eligible]
         urgency = np.select(
             [worst == 1, worst == 3],
             [terms.acute_ask_multiplier, terms.limited_ask_multiplier],
             1.0,
         )
         ask = terms.ask_per_week * urgency
-        neighbours = terms.neighbour_signal_per_week * (1.0 - population.isolation)
+        neighbours = terms.neighbour_signal_per_week * (1.0 - population.isolation[eligible])
         professional = terms.signal_per_week * np.where(
-            population.has_children, terms.school_signal_factor, 1.0
+            population.has_children[eligible], terms.school_signal_factor, 1.0
         )
         bounds = (ask, ask + neighbours, ask + neighbours + professional)
         routes = ("asked", "signalled_neighbour", "signalled_professional")
         lower = 0.0
         found = 0
         for route, upper in zip(routes, bounds, strict=True):
-            rows = np.flatnonzero(eligible & (draws >= lower) & (draws < upper))
+            rows = eligible[(draws >= lower) & (draws < upper)]
             lower = upper
             found += rows.size
             if rows.size:
@@ -282,8 +310,8 @@ class Escalation(Rule):
             if kind.requires_children:
                 probability = probability * population.has_children[candidates]
             fires = ~escalated & (draws[candidates, k] < probability)
-            for row in candidates[fires].tolist():
-                model.escalate(row, kind_name=self.kind_names[k], kind=kind)
+            if fires.any():
+                model.escalate(candidates[fires], kind_name=self.kind_names[k], kind=kind)
             self.events_this_step[self.kind_names[k]] = int(fires.sum())
             escalated |= fires
 
