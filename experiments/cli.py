@@ -271,6 +271,35 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    """Time the array core, the idiomatic-Mesa reference, the floor and the full model."""
+    from wijksim.experiments.bench import (
+        BenchSettings,
+        parse_sizes,
+        run_bench,
+        write_bench,
+    )
+
+    settings = BenchSettings(
+        households=parse_sizes(args.households),
+        years=args.years,
+        reference_weeks=args.reference_weeks,
+        memory_years=args.memory_years,
+        seed=args.seed,
+        full_scenario=args.full_scenario,
+        repeats=args.repeats,
+    )
+    settings.check()
+    out = Path(args.out or "results/bench")
+    say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
+    result = run_bench(settings, progress=say)
+    write_bench(result, out)
+    if not args.quiet:
+        print((out / "bench.md").read_text(encoding="utf-8"))
+        print(f"wrote {out}/ (bench.md, tables .parquet, figures/)")
+    return 0
+
+
 def _add_replicate_options(
     parser: argparse.ArgumentParser,
     seeds: int,
@@ -396,6 +425,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_backend_options(teams)
     teams.set_defaults(handler=command_compare_teams)
+    bench = commands.add_parser(
+        "bench", help="time the array core against idiomatic Mesa, and the full model"
+    )
+    bench.add_argument(
+        "--households",
+        default="1000,10000,100000",
+        help="population sizes, comma-separated (default 1000,10000,100000)",
+    )
+    bench.add_argument("--years", type=int, default=1, help="years timed (default 1)")
+    bench.add_argument(
+        "--reference-weeks",
+        type=int,
+        default=13,
+        help="weeks timed for the slow idiomatic-Mesa reference (default 13)",
+    )
+    bench.add_argument(
+        "--memory-years",
+        type=int,
+        default=10,
+        help="years of the memory run at the largest size; 0 skips it (default 10)",
+    )
+    bench.add_argument("--seed", type=int, default=1, help="seed of every run (default 1)")
+    bench.add_argument(
+        "--repeats", type=int, default=1, help="measure each cell this often, keep the fastest"
+    )
+    bench.add_argument(
+        "--full-scenario",
+        default="funding_population",
+        help="scenario of the full model, with a [team] and [funding] (default funding_population)",
+    )
+    bench.add_argument("--out", help="output folder (default results/bench)")
+    bench.add_argument("--quiet", action="store_true", help="no progress or summary")
+    bench.set_defaults(handler=command_bench)
     report = commands.add_parser("report", help="figures and a summary from a results folder")
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")

@@ -112,7 +112,9 @@ class CaseTable:
         """Rows held by ``team`` in any of ``roles``."""
         held = np.flatnonzero(self.team == team)
         if roles:  # the roles of the held rows only: a team holds few of all households
-            held = held[np.isin(self.role[held], [int(r) for r in roles])]
+            wanted = np.zeros(len(CaseRole), dtype=bool)
+            wanted[[int(r) for r in roles]] = True
+            held = held[wanted[self.role[held]]]
         return held
 
     def release(self, rows: np.ndarray) -> None:

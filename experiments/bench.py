@@ -1,0 +1,506 @@
+"""``wijksim bench``: the array core against idiomatic Mesa, and the model against the machine.
+
+For every population size, one after the other in this process (so that the numbers
+are side by side on the same machine at the same moment), it times
+
+* ``floor``: a trivial vectorised pass over the same (households × 11) arrays, one
+  uniform draw and one comparison per domain per week: the practical floor of this
+  machine for anything that touches every domain of every household;
+* ``core``: wijksim's household rules on arrays (:mod:`.benchmarks.core`);
+* ``reference``: the same rules as idiomatic Mesa agents, one Python object per household
+  stepping itself (:mod:`.benchmarks.mesa_reference`), for fewer weeks (it is slow);
+* ``full``: the full model: teams, specialists, the operator and the metrics, with the
+  team's staff scaled with the population so that the caseload grows with it.
+
+The peak memory of the full model at the largest size over ``memory_years`` is measured
+in a fresh process (a clean peak). Times are wall-clock seconds of the weekly steps only
+(building the population and network is reported separately). The targets of issue 7
+are reported as met or not; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from wijksim.experiments.atomic import atomic_folder
+from wijksim.experiments.benchmarks.core import household_core
+from wijksim.experiments.benchmarks.mesa_reference import ReferenceModel
+from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
+from wijksim.model.population import initialise_population
+from wijksim.model.scenario import Scenario
+from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
+from wijksim.model.streams import RandomStreams
+
+IMPLEMENTATIONS = ("floor", "core", "reference", "full")
+CORE_SCENARIO = "old_system"
+FULL_SCENARIO = "funding_population"
+STAFF_REFERENCE_HOUSEHOLDS = 6000
+"""The shipped team (8 + 2 FTE) serves this many households; ``full`` scales it."""
+
+# The targets of issue 7 (reported, not asserted).
+CORE_SPEEDUP_TARGET = 50.0
+FLOOR_SHARE_TARGET = 0.1
+SLOPE_TARGET = 1.1
+MEMORY_TARGET_MB = 1024.0
+MEMORY_TARGET_HOUSEHOLDS = 100_000
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """What ``wijksim bench`` measures.
+
+    Attributes:
+        households: Population sizes, ascending.
+        years: Years timed for floor, core and full.
+        reference_weeks: Weeks timed for the reference (and the core over the same weeks,
+            for the ratio).
+        memory_years: Years of the full model at the largest size in the memory run;
+            0 skips it.
+        seed: Seed of every run.
+        full_scenario: Scenario of the full model (needs a ``[team]`` and ``[funding]``).
+        repeats: Measurements of each cell; the fastest is kept.
+    """
+
+    households: tuple[int, ...] = (1_000, 10_000, 100_000)
+    years: int = 1
+    reference_weeks: int = 13
+    memory_years: int = 10
+    seed: int = 1
+    full_scenario: str = FULL_SCENARIO
+    repeats: int = 1
+
+    def check(self) -> None:
+        """Refuse settings that cannot be measured, naming the option.
+
+        Raises:
+            ScenarioError: For a size below 100, no sizes, or non-positive periods.
+        """
+        where = "<command line>"
+        if not self.households:
+            raise ScenarioError(where, "--households: expected at least one size, found none")
+        if min(self.households) < 100:
+            raise ScenarioError(
+                where, f"--households: expected sizes >= 100, found {min(self.households)}"
+            )
+        for name, value in (
+            ("--years", self.years),
+            ("--reference-weeks", self.reference_weeks),
+            ("--repeats", self.repeats),
+        ):
+            if value < 1:
+                raise ScenarioError(where, f"{name}: expected a whole number >= 1, found {value}")
+        if self.memory_years < 0:
+            raise ScenarioError(
+                where, f"--memory-years: expected a whole number >= 0, found {self.memory_years}"
+            )
+        full_scenario(self.full_scenario, min(self.households))  # refused before any timing
+
+    @property
+    def weeks(self) -> int:
+        """Weeks timed for floor, core and full."""
+        return self.years * WEEKS_PER_YEAR
+
+
+@dataclass
+class Timing:
+    """One implementation at one size.
+
+    Attributes:
+        implementation: One of :data:`IMPLEMENTATIONS`.
+        households: Population size.
+        weeks: Weeks stepped.
+        seconds: Wall-clock seconds of those steps.
+        setup_seconds: Building the model (population, network, agents).
+        step_seconds: Cumulative seconds after each week (for like-for-like windows).
+        rules: Seconds spent in each rule (the full model only; the rest is metrics).
+    """
+
+    implementation: str
+    households: int
+    weeks: int
+    seconds: float
+    setup_seconds: float
+    step_seconds: list[float] = field(default_factory=list, repr=False)
+    rules: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @property
+    def household_steps_per_second(self) -> float:
+        """Households × weeks per second: the rate the targets are stated in."""
+        return self.households * self.weeks / self.seconds
+
+    def row(self) -> dict:
+        """A row of the benchmark table."""
+        return {
+            "implementation": self.implementation,
+            "households": self.households,
+            "weeks": self.weeks,
+            "seconds": self.seconds,
+            "seconds_per_step": self.seconds / self.weeks,
+            "household_steps_per_second": self.household_steps_per_second,
+            "setup_seconds": self.setup_seconds,
+        }
+
+
+def _stepped(
+    implementation: str, households: int, weeks: int, setup: float, step: Callable[[], None]
+) -> Timing:
+    """Time ``weeks`` calls of ``step``, keeping the cumulative time after each."""
+    cumulative = []
+    gc.collect()  # the previous measurement's objects (a whole reference model) go first
+    start = time.perf_counter()
+    for _ in range(weeks):
+        step()
+        cumulative.append(time.perf_counter() - start)
+    return Timing(implementation, households, weeks, cumulative[-1], setup, cumulative)
+
+
+def core_scenario(households: int) -> Scenario:
+    """The household core at ``households`` (the old system's rules, no care)."""
+    return household_core(load_scenario(CORE_SCENARIO).scenario, households)
+
+
+def full_scenario(name: str, households: int) -> Scenario:
+    """The full model at ``households``: the team's FTE scaled, the operator adapting.
+
+    Raises:
+        ScenarioError: If the scenario has no team or no funding (no operator).
+    """
+    resolved = load_scenario(name)
+    scenario = resolved.scenario
+    if scenario.team is None or scenario.funding is None:
+        raise ScenarioError(
+            resolved.path, "expected a scenario with a [team] and [funding] for the full model"
+        )
+    scale = households / STAFF_REFERENCE_HOUSEHOLDS
+    return with_overrides(
+        scenario,
+        {
+            "population.households": households,
+            "team.frontline_fte": scenario.team.frontline_fte * scale,
+            "team.overhead_fte": scenario.team.overhead_fte * scale,
+            "funding.operator.adapts": True,
+        },
+    )
+
+
+def time_floor(households: int, weeks: int, seed: int) -> Timing:
+    """The floor: one float32 uniform and one comparison per household and domain a week.
+
+    It acts on the population's own ZRM array (as the rules do) and lowers a domain whose
+    draw falls under a fixed hazard, so it is a real pass over real state, with nothing
+    else.
+    """
+    start = time.perf_counter()
+    params = core_scenario(households)
+    streams = RandomStreams(seed)
+    population = initialise_population(params.population, streams.get("population"))
+    zrm = np.ascontiguousarray(population.zrm)
+    hazard = np.float32(params.hazards.drift_per_week * params.hazards.drift_scale)
+    rng = streams.get("floor")
+    lower = np.empty(zrm.shape, dtype=bool)
+    setup = time.perf_counter() - start
+
+    def step() -> None:
+        np.less(rng.random(zrm.shape, dtype=np.float32), hazard, out=lower)
+        np.logical_and(lower, zrm > 1, out=lower)
+        np.subtract(zrm, lower.view(np.int8), out=zrm)
+
+    return _stepped("floor", households, weeks, setup, step)
+
+
+def time_core(households: int, weeks: int, seed: int) -> Timing:
+    """The household rules of wijksim on arrays (with its weekly metrics)."""
+    start = time.perf_counter()
+    model = NeighbourhoodModel(core_scenario(households), seed=seed)
+    return _stepped("core", households, weeks, time.perf_counter() - start, model.step)
+
+
+def time_reference(households: int, weeks: int, seed: int) -> Timing:
+    """The same rules as idiomatic Mesa agents."""
+    start = time.perf_counter()
+    model = ReferenceModel(core_scenario(households), seed=seed)
+    return _stepped("reference", households, weeks, time.perf_counter() - start, model.step)
+
+
+def time_full(scenario_name: str, households: int, weeks: int, seed: int) -> Timing:
+    """The full model, with the seconds spent in each rule (the rest is metrics)."""
+    start = time.perf_counter()
+    model = NeighbourhoodModel(full_scenario(scenario_name, households), seed=seed)
+    setup = time.perf_counter() - start
+    spent: dict[str, float] = defaultdict(float)
+    for rule in model.rules:
+        rule.step = _timed(rule.step, rule.name, spent)
+    timing = _stepped("full", households, weeks, setup, model.step)
+    spent["metrics and bookkeeping"] = timing.seconds - sum(spent.values())
+    timing.rules = dict(spent)
+    return timing
+
+
+def _timed(step: Callable, name: str, spent: dict[str, float]) -> Callable:
+    """``step`` that adds its wall time to ``spent[name]``."""
+
+    def timed(model: NeighbourhoodModel) -> None:
+        start = time.perf_counter()
+        step(model)
+        spent[name] += time.perf_counter() - start
+
+    return timed
+
+
+def peak_memory_of_full_run(scenario_name: str, households: int, weeks: int, seed: int) -> dict:
+    """Run the full model and return its peak resident memory (call in a fresh process)."""
+    start = time.perf_counter()
+    model = NeighbourhoodModel(full_scenario(scenario_name, households), seed=seed)
+    model.run(weeks)
+    from wijksim.model.metrics import to_long
+
+    table = to_long(model.records)  # the per-step table a run writes
+    return {
+        "households": households,
+        "weeks": weeks,
+        "seconds": time.perf_counter() - start,
+        "peak_memory_mb": peak_resident_mb(),
+        "table_rows": len(table),
+    }
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    On Linux the high-water mark of this process's own memory (``VmHWM``): ``ru_maxrss``
+    survives ``exec`` and would report the parent's peak in a freshly spawned process.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
+
+
+def measure_memory(settings: BenchSettings) -> dict | None:
+    """The memory run in a fresh process (``None`` when ``memory_years`` is 0)."""
+    if settings.memory_years == 0:
+        return None
+    households = max(settings.households)
+    weeks = settings.memory_years * WEEKS_PER_YEAR
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        future = pool.submit(
+            peak_memory_of_full_run, settings.full_scenario, households, weeks, settings.seed
+        )
+        return future.result()
+
+
+@dataclass
+class BenchResult:
+    """Everything ``wijksim bench`` measured."""
+
+    settings: BenchSettings
+    timings: list[Timing]
+    memory: dict | None
+
+    def table(self) -> pd.DataFrame:
+        """One row per implementation and size."""
+        return pd.DataFrame([t.row() for t in self.timings])
+
+    def rules_table(self) -> pd.DataFrame:
+        """Milliseconds per step of each rule of the full model, per size."""
+        weeks = self.settings.weeks
+        rows = [
+            {"households": t.households, "rule": rule, "ms_per_step": seconds / weeks * 1000}
+            for t in self.timings
+            if t.implementation == "full"
+            for rule, seconds in t.rules.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def timing(self, implementation: str, households: int) -> Timing:
+        """The timing of one implementation at one size."""
+        return next(
+            t
+            for t in self.timings
+            if t.implementation == implementation and t.households == households
+        )
+
+    def core_speedups(self) -> pd.DataFrame:
+        """Core against reference, over the reference's weeks at every size."""
+        rows = []
+        for n in self.settings.households:
+            reference = self.timing("reference", n)
+            core = self.timing("core", n)
+            weeks = reference.weeks
+            core_rate = n * weeks / core.step_seconds[weeks - 1]
+            rows.append(
+                {
+                    "households": n,
+                    "weeks": weeks,
+                    "core_household_steps_per_second": core_rate,
+                    "reference_household_steps_per_second": reference.household_steps_per_second,
+                    "speedup": core_rate / reference.household_steps_per_second,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def slope(self, implementation: str) -> float | None:
+        """Log–log slope of seconds per step between the two largest sizes.
+
+        1 is linear in households; the issue's target is stated between 10,000 and
+        100,000.
+        """
+        sizes = sorted(self.settings.households)
+        if len(sizes) < 2:
+            return None
+        small, large = (self.timing(implementation, n) for n in sizes[-2:])
+        t_small = small.seconds / small.weeks
+        t_large = large.seconds / large.weeks
+        large, small = sizes[-1], sizes[-2]
+        return math.log(t_large / t_small) / math.log(large / small)
+
+    def targets(self) -> pd.DataFrame:
+        """The targets of issue 7: the measured value, the target and whether it is met."""
+        largest = max(self.settings.households)
+        speedup = self.core_speedups().set_index("households").loc[largest, "speedup"]
+        floor = self.timing("floor", largest).household_steps_per_second
+        full = self.timing("full", largest).household_steps_per_second
+        rows = [
+            (
+                f"core ≥ {CORE_SPEEDUP_TARGET:.0f}× the idiomatic-Mesa reference at "
+                f"{largest:,} households",
+                f"{speedup:.0f}×",
+                speedup >= CORE_SPEEDUP_TARGET,
+            ),
+            (
+                f"full model ≥ 1/{1 / FLOOR_SHARE_TARGET:.0f} of the floor at {largest:,} "
+                "households (household-steps/s)",
+                f"1/{floor / full:.1f} ({full:,.0f} against {floor:,.0f})",
+                full >= FLOOR_SHARE_TARGET * floor,
+            ),
+        ]
+        slope = self.slope("full")
+        if slope is not None:
+            sizes = sorted(self.settings.households)
+            rows.append(
+                (
+                    f"full model: log–log slope of time per step ≤ {SLOPE_TARGET} between "
+                    f"{sizes[-2]:,} and {sizes[-1]:,} households",
+                    f"{slope:.2f}",
+                    slope <= SLOPE_TARGET,
+                )
+            )
+        if self.memory is not None:
+            years = self.memory["weeks"] // WEEKS_PER_YEAR
+            rows.append(
+                (
+                    f"peak memory < {MEMORY_TARGET_MB:.0f} MB for {self.memory['households']:,} "
+                    f"households over {years} years (full model)",
+                    f"{self.memory['peak_memory_mb']:.0f} MB",
+                    self.memory["peak_memory_mb"] < MEMORY_TARGET_MB,
+                )
+            )
+        frame = pd.DataFrame(rows, columns=["target", "measured", "met"])
+        frame["met"] = frame["met"].astype(bool)
+        return frame
+
+
+def run_bench(
+    settings: BenchSettings, progress: Callable[[str], None] | None = None
+) -> BenchResult:
+    """Measure every implementation at every size, then the memory run.
+
+    Args:
+        settings: What to measure (checked first).
+        progress: Called with a line of text before each measurement.
+    """
+    settings.check()
+    say = progress or (lambda _text: None)
+    reference_weeks = min(settings.reference_weeks, settings.weeks)
+    timings: list[Timing] = []
+    for n in sorted(settings.households):
+        cells = (
+            ("floor", lambda n=n: time_floor(n, settings.weeks, settings.seed)),
+            ("core", lambda n=n: time_core(n, settings.weeks, settings.seed)),
+            (
+                f"idiomatic Mesa reference ({reference_weeks} weeks)",
+                lambda n=n: time_reference(n, reference_weeks, settings.seed),
+            ),
+            (
+                "full model",
+                lambda n=n: time_full(settings.full_scenario, n, settings.weeks, settings.seed),
+            ),
+        )
+        for label, measure in cells:
+            say(f"{n:,} households: {label}")
+            # The fastest of the repeats: on a shared machine interference only adds time.
+            timings.append(min((measure() for _ in range(settings.repeats)), key=_seconds))
+    memory = None
+    if settings.memory_years:
+        say(
+            f"{max(settings.households):,} households: full model for "
+            f"{settings.memory_years} years in a fresh process (peak memory)"
+        )
+        memory = measure_memory(settings)
+    return BenchResult(settings, timings, memory)
+
+
+def _seconds(timing: Timing) -> float:
+    return timing.seconds
+
+
+def write_bench(result: BenchResult, out: Path) -> Path:
+    """Write the tables, the summary and the figures to ``out`` (atomically)."""
+    from wijksim.experiments.bench_report import bench_figure, rules_figure, summary_markdown
+
+    with atomic_folder(out) as staging:
+        result.table().to_parquet(staging / "bench.parquet", index=False)
+        result.core_speedups().to_parquet(staging / "speedups.parquet", index=False)
+        result.rules_table().to_parquet(staging / "rules.parquet", index=False)
+        result.targets().to_parquet(staging / "targets.parquet", index=False)
+        (staging / "settings.json").write_text(
+            pd.Series(asdict(result.settings)).to_json(indent=1), encoding="utf-8"
+        )
+        if result.memory is not None:
+            pd.DataFrame([result.memory]).to_parquet(staging / "memory.parquet", index=False)
+        (staging / "bench.md").write_text(summary_markdown(result), encoding="utf-8")
+        figures = staging / "figures"
+        figures.mkdir()
+        for name, figure in (("bench", bench_figure(result)), ("rules", rules_figure(result))):
+            figure.savefig(figures / f"{name}.png", dpi=120)
+    return out
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``"1000,10k,100_000"`` → ``(1000, 10000, 100000)``.
+
+    Raises:
+        ScenarioError: For anything that is not a list of whole numbers.
+    """
+    sizes = []
+    for part in text.split(","):
+        token = part.strip().lower().replace("_", "")
+        factor = 1000 if token.endswith("k") else 1
+        try:
+            sizes.append(int(token.removesuffix("k")) * factor)
+        except ValueError:
+            raise ScenarioError(
+                "<command line>",
+                f"--households: expected whole numbers separated by commas, found '{text}'",
+            ) from None
+    return tuple(sorted(set(sizes)))
+
+
+def sizes_label(sizes: Sequence[int]) -> str:
+    """``(1000, 10000)`` → ``"1,000 / 10,000"``."""
+    return " / ".join(f"{n:,}" for n in sizes)
