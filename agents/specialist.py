@@ -67,11 +67,19 @@ class Specialist(mesa.Agent):
         population.set_status(rows, Status.ESCALATED, week)
         population.provider[rows] = self.index
 
-    def remove(self, row: int) -> None:
-        """Take a household off the waiting list or out of care (it escalated)."""
-        self._extended.discard(row)
-        if self.clients.pop(row, None) is None:
-            self.waiting = deque(entry for entry in self.waiting if entry[0] != row)
+    def remove(self, rows: list[int]) -> None:
+        """Take households off the waiting list or out of care (they escalated).
+
+        One pass over the waiting list for all of them: a pass per household would grow
+        with the square of the population (more escalations, longer lists).
+        """
+        waiting = set()
+        for row in rows:
+            self._extended.discard(row)
+            if self.clients.pop(row, None) is None:
+                waiting.add(row)
+        if waiting:
+            self.waiting = deque(entry for entry in self.waiting if entry[0] not in waiting)
 
     def discharge_due(self, week: int) -> np.ndarray:
         """Discharge clients whose trajectory has ended; return their rows.

@@ -259,9 +259,11 @@ class NeighbourhoodTeam(mesa.Agent):
     def caseload_units(self) -> float:
         """Caseload units held now: own cases, co-worked cases and their coordination."""
         cases = self.model.cases
-        lead = cases.team == self.index
-        second = cases.co_team == self.index
-        coordination = cases.coordination_hours[lead | second].sum() / self.hours_per_unit
+        lead = np.flatnonzero(cases.team == self.index)
+        second = np.flatnonzero(cases.co_team == self.index)
+        # Both, in row order (as a mask would give them): the lead alone without second workers.
+        both = np.union1d(lead, second) if second.size else lead
+        coordination = cases.coordination_hours[both].sum() / self.hours_per_unit
         return float(cases.weight[lead].sum() + cases.co_weight[second].sum() + coordination)
 
     def covered_levels(self, rows: np.ndarray) -> np.ndarray:
@@ -270,7 +272,14 @@ class NeighbourhoodTeam(mesa.Agent):
 
     def worst_covered(self, rows: np.ndarray) -> np.ndarray:
         """Worst ZRM level over the covered domains of ``rows``."""
-        return self.model.population.zrm[np.ix_(rows, np.flatnonzero(self.covered))].min(axis=1)
+        zrm = self.model.population.zrm
+        columns = np.flatnonzero(self.covered).tolist()
+        # Column by column: each domain's column is contiguous (domain-major ZRM), and a
+        # (rows × domains) block would reduce along its short axis, ~10× slower.
+        worst = zrm[rows, columns[0]]
+        for column in columns[1:]:
+            np.minimum(worst, zrm[rows, column], out=worst)
+        return worst
 
     def intensity_weight(self, rows: np.ndarray) -> np.ndarray:
         """Caseload units of a plan for ``rows`` by their need group now.
@@ -327,7 +336,10 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.hours_at_beyond_depth[new] = cases.hours[new]
         cases.beyond_depth_since[lead[~has_beyond]] = -1  # the need went away unreferred
         # ... and recognises need in its focus domains sooner (matched care).
-        matched = np.where(beyond, self.recognition_factor, 1.0).max(axis=1)
+        if (self.recognition_factor == 1.0).all():  # no focus: the same for every case
+            matched = np.ones(lead.size, dtype=np.float32)
+        else:
+            matched = np.where(beyond, self.recognition_factor, 1.0).max(axis=1)
         chance = (
             self.params.recognition_per_week
             * (1.0 + self.params.seconded_referral_lean * seconded)

@@ -55,7 +55,8 @@ def need_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     }
     statuses = np.bincount(population.status, minlength=len(Status))
     out.update({f"status_{name}": float(c) for name, c in zip(STATUS_NAMES, statuses, strict=True)})
-    means = population.zrm.mean(axis=0)
+    # Whole-number sums, then one division: the same as ``mean`` without a float copy.
+    means = population.zrm.sum(axis=0, dtype=np.int64) / population.size
     out.update({f"zrm_mean_{d}": float(m) for d, m in zip(DOMAINS, means, strict=True)})
     return out
 
@@ -130,26 +131,28 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     Summed over all teams (zero without a team).
     """
     cases = model.cases
-    held = cases.team >= 0
-    role = cases.role
-    consult = held & (role == CaseRole.CONSULT)
-    working = held & np.isin(role, [int(r) for r in ACTIVE_ROLES])
-    second = working & (cases.co_team >= 0)
+    # On the rows a team holds only (a team holds few of all households).
+    held = np.flatnonzero(cases.team >= 0)
+    role = cases.role[held]
+    per_role = np.bincount(role, minlength=len(CaseRole))
+    working = np.isin(role, [int(r) for r in ACTIVE_ROLES])
+    second = working & (cases.co_team[held] >= 0)
+    several = (role == CaseRole.CONSULT) | second
     out = {
         "team_caseload_households": float(working.sum()),
         "team_caseload_units": float(cases.weight[held].sum()),
         "team_caseload_limit_units": float(sum(t.caseload_limit for t in model.teams if t.is_open)),
-        "team_intake_queue": float((held & (role == CaseRole.QUEUED)).sum()),
-        "team_aftercare": float((held & (role == CaseRole.AFTERCARE)).sum()),
-        "team_handed_over": float((held & (role == CaseRole.HANDED_OVER)).sum()),
+        "team_intake_queue": float(per_role[CaseRole.QUEUED]),
+        "team_aftercare": float(per_role[CaseRole.AFTERCARE]),
+        "team_handed_over": float(per_role[CaseRole.HANDED_OVER]),
         # One household, one worker: a consulted household has a team worker and a
         # specialist's worker at once; in a split, a second team's worker may join.
-        "households_multiple_workers": float((consult | second).sum()),
-        "share_supported_multiple_workers": float((consult | second).sum() / max(working.sum(), 1)),
+        "households_multiple_workers": float(several.sum()),
+        "share_supported_multiple_workers": float(several.sum() / max(working.sum(), 1)),
         "households_two_team_workers": float(second.sum()),
         "network_capacity_factor": model.network_capacity_factor,
     }
-    out["team_self_network_share_of_support"] = _self_network_share(model, working)
+    out["team_self_network_share_of_support"] = _self_network_share(model, held[working])
     # The first team's staffing and policy, as its operator set them (0 without a team).
     settings = model.teams[0].settings() if model.teams else {}
     for name in SETTINGS:
@@ -157,7 +160,7 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     out["team_frontline_fte"] = float(sum(t.frontline_fte for t in model.teams))
     if model.team_router is not None:  # per team of a split: queue, caseload, staff
         for team in model.teams:
-            mine = cases.team == team.index
+            mine = cases.team[held] == team.index
             out[team.metric("team_intake_queue")] = float((mine & (role == CaseRole.QUEUED)).sum())
             out[team.metric("team_caseload_households")] = float((mine & working).sum())
             out[team.metric("team_frontline_fte")] = float(team.frontline_fte)
@@ -184,7 +187,7 @@ def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float
     does not set this share: it follows from the clients' own strength and the informal
     help they receive, which support and collective work raise.
     """
-    plan = model.cases.plan_hours[working]
+    plan = model.cases.plan_hours[working]  # ``working``: the rows of the working cases
     if plan.sum() <= 0:
         return float("nan")
     return float(np.average(model.cases.substitution[working], weights=plan))

@@ -189,8 +189,9 @@ class NeighbourhoodModel(mesa.Model):
             kind: Its parameters.
         """
         population = self.population
-        for row in rows[population.provider[rows] >= 0].tolist():
-            self.specialists[int(population.provider[row])].remove(row)
+        held = rows[population.provider[rows] >= 0]
+        for index in np.unique(population.provider[held]).tolist():
+            self.specialists[index].remove(held[population.provider[held] == index].tolist())
         for row in rows.tolist():
             self.desk.withdraw(row)
         for team in self.teams:

@@ -138,6 +138,8 @@ class Drift(Rule):
             dtype=np.float32,
         )
         self.spillover = spillover_matrix()
+        # For each affected domain, the domains whose problems spill over into it.
+        self.spill_sources = [np.flatnonzero(column) for column in self.spillover.T]
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Lower domains whose draw falls under their hazard."""
@@ -147,7 +149,12 @@ class Drift(Rule):
         problems = (zrm <= PROBLEM_LEVEL).astype(np.float32)
         # In place and in the domain-major layout of ``zrm`` (docs/performance.md), in the
         # order base × spill × isolation: the float32 values of the plain expression.
-        hazard = (self.spillover.T @ problems.T).T
+        # ``problems @ spillover`` as sums of columns (whole numbers, exact): a BLAS
+        # product would keep a second core spinning for little gain (docs/performance.md).
+        hazard = np.zeros(zrm.shape, dtype=np.float32, order="F")
+        for column, sources in enumerate(self.spill_sources):
+            for source in sources:
+                hazard[:, column] += problems[:, source]
         hazard *= hazards.correlated_problem_effect
         hazard += 1.0
         hazard *= self.base_hazard
