@@ -1,7 +1,9 @@
 """``wijksim bench``: the array core against idiomatic Mesa, and the model against the machine.
 
-For every population size, one after the other in this process (so that the numbers
-are side by side on the same machine at the same moment), it times
+For every population size it builds four implementations in this process and then
+steps them in turn, week by week (so that the numbers are side by side on the same
+machine at the same moment, and a ratio between two of them is not the noise of a shared
+machine):
 
 * ``floor``: a trivial vectorised pass over the same (households × 11) arrays, one
   uniform draw and one comparison per domain per week: the practical floor of this
@@ -26,7 +28,7 @@ import resource
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -54,7 +56,6 @@ CORE_SPEEDUP_TARGET = 50.0
 FLOOR_SHARE_TARGET = 0.1
 SLOPE_TARGET = 1.1
 MEMORY_TARGET_MB = 1024.0
-MEMORY_TARGET_HOUSEHOLDS = 100_000
 
 
 @dataclass(frozen=True)
@@ -153,19 +154,6 @@ class Timing:
         }
 
 
-def _stepped(
-    implementation: str, households: int, weeks: int, setup: float, step: Callable[[], None]
-) -> Timing:
-    """Time ``weeks`` calls of ``step``, keeping the cumulative time after each."""
-    cumulative = []
-    gc.collect()  # the previous measurement's objects (a whole reference model) go first
-    start = time.perf_counter()
-    for _ in range(weeks):
-        step()
-        cumulative.append(time.perf_counter() - start)
-    return Timing(implementation, households, weeks, cumulative[-1], setup, cumulative)
-
-
 def core_scenario(households: int) -> Scenario:
     """The household core at ``households`` (the old system's rules, no care)."""
     return household_core(load_scenario(CORE_SCENARIO).scenario, households)
@@ -195,57 +183,84 @@ def full_scenario(name: str, households: int) -> Scenario:
     )
 
 
-def time_floor(households: int, weeks: int, seed: int) -> Timing:
+class FloorPass:
     """The floor: one float32 uniform and one comparison per household and domain a week.
 
-    It acts on the population's own ZRM array (as the rules do) and lowers a domain whose
+    It acts on a ZRM array of the population (as the rules do) and lowers a domain whose
     draw falls under a fixed hazard, so it is a real pass over real state, with nothing
-    else.
+    else; row-major, its fastest layout.
     """
-    start = time.perf_counter()
-    params = core_scenario(households)
-    streams = RandomStreams(seed)
-    population = initialise_population(params.population, streams.get("population"))
-    zrm = np.ascontiguousarray(population.zrm)
-    hazard = np.float32(params.hazards.drift_per_week * params.hazards.drift_scale)
-    rng = streams.get("floor")
-    lower = np.empty(zrm.shape, dtype=bool)
-    setup = time.perf_counter() - start
 
-    def step() -> None:
-        np.less(rng.random(zrm.shape, dtype=np.float32), hazard, out=lower)
-        np.logical_and(lower, zrm > 1, out=lower)
-        np.subtract(zrm, lower.view(np.int8), out=zrm)
+    def __init__(self, households: int, seed: int) -> None:
+        params = core_scenario(households)
+        streams = RandomStreams(seed)
+        population = initialise_population(params.population, streams.get("population"))
+        self.zrm = np.ascontiguousarray(population.zrm)
+        self.hazard = np.float32(params.hazards.drift_per_week * params.hazards.drift_scale)
+        self.rng = streams.get("floor")
+        self.lower = np.empty(self.zrm.shape, dtype=bool)
 
-    return _stepped("floor", households, weeks, setup, step)
-
-
-def time_core(households: int, weeks: int, seed: int) -> Timing:
-    """The household rules of wijksim on arrays (with its weekly metrics)."""
-    start = time.perf_counter()
-    model = NeighbourhoodModel(core_scenario(households), seed=seed)
-    return _stepped("core", households, weeks, time.perf_counter() - start, model.step)
+    def step(self) -> None:
+        """One week of the floor pass."""
+        np.less(self.rng.random(self.zrm.shape, dtype=np.float32), self.hazard, out=self.lower)
+        np.logical_and(self.lower, self.zrm > 1, out=self.lower)
+        np.subtract(self.zrm, self.lower.view(np.int8), out=self.zrm)
 
 
-def time_reference(households: int, weeks: int, seed: int) -> Timing:
-    """The same rules as idiomatic Mesa agents."""
-    start = time.perf_counter()
-    model = ReferenceModel(core_scenario(households), seed=seed)
-    return _stepped("reference", households, weeks, time.perf_counter() - start, model.step)
+def measure_size(households: int, settings: BenchSettings) -> list[Timing]:
+    """Time the four implementations at one size, interleaved week by week.
 
-
-def time_full(scenario_name: str, households: int, weeks: int, seed: int) -> Timing:
-    """The full model, with the seconds spent in each rule (the rest is metrics)."""
-    start = time.perf_counter()
-    model = NeighbourhoodModel(full_scenario(scenario_name, households), seed=seed)
-    setup = time.perf_counter() - start
+    All four are built first; then every week each takes its step in turn (the
+    reference only for its first ``reference_weeks``), so that the ratios between them
+    compare steps taken under the same conditions of a shared, noisy machine.
+    """
+    weeks = settings.weeks
+    planned = {
+        "floor": weeks,
+        "core": weeks,
+        "reference": min(settings.reference_weeks, weeks),
+        "full": weeks,
+    }
+    builders = {
+        "floor": lambda: FloorPass(households, settings.seed),
+        "core": lambda: NeighbourhoodModel(core_scenario(households), seed=settings.seed),
+        "reference": lambda: ReferenceModel(core_scenario(households), seed=settings.seed),
+        "full": lambda: NeighbourhoodModel(
+            full_scenario(settings.full_scenario, households), seed=settings.seed
+        ),
+    }
+    setup, steps = {}, {}
+    for name, build in builders.items():
+        start = time.perf_counter()
+        steps[name] = build()
+        setup[name] = time.perf_counter() - start
     spent: dict[str, float] = defaultdict(float)
-    for rule in model.rules:
+    for rule in steps["full"].rules:
         rule.step = _timed(rule.step, rule.name, spent)
-    timing = _stepped("full", households, weeks, setup, model.step)
-    spent["metrics and bookkeeping"] = timing.seconds - sum(spent.values())
-    timing.rules = dict(spent)
-    return timing
+    cumulative: dict[str, list[float]] = {name: [] for name in builders}
+    # Built objects are frozen out of the garbage collector's passes, for all alike.
+    gc.collect()
+    gc.freeze()
+    try:
+        for week in range(weeks):
+            for name, model in steps.items():
+                if week >= planned[name]:
+                    continue
+                start = time.perf_counter()
+                model.step()
+                elapsed = time.perf_counter() - start
+                so_far = cumulative[name]
+                so_far.append(elapsed + (so_far[-1] if so_far else 0.0))
+    finally:
+        gc.unfreeze()
+    timings = [
+        Timing(name, households, planned[name], cumulative[name][-1], setup[name], cumulative[name])
+        for name in builders
+    ]
+    full = timings[-1]
+    spent["metrics and bookkeeping"] = full.seconds - sum(spent.values())
+    full.rules = dict(spent)
+    return timings
 
 
 def _timed(step: Callable, name: str, spent: dict[str, float]) -> Callable:
@@ -426,25 +441,13 @@ def run_bench(
     """
     settings.check()
     say = progress or (lambda _text: None)
-    reference_weeks = min(settings.reference_weeks, settings.weeks)
     timings: list[Timing] = []
     for n in sorted(settings.households):
-        cells = (
-            ("floor", lambda n=n: time_floor(n, settings.weeks, settings.seed)),
-            ("core", lambda n=n: time_core(n, settings.weeks, settings.seed)),
-            (
-                f"idiomatic Mesa reference ({reference_weeks} weeks)",
-                lambda n=n: time_reference(n, reference_weeks, settings.seed),
-            ),
-            (
-                "full model",
-                lambda n=n: time_full(settings.full_scenario, n, settings.weeks, settings.seed),
-            ),
-        )
-        for label, measure in cells:
-            say(f"{n:,} households: {label}")
-            # The fastest of the repeats: on a shared machine interference only adds time.
-            timings.append(min((measure() for _ in range(settings.repeats)), key=_seconds))
+        say(f"{n:,} households: floor, core, idiomatic Mesa reference and full model")
+        repeats = [measure_size(n, settings) for _ in range(settings.repeats)]
+        # Per implementation the fastest repeat: interference only ever adds time.
+        for index in range(len(IMPLEMENTATIONS)):  # measure_size keeps this order
+            timings.append(min((run[index] for run in repeats), key=_seconds))
     memory = None
     if settings.memory_years:
         say(
@@ -499,8 +502,3 @@ def parse_sizes(text: str) -> tuple[int, ...]:
                 f"--households: expected whole numbers separated by commas, found '{text}'",
             ) from None
     return tuple(sorted(set(sizes)))
-
-
-def sizes_label(sizes: Sequence[int]) -> str:
-    """``(1000, 10000)`` → ``"1,000 / 10,000"``."""
-    return " / ".join(f"{n:,}" for n in sizes)

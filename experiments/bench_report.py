@@ -66,6 +66,7 @@ def rules_figure(result: BenchResult) -> Figure:
     wide = table.pivot(index="rule", columns="households", values="ms_per_step").fillna(0.0)
     largest = wide.columns.max()
     wide = wide.sort_values(largest)
+    wide.columns = [f"{n:,}" for n in wide.columns]
     figure, axis = plt.subplots(figsize=(8, 5.5))
     (wide / wide.sum()).mul(100).T.plot.barh(stacked=True, ax=axis, width=0.7, colormap="tab20")
     axis.set_xlabel("share of the full model's step time (%)")
