@@ -180,14 +180,16 @@ class NeighbourhoodModel(mesa.Model):
             if progress is not None:
                 progress(1)
 
-    def escalate(self, rows: np.ndarray, kind_name: str, kind: EscalationKind) -> None:
+    def escalate(self, rows: np.ndarray | int, kind_name: str, kind: EscalationKind) -> None:
         """Book an escalation of each of ``rows`` and move them into crisis care.
 
         Args:
-            rows: The households that escalate this week by this kind (ascending).
+            rows: The households that escalate this week by this kind (ascending), or
+                one household's row.
             kind_name: The escalation kind's key (``eviction``, …).
             kind: Its parameters.
         """
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.intp))
         population = self.population
         held = rows[population.provider[rows] >= 0]
         for index in np.unique(population.provider[held]).tolist():

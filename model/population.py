@@ -24,7 +24,8 @@ class Population:
     """State of every household, one row each.
 
     Attributes:
-        zrm: ZRM level per domain, 1 (acute) … 5 (self-reliant); int8 (n, 11).
+        zrm: ZRM level per domain, 1 (acute) … 5 (self-reliant); int8 (n, 11), stored
+            domain-major (Fortran order) so that reductions over the domains are fast.
         vulnerability: Latent vulnerability in [0, 1].
         own_strength: Own strength (eigen kracht) in [0, 1]; support raises it.
         own_strength_baseline: The household's own level of own strength, to which

@@ -118,3 +118,24 @@ def test_escalation_needs_an_untreated_acute_domain():
     assert population.status[1] == Status.IN_SPECIALIST_CARE
     assert population.escalations.tolist()[:3] == [1, 0, 0]
     assert model.ledger.step_total_cents(model.week, stream="escalation") == 12_000 * 100
+
+
+def test_escalating_a_batch_books_each_household_as_one_at_a_time_would():
+    params = small(households=300, years=1)
+    batch, single = NeighbourhoodModel(params, seed=2), NeighbourhoodModel(params, seed=2)
+    kind_name, kind = next(iter(params.escalations.items()))
+    rows = np.array([3, 17, 250])
+    for model in (batch, single):
+        model.week = 5
+        model.crisis_care.enlist(np.array([17]), week=4)  # one of them was waiting
+    batch.escalate(rows, kind_name, kind)
+    for row in rows.tolist():
+        single.escalate(row, kind_name, kind)  # one row at a time, as an int
+    for model in (batch, single):
+        assert (model.population.status[rows] == Status.ESCALATED).all()
+        assert (model.population.escalations[rows] == 1).all()
+        assert 17 not in [entry[0] for entry in model.crisis_care.waiting]
+        assert sorted(model.crisis_care.clients) == rows.tolist()
+    booked, booked_one_by_one = batch.ledger.to_frame(), single.ledger.to_frame()
+    assert len(booked) == 3
+    assert booked.equals(booked_one_by_one)

@@ -147,10 +147,10 @@ class Drift(Rule):
         population = model.population
         zrm = population.zrm
         problems = (zrm <= PROBLEM_LEVEL).astype(np.float32)
-        # In place and in the domain-major layout of ``zrm`` (docs/performance.md), in the
-        # order base × spill × isolation: the float32 values of the plain expression.
-        # ``problems @ spillover`` as sums of columns (whole numbers, exact): a BLAS
-        # product would keep a second core spinning for little gain (docs/performance.md).
+        # In place, in the domain-major layout of ``zrm``, in the order spill × base ×
+        # isolation: the float32 values of the plain expression. ``problems @ spillover``
+        # as sums of columns (whole numbers, exact): a BLAS product would keep a second
+        # core spinning for little gain (docs/performance.md).
         hazard = np.zeros(zrm.shape, dtype=np.float32, order="F")
         for column, sources in enumerate(self.spill_sources):
             for source in sources:
