@@ -207,7 +207,7 @@ class FloorPass:
         np.subtract(self.zrm, self.lower.view(np.int8), out=self.zrm)
 
 
-def measure_size(households: int, settings: BenchSettings) -> list[Timing]:
+def measure_size(households: int, settings: BenchSettings) -> dict[str, Timing]:
     """Time the four implementations at one size, interleaved week by week.
 
     All four are built first; then every week each takes its step in turn (the
@@ -253,11 +253,13 @@ def measure_size(households: int, settings: BenchSettings) -> list[Timing]:
                 so_far.append(elapsed + (so_far[-1] if so_far else 0.0))
     finally:
         gc.unfreeze()
-    timings = [
-        Timing(name, households, planned[name], cumulative[name][-1], setup[name], cumulative[name])
+    timings = {
+        name: Timing(
+            name, households, planned[name], cumulative[name][-1], setup[name], cumulative[name]
+        )
         for name in builders
-    ]
-    full = timings[-1]
+    }
+    full = timings["full"]
     spent["metrics and bookkeeping"] = full.seconds - sum(spent.values())
     full.rules = dict(spent)
     return timings
@@ -446,8 +448,8 @@ def run_bench(
         say(f"{n:,} households: floor, core, idiomatic Mesa reference and full model")
         repeats = [measure_size(n, settings) for _ in range(settings.repeats)]
         # Per implementation the fastest repeat: interference only ever adds time.
-        for index in range(len(IMPLEMENTATIONS)):  # measure_size keeps this order
-            timings.append(min((run[index] for run in repeats), key=_seconds))
+        for name in IMPLEMENTATIONS:
+            timings.append(min((run[name] for run in repeats), key=_seconds))
     memory = None
     if settings.memory_years:
         say(

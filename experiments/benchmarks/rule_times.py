@@ -25,6 +25,8 @@ from collections import defaultdict
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.scenario_io import load_scenario, with_overrides
 
+# Copies of ``bench.STAFF_REFERENCE_HOUSEHOLDS`` and ``core.HOUSEHOLD_CORE_SCHEDULE``, on
+# purpose: importing them would stop this file running against versions without them.
 STAFF_REFERENCE_HOUSEHOLDS = 6000
 HOUSEHOLD_RULES = [
     "informal_network",

@@ -137,9 +137,8 @@ class Drift(Rule):
             base * vulnerability[:, None] * hazards.drift_per_week * hazards.drift_scale,
             dtype=np.float32,
         )
-        self.spillover = spillover_matrix()
         # For each affected domain, the domains whose problems spill over into it.
-        self.spill_sources = [np.flatnonzero(column) for column in self.spillover.T]
+        self.spill_sources = [np.flatnonzero(column) for column in spillover_matrix().T]
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Lower domains whose draw falls under their hazard."""
