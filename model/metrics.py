@@ -206,17 +206,24 @@ def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         out[f"admissions_{kind}"] = float(specialist.admissions_this_step)
         out[f"mean_wait_weeks_{kind}"] = float(np.mean(waits)) if waits else np.nan
     out["applications_pending"] = float(len(desk.applications))
-    out["households_found"] = float(getattr(model.rule("help_seeking"), "found_this_step", 0))
+    out["households_found"] = float(model.counters["households_found"])
     return out
 
 
 def event_metrics(model: NeighbourhoodModel) -> dict[str, float]:
-    """Escalations and life events this week, by kind."""
-    escalation = model.rule("escalation")
-    out = {f"escalations_{k}": float(v) for k, v in escalation.events_this_step.items()}
-    out["escalations_total"] = float(sum(escalation.events_this_step.values()))
-    life_events = model.rule("life_events")
-    out.update({f"life_events_{k}": float(v) for k, v in life_events.events_this_step.items()})
+    """Escalations and life events this week, by kind (0 for a kind that did not occur).
+
+    Read from ``model.counters``, where :meth:`NeighbourhoodModel.escalate` and the
+    ``life_events`` rule count them, whoever called them.
+    """
+    counters = model.counters
+    out = {
+        f"escalations_{k}": float(counters[f"escalations_{k}"]) for k in model.params.escalations
+    }
+    out["escalations_total"] = float(counters["escalations_total"])
+    out.update(
+        {f"life_events_{k}": float(counters[f"life_events_{k}"]) for k in model.params.life_events}
+    )
     return out
 
 

@@ -162,13 +162,24 @@ class NeighbourhoodModel(mesa.Model):
         self.population.last_closed_week[rows] = -1
 
     def rule(self, name: str):
-        """The scheduled rule instance called ``name``."""
-        return next(rule for rule in self.rules if rule.name == name)
+        """The scheduled rule instance called ``name``.
+
+        Raises:
+            UnknownRuleError: If no rule of that name is in this model's schedule.
+        """
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise UnknownRuleError(
+            f"rule '{name}' is not in this model's schedule: {list(self.schedule)}"
+        )
 
     def step(self) -> None:
         """Advance one week: run every rule of the schedule, then record metrics."""
         self.week += 1
+        # What a week's rules add to starts from zero here, and only here.
         self.counters.clear()
+        self.population.begin_week()
         for rule in self.rules:
             rule.step(self)
         self.records.append(metrics.collect(self))
@@ -199,6 +210,8 @@ class NeighbourhoodModel(mesa.Model):
         for team in self.teams:
             team.withdraw(rows)
         self.note_return(rows)
+        self.counters[f"escalations_{kind_name}"] += int(rows.size)
+        self.counters["escalations_total"] += int(rows.size)
         cents = to_cents(kind.cost_eur)
         population.cost_cents[rows] += cents
         population.escalations[rows] += 1

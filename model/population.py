@@ -8,6 +8,7 @@ state as the vectorised rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.stats import binom
@@ -66,6 +67,15 @@ class Population:
     cost_cents: np.ndarray
     care_protection: np.ndarray
     last_closed_week: np.ndarray
+
+    WEEKLY_FIELDS: ClassVar[tuple[str, ...]] = ("treatment_boost", "care_protection")
+    """Arrays that hold what this week's care does; :meth:`begin_week` zeroes them, and
+    care rules only add to them (``+=`` / ``maximum``), in any order."""
+
+    def begin_week(self) -> None:
+        """Forget last week's care: the one reset of the per-week arrays."""
+        for name in self.WEEKLY_FIELDS:
+            getattr(self, name).fill(0.0)
 
     @property
     def size(self) -> int:

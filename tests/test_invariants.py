@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import small
 from wijksim.model.caseload import CaseRole
-from wijksim.model.model import NeighbourhoodModel
+from wijksim.model.model import NeighbourhoodModel, UnknownRuleError
 from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.schedule import DEFAULT_SCHEDULE
 from wijksim.model.status import Status
 
 
@@ -111,3 +113,45 @@ def test_step_metrics_add_up():
         for payer in PAYERS:
             by_stream = sum(record[f"cost_{s}_paid_by_{payer}_eur"] for s in STREAMS)
             assert abs(by_stream - record[f"cost_paid_by_{payer}_eur"]) < 1e-6
+
+
+def test_invariants_hold_with_an_adapting_operator():
+    # A margin-seeking operator under a function budget sheds staff (see
+    # test_funding.py); the caseload must stay within the limit of the staff that remain.
+    scenario = small(
+        "funding_function_budget",
+        households=3000,
+        years=3,
+        **{"funding.operator.adapts": True, "funding.operator.ethos": 0.0},
+    )
+    model = NeighbourhoodModel(scenario, seed=2)
+    for _ in range(scenario.years * 52):
+        model.step()
+        check_invariants(model)
+    fte = [record["team_frontline_fte"] for record in model.records]
+    assert min(fte) < scenario.team.frontline_fte  # the operator did cut staff
+
+
+def test_the_order_of_care_rules_does_not_lose_their_effect():
+    # Per-week arrays are reset once, at the start of the week: a schedule that runs
+    # team_support before specialist_care keeps the team's escalation protection.
+    scenario = small("integral_team", households=1500, years=1)
+    schedule = list(DEFAULT_SCHEDULE)
+    schedule.remove("team_support")
+    schedule.insert(schedule.index("specialist_care"), "team_support")
+    model = NeighbourhoodModel(scenario.model_copy(update={"schedule": schedule}), seed=1)
+    model.run(20)
+    # Cases opened before this week (intake now comes after support).
+    cases = model.cases
+    active = np.flatnonzero((cases.role == CaseRole.LEAD) & (cases.opened_week < model.week))
+    assert active.size > 0
+    team = model.teams[0]
+    protection = team.competence * scenario.team.escalation_protection
+    covered = np.flatnonzero(protection > 0)
+    assert (model.population.care_protection[np.ix_(active, covered)] > 0).all()
+
+
+def test_asking_for_a_rule_that_is_not_scheduled_is_a_clear_error():
+    model = NeighbourhoodModel(small(households=200, years=1), seed=1)
+    with pytest.raises(UnknownRuleError, match="'no_such_rule' is not in this model's schedule"):
+        model.rule("no_such_rule")

@@ -23,9 +23,6 @@ class SpecialistCare(Rule):
     when no team holds them (the old system, or clients of before the transition),
     leave without aftercare: back to UNKNOWN, which closes the care episode. After
     crisis care they apply at the access point to be assessed for regular care.
-
-    This rule clears last week's treatment boost and escalation protection, so it runs
-    before any other care rule that adds to them (``team_support``).
     """
 
     name = "specialist_care"
@@ -33,8 +30,6 @@ class SpecialistCare(Rule):
     def step(self, model: NeighbourhoodModel) -> None:
         """Run this week's care cycle of every specialist."""
         population = model.population
-        population.treatment_boost.fill(0.0)
-        population.care_protection.fill(0.0)
         week = model.week
         for specialist in model.specialists:
             done = specialist.discharge_due(week)

@@ -39,7 +39,7 @@ class Funding(Rule):
         )
         counters["funding_results"] += done.results
         operator.settle_week(model.week, done)
-        escalations = sum(model.rule("escalation").events_this_step.values())
+        escalations = counters["escalations_total"]
         specialist = model.ledger.step_total_cents(model.week, stream="specialist")
         operator.note_population(escalations, specialist)
         if model.week % contract.settlement_weeks == 0:

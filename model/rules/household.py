@@ -92,7 +92,6 @@ class LifeEvents(Rule):
         self.columns = [
             np.array([DOMAIN_INDEX[d] for d in e.domains], dtype=np.intp) for e in kinds.values()
         ]
-        self.events_this_step = dict.fromkeys(self.kind_names, 0)
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Draw this week's events and lower the domains they hit by one level."""
@@ -101,7 +100,7 @@ class LifeEvents(Rule):
         zrm = model.population.zrm
         for k, name in enumerate(self.kind_names):
             rows = np.flatnonzero(hit[:, k])
-            self.events_this_step[name] = int(rows.size)
+            model.counters[f"life_events_{name}"] += int(rows.size)
             if rows.size:
                 block = np.ix_(rows, self.columns[k])
                 zrm[block] = np.maximum(zrm[block] - 1, 1)
@@ -270,7 +269,7 @@ class HelpSeeking(Rule):
             if rows.size:
                 model.note_return(rows)
                 point.apply(rows, model.week, route=route)
-        self.found_this_step = found
+        model.counters["households_found"] += found
 
 
 @register_rule
@@ -295,7 +294,6 @@ class Escalation(Rule):
         self.columns = [
             np.array([DOMAIN_INDEX[d] for d in k.domains], dtype=np.intp) for k in self.kinds
         ]
-        self.events_this_step = dict.fromkeys(self.kind_names, 0)
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Draw escalations, book them and move the households into crisis care."""
@@ -303,7 +301,6 @@ class Escalation(Rule):
         draws = self.rng(model).random((population.size, len(self.kinds)), dtype=np.float32)
         acute = population.zrm == 1
         candidates = np.flatnonzero(acute.any(axis=1) & (population.status != Status.ESCALATED))
-        self.events_this_step = dict.fromkeys(self.kind_names, 0)
         if candidates.size == 0:
             return
         # Care this week takes away part of the hazard (all of it where a specialist
@@ -318,7 +315,6 @@ class Escalation(Rule):
             fires = ~escalated & (draws[candidates, k] < probability)
             if fires.any():
                 model.escalate(candidates[fires], kind_name=self.kind_names[k], kind=kind)
-            self.events_this_step[self.kind_names[k]] = int(fires.sum())
             escalated |= fires
 
 
