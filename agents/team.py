@@ -95,6 +95,7 @@ class NeighbourhoodTeam(mesa.Agent):
         self.recognition_factor = np.ones(N_DOMAINS, dtype=np.float32)
         self.referral_lean = np.zeros(N_DOMAINS, dtype=np.int8)
         self.frontline_fte = params.frontline_fte
+        self.target_fte = params.frontline_fte
         self._derive_capacity()
         self._intensity_of_group = self._group_intensities(model, params)
         self.billed_cents = 0
@@ -155,7 +156,7 @@ class NeighbourhoodTeam(mesa.Agent):
         """What the operator can change: staffing (× the scenario's FTE) and policy knobs."""
         policy = self.policy
         return {
-            "staffing_factor": self.frontline_fte / self.params.frontline_fte,
+            "staffing_factor": self.target_fte / self.params.frontline_fte,
             "hours_per_case_factor": policy.hours_per_case_factor,
             "intake_max_level": policy.intake_max_level,
             "referral_max_level": policy.referral_max_level,
@@ -172,7 +173,22 @@ class NeighbourhoodTeam(mesa.Agent):
                 changes[name] = round(changes[name])
         self.policy = type(self.policy).model_validate({**self.policy.model_dump(), **changes})
         if "staffing_factor" in settings:
-            self.frontline_fte = self.params.frontline_fte * settings["staffing_factor"]
+            self.target_fte = self.params.frontline_fte * settings["staffing_factor"]
+        self._derive_capacity()
+        self.settle_staff()
+
+    def settle_staff(self) -> None:
+        """Move the staff towards the operator's target as far as the caseload allows.
+
+        New staff start at once. Staff leave only as far as the open cases still fit
+        under the caseload limit: workers leave as their cases close, so the team never
+        holds more than its limit (a cut does not abandon households mid-plan).
+        """
+        if self.target_fte >= self.frontline_fte:
+            self.frontline_fte = self.target_fte
+        else:
+            needed = self.caseload_units() / self.params.caseload_limit_per_fte
+            self.frontline_fte = max(self.target_fte, min(self.frontline_fte, needed))
         self._derive_capacity()
 
     @staticmethod
@@ -229,8 +245,10 @@ class NeighbourhoodTeam(mesa.Agent):
     # --- the week's casework --------------------------------------------------------------
 
     def begin_week(self) -> None:
-        """Forget last week's closures (read by the payment rule)."""
+        """Forget last week's closures (read by the payment rule); let staff leave."""
         self._closed_levels: list[np.ndarray] = []
+        if self.target_fte < self.frontline_fte:  # a cut waits for cases to close
+            self.settle_staff()
 
     def results_this_week(self, min_level: int) -> int:
         """Cases closed this week with every covered domain at ``min_level`` or better."""
