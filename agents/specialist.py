@@ -50,6 +50,8 @@ class Specialist(mesa.Agent):
         self.admissions_this_step = 0
         self.wait_weeks_this_step: list[int] = []
         self._extended: set[int] = set()  # rows whose trajectory was extended once
+        # Crisis care: the domains each client's escalation touched, which it stabilises.
+        self._crisis_columns: dict[int, np.ndarray] = {}
 
     def enlist(self, rows: np.ndarray, week: int) -> None:
         """Put households on the waiting list (status WAITING)."""
@@ -59,10 +61,18 @@ class Specialist(mesa.Agent):
         population.set_status(rows, Status.WAITING, week)
         population.provider[rows] = self.index
 
-    def admit_now(self, rows: np.ndarray, week: int, weeks: int) -> None:
-        """Admit households at once, beyond capacity (crisis care)."""
+    def admit_now(self, rows: np.ndarray, week: int, weeks: int, columns: np.ndarray) -> None:
+        """Admit households at once, beyond capacity (crisis care).
+
+        Args:
+            rows: The households that escalated.
+            week: This week.
+            weeks: Length of the stay.
+            columns: The domains of the escalation kind: the ones the stay stabilises.
+        """
         for row in rows.tolist():
             self.clients[row] = week + weeks
+            self._crisis_columns[row] = columns
         population = self.model.population
         population.set_status(rows, Status.ESCALATED, week)
         population.provider[rows] = self.index
@@ -76,6 +86,7 @@ class Specialist(mesa.Agent):
         waiting = set()
         for row in rows:
             self._extended.discard(row)
+            self._crisis_columns.pop(row, None)
             if self.clients.pop(row, None) is None:
                 waiting.add(row)
         if waiting:
@@ -93,11 +104,22 @@ class Specialist(mesa.Agent):
             del self.clients[row]
         rows = np.array(done, dtype=np.intp)
         if rows.size and self.params.stabilise_to_level > 1:
-            levels = self.model.population.zrm[np.ix_(rows, self.domain_columns)]
-            np.maximum(levels, self.params.stabilise_to_level, out=levels)
-            self.model.population.zrm[np.ix_(rows, self.domain_columns)] = levels
+            self._stabilise(done)
         self.model.population.provider[rows] = -1
         return rows
+
+    def _stabilise(self, rows: list[int]) -> None:
+        """Raise the treated domains of ``rows`` to ``stabilise_to_level`` at least.
+
+        Crisis care stabilises only the domains of the escalation that brought the
+        household in (a crisis bed after an eviction does not mend a family); other
+        providers their own domains.
+        """
+        zrm = self.model.population.zrm
+        floor = self.params.stabilise_to_level
+        for row in rows:
+            columns = self._crisis_columns.pop(row, self.domain_columns)
+            zrm[row, columns] = np.maximum(zrm[row, columns], floor)
 
     def _extend_some(self, due: list[int], week: int) -> list[int]:
         """Extend some due trajectories once; return the rows that leave now."""
@@ -150,7 +172,7 @@ class Specialist(mesa.Agent):
             self.model.population.treatment_boost[block] += self.params.recovery_boost_per_week
 
     def bill(self, step: int) -> None:
-        """Book this week's P×Q with the payer, and attribute it to each client."""
+        """Book a week's P×Q for the households held now, and attribute it to each."""
         rows = self.client_rows()
         cents = self.price_cents * rows.size
         if cents == 0:

@@ -22,6 +22,7 @@ from wijksim.model import metrics
 from wijksim.model.access import ReferralAccess
 from wijksim.model.caseload import CaseTable
 from wijksim.model.classification import NeedClassifier
+from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, to_cents
 from wijksim.model.network import build_network
 from wijksim.model.population import initialise_population
@@ -218,4 +219,12 @@ class NeighbourhoodModel(mesa.Model):
         for row in rows.tolist():
             agent_id = self.households[row].unique_id
             self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents)
-        self.crisis_care.admit_now(rows, self.week, kind.crisis_weeks)
+        for domain, levels in kind.marks.items():
+            # An eviction or a placement leaves its mark beyond the crisis (assumption).
+            column = DOMAIN_INDEX[domain]
+            population.zrm[rows, column] = np.maximum(population.zrm[rows, column] - levels, 1)
+        self.crisis_care.admit_now(rows, self.week, kind.crisis_weeks, self._kind_columns(kind))
+
+    def _kind_columns(self, kind: EscalationKind) -> np.ndarray:
+        """The domain columns of an escalation kind."""
+        return np.array([DOMAIN_INDEX[d] for d in kind.domains], dtype=np.intp)

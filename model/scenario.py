@@ -249,7 +249,8 @@ class SpecialistParams(Section):
     """Extra weekly recovery hazard in treated domains (assumption: one level per
     ~4 months of treatment)."""
     stabilise_to_level: Annotated[int, Field(ge=1, le=5)] = 1
-    """On discharge, treated domains below this level are raised to it (crisis care)."""
+    """On discharge, treated domains below this level are raised to it; crisis care
+    raises only the domains of the escalation that brought the household in."""
     forced_admission: bool = False
     """Admits at once, beyond capacity (crisis care after an escalation)."""
     extend_probability: Share = 0.0
@@ -293,12 +294,16 @@ def _default_specialists() -> dict[str, SpecialistParams]:
         "sheltered_housing": kind(
             "Sheltered housing", ["housing"], "municipality_wmo", 1.5, 1200, 52
         ),
+        # Crisis care's stay is part of each escalation kind's cost_eur, which is the
+        # cost of the whole event as the sources give it (an out-of-home placement's
+        # €150,000 includes the placement): its weekly price is therefore 0, and it is
+        # billed like every other provider, price × client-weeks.
         "crisis_care": kind(
             "Crisis care",
             list(DOMAINS),
             "insurer",
             1.0,
-            2000,
+            0,
             4,
             recovery_boost_per_week=0.0,
             stabilise_to_level=2,
@@ -316,6 +321,10 @@ class EscalationKind(Section):
     payer: Payer
     crisis_weeks: Annotated[int, Field(ge=1)]
     requires_children: bool = False
+    marks: dict[Domain, Annotated[int, Field(ge=0, le=4)]] = {}
+    """Levels the event takes off other domains, beyond the crisis: an eviction leaves
+    debts and breaks ties, a placement weighs on a parent. Crisis care stabilises only
+    the kind's own ``domains`` (assumptions; see each kind)."""
 
 
 def _default_escalations() -> dict[str, EscalationKind]:
@@ -328,6 +337,9 @@ def _default_escalations() -> dict[str, EscalationKind]:
             cost_eur=33_000,
             payer="other",
             crisis_weeks=8,
+            # Assumption: eviction costs and arrears become debt; the move away loosens
+            # the household's ties in the neighbourhood.
+            marks={"finances": 1, "social_network": 1},
         ),
         # €1.2M saved on 8 fewer child-protection measures (same source): ~€150,000.
         "out_of_home_placement": EscalationKind(
@@ -337,6 +349,8 @@ def _default_escalations() -> dict[str, EscalationKind]:
             payer="municipality_youth",
             crisis_weeks=12,
             requires_children=True,
+            # Assumption: a child's removal weighs on the parents' mental health.
+            marks={"mental_health": 1},
         ),
         # Assumption: a few weeks of acute psychiatric or hospital admission.
         "acute_admission": EscalationKind(

@@ -155,3 +155,25 @@ def test_asking_for_a_rule_that_is_not_scheduled_is_a_clear_error():
     model = NeighbourhoodModel(small(households=200, years=1), seed=1)
     with pytest.raises(UnknownRuleError, match="'no_such_rule' is not in this model's schedule"):
         model.rule("no_such_rule")
+
+
+def test_every_provider_bills_price_times_client_weeks():
+    # The ledger against the world: a week's price for every household a provider holds
+    # as the week begins, counted here from the providers' clients, not from their bills.
+    # Crisis care gets a price so that its billing is exercised too.
+    scenario = small(
+        households=1500,
+        years=2,
+        **{"hazards.drift_scale": 5.0, "specialists.crisis_care.price_per_week_eur": 2000.0},
+    )
+    model = NeighbourhoodModel(scenario, seed=3)
+    client_weeks = {s.kind: 0 for s in model.specialists}
+    for _ in range(scenario.years * 52):
+        for specialist in model.specialists:
+            client_weeks[specialist.kind] += len(specialist.clients)
+        model.step()
+    by_agent = model.ledger.cents_by_agent()
+    for specialist in model.specialists:
+        expected = specialist.price_cents * client_weeks[specialist.kind]
+        assert by_agent.get(specialist.unique_id, 0) == expected, specialist.kind
+    assert client_weeks["crisis_care"] > 0

@@ -139,3 +139,24 @@ def test_escalating_a_batch_books_each_household_as_one_at_a_time_would():
     booked, booked_one_by_one = batch.ledger.to_frame(), single.ledger.to_frame()
     assert len(booked) == 3
     assert booked.equals(booked_one_by_one)
+
+
+def test_crisis_care_stabilises_the_escalations_own_domains_and_leaves_its_marks():
+    model = _model()
+    population = model.population
+    row = 7
+    population.zrm[row] = 3
+    population.zrm[row, DOMAIN_INDEX["housing"]] = 1
+    population.zrm[row, DOMAIN_INDEX["mental_health"]] = 1
+    kind = model.params.escalations["eviction"]
+    model.escalate(row, "eviction", kind)
+    # An eviction leaves debts and loosens ties beyond the crisis.
+    assert population.zrm[row, DOMAIN_INDEX["finances"]] == 3 - kind.marks["finances"]
+    assert population.zrm[row, DOMAIN_INDEX["social_network"]] == 2
+    crisis = model.crisis_care
+    crisis.discharge_due(model.week + kind.crisis_weeks)
+    # Crisis care rehouses (housing and finances at least 2) but heals nothing else.
+    assert population.zrm[row, DOMAIN_INDEX["housing"]] == 2
+    assert population.zrm[row, DOMAIN_INDEX["finances"]] == 2
+    assert population.zrm[row, DOMAIN_INDEX["mental_health"]] == 1
+    assert population.zrm[row, DOMAIN_INDEX["social_network"]] == 2

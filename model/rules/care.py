@@ -17,12 +17,15 @@ if TYPE_CHECKING:
 
 @register_rule
 class SpecialistCare(Rule):
-    """Each specialist discharges, admits from its waiting list, treats and bills P×Q.
+    """Each specialist bills P×Q, discharges, admits from its waiting list and treats.
 
-    Discharged households go back to the team that referred them (scaling down), or,
-    when no team holds them (the old system, or clients of before the transition),
-    leave without aftercare: back to UNKNOWN, which closes the care episode. After
-    crisis care they apply at the access point to be assessed for regular care.
+    Every provider bills the same way, crisis care included: a week's price for every
+    household it holds as the week begins (the week of care just given), so that over a
+    run each provider's bill is its price × its client-weeks. Discharged households go
+    back to the team that referred them (scaling down), or, when no team holds them (the
+    old system, or clients of before the transition), leave without aftercare: back to
+    UNKNOWN, which closes the care episode. After crisis care they apply at the access
+    point to be assessed for regular care.
     """
 
     name = "specialist_care"
@@ -32,19 +35,19 @@ class SpecialistCare(Rule):
         population = model.population
         week = model.week
         for specialist in model.specialists:
+            specialist.bill(week)
             done = specialist.discharge_due(week)
             if specialist.params.forced_admission:
                 model.access_point.apply(done, week, route="crisis")
-                continue
-            team_of = model.cases.team[done]
-            for team in model.teams:
-                team.hand_back(done[team_of == team.index], week)
-            alone = done[team_of < 0]
-            population.set_status(alone, Status.UNKNOWN, week)
-            model.note_closure(alone)
+            else:
+                team_of = model.cases.team[done]
+                for team in model.teams:
+                    team.hand_back(done[team_of == team.index], week)
+                alone = done[team_of < 0]
+                population.set_status(alone, Status.UNKNOWN, week)
+                model.note_closure(alone)
             specialist.admit_from_waiting_list(week)
             specialist.treat()
-            specialist.bill(week)
 
 
 @register_rule
