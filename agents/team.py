@@ -667,12 +667,6 @@ class NeighbourhoodTeam(mesa.Agent):
                 competence[mine] = np.maximum(competence[mine], better)
         return competence
 
-    def fade_empowerment(self) -> None:
-        """Own strength that support raised falls back slowly towards its own level."""
-        population = self.model.population
-        gap = population.own_strength - population.own_strength_baseline
-        population.own_strength -= self.params.empowerment_fade_per_week * np.maximum(gap, 0.0)
-
     def frontline_hours(self, share: float) -> float:
         """Weekly frontline hours times ``share`` (outreach or collective work)."""
         return self.frontline_fte * self.params.hours_per_fte_week * share

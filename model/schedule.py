@@ -12,6 +12,7 @@ DEFAULT_SCHEDULE: tuple[str, ...] = (
     "drift",
     "specialist_care",
     "team_casework",
+    "own_strength_fade",
     "team_support",
     "recovery",
     "escalation",
@@ -27,7 +28,7 @@ help and isolation are read from last week's groups; shocks
 and drift come before recovery so care and help answer this week's problems; specialists
 discharge and admit before recovery so that treatment acts on this week's clients;
 teams review, take intake and support after specialists hand back and before recovery,
-so support acts this week; escalation follows recovery (a domain that just recovered
+so support acts this week; own strength fades once a week, just before support raises it; escalation follows recovery (a domain that just recovered
 does not escalate); the desk
 assesses after help-seeking; the operator is paid for the week's work once it is done;
 groups are derived last, from the week's final levels."""

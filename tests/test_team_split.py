@@ -237,3 +237,27 @@ def test_a_bad_split_is_refused_with_the_field_named(overrides, message):
         with_overrides(base, overrides)
     assert message in str(caught.value)
     assert "team.split.teams" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["integral_team", "team_focus_life_phase"])
+def test_own_strength_fades_once_a_week_whatever_the_number_of_teams(name):
+    # Own strength fading back is a household process: for households no team holds,
+    # the gap to their own level shrinks by the same share a week under one team or a
+    # split into three (it faded once per team, three times as fast, before).
+    scenario = small(name, households=1500, years=2, **{"team.policy.aftercare_weeks": 0})
+    if name != "integral_team":
+        scenario = with_overrides(scenario, NEUTRAL)
+    model = NeighbourhoodModel(scenario, seed=4)
+    model.run(60)
+    population, cases = model.population, model.cases
+    fade = scenario.team.empowerment_fade_per_week
+    checked = 0
+    for _ in range(10):
+        gap = population.own_strength - population.own_strength_baseline
+        unheld = cases.team == NO_TEAM
+        model.step()
+        after = population.own_strength - population.own_strength_baseline
+        rows = np.flatnonzero(unheld & (cases.team == NO_TEAM) & (gap > 1e-3))
+        np.testing.assert_allclose(after[rows], gap[rows] * (1 - fade), rtol=1e-3, atol=1e-6)
+        checked += rows.size
+    assert checked > 100

@@ -196,6 +196,27 @@ class Recovery(Rule):
         zrm += rise.view(np.int8)
 
 
+@register_rule
+class OwnStrengthFade(Rule):
+    """Own strength that support raised falls back slowly towards the household's own level.
+
+    A household process, run once a week over all households whoever supported them
+    (with three focus teams it must not fade three times). The rate is
+    ``team.empowerment_fade_per_week``; without a team nothing raised own strength.
+    """
+
+    name = "own_strength_fade"
+
+    def step(self, model: NeighbourhoodModel) -> None:
+        """Close part of the gap between own strength and its baseline."""
+        if model.params.team is None:
+            return
+        population = model.population
+        gap = population.own_strength - population.own_strength_baseline
+        fade = model.params.team.empowerment_fade_per_week
+        population.own_strength -= fade * np.maximum(gap, 0.0)
+
+
 def domain_major_uniforms(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Float32 uniforms for (households, domains), laid out domain-major like ``zrm``.
 

@@ -86,7 +86,7 @@ class TeamSupport(Rule):
 
     Support raises recovery in the covered problem domains by competence × hours,
     protects them partly from escalation and builds own strength (which fades back
-    slowly without support); collective hours
+    slowly, ``own_strength_fade``); collective hours
     build the helpers' capacity in the informal network. Runs after
     ``specialist_care`` (which clears last week's boosts) and before ``recovery``.
     """
@@ -97,7 +97,6 @@ class TeamSupport(Rule):
         """Support every open team's caseload."""
         for team in model.teams:
             if team.is_open:
-                team.fade_empowerment()
                 team.support(model.week)
                 team.collective_work()
 
