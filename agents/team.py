@@ -99,6 +99,8 @@ class NeighbourhoodTeam(mesa.Agent):
         self._derive_capacity()
         self._intensity_of_group = self._group_intensities(model, params)
         self.billed_cents = 0
+        self.intake_hours_this_week = 0.0
+        self.intake_hours_last_week = 0.0
         self._closed_levels: list[np.ndarray] = []
         self.network_gain = 0.0
         self.helped = np.zeros((model.params.years + 1, model.population.size), dtype=bool)
@@ -201,13 +203,39 @@ class NeighbourhoodTeam(mesa.Agent):
 
     # --- access point -------------------------------------------------------------------
 
+    PRIORITY_ROUTES = frozenset({"crisis"})
+    """Routes whose households go to the head of the queue: out of crisis care a
+    household needs a plan now, not after a long wait (it would escalate again)."""
+
     def apply(self, rows: np.ndarray, week: int, route: str) -> None:
-        """Put households found by ``route`` in the intake queue (status INTAKE)."""
+        """Triage households found by ``route``: queue those with a case, advise the rest.
+
+        A short triage contact (``team.triage_hours``) decides at the door: a household
+        with a covered domain at the intake level or worse enters the intake queue
+        (status INTAKE); the others get advice (``team.advice_hours``) and are not
+        queued, so the queue holds only households the team would take.
+        """
         if rows.size == 0:
             return
-        self.model.cases.team[rows] = self.index
-        self._enqueue(rows, week)
-        self.model.counters[f"found_{route}"] += int(rows.size)
+        counters = self.model.counters
+        counters[f"found_{route}"] += int(rows.size)
+        has_case = self.worst_covered(rows) <= self.policy.intake_max_level
+        advised = rows[~has_case]
+        if advised.size:
+            # Their care episode ends with the advice: they are UNKNOWN again.
+            self.model.population.set_status(advised, Status.UNKNOWN, week)
+            counters["team_advised"] += int(advised.size)
+        self._spend_intake_hours(
+            rows.size * self.params.triage_hours + advised.size * self.params.advice_hours
+        )
+        queued = rows[has_case]
+        self.model.cases.team[queued] = self.index
+        self._enqueue(queued, week, first=route in self.PRIORITY_ROUTES)
+
+    def _spend_intake_hours(self, hours: float) -> None:
+        """Book triage, advice and intake hours: counted, and taken from this week's room."""
+        self.intake_hours_this_week += hours
+        self.model.counters["team_hours_intake"] += hours
 
     def _enqueue(
         self, rows: np.ndarray, week: int, first: bool = False, keep_wait: bool = False
@@ -245,8 +273,11 @@ class NeighbourhoodTeam(mesa.Agent):
     # --- the week's casework --------------------------------------------------------------
 
     def begin_week(self) -> None:
-        """Forget last week's closures (read by the payment rule); let staff leave."""
+        """Forget last week's closures and intake hours; let staff leave."""
         self._closed_levels: list[np.ndarray] = []
+        # Hours of triage and intake since the last intake take room from this week's.
+        self.intake_hours_last_week = self.intake_hours_this_week
+        self.intake_hours_this_week = 0.0
         if self.target_fte < self.frontline_fte:  # a cut waits for cases to close
             self.settle_staff()
 
@@ -486,7 +517,7 @@ class NeighbourhoodTeam(mesa.Agent):
         if queued.size == 0:
             return
         has_problem = self.worst_covered(queued) <= self.policy.intake_max_level
-        no_case = queued[~has_problem]
+        no_case = queued[~has_problem]  # improved while they waited
         cases.release(no_case)
         population.set_status(no_case, Status.UNKNOWN, week)
         self.model.counters["team_intake_no_case"] += int(no_case.size)
@@ -498,10 +529,16 @@ class NeighbourhoodTeam(mesa.Agent):
         plan = self.intensity_weight(waiting)
         carried = self.substitution(waiting)
         weights = plan * (1.0 - carried)
-        room = self.caseload_limit - self.caseload_units()
+        # Hours of triage and intake are hours not spent on cases (in caseload units).
+        intake_units = (self.intake_hours_last_week + self.intake_hours_this_week) / (
+            self.hours_per_unit
+        )
+        room = self.caseload_limit - self.caseload_units() - intake_units
         chosen = self._admissible(weights, room)
         keep = self._select_at_gate(waiting[chosen], week)
         admitted = waiting[chosen][keep]
+        # An intake conversation for every household the team takes in (assumption).
+        self._spend_intake_hours(admitted.size * self.params.intake_hours)
         cases.role[admitted] = CaseRole.LEAD
         cases.weight[admitted] = weights[chosen][keep]
         cases.plan_hours[admitted] = plan[chosen][keep] * self.hours_per_unit
@@ -615,33 +652,41 @@ class NeighbourhoodTeam(mesa.Agent):
         if rows.size == 0:
             return
         team_hours = cases.weight[rows] * self.hours_per_unit
-        # The plan's hours act, whether the team or the household and network give them.
+        # The plan's hours act: the team's in full, the share the household and its
+        # network carry at a factor below 1, since own strength and informal help
+        # already speed recovery (``hazards``): counted in full they would count twice.
+        carried = cases.substitution[active]
         hours = cases.plan_hours[rows].copy()
+        hours[: active.size] *= 1.0 - carried * (1.0 - params.substituted_hours_effect)
         hours[active.size :] = self.weights["light"] * self.hours_per_unit
         levels = population.zrm[rows]
-        # Work goes to the covered domains that are not yet good enough; a consulted
-        # specialist's own domains are its work, not the team's.
+        # Work goes to the covered domains that are not yet good enough; the domains a
+        # specialist treats are its work once the household is in its care (while the
+        # household waits, the team bridges them).
         problems = (levels < policy.discharge_min_level) & self.covered
-        at_specialist = population.provider[rows] >= 0
-        if at_specialist.any():
+        in_care = population.status[rows] == Status.IN_SPECIALIST_CARE
+        if in_care.any():
             for specialist in self.model.specialists:
-                mine = at_specialist & (population.provider[rows] == specialist.index)
+                mine = in_care & (population.provider[rows] == specialist.index)
                 if mine.any():
                     problems[np.ix_(np.flatnonzero(mine), specialist.domain_columns)] = False
         # Aftercare is a light contact, but a slip is met with a basic case's hours.
         slipped = np.arange(rows.size) >= active.size
         slipped &= problems.any(axis=1)
         hours[slipped] = self.weights["basic"] * self.hours_per_unit
-        per_domain = hours / np.maximum(problems.sum(axis=1), 1)
+        per_domain = (hours / np.maximum(problems.sum(axis=1), 1))[:, None]
         competence = self._competence_of(rows)
-        effect = competence * params.support_effect_per_hour * per_domain[:, None]
+        effect = competence * params.support_effect_per_hour * per_domain
         beyond = (levels <= policy.referral_max_level + self.referral_lean) & self.referable
         effect = np.where(beyond, effect * params.beyond_depth_factor, effect) * problems
         population.treatment_boost[rows] += effect.astype(np.float32)
-        protection = (self.competence * params.escalation_protection)[None, :]
-        population.care_protection[active] = np.maximum(
-            population.care_protection[active], protection
+        # Protection from escalation grows with the hours a problem domain gets and
+        # saturates: a worker who sees the household often sees a crisis coming.
+        saturation = 1.0 - np.exp(-per_domain / params.protection_hours_scale)
+        protection = (competence * params.escalation_protection * saturation * problems).astype(
+            np.float32
         )
+        population.care_protection[rows] = np.maximum(population.care_protection[rows], protection)
         strength = population.own_strength[active]
         population.own_strength[active] = strength + params.empowerment_per_week * (1.0 - strength)
         team_hours[slipped] = hours[slipped]

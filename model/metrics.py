@@ -71,6 +71,8 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "team_admissions",
     "team_intake_wait_weeks",
     "team_intake_no_case",
+    "team_advised",
+    "team_hours_intake",
     "team_closures",
     "team_closures_self_reliant",
     "team_reopened",

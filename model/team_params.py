@@ -178,8 +178,25 @@ class TeamParams(_Section):
     """Support works at this fraction on a domain at or below the referral level that
     the team does not do itself: the generalist's wasted effort (assumption)."""
     escalation_protection: Share = 0.5
-    """Escalation hazard of a supported covered domain × (1 − competence × this)
-    (assumption: the team sees a crisis coming and acts on half of them)."""
+    """Most a team's support takes off the escalation hazard of a problem domain it
+    works on: hazard × (1 − competence × this × (1 − exp(−hours / protection_hours_scale)))
+    (assumption: at full hours the team sees a crisis coming and acts on half of them)."""
+    protection_hours_scale: Positive = 0.5
+    """Weekly hours on a problem domain at which protection reaches 63% of its most
+    (assumption: a basic plan's ~0.8 h a week on one or two domains gives most of it,
+    half the hours about half)."""
+    substituted_hours_effect: Share = 0.5
+    """An hour of the plan that the household or its network carries works at this
+    fraction of a professional's hour in support (assumption: own strength and informal
+    help already raise recovery in ``hazards``, so the full hour would count twice)."""
+    triage_hours: NonNegative = 0.5
+    """Hours of a first triage contact with every household found (assumption)."""
+    advice_hours: NonNegative = 1.0
+    """Hours of advice to a household found without a case for the team (assumption:
+    one conversation and a referral to the 0th line)."""
+    intake_hours: NonNegative = 2.0
+    """Hours of the intake conversation and plan with a household taken in
+    (assumption: a kitchen-table talk, keukentafelgesprek, and its write-up)."""
     empowerment_per_week: NonNegative = 0.005
     """Own strength of a supported household rises by this × (1 − own strength) per
     week (assumption: a year of support closes about a quarter of the gap)."""

@@ -38,7 +38,15 @@ def test_team_invariants_hold_every_step():
     # Not vacuous: every role and every status occurred, and the team ran full.
     assert seen_roles == {r.value for r in CaseRole}
     assert seen_statuses == {s.value for s in Status} - {Status.KNOWN.value}
-    assert max(r["team_caseload_units"] for r in model.records) > 0.95 * team.caseload_limit
+    # Full: cases and the hours of triage and intake (of this and last week) fill the limit.
+    records = model.records
+    used = [
+        records[t]["team_caseload_units"]
+        + (records[t]["team_hours_intake"] + records[t - 1]["team_hours_intake"])
+        / team.hours_per_unit
+        for t in range(1, len(records))
+    ]
+    assert max(used) > 0.95 * team.caseload_limit
     assert sum(r["referrals_consult"] for r in model.records) > 0
     assert sum(r["referrals_handover"] for r in model.records) > 0
 
@@ -132,3 +140,83 @@ def test_transition_conserves_households_and_books_friction_in_its_period():
     desk = ledger[ledger["agent_kind"] == "central_desk"]
     team = ledger[ledger["agent_kind"] == "neighbourhood_team"]
     assert desk["step"].max() == 52 and team["step"].min() == 53
+
+
+def _supported_team(households=2000, weeks=40, **overrides):
+    """An integral team some weeks into its work, with this week's care arrays cleared."""
+    model = NeighbourhoodModel(
+        small("integral_team", households=households, years=1, **overrides), seed=6
+    )
+    model.run(weeks)
+    model.population.begin_week()
+    return model, model.teams[0]
+
+
+def test_protection_from_escalation_grows_with_the_hours_given():
+    # Fewer hours per case give less protection (it was the same whatever the hours).
+    model, team = _supported_team()
+    team.support(model.week)
+    full = model.population.care_protection.copy()
+    model.population.begin_week()
+    model.cases.plan_hours[:] *= 0.5
+    model.cases.weight[:] *= 0.5
+    team.support(model.week)
+    half = model.population.care_protection
+    active = np.isin(model.cases.role, [CaseRole.LEAD, CaseRole.CONSULT])
+    worked = (full > 0) & active[:, None]  # aftercare slips get a fixed basic case's hours
+    assert worked.sum() > 100
+    assert (half[worked] < full[worked]).all()
+    # Saturating: half the hours keep more than half the protection.
+    assert (half[worked] > 0.5 * full[worked]).all()
+
+
+def test_the_households_share_of_a_plan_works_at_a_factor_below_one():
+    # With the factor at 0 only the team's own hours act; the substituted share of the
+    # plan used to act in full on top of own strength and informal help.
+    model, team = _supported_team(**{"team.substituted_hours_effect": 0.0})
+    cases, population = model.cases, model.population
+    team.support(model.week)
+    boost = population.treatment_boost.copy()
+    rows = np.flatnonzero((cases.role == CaseRole.LEAD) & (cases.substitution > 0.05))
+    assert rows.size > 20
+    population.begin_week()
+    cases.substitution[rows] = 0.0  # the same plans, all hours given by the team
+    cases.weight[rows] = cases.plan_hours[rows] / team.hours_per_unit
+    team.support(model.week)
+    more = population.treatment_boost
+    worked = boost[rows].sum(axis=1) > 0
+    assert worked.sum() > 20
+    assert (more[rows[worked]].sum(axis=1) > boost[rows[worked]].sum(axis=1)).all()
+
+
+def test_triage_keeps_households_without_a_case_out_of_the_queue_and_intake_takes_hours():
+    model = NeighbourhoodModel(small("integral_team", households=2000, years=1), seed=2)
+    team, cases = model.teams[0], model.cases
+    params = model.params.team
+    for _ in range(30):
+        model.step()
+        queued = np.flatnonzero(cases.role == CaseRole.QUEUED)
+        # Nobody in the queue lacks a case (they were turned away at intake, unpaid).
+        levels = team.worst_covered(queued)
+        assert (levels <= team.policy.intake_max_level + 1).all()
+    frame = pd.DataFrame(model.records)
+    found = frame[[c for c in frame if c.startswith("found_")]].sum(axis=1)
+    expected = (
+        found * params.triage_hours
+        + frame["team_advised"] * params.advice_hours
+        + frame["team_admissions"] * params.intake_hours
+    )
+    np.testing.assert_allclose(frame["team_hours_intake"], expected, rtol=1e-9)
+    assert frame["team_advised"].sum() > 0 and frame["team_hours_intake"].sum() > 0
+    # Those who improve while they wait are few beside those advised at the door.
+    assert frame["team_intake_no_case"].sum() < 0.5 * frame["team_advised"].sum()
+
+
+def test_households_out_of_crisis_care_go_to_the_head_of_the_queue():
+    model, team = _supported_team(households=1500, weeks=30)
+    cases = model.cases
+    queued = np.flatnonzero(cases.role == CaseRole.QUEUED)
+    assert queued.size > 0
+    newcomer = np.flatnonzero((cases.team < 0) & (model.population.zrm.min(axis=1) == 1))[:3]
+    team.apply(newcomer, model.week, route="crisis")
+    assert (cases.queue_order[newcomer] < cases.queue_order[queued].min()).all()
