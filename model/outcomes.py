@@ -97,9 +97,8 @@ class ClosureFollowUp:
         Returns:
             Counts by suffix of :func:`outcome_metric_names`.
         """
-        judged = self.rows.size > 0
         counts = dict.fromkeys(("relapsed", "year_done", "held_year", "relapsed_year"), 0)
-        if judged:
+        if self.rows.size:
             levels = zrm[self.rows]
             newly = ~self.relapsed & (levels.min(axis=1) <= RELAPSE_MAX_LEVEL)
             self.relapsed |= newly
