@@ -553,6 +553,8 @@ class NeighbourhoodTeam(mesa.Agent):
         waits = week - cases.queued_week[admitted]
         counters = self.model.counters
         counters["team_admissions"] += int(admitted.size)
+        complex_admitted = population.need_group[admitted] == self._complex_group
+        counters["team_admissions_complex"] += int(complex_admitted.sum())
         counters["team_intake_wait_weeks"] += int(waits.sum())
         if router is not None:
             counters[self.metric("team_admissions")] += int(admitted.size)

@@ -28,14 +28,23 @@ The method:
 3. :func:`agreement`: how many of the model's arrows match the source's
    (:data:`EXPECTED_ARROWS`), and :func:`summary_markdown`: all of it for a reader.
 
+Every dimension is measured by what happens to households, never by a policy knob read
+back: the operator's settings (discharge level, intake level, share of complex
+households offloaded, hours per case, …) are reported apart as **policy chosen**
+(:data:`POLICY_INDICATORS`). Closing at ZRM ≥ 4 is 100% "self-reliant at closure"
+whenever the discharge level is 4, so quality is measured a year on instead: the share
+of team closures whose household is still at ZRM ≥ 4 on every domain 52 weeks later
+(``model/outcomes.py``). Beside it, two kinds of relapse (lower is better): a fall to
+ZRM ≤ 2 within that year (state-based, whether or not the household comes back), and
+returns to care within a year (counted when a household re-enters care).
+
 Selection and offloading are two columns here: the source has one column "selection"
 but, for population funding, says the form closes the gate (selection ↓) while
 tempting the operator to pass clients on to specialists (offloading ↑) unless it is
 settled on specialist use. The model measures the two apart: selection as the share of
-complex households assessed at intake that are refused or referred on without a team
-case, offloading as specialist referrals per client. The source's selection arrow is
-compared with the model's selection; its offloading arrow only where the source states
-one.
+the team's admissions that are not complex households (who the team actually took on),
+offloading as specialist referrals per client. The source's selection arrow is compared
+with the model's selection; its offloading arrow only where the source states one.
 """
 
 from __future__ import annotations
@@ -78,11 +87,11 @@ class Indicator:
         label: English label for tables.
         unit: Unit of the value: ``"€"``, ``"share"`` (0–1), or a count or quantity.
         how: ``"total"``: Σ ``plus`` − Σ ``minus`` over the window's years;
-            ``"ratio"``: Σ ``plus`` / Σ ``per`` over the window's years;
+            ``"ratio"``: (Σ ``plus`` − Σ ``minus``) / Σ ``per`` over the window's years;
             ``"window_mean"``: the mean of the yearly means of ``plus`` over the window;
             ``"last_year_mean"``: the mean of ``plus`` in the window's last year.
         plus: Metrics added (the numerator of a ratio).
-        minus: Metrics subtracted (totals only).
+        minus: Metrics subtracted (totals and numerators of ratios).
         per: Metrics added up into the denominator (ratios only).
     """
 
@@ -122,12 +131,16 @@ FUNDING_INDICATORS: tuple[Indicator, ...] = (
               ("team_hours_casework",), per=("team_admissions",)),
     Indicator("mean_intake_wait_weeks", "mean wait for intake", "weeks", "ratio",
               ("team_intake_wait_weeks",), per=("team_admissions",)),
-    Indicator("result_share", "closures at ZRM ≥ 4 on every covered domain", "share", "ratio",
-              ("team_closures_self_reliant",), per=("team_closures",)),
-    Indicator("relapse_rate", "relapses per closure (lower is better)", "share", "ratio",
-              ("relapses",), per=("closures",)),
-    Indicator("selection_share", "complex households refused or passed on at intake",
-              "share", "ratio", ("intake_complex_offloaded",), per=("intake_complex_assessed",)),
+    Indicator("held_year_share", "team closures at ZRM ≥ 4 on every domain a year later",
+              "share", "ratio", ("closures_team_held_year",), per=("closures_team_year_done",)),
+    Indicator("relapse_share", "team closures fallen to ZRM ≤ 2 within a year (lower is better)",
+              "share", "ratio", ("closures_team_relapsed_year",),
+              per=("closures_team_year_done",)),
+    Indicator("return_rate", "returns to care within a year per closure (lower is better)",
+              "share", "ratio", ("relapses",), per=("closures",)),
+    Indicator("admissions_not_complex_share", "team admissions not complex (selection)",
+              "share", "ratio", ("team_admissions",), minus=("team_admissions_complex",),
+              per=("team_admissions",)),
     Indicator("referrals_per_client", "specialist referrals per client", "referrals",
               "ratio", REFERRALS, per=("team_admissions",)),
     Indicator("specialist_referrals", "specialist referrals", "referrals", "total", REFERRALS),
@@ -152,6 +165,22 @@ FUNDING_INDICATORS: tuple[Indicator, ...] = (
               "last_year_mean", ("households_in_need",)),
     Indicator("share_self_reliant", "share self-reliant (last year)", "share",
               "last_year_mean", ("share_self_reliant",)),
+    # Policy chosen: the operator's settings, recorded every week (model/metrics.py).
+    Indicator("policy_discharge_min_level", "policy: lowest ZRM level at closure (mean)",
+              "level", "window_mean", ("team_discharge_min_level",)),
+    Indicator("policy_intake_max_level", "policy: highest ZRM level taken on (mean)",
+              "level", "window_mean", ("team_intake_max_level",)),
+    Indicator("policy_referral_max_level", "policy: highest ZRM level referred (mean)",
+              "level", "window_mean", ("team_referral_max_level",)),
+    Indicator("policy_complex_offload_share", "policy: share of complex households to offload",
+              "share", "window_mean", ("team_complex_offload_share",)),
+    Indicator("policy_complex_offloaded_share",
+              "policy applied: complex households refused or passed on at intake", "share",
+              "ratio", ("intake_complex_offloaded",), per=("intake_complex_assessed",)),
+    Indicator("policy_hours_per_case_factor", "policy: hours per case (× the norm, mean)",
+              "×", "window_mean", ("team_hours_per_case_factor",)),
+    Indicator("policy_outreach_share", "policy: share of hours on outreach (mean)", "share",
+              "window_mean", ("team_outreach_share",)),
 )
 # fmt: on
 """The indicators, in reading order (one row each in the tables)."""
@@ -161,9 +190,10 @@ MAIN_INDICATORS: tuple[str, ...] = (
     "clients_served",
     "hours_per_client",
     "mean_intake_wait_weeks",
-    "result_share",
-    "relapse_rate",
-    "selection_share",
+    "held_year_share",
+    "relapse_share",
+    "return_rate",
+    "admissions_not_complex_share",
     "referrals_per_client",
     "escalations",
     "cost_total_eur",
@@ -174,12 +204,23 @@ MAIN_INDICATORS: tuple[str, ...] = (
 )
 """The indicators of the summary's tables (the spending per stream and payer are in the
 indicator table and the figures)."""
+POLICY_INDICATORS: tuple[str, ...] = (
+    "policy_discharge_min_level",
+    "policy_intake_max_level",
+    "policy_referral_max_level",
+    "policy_complex_offload_share",
+    "policy_complex_offloaded_share",
+    "policy_hours_per_case_factor",
+    "policy_outreach_share",
+)
+"""The operator's settings, reported apart as "policy chosen": a form's incentive shows
+in them, but they are what the operator decided, not what became of the households."""
 
 INCENTIVE_DIMENSIONS: dict[str, str] = {
     "volume": "clients_served",
     "effort": "hours_per_client",
-    "quality": "result_share",
-    "selection": "selection_share",
+    "quality": "held_year_share",
+    "selection": "admissions_not_complex_share",
     "offloading": "referrals_per_client",
 }
 """The columns of the incentive table → the indicator measuring each: the source's four
@@ -189,19 +230,22 @@ SOURCE_DIMENSIONS: tuple[str, ...] = ("volume", "effort", "quality", "selection"
 DETAIL_DIMENSIONS: dict[str, str] = {
     "volume": "clients_served",
     "effort": "hours_per_client",
-    "quality": "result_share",
-    "relapses": "relapse_rate",
-    "selection": "selection_share",
+    "quality": "held_year_share",
+    "relapses": "relapse_share",
+    "returns": "return_rate",
+    "selection": "admissions_not_complex_share",
     "offloading": "referrals_per_client",
 }
 """The rows of the detail table: the incentive dimensions and, after quality, the
-secondary quality measure (relapses, where lower is better; no column of its own)."""
+secondary quality measures (relapses to ZRM ≤ 2 and returns to care, where lower is
+better; no column of their own)."""
 DIMENSION_LABELS: dict[str, str] = {
     "volume": "volume (clients)",
     "effort": "effort per client",
-    "quality": "quality (results)",
-    "relapses": "quality: relapses (lower is better)",
-    "selection": "selection at intake",
+    "quality": "quality (held a year later)",
+    "relapses": "quality: relapses to ZRM ≤ 2 (lower is better)",
+    "returns": "quality: returns to care (lower is better)",
+    "selection": "selection (admissions not complex)",
     "offloading": "offloading (referrals per client)",
 }
 
@@ -293,7 +337,8 @@ def _value(indicator: Indicator, sums, means, last_year) -> pd.Series:
     if indicator.how == "ratio":
         denominator = _sum_of(sums, indicator.per)
         # Zero clients (or closures, or assessments): a share of nothing is undefined.
-        return _sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
+        numerator = _sum_of(sums, indicator.plus) - _sum_of(sums, indicator.minus)
+        return numerator / denominator.where(denominator > 0)
     if indicator.how == "window_mean":
         return _sum_of(means, indicator.plus)
     if indicator.how == "last_year_mean":
@@ -689,6 +734,26 @@ def _detail_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _policy_section(indicators: pd.DataFrame) -> list[str]:
+    """The operator's settings per funding form, apart from the outcomes (none: no lines)."""
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    present = set(indicators.loc[indicators["value"].notna(), "metric"])
+    names = [name for name in POLICY_INDICATORS if name in present]
+    if not names:
+        return []
+    return [
+        "### Policy chosen per funding form",
+        "",
+        "The operator's settings over the window (median [5%–95% of seeds]): what it "
+        "decided, not what became of the households, so none of them is read as quality "
+        "or selection above.",
+        "",
+        markdown_table(_levels_table(indicators, names)),
+        "",
+    ]
+
+
 def summary_markdown(
     indicators: pd.DataFrame,
     reference: str,
@@ -734,6 +799,7 @@ def summary_markdown(
     ]
     if missing:
         lines += [f"Not recorded in these runs: {', '.join(missing)}.", ""]
+    lines += _policy_section(indicators)
     if indicators["condition"].nunique() < 2:
         return "\n".join(lines)
     table = incentive_table(indicators, reference, threshold)
@@ -749,8 +815,8 @@ def summary_markdown(
         "",
         incentive_markdown(table),
         "",
-        "Detail: the difference in the indicator's unit, per dimension; relapses are a "
-        "second measure of quality (lower is better).",
+        "Detail: the difference in the indicator's unit, per dimension; relapses to "
+        "ZRM ≤ 2 and returns to care are further measures of quality (lower is better).",
         "",
         markdown_table(_detail_table(table)),
         "",

@@ -39,8 +39,9 @@ FIGURE_INDICATORS: tuple[str, ...] = (
     "clients_served",
     "hours_per_client",
     "mean_intake_wait_weeks",
-    "result_share",
-    "selection_share",
+    "held_year_share",
+    "relapse_share",
+    "admissions_not_complex_share",
     "referrals_per_client",
     "escalations",
     "cost_total_eur",
@@ -54,8 +55,10 @@ SETTINGS: dict[str, str] = {
     "team_referral_max_level": "referral: highest level referred on",
     "team_discharge_min_level": "discharge: lowest level at closure",
     "team_outreach_share": "outreach share of hours",
+    "team_complex_offload_share": "share of complex households to offload",
 }
-"""The operator's settings (yearly means of states) → panel title."""
+"""The operator's settings (yearly means of states) → panel title: the policy chosen,
+shown apart from the outcomes (none is read as quality or selection)."""
 PAYER_COLOURS = {
     "municipality_wmo": "#2c7fb8",
     "municipality_youth": "#7fcdbb",
@@ -313,7 +316,8 @@ def settings_figure(
         figure.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8)
     window = "" if start is None else f"; dashed: evaluation window from year {start}"
     figure.suptitle(
-        f"The operator's settings (line: median over seeds; band: 90% of seeds{window})",
+        f"Policy chosen: the operator's settings (line: median over seeds; band: 90% of "
+        f"seeds{window})",
         fontsize=11,
     )
     return _save(figure, path, dpi)

@@ -150,7 +150,11 @@ TEAM_INDICATORS: tuple[TeamIndicator, ...] = (
     TeamIndicator("time_to_referral_weeks", "time to referral", "weeks", "ratio",
                   ("team_referral_delay_weeks",), per=fa.REFERRALS,
                   less=("referrals_at_intake",)),
-    _adopted("relapse_rate"),
+    # Quality as the funding comparison measures it: what became of the households a
+    # year after the team closed their cases, and how many came back to care.
+    _adopted("held_year_share"),
+    _adopted("relapse_share"),
+    _adopted("return_rate"),
     _adopted("escalations"),
     *(_adopted(i.name) for i in fa.FUNDING_INDICATORS if i.name.startswith("cost_")),
     _adopted("share_self_reliant"),
@@ -167,7 +171,9 @@ MAIN_INDICATORS: tuple[str, ...] = (
     "coordination_hours",
     "households_two_team_workers",
     "time_to_referral_weeks",
-    "relapse_rate",
+    "held_year_share",
+    "relapse_share",
+    "return_rate",
     "escalations",
     "cost_total_eur",
 )

@@ -34,7 +34,9 @@ DIFFERENCE_PANELS: tuple[str, ...] = (
     "mean_intake_wait_weeks",
     "coordination_hours",
     "time_to_referral_weeks",
-    "relapse_rate",
+    "held_year_share",
+    "relapse_share",
+    "return_rate",
 )
 """The panels of :func:`difference_figure`, in reading order."""
 HOURS_PANELS: tuple[str, ...] = ("idle_hours", "coordination_hours")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
 from wijksim.model.domains import DOMAINS
+from wijksim.model.outcomes import OUTCOME_FLOWS
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.status import STATUS_NAMES, Status
 
@@ -69,6 +70,7 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "closures",
     "relapses",
     "team_admissions",
+    "team_admissions_complex",
     "team_intake_wait_weeks",
     "team_intake_no_case",
     "team_advised",
@@ -212,6 +214,15 @@ def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     return out
 
 
+def outcome_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """What became of closures a year on, from the households' ZRM levels (model/outcomes.py).
+
+    Counts of closures (held a year later, relapsed to ZRM ≤ 2, the year's cohort), so
+    that shares over any period are sums divided by sums.
+    """
+    return model.outcomes.metrics(model.week, model.population.zrm)
+
+
 def event_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     """Escalations and life events this week, by kind (0 for a kind that did not occur).
 
@@ -266,6 +277,7 @@ def is_flow(metric: str) -> bool:
     return (
         metric.startswith(FLOW_PREFIXES)
         or metric in FLOW_COUNTERS
+        or metric in OUTCOME_FLOWS
         or (bool(team) and base in PER_TEAM_FLOWS)  # team_admissions__youth
         or metric
         in (
@@ -281,6 +293,7 @@ COLLECTORS = (
     care_metrics,
     team_metrics,
     flow_metrics,
+    outcome_metrics,
     event_metrics,
     cost_metrics,
 )

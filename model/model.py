@@ -25,6 +25,7 @@ from wijksim.model.classification import NeedClassifier
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, to_cents
 from wijksim.model.network import build_network
+from wijksim.model.outcomes import ClosureOutcomes
 from wijksim.model.population import initialise_population
 from wijksim.model.rules import RULES
 from wijksim.model.scenario import EscalationKind, Scenario
@@ -64,6 +65,7 @@ class NeighbourhoodModel(mesa.Model):
         cases: The teams' side of every household.
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
+        outcomes: What became of each closure in the year after it (model/outcomes.py).
         ledger: The cost ledger.
         records: One dict of metrics per week.
     """
@@ -97,6 +99,7 @@ class NeighbourhoodModel(mesa.Model):
         split = params.team.split if params.team else None
         self.team_router = TeamRouter(self, split, self.teams) if split and split.is_split else None
         self.counters: Counter = Counter()
+        self.outcomes = ClosureOutcomes()
         self.municipality = Municipality(self, params.zeroth_line)
         self.operator = (
             TeamOperator(self, params.funding) if params.funding and self.teams else None
@@ -154,6 +157,7 @@ class NeighbourhoodModel(mesa.Model):
         """A care episode of ``rows`` closed this week (start of the relapse window)."""
         self.population.last_closed_week[rows] = self.week
         self.counters["closures"] += int(rows.size)
+        self.outcomes.note_closure(rows, self.week, by_team=self.cases.team[rows] >= 0)
 
     def note_return(self, rows: np.ndarray) -> None:
         """``rows`` return to care: count the relapses, close their windows."""

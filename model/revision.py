@@ -9,5 +9,7 @@ Bump :data:`MODEL_REVISION` in the same commit as any change that alters a resul
 ``experiments/benchmarks/fingerprint.py``.
 """
 
-MODEL_REVISION = 1
-"""1: the model as of commit 3d58c1e (issues 1–7)."""
+MODEL_REVISION = 2
+"""1: the model as of commit 3d58c1e (issues 1–7). 2: new weekly metrics, results
+otherwise unchanged: outcomes of closures a year on (``closures_*``) and complex team
+admissions (``team_admissions_complex``) (issue 15, item 10)."""

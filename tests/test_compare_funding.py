@@ -41,9 +41,12 @@ def test_compare_funding_writes_the_incentive_table(tmp_path):
     assert set(incentives["arrow"]) <= {"↑", "↓", "≈", "n/a"}
     indicators = pd.read_parquet(report / "funding_indicators.parquet")
     assert indicators["seed"].nunique() == 2
-    assert {"hours_per_client", "selection_share", "operator_margin_eur"} <= set(
-        indicators["metric"]
-    )
+    assert {
+        "hours_per_client",
+        "held_year_share",
+        "policy_discharge_min_level",
+        "operator_margin_eur",
+    } <= set(indicators["metric"])
     for name in ("funding_indicators", "funding_incentives", "funding_settings"):
         assert (report / "figures" / f"{name}.png").stat().st_size > 10_000
 

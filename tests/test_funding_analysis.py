@@ -26,8 +26,12 @@ BASE = {
     "team_admissions": 100.0,
     "team_hours_casework": 2000.0,
     "team_intake_wait_weeks": 300.0,
+    "team_admissions_complex": 20.0,
     "team_closures": 90.0,
-    "team_closures_self_reliant": 45.0,
+    "team_closures_self_reliant": 90.0,  # all at ZRM ≥ 4: the discharge level is 4
+    "closures_team_year_done": 90.0,
+    "closures_team_held_year": 45.0,
+    "closures_team_relapsed_year": 9.0,
     "closures": 120.0,
     "relapses": 12.0,
     "referrals_consult": 10.0,
@@ -44,16 +48,19 @@ BASE = {
     "operator_specialist_charge_eur": 0.05e6,
     "team_frontline_fte": 8.0,
     "team_intake_max_level": 2.0,
+    "team_discharge_min_level": 4.0,
     "households_in_need": 1500.0,
     "share_self_reliant": 0.8,
 }
 
 # Effects as factors on metrics. per_hour: +20% clients, +15% hours per client, −20%
-# results, −30% selection: the source's ↑ ↑ ↓ ↓ (4 of 4). function_budget: −20% clients
-# and +50% selection, effort and quality unchanged: ↓ ≈ ≈ ↑ against the source's ↓ ↓ ↓ ↑
-# (2 of 4). result_per_client: +2% clients (clear in 8 paired seeds but under 5%: ≈),
-# +20% results and +40% selection: ≈ ≈ ↑ ↑ against ↑ ↓ ↑ ↑ (2 of 4). mystery: no effect,
-# and an unknown form (no expectation).
+# closures held a year later, selection −6 points (complex admissions +30%, so 26% of
+# admissions are complex instead of 20%): the source's ↑ ↑ ↓ ↓ (4 of 4). function_budget:
+# −20% clients and selection +10 points (half the complex admissions), effort and quality
+# unchanged: ↓ ≈ ≈ ↑ against the source's ↓ ↓ ↓ ↑ (2 of 4). result_per_client: +2%
+# clients (clear in 8 paired seeds but under 5%: ≈), +20% held and selection +8 points:
+# ≈ ≈ ↑ ↑ against ↑ ↓ ↑ ↑ (2 of 4). mystery: no effect, and an unknown form (no
+# expectation). The offloads at intake (policy applied) move too, but are no dimension.
 EFFECTS = {
     REFERENCE: {},
     "per_hour": {
@@ -62,7 +69,8 @@ EFFECTS = {
         "team_intake_wait_weeks": 1.2,
         "referrals_consult": 1.2,
         "referrals_handover": 1.2,
-        "team_closures_self_reliant": 0.8,
+        "closures_team_held_year": 0.8,
+        "team_admissions_complex": 1.2 * 1.3,
         "intake_complex_offloaded": 0.7,
     },
     "function_budget": {
@@ -71,6 +79,7 @@ EFFECTS = {
         "team_intake_wait_weeks": 0.8,
         "referrals_consult": 0.8,
         "referrals_handover": 0.8,
+        "team_admissions_complex": 0.8 * 0.5,
         "intake_complex_offloaded": 1.5,
     },
     "result_per_client": {
@@ -79,7 +88,8 @@ EFFECTS = {
         "team_intake_wait_weeks": 1.02,
         "referrals_consult": 1.02,
         "referrals_handover": 1.02,
-        "team_closures_self_reliant": 1.2,
+        "closures_team_held_year": 1.2,
+        "team_admissions_complex": 1.02 * 0.6,
         "intake_complex_offloaded": 1.4,
     },
     "mystery [x=1]": {},
@@ -172,8 +182,11 @@ HAND = {
     "team_admissions": [1e6, 1e6, 10, 30],
     "team_hours_casework": [1e6, 1e6, 300, 500],
     "team_intake_wait_weeks": [1e6, 1e6, 20, 60],
+    "team_admissions_complex": [1e6, 1e6, 2, 4],
     "team_closures": [1e6, 1e6, 20, 20],
-    "team_closures_self_reliant": [0, 0, 10, 5],
+    "closures_team_year_done": [1e6, 1e6, 20, 20],
+    "closures_team_held_year": [0, 0, 10, 5],
+    "closures_team_relapsed_year": [0, 0, 2, 4],
     "closures": [1e6, 1e6, 0, 0],
     "relapses": [1e6, 1e6, 3, 0],  # relapses of earlier closures, none closed now
     "referrals_consult": [1e6, 1e6, 4, 6],
@@ -185,6 +198,7 @@ HAND = {
     "operator_staff_cost_eur": [0, 0, 800, 1500],
     "operator_specialist_charge_eur": [0, 0, 100, 50],
     "team_frontline_fte": [99, 99, 8, 10],
+    "team_discharge_min_level": [5, 5, 4, 3],
     "households_in_need": [99, 99, 400, 500],
 }
 
@@ -194,8 +208,12 @@ def test_indicators_are_ratios_of_window_sums():
     assert value(indicators, "clients_served") == 40
     assert value(indicators, "hours_per_client") == pytest.approx(800 / 40)
     assert value(indicators, "mean_intake_wait_weeks") == pytest.approx(80 / 40)
-    assert value(indicators, "result_share") == pytest.approx(15 / 40)
-    assert value(indicators, "selection_share") == pytest.approx(5 / 20)
+    assert value(indicators, "held_year_share") == pytest.approx(15 / 40)
+    assert value(indicators, "relapse_share") == pytest.approx(6 / 40)
+    assert value(indicators, "admissions_not_complex_share") == pytest.approx((40 - 6) / 40)
+    # The operator's settings, reported as policy chosen (not as quality or selection).
+    assert value(indicators, "policy_complex_offloaded_share") == pytest.approx(5 / 20)
+    assert value(indicators, "policy_discharge_min_level") == pytest.approx(3.5)
     assert value(indicators, "referrals_per_client") == pytest.approx(12 / 40)
     assert value(indicators, "specialist_referrals") == 12
     assert value(indicators, "escalations") == 15
@@ -210,7 +228,7 @@ def test_indicators_are_ratios_of_window_sums():
 
 def test_zero_or_missing_denominator_and_missing_metric_give_nan():
     indicators = fa.funding_indicators(hand_table(HAND))
-    assert math.isnan(value(indicators, "relapse_rate"))  # no closures in the window
+    assert math.isnan(value(indicators, "return_rate"))  # no closures in the window
     assert math.isnan(value(indicators, "cost_total_eur"))  # not recorded
     assert math.isnan(value(indicators, "share_self_reliant"))
     without = {k: v for k, v in HAND.items() if k != "operator_staff_cost_eur"}
@@ -236,6 +254,7 @@ def test_arrows_for_clear_effects_and_no_effect():
         "effort": "↑",
         "quality": "↓",
         "relapses": "≈",
+        "returns": "≈",
         "selection": "↓",
         "offloading": "≈",  # referrals grow with clients: per client unchanged
     }
@@ -244,6 +263,7 @@ def test_arrows_for_clear_effects_and_no_effect():
         "effort": "≈",
         "quality": "≈",
         "relapses": "≈",
+        "returns": "≈",
         "selection": "↑",
         "offloading": "≈",
     }
@@ -265,7 +285,7 @@ def test_tiny_significant_effect_below_threshold_is_no_arrow():
 
 
 def test_nan_denominator_gives_na_arrow_and_cell():
-    yearly = make_yearly(drop=("team_closures",))
+    yearly = make_yearly(drop=("closures_team_year_done",))
     table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
     quality = table[table["dimension"] == "quality"]
     assert set(quality["arrow"]) == {"n/a"}
@@ -281,18 +301,35 @@ def test_nan_denominator_gives_na_arrow_and_cell():
 def test_a_share_changes_in_points_and_a_zero_level_gives_na_not_infinity():
     """A reference share of 0 is a level like any other: the change is in points. A
     count with a zero reference has no relative change: n/a, not infinity."""
-    effects = {REFERENCE: {"intake_complex_offloaded": 0.0}, "per_hour": {}}
+    effects = {REFERENCE: {"closures_team_held_year": 0.0}, "per_hour": {}}
     table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
-    selection = table[table["dimension"] == "selection"].iloc[0]
-    assert selection["reference_mean"] == 0
-    assert selection["relative_effect"] == pytest.approx(selection["mean_difference"])
-    assert selection["arrow"] == "↑"
+    quality = table[table["dimension"] == "quality"].iloc[0]
+    assert quality["reference_mean"] == 0
+    assert quality["relative_effect"] == pytest.approx(quality["mean_difference"])
+    assert quality["arrow"] == "↑"
     assert " pp [" in fa.incentive_markdown(table)
     nobody = {REFERENCE: {"team_admissions": 0.0}, "per_hour": {}}
     table = fa.incentive_table(fa.funding_indicators(make_yearly(nobody)), REFERENCE)
     volume = table[table["dimension"] == "volume"].iloc[0]
     assert volume["arrow"] == "n/a"
     assert "n/a (reference 0)" in fa.incentive_markdown(table)
+
+
+def test_quality_reads_what_became_of_households_not_the_discharge_level():
+    # A form whose operator discharges one level earlier (ZRM 3): fewer closures are "at
+    # ZRM ≥ 4" (the old quality, the knob read back), but as many households hold a year
+    # later. Quality is the outcome (≈); the lower discharge level is the policy chosen.
+    effects = {
+        REFERENCE: {},
+        "per_hour": {"team_closures_self_reliant": 0.5, "team_discharge_min_level": 0.75},
+    }
+    indicators = fa.funding_indicators(make_yearly(effects))
+    table = fa.incentive_table(indicators, REFERENCE)
+    assert arrows(table, "per_hour")["quality"] == "≈"
+    policy = indicators[indicators["metric"] == "policy_discharge_min_level"]
+    level = policy.groupby("condition")["value"].mean()  # seed levels are shared: a ratio
+    assert level["per_hour"] / level[REFERENCE] == pytest.approx(0.75, rel=0.01)
+    assert "### Policy chosen per funding form" in fa.summary_markdown(indicators, REFERENCE, 3, 4)
 
 
 def test_expected_arrows_by_form_name():
@@ -347,7 +384,11 @@ def test_summary_markdown_has_all_tables():
     assert "years 3–4" in text
     assert f"Difference from `{REFERENCE}`" in text
     assert "8 of 12" in text
-    assert "relapses (lower is better)" in text
+    assert "relapses to ZRM ≤ 2 (lower is better)" in text
+    assert "returns to care (lower is better)" in text
+    # The operator's settings stand apart, as the policy chosen.
+    assert "### Policy chosen per funding form" in text
+    assert "policy: highest ZRM level taken on" in text
     assert "mystery [x=1]" in text
     assert "Not recorded" not in text
     # Indicators not recorded are named, not shown as empty rows.
@@ -374,7 +415,7 @@ def test_figures_write_png(tmp_path):
         fp.indicator_figure(indicators(), tmp_path / "indicators.png", dpi=40),
         fp.difference_figure(incentives(), tmp_path / "incentives.png", dpi=40),
         fp.cost_by_payer_figure(indicators(), tmp_path / "payers.png", dpi=40),
-        # Four of the six settings are not recorded here: their panels say so.
+        # Five of the seven settings are not recorded here: their panels say so.
         fp.settings_figure(make_yearly(), tmp_path / "sub" / "settings.png", dpi=40),
     ]
     assert [p.name for p in paths] == [

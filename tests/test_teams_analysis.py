@@ -46,6 +46,9 @@ HAND = {
     "team_referral_delay_weeks": [1e6, 1e6, 12, 12],
     "relapses": [1e6, 1e6, 3, 1],
     "closures": [1e6, 1e6, 10, 30],
+    "closures_team_year_done": [1e6, 1e6, 8, 12],
+    "closures_team_held_year": [1e6, 1e6, 6, 9],
+    "closures_team_relapsed_year": [1e6, 1e6, 1, 2],
     "escalations_total": [1e6, 1e6, 7, 8],
     "cost_total_eur": [1e9, 1e9, 1000, 3000],
     "households_two_team_workers": [99, 99, 4, 6],
@@ -118,7 +121,9 @@ def test_indicators_are_ratios_of_window_sums():
     assert value(indicators, "referrals_per_client") == pytest.approx(12 / 40)
     # 12 referrals, 4 of them at intake: the delay is spread over 8.
     assert value(indicators, "time_to_referral_weeks") == pytest.approx(24 / 8)
-    assert value(indicators, "relapse_rate") == pytest.approx(4 / 40)
+    assert value(indicators, "held_year_share") == pytest.approx(15 / 20)
+    assert value(indicators, "relapse_share") == pytest.approx(3 / 20)
+    assert value(indicators, "return_rate") == pytest.approx(4 / 40)
     assert value(indicators, "escalations") == pytest.approx(15)
     assert value(indicators, "cost_total_eur") == pytest.approx(4000)
     assert value(indicators, "share_self_reliant") == pytest.approx(0.8)  # the last year
@@ -151,9 +156,16 @@ def test_window_start_is_a_parameter():
 
 def test_zero_denominators_give_nan():
     quiet = {**HAND, "team_admissions": [1, 1, 0, 0], "closures": [1, 1, 0, 0]}
+    quiet["closures_team_year_done"] = [1, 1, 0, 0]
     quiet["referrals_at_intake"] = [0, 0, 6, 6]  # every referral at intake: no delay to share
     indicators = ta.team_indicators(yearly_of(weekly_run("integral__per_hour__weak", 1, quiet)))
-    for metric in ("mean_intake_wait_weeks", "relapse_rate", "time_to_referral_weeks"):
+    for metric in (
+        "mean_intake_wait_weeks",
+        "held_year_share",
+        "relapse_share",
+        "return_rate",
+        "time_to_referral_weeks",
+    ):
         assert math.isnan(value(indicators, metric)), metric
 
 
@@ -367,14 +379,14 @@ def test_summary_markdown_has_every_table():
 def test_summary_markdown_shows_missing_values_as_dashes():
     indicators = ta.team_indicators(sweep_table())
     # 0/0 in one condition: a dash in its cell; nowhere: named as not recorded.
-    gone = (indicators["metric"] == "relapse_rate") & (
+    gone = (indicators["metric"] == "return_rate") & (
         indicators["condition"] == "integral__per_hour__strong"
     )
     indicators.loc[gone, "value"] = np.nan
     text = ta.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
     strong = text.split("neighbourhood type `strong`")[1]
     row = next(line for line in strong.splitlines() if line.startswith("| integral | per_hour |"))
-    assert row.split(" | ")[8] == "–"  # the relapse column
+    assert row.split(" | ")[10] == "–"  # the returns column
     indicators = indicators[indicators["metric"] != "idle_hours"]
     text = ta.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
     assert "Not recorded in these runs: idle_hours." in text
