@@ -273,7 +273,7 @@ def _transition_section(
         summary, start, rate, len(paired), scenario_run["scenario_name"]
     )
     figures = transition_plots.transition_figures(spending, curves, start)
-    return figures, "\n" + text + "\n\n" + _payer_table(costs) + "\n"
+    return figures, "\n" + text + "\n\n" + transition_analysis.payer_table(costs) + "\n"
 
 
 def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
@@ -334,23 +334,3 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
     text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
-
-
-def _payer_table(costs: pd.DataFrame) -> str:
-    """Yearly spending by payer, switch / old system continued (median over seeds, € M)."""
-    by_payer = costs[costs["metric"].isin([f"cost_paid_by_{p}_eur" for p in PAYERS])]
-    medians = by_payer.groupby(["year", "metric", "variant"])["value"].median().unstack()
-    cells = (
-        (medians["transition"] / 1e6).map("{:.2f}".format)
-        + " / "
-        + (medians["counterfactual"] / 1e6).map("{:.2f}".format)
-    ).unstack("metric")
-    cells.columns = [c.removeprefix("cost_paid_by_").removesuffix("_eur") for c in cells.columns]
-    lines = [
-        "### Spending by payer",
-        "",
-        "Per year, € million, median over seeds: with the switch / old system continued.",
-        "",
-        markdown_table(cells.reset_index()),
-    ]
-    return "\n".join(lines)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from wijksim.model.scenario import STREAMS
+from wijksim.model.scenario import PAYERS, STREAMS
 
 INVESTMENT_STREAMS: tuple[str, ...] = ("team", "zeroth_line", "friction")
 """Spending on prevention and on the switch itself: hump 1."""
@@ -642,5 +642,27 @@ def markdown_summary(
         "year from which yearly extra spending stays ≤ 0; payback: the first year from "
         "which cumulative extra spending since the switch stays ≤ 0.",
         "",
+    ]
+    return "\n".join(lines)
+
+
+def payer_table(costs: pd.DataFrame) -> str:
+    """Yearly spending by payer, switch / old system continued (median over seeds, € M)."""
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    by_payer = costs[costs["metric"].isin([f"cost_paid_by_{p}_eur" for p in PAYERS])]
+    medians = by_payer.groupby(["year", "metric", "variant"])["value"].median().unstack()
+    cells = (
+        (medians["transition"] / 1e6).map("{:.2f}".format)
+        + " / "
+        + (medians["counterfactual"] / 1e6).map("{:.2f}".format)
+    ).unstack("metric")
+    cells.columns = [c.removeprefix("cost_paid_by_").removesuffix("_eur") for c in cells.columns]
+    lines = [
+        "### Spending by payer",
+        "",
+        "Per year, € million, median over seeds: with the switch / old system continued.",
+        "",
+        markdown_table(cells.reset_index()),
     ]
     return "\n".join(lines)
