@@ -92,9 +92,22 @@ def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "soc
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
     """
-    rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
+    _draw_spending(axis, curves, team_start_year, view)
+    _finish(figure, axis, _spending_title(view), "€ million per year")
+    return figure
+
+
+def _spending_title(view: str) -> str:
+    return (
+        f"Total spending per year, {VIEW_LABELS[view]}\n(line: median; band: 90% of replicate runs)"
+    )
+
+
+def _draw_spending(axis: Axes, curves: pd.DataFrame, team_start_year: int, view: str) -> None:
+    """The two total spending curves of :func:`spending_figure` on one axis."""
+    rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
     for prefix, colour, label in (
         ("scenario_eur", SCENARIO_COLOUR, "with the neighbourhood team"),
         ("reference_eur", REFERENCE_COLOUR, "old system continued"),
@@ -109,14 +122,6 @@ def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "soc
             label,
         )
     _mark_team_start(axis, team_start_year)
-    _finish(
-        figure,
-        axis,
-        f"Total spending per year, {VIEW_LABELS[view]}\n"
-        "(line: median; band: 90% of replicate runs)",
-        "€ million per year",
-    )
-    return figure
 
 
 def _median_by_year(spending: pd.DataFrame, view: str) -> pd.DataFrame:
@@ -198,9 +203,29 @@ def extra_by_stream_figure(
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
     """
-    medians = _median_by_year(spending, view)
     figure = Figure(figsize=(9, 5), layout="constrained")
     axis = figure.subplots()
+    _draw_extra_by_stream(axis, spending, team_start_year, view)
+    _finish(figure, axis, _extra_title(view), EXTRA_YLABEL)
+    return figure
+
+
+EXTRA_YLABEL = "€ million per year (above 0: more than the old system)"
+
+
+def _extra_title(view: str) -> str:
+    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
+    return (
+        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
+        f"(warm: prevention and the switch; cool: {safety})"
+    )
+
+
+def _draw_extra_by_stream(
+    axis: Axes, spending: pd.DataFrame, team_start_year: int, view: str
+) -> None:
+    """The bars, the total line and the humps of :func:`extra_by_stream_figure`."""
+    medians = _median_by_year(spending, view)
     tops = _stacked_bars(axis, medians)
     total = spending[(spending["view"] == view) & (spending["component"] == "total")]
     band = total.groupby("year")["extra_eur"].quantile([0.05, 0.95]).unstack()
@@ -220,15 +245,6 @@ def extra_by_stream_figure(
     axis.use_sticky_edges = False
     axis.margins(y=0.25)
     _mark_team_start(axis, team_start_year)
-    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
-    _finish(
-        figure,
-        axis,
-        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
-        f"(warm: prevention and the switch; cool: {safety})",
-        "€ million per year (above 0: more than the old system)",
-    )
-    return figure
 
 
 def _payback(cumulative: pd.Series) -> float:
@@ -251,6 +267,19 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
     """
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
+    _draw_cumulative(axis, curves, team_start_year)
+    _finish(figure, axis, CUMULATIVE_TITLE, "€ million, cumulative")
+    return figure
+
+
+CUMULATIVE_TITLE = (
+    "Cumulative extra spending since the team started\n"
+    "(above 0: still to be earned back; line: median; band: 90% of replicate runs)"
+)
+
+
+def _draw_cumulative(axis: Axes, curves: pd.DataFrame, team_start_year: int) -> None:
+    """Both views' cumulative curves and paybacks of :func:`cumulative_figure`."""
     for view, colour in VIEW_COLOURS.items():
         rows = curves[
             (curves["view"] == view)
@@ -297,14 +326,6 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
     axis.set_xlim(left=team_start_year - 1)  # room for the "team starts" label
     # At the top: the curves start from zero at the bottom left.
     _mark_team_start(axis, team_start_year, top=True)
-    _finish(
-        figure,
-        axis,
-        "Cumulative extra spending since the team started\n"
-        "(above 0: still to be earned back; line: median; band: 90% of replicate runs)",
-        "€ million, cumulative",
-    )
-    return figure
 
 
 def transition_figures(
