@@ -137,10 +137,11 @@ def condition_key(condition: Mapping[str, Any], grid: Sequence[str]) -> tuple:
     return tuple(_plain(condition.get(field)) for field in grid)
 
 
-def condition_label(condition: Mapping[str, Any]) -> str:
+def condition_label(condition: Mapping[str, Any], separator: str = ", ") -> str:
     """``team.frontline_fte=8, years=12``: a condition for headings and messages.
 
-    Whole numbers read back as floats are shown without ``.0``.
+    Whole numbers read back as floats are shown without ``.0``; ``separator`` goes
+    between the fields.
     """
 
     def text(value: Any) -> str:
@@ -149,7 +150,7 @@ def condition_label(condition: Mapping[str, Any]) -> str:
             return str(int(value))
         return "n/a" if value is None else str(value)
 
-    return ", ".join(f"{field}={text(value)}" for field, value in condition.items())
+    return separator.join(f"{field}={text(value)}" for field, value in condition.items())
 
 
 def start_year_of(team_start_year: StartYears, condition: Mapping[str, Any]) -> int:
@@ -941,7 +942,7 @@ def _markdown_per_condition(
         lines += [
             f"### {condition_label(condition)}",
             "",
-            f"The team starts in year {start}; {n_seeds} seeds.",
+            f"The team starts in year {start}; {n_seeds} seed{'s' if n_seeds != 1 else ''}.",
             "",
         ]
         lines += _findings(rows.drop(columns=grid), start, rate, heading="####")

@@ -298,8 +298,15 @@ CUMULATIVE_TITLE = (
 )
 
 
-def _draw_cumulative(axis: Axes, curves: pd.DataFrame, team_start_year: int) -> None:
-    """Both views' cumulative curves and paybacks of :func:`cumulative_figure`."""
+def _draw_cumulative(
+    axis: Axes, curves: pd.DataFrame, team_start_year: int, first_year: int | None = None
+) -> None:
+    """Both views' cumulative curves and paybacks of :func:`cumulative_figure`.
+
+    The x axis starts a year before ``first_year`` (by default the team's start year):
+    panels on a shared axis pass the earliest start of them all, so that no panel's
+    start falls off the left edge.
+    """
     for view, colour in VIEW_COLOURS.items():
         rows = curves[
             (curves["view"] == view)
@@ -343,7 +350,8 @@ def _draw_cumulative(axis: Axes, curves: pd.DataFrame, team_start_year: int) -> 
                 color=colour,
             )
     axis.axhline(0, color="black", linewidth=0.8)
-    axis.set_xlim(left=team_start_year - 1)  # room for the "team starts" label
+    # Room for the "team starts" label.
+    axis.set_xlim(left=(team_start_year if first_year is None else first_year) - 1)
     # At the top: the curves start from zero at the bottom left.
     _mark_team_start(axis, team_start_year, top=True)
 
@@ -408,7 +416,7 @@ def _figures_per_condition(
         }
         return [
             (
-                condition_label(condition),
+                condition_label(condition, separator=",\n"),  # fits a narrow panel
                 groups[condition_key(condition, grid)].drop(columns=grid),
                 start_year_of(team_start_year, condition),
             )
@@ -430,7 +438,7 @@ def _figures_per_condition(
         ),
         "transition_cumulative": (
             curves,
-            _draw_cumulative,
+            lambda axis, rows, start: _draw_cumulative(axis, rows, start, earliest_start),
             CUMULATIVE_TITLE,
             "€ million, cumulative",
         ),
@@ -441,6 +449,7 @@ def _figures_per_condition(
             EXTRA_YLABEL,
         ),
     }
+    earliest_start = min(start_year_of(team_start_year, c) for c in conditions)
     pages = [conditions[i : i + MAX_PANELS] for i in range(0, len(conditions), MAX_PANELS)]
     figures = {}
     for stem, (table, draw, title, ylabel) in kinds.items():

@@ -514,8 +514,12 @@ def test_a_grid_without_its_columns_or_a_seed_pair_is_a_clear_error():
 
 
 def marks_team_start(axis, start: int) -> bool:
-    """Whether the axis has the dashed "team starts" line at the start of year ``start``."""
-    return any(
+    """Whether the axis shows the dashed "team starts" line at the start of year ``start``.
+
+    Shown: within the axis's x limits (panels on a shared axis must not cut it off).
+    """
+    left, right = axis.get_xlim()
+    return left < start - 0.5 < right and any(
         line.get_linestyle() == "--" and list(line.get_xdata()) == [start - 0.5] * 2
         for line in axis.lines
     )
