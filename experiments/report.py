@@ -24,6 +24,7 @@ import pandas as pd
 from wijksim.experiments import sweep_plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.results import (
+    grid_fields,
     load_manifest,
     load_results,
     paired_differences,
@@ -243,37 +244,32 @@ def _transition_section(
 
     Writes ``transition_spending.parquet`` (per seed, year, view and component),
     ``transition_indicators.parquet`` (per seed and view) and
-    ``transition_summary.parquet`` (median and band per indicator) into ``staging``.
+    ``transition_summary.parquet`` (median and band per indicator) into ``staging``;
+    with a grid, each per condition, the grid fields as the first columns.
     """
     from wijksim.experiments import transition_analysis, transition_plots
 
     rate = transition_analysis.DEFAULT_DISCOUNT_RATE if discount_rate is None else discount_rate
+    grid = grid_fields(manifest)
     done = [run for run in manifest["runs"] if run["status"] == "done"]
-    # Only seeds whose two runs both finished can be paired.
-    seeds_by_variant = [
-        {run["seed"] for run in done if run["variant"] == name}
-        for name in ("transition", "counterfactual")
-    ]
-    paired = seeds_by_variant[0] & seeds_by_variant[1]
-    if not paired:
+    # The team's start year of each condition of the switch (a grid may vary it).
+    starts: dict[tuple, int] = {}
+    for run in (run for run in done if run["variant"] == "transition"):
+        key = transition_analysis.condition_key(run.get("params", {}), grid)
+        if key not in starts:
+            scenario = run_metadata(folder / run["file"])["scenario"]
+            starts[key] = scenario["transition"]["team_start_year"]
+    costs = table[table["metric"].str.startswith("cost_")]
+    costs = costs[["variant", "seed", *grid, "year", "metric", "value"]]
+    name = next((run["scenario_name"] for run in done if run["variant"] == "transition"), "")
+    results = transition_analysis.analyse(costs, starts, rate, name, grid)
+    if results is None:  # only seeds whose two runs both finished can be paired
         return {}, "\n## Transition\n\nNo seed has both runs finished: nothing to compare.\n"
-    scenario_run = next(run for run in done if run["variant"] == "transition")
-    scenario = run_metadata(folder / scenario_run["file"])["scenario"]
-    start = scenario["transition"]["team_start_year"]
-    costs = table[table["metric"].str.startswith("cost_") & table["seed"].isin(paired)]
-    costs = costs[["variant", "seed", "year", "metric", "value"]]
-    spending = transition_analysis.spending_table(costs)
-    indicators = transition_analysis.seed_indicators(spending, start, rate)
-    summary = transition_analysis.summarise_indicators(indicators)
-    curves = transition_analysis.mean_curves(spending, start)
-    spending.to_parquet(staging / "transition_spending.parquet", index=False)
-    indicators.to_parquet(staging / "transition_indicators.parquet", index=False)
-    summary.to_parquet(staging / "transition_summary.parquet", index=False)
-    text = transition_analysis.markdown_summary(
-        summary, start, rate, len(paired), scenario_run["scenario_name"]
-    )
-    figures = transition_plots.transition_figures(spending, curves, start)
-    return figures, "\n" + text + "\n\n" + _payer_table(costs) + "\n"
+    results.spending.to_parquet(staging / "transition_spending.parquet", index=False)
+    results.indicators.to_parquet(staging / "transition_indicators.parquet", index=False)
+    results.summary.to_parquet(staging / "transition_summary.parquet", index=False)
+    figures = transition_plots.transition_figures(results.spending, results.curves, starts)
+    return figures, "\n" + results.markdown + "\n"
 
 
 def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
@@ -334,23 +330,3 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
     text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
-
-
-def _payer_table(costs: pd.DataFrame) -> str:
-    """Yearly spending by payer, switch / old system continued (median over seeds, € M)."""
-    by_payer = costs[costs["metric"].isin([f"cost_paid_by_{p}_eur" for p in PAYERS])]
-    medians = by_payer.groupby(["year", "metric", "variant"])["value"].median().unstack()
-    cells = (
-        (medians["transition"] / 1e6).map("{:.2f}".format)
-        + " / "
-        + (medians["counterfactual"] / 1e6).map("{:.2f}".format)
-    ).unstack("metric")
-    cells.columns = [c.removeprefix("cost_paid_by_").removesuffix("_eur") for c in cells.columns]
-    lines = [
-        "### Spending by payer",
-        "",
-        "Per year, € million, median over seeds: with the switch / old system continued.",
-        "",
-        markdown_table(cells.reset_index()),
-    ]
-    return "\n".join(lines)

@@ -15,7 +15,16 @@ in the same year of the same seed. Everything here is a pure function of tidy ta
 * :func:`seed_indicators`: humps, peak, break-even, payback, present values per seed;
 * :func:`summarise_indicators`: median and 90% band of each indicator over seeds;
 * :func:`mean_curves`: median and 90% band of the yearly curves over seeds;
-* :func:`markdown_summary`: the findings in words for a policy reader.
+* :func:`markdown_summary`: the findings in words for a policy reader;
+* :func:`analyse`: all of the above from a sweep's yearly costs, as the report needs it.
+
+A sweep with a grid (e.g. ``"team.frontline_fte" = [8, 12]``) has one *condition* per
+combination of grid values. Each condition of the switch is compared with the reference
+runs on the same seeds *and the same grid values*; a grid field the reference lacks (a
+field of the ``[team]`` it removed) is not a difference, so all conditions of the switch
+share those reference runs. Every table then starts with the grid fields as columns, and
+every indicator is computed per condition; without a grid, the tables have no such
+columns.
 
 Two views: ``"society"`` counts every payer (the MKBA, social cost-benefit analysis);
 ``"municipality"`` counts only the municipal budgets (the GKBA, the municipality's own
@@ -24,9 +33,13 @@ business case), where costs borne by health insurers or others do not count.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
-from wijksim.model.scenario import STREAMS
+from wijksim.model.scenario import PAYERS, STREAMS
 
 INVESTMENT_STREAMS: tuple[str, ...] = ("team", "zeroth_line", "friction")
 """Spending on prevention and on the switch itself: hump 1."""
@@ -75,6 +88,102 @@ summary a seed that never reaches it counts as reaching it after the horizon."""
 BAND = (0.05, 0.95)
 """The band around medians: 90% of seeds (replicates) lie inside it, as in
 :mod:`wijksim.experiments.results`."""
+SPENDING_COLUMNS: tuple[str, ...] = (
+    "seed",
+    "year",
+    "view",
+    "component",
+    "scenario_eur",
+    "reference_eur",
+    "extra_eur",
+)
+"""The columns of :func:`spending_table` besides the grid fields."""
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "view",
+    "indicator",
+    "median",
+    "p05",
+    "p95",
+    "n_seeds",
+    "share_of_seeds",
+)
+"""The columns of :func:`summarise_indicators` besides the grid fields."""
+
+StartYears = int | Mapping[tuple, int]
+"""The year the team starts: one for all conditions, or one per condition, keyed by
+:func:`condition_key` (a grid may vary ``transition.team_start_year`` itself)."""
+
+
+def grid_columns(table: pd.DataFrame, known: Sequence[str]) -> list[str]:
+    """The grid fields of an analysis table: its columns besides ``known``, in order."""
+    return [column for column in table.columns if column not in known]
+
+
+def _plain(value: Any) -> Any:
+    """A grid value as plain Python, NaN (the field does not apply) as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def condition_key(condition: Mapping[str, Any], grid: Sequence[str]) -> tuple:
+    """A condition's grid values as a dictionary key (for :data:`StartYears`).
+
+    Grid values read back from Parquet may be floats where the sweep file had integers;
+    they still make the same key, since ``8 == 8.0`` and both hash alike.
+    """
+    return tuple(_plain(condition.get(field)) for field in grid)
+
+
+def condition_label(condition: Mapping[str, Any], separator: str = ", ") -> str:
+    """``team.frontline_fte=8, years=12``: a condition for headings and messages.
+
+    Whole numbers read back as floats are shown without ``.0``; ``separator`` goes
+    between the fields.
+    """
+
+    def text(value: Any) -> str:
+        value = _plain(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "n/a" if value is None else str(value)
+
+    return separator.join(f"{field}={text(value)}" for field, value in condition.items())
+
+
+def start_year_of(team_start_year: StartYears, condition: Mapping[str, Any]) -> int:
+    """The team's start year in one condition."""
+    if not isinstance(team_start_year, Mapping):
+        return int(team_start_year)
+    key = condition_key(condition, list(condition))
+    if key not in team_start_year:
+        raise ValueError(f"no team_start_year for condition {condition_label(condition)}")
+    return int(team_start_year[key])
+
+
+def _per_condition(
+    table: pd.DataFrame,
+    grid: list[str],
+    compute: Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame],
+) -> pd.DataFrame:
+    """``compute`` on each condition's rows (without the grid columns), grid columns first.
+
+    Conditions keep the order in which they first appear in ``table``.
+
+    Raises:
+        ValueError: From ``compute``, with the condition named in front.
+    """
+    parts = []
+    for values, rows in table.groupby(grid, sort=False, dropna=False):
+        condition = dict(zip(grid, values, strict=True))
+        try:
+            result = compute(rows.drop(columns=grid), condition)
+        except ValueError as error:
+            raise ValueError(f"condition {condition_label(condition)}: {error}") from None
+        parts.append(result.assign(**condition)[[*grid, *result.columns]])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _in_order(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -102,12 +211,8 @@ def required_metrics() -> list[str]:
     return society + municipality
 
 
-def _check_input(yearly: pd.DataFrame, scenario: str, reference: str) -> pd.DataFrame:
-    """The rows of the two variants and the needed metrics, after checking they are complete.
-
-    Raises:
-        ValueError: Naming the missing column, variant, seed, metric or year.
-    """
+def _check_variants(yearly: pd.DataFrame, scenario: str, reference: str) -> None:
+    """Raise a ValueError unless the table has the needed columns and both variants."""
     missing = {"variant", "seed", "year", "metric", "value"} - set(yearly.columns)
     if missing:
         raise ValueError(f"yearly table lacks column(s) {sorted(missing)}")
@@ -118,6 +223,15 @@ def _check_input(yearly: pd.DataFrame, scenario: str, reference: str) -> pd.Data
             f"variant(s) {absent} not in the yearly table (found {sorted(variants)}); "
             f"the transition analysis compares {scenario!r} with {reference!r}"
         )
+
+
+def _check_input(yearly: pd.DataFrame, scenario: str, reference: str) -> pd.DataFrame:
+    """The rows of the two variants and the needed metrics, after checking they are complete.
+
+    Raises:
+        ValueError: Naming the missing column, variant, seed, metric or year.
+    """
+    _check_variants(yearly, scenario, reference)
     needed = required_metrics()
     rows = yearly[yearly["variant"].isin([scenario, reference]) & yearly["metric"].isin(needed)]
     absent = [metric for metric in needed if metric not in set(rows["metric"].unique())]
@@ -130,7 +244,8 @@ def _check_input(yearly: pd.DataFrame, scenario: str, reference: str) -> pd.Data
         raise ValueError(
             "more than one value per variant, seed, year and metric (e.g. "
             f"{first['variant']!r}, seed {first['seed']}, year {first['year']}, "
-            f"{first['metric']}); select one condition of the sweep first"
+            f"{first['metric']}); select one condition of the sweep first, or pass its grid "
+            "fields as grid"
         )
     seeds = {
         name: {int(seed) for seed in rows.loc[rows["variant"] == name, "seed"]}
@@ -177,28 +292,121 @@ def _components(wide: pd.DataFrame, payers: tuple[str, ...] | None) -> pd.DataFr
     return out
 
 
+def _matches(rows: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series:
+    """Which reference rows belong to a condition of the switch.
+
+    A row belongs if each grid field has the condition's value, or no value: a field of
+    a section the reference removed (``without = ["team"]``) does not apply to it.
+    """
+    match = pd.Series(True, index=rows.index)
+    for field, value in condition.items():
+        missing = rows[field].isna()
+        match &= missing if _plain(value) is None else missing | (rows[field] == value)
+    return match
+
+
+def _paired_only(rows: pd.DataFrame, scenario: str, reference: str) -> pd.DataFrame:
+    """The rows of the seeds that have both variants (a run may have failed)."""
+    seeds = [set(rows.loc[rows["variant"] == name, "seed"]) for name in (scenario, reference)]
+    return rows[rows["seed"].isin(seeds[0] & seeds[1])]
+
+
+def condition_rows(
+    yearly: pd.DataFrame,
+    grid: Sequence[str],
+    scenario: str = "transition",
+    reference: str = "counterfactual",
+    drop_unpaired: bool = False,
+) -> list[tuple[dict[str, Any], pd.DataFrame]]:
+    """The rows of each condition of the switch with its reference rows, grid columns dropped.
+
+    Args:
+        yearly: A tidy yearly table with the grid fields as columns.
+        grid: The grid fields; none gives one condition, ``{}``, with all rows.
+        scenario: The variant with the switch to the team; its grid values make the
+            conditions, in the order they first appear.
+        reference: The counterfactual variant; its rows join each condition they match
+            (see :func:`_matches`).
+        drop_unpaired: Keep only the seeds with both variants in that condition, and
+            leave out a condition that has none.
+
+    Raises:
+        ValueError: If a grid field is not a column of ``yearly``.
+    """
+    grid = list(grid)
+    absent = [field for field in grid if field not in yearly.columns]
+    if absent:
+        raise ValueError(f"yearly table lacks the grid column(s) {absent}")
+    if not grid:
+        pairs = [({}, yearly)]
+    else:
+        theirs = yearly[yearly["variant"] == reference]
+        ours = yearly[yearly["variant"] == scenario].groupby(grid, sort=False, dropna=False)
+        pairs = []
+        for values, rows in ours:
+            condition = dict(zip(grid, values, strict=True))
+            both = pd.concat([rows, theirs[_matches(theirs, condition)]])
+            pairs.append((condition, both.drop(columns=grid)))
+    if drop_unpaired:
+        pairs = [(condition, _paired_only(rows, scenario, reference)) for condition, rows in pairs]
+        pairs = [(condition, rows) for condition, rows in pairs if not rows.empty]
+    return pairs
+
+
 def spending_table(
-    yearly: pd.DataFrame, scenario: str = "transition", reference: str = "counterfactual"
+    yearly: pd.DataFrame,
+    scenario: str = "transition",
+    reference: str = "counterfactual",
+    grid: Sequence[str] = (),
+    drop_unpaired: bool = False,
 ) -> pd.DataFrame:
     """Yearly spending of the scenario and its paired reference, per view and component.
 
     Args:
-        yearly: Tidy yearly table with columns ``variant, seed, year, metric, value`` (more
-            columns and metrics may be present; they are ignored). Needs the metrics of
-            :func:`required_metrics` for every seed and year in both variants.
+        yearly: Tidy yearly table with columns ``variant, seed, year, metric, value`` and
+            the ``grid`` fields (more columns and metrics may be present; they are
+            ignored). Needs the metrics of :func:`required_metrics` for every seed and
+            year in both variants.
         scenario: The variant with the switch to the team.
         reference: The counterfactual variant: the old system continued.
+        grid: The sweep's grid fields: each condition of ``scenario`` is paired with the
+            ``reference`` rows of the same seed and grid values (see
+            :func:`condition_rows`).
+        drop_unpaired: Leave out seeds that lack one of the two variants (a failed run)
+            instead of raising; the result may then be empty.
 
     Returns:
-        Columns ``seed, year, view, component, scenario_eur, reference_eur, extra_eur``,
-        where ``extra_eur = scenario_eur − reference_eur`` for the same seed and year.
-        ``view`` is ``"society"`` (all payers) or ``"municipality"`` (only
-        :data:`MUNICIPAL_PAYERS`); ``component`` is each stream, ``"investment"``,
-        ``"safety_net"`` or ``"total"`` (see :data:`COMPONENTS`).
+        Columns: the ``grid`` fields, then ``seed, year, view, component, scenario_eur,
+        reference_eur, extra_eur``, where ``extra_eur = scenario_eur − reference_eur``
+        for the same condition, seed and year. ``view`` is ``"society"`` (all payers) or
+        ``"municipality"`` (only :data:`MUNICIPAL_PAYERS`); ``component`` is each stream,
+        ``"investment"``, ``"safety_net"`` or ``"total"`` (see :data:`COMPONENTS`).
 
     Raises:
-        ValueError: If a variant, a seed's pair, a metric or a year is missing.
+        ValueError: If a variant, a seed's pair, a metric or a year is missing (naming
+            the condition), or a grid field is not a column.
     """
+    grid = list(grid)
+    if not grid and not drop_unpaired:
+        return _spending_of_one(yearly, scenario, reference)
+    if not drop_unpaired:
+        _check_variants(yearly, scenario, reference)
+    parts = []
+    for condition, rows in condition_rows(yearly, grid, scenario, reference, drop_unpaired):
+        try:
+            one = _spending_of_one(rows, scenario, reference)
+        except ValueError as error:
+            if not condition:
+                raise
+            raise ValueError(f"condition {condition_label(condition)}: {error}") from None
+        parts.append(one.assign(**condition)[[*grid, *SPENDING_COLUMNS]])
+    if not parts:
+        return pd.DataFrame(columns=[*grid, *SPENDING_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _spending_of_one(yearly: pd.DataFrame, scenario: str, reference: str) -> pd.DataFrame:
+    """:func:`spending_table` of one condition."""
     rows = _check_input(yearly, scenario, reference)
     wide = rows.pivot(index=["variant", "seed", "year"], columns="metric", values="value")
     wide = wide.astype(float)
@@ -221,9 +429,7 @@ def spending_table(
     table = _in_order(table, ["view", "component", "seed", "year"])
     table["seed"] = table["seed"].astype(int)
     table["year"] = table["year"].astype(int)
-    return table[
-        ["seed", "year", "view", "component", "scenario_eur", "reference_eur", "extra_eur"]
-    ]
+    return table[list(SPENDING_COLUMNS)]
 
 
 def _hump(extra: pd.Series) -> tuple[float, float]:
@@ -281,9 +487,11 @@ def _indicators_of_one(extra: pd.DataFrame, start: int, rate: float) -> dict[str
 
 
 def seed_indicators(
-    spending: pd.DataFrame, team_start_year: int, discount_rate: float = DEFAULT_DISCOUNT_RATE
+    spending: pd.DataFrame,
+    team_start_year: StartYears,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
 ) -> pd.DataFrame:
-    """Humps, peak, break-even, payback and present values, per seed and view.
+    """Humps, peak, break-even, payback and present values, per condition, seed and view.
 
     With ``E`` the yearly extra total spending (scenario − reference), ``C`` its running
     sum from ``team_start_year`` (the year the team starts, ``s``) and ``r`` the discount
@@ -316,16 +524,34 @@ def seed_indicators(
 
     Args:
         spending: From :func:`spending_table`.
-        team_start_year: The first year of the team (1-based, as the ``year`` column).
+        team_start_year: The first year of the team (1-based, as the ``year`` column);
+            one per condition if a grid varies it (see :data:`StartYears`).
         discount_rate: Real discount rate per year; default :data:`DEFAULT_DISCOUNT_RATE`.
 
     Returns:
-        One row per seed and view: ``seed, view`` and the columns of :data:`INDICATORS`.
-        The society view is the MKBA view, the municipality view the GKBA view.
+        One row per condition, seed and view: the grid fields of ``spending`` (if any),
+        ``seed, view`` and the columns of :data:`INDICATORS`. The society view is the
+        MKBA view, the municipality view the GKBA view.
 
     Raises:
         ValueError: If ``team_start_year`` is not a simulated year or the rate is ≤ −1.
     """
+    grid = grid_columns(spending, SPENDING_COLUMNS)
+    if not grid:
+        return _seed_indicators_of_one(spending, start_year_of(team_start_year, {}), discount_rate)
+    return _per_condition(
+        spending,
+        grid,
+        lambda rows, condition: _seed_indicators_of_one(
+            rows, start_year_of(team_start_year, condition), discount_rate
+        ),
+    )
+
+
+def _seed_indicators_of_one(
+    spending: pd.DataFrame, team_start_year: int, discount_rate: float
+) -> pd.DataFrame:
+    """:func:`seed_indicators` of one condition."""
     years = spending["year"].unique()
     if team_start_year not in set(years.tolist()):
         raise ValueError(
@@ -366,7 +592,7 @@ def _year_quantiles(values: pd.Series, reached: bool) -> list[float]:
 
 
 def summarise_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Median and 90% band of each indicator over seeds, per view.
+    """Median and 90% band of each indicator over seeds, per condition and view.
 
     Euro amounts and the BCR use linear quantiles over the seeds with a value. Year
     indicators use the inverted-CDF quantile, so each is a simulated year (see
@@ -379,10 +605,19 @@ def summarise_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
         indicators: From :func:`seed_indicators`.
 
     Returns:
-        Columns ``view, indicator, median, p05, p95, n_seeds, share_of_seeds``:
-        ``n_seeds`` seeds in the view, ``share_of_seeds`` the share with a value (e.g. the
-        share that breaks even, or that has a second hump).
+        Columns: the grid fields of ``indicators`` (if any), then ``view, indicator,
+        median, p05, p95, n_seeds, share_of_seeds``: ``n_seeds`` seeds in the view,
+        ``share_of_seeds`` the share with a value (e.g. the share that breaks even, or
+        that has a second hump).
     """
+    grid = grid_columns(indicators, ("seed", "view", *INDICATORS))
+    if not grid:
+        return _summarise_one(indicators)
+    return _per_condition(indicators, grid, lambda rows, _: _summarise_one(rows))
+
+
+def _summarise_one(indicators: pd.DataFrame) -> pd.DataFrame:
+    """:func:`summarise_indicators` of one condition."""
     rows = []
     for view, table in indicators.groupby("view", sort=False):
         for name in INDICATORS:
@@ -407,12 +642,10 @@ def summarise_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
                     "share_of_seeds": float(values.notna().mean()),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["view", "indicator", "median", "p05", "p95", "n_seeds", "share_of_seeds"]
-    )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
-def mean_curves(spending: pd.DataFrame, team_start_year: int) -> pd.DataFrame:
+def mean_curves(spending: pd.DataFrame, team_start_year: StartYears) -> pd.DataFrame:
     """The typical yearly curves: median and 90% band over seeds, per view and component.
 
     Despite the name the centre is the median, as elsewhere in the reports: it is not
@@ -422,14 +655,28 @@ def mean_curves(spending: pd.DataFrame, team_start_year: int) -> pd.DataFrame:
 
     Args:
         spending: From :func:`spending_table`.
-        team_start_year: Where the cumulative extra spending starts.
+        team_start_year: Where the cumulative extra spending starts (per condition if
+            a grid varies it: see :data:`StartYears`).
 
     Returns:
-        Columns ``view, component, year``, then ``{x}_median``, ``{x}_p05``, ``{x}_p95`` for
+        Columns: the grid fields of ``spending`` (if any; the curves are per condition),
+        ``view, component, year``, then ``{x}_median``, ``{x}_p05``, ``{x}_p95`` for
         ``x`` in ``scenario_eur, reference_eur, extra_eur, cumulative_extra_eur`` (the
         running sum of ``extra_eur`` from ``team_start_year``; NaN before it), and
         ``n_seeds``.
     """
+    grid = grid_columns(spending, SPENDING_COLUMNS)
+    if not grid:
+        return _curves_of_one(spending, start_year_of(team_start_year, {}))
+    return _per_condition(
+        spending,
+        grid,
+        lambda rows, condition: _curves_of_one(rows, start_year_of(team_start_year, condition)),
+    )
+
+
+def _curves_of_one(spending: pd.DataFrame, team_start_year: int) -> pd.DataFrame:
+    """:func:`mean_curves` of one condition."""
     table = spending.sort_values(["view", "component", "seed", "year"]).copy()
     after = table["year"] >= team_start_year
     table["cumulative_extra_eur"] = (
@@ -589,28 +836,39 @@ INDICATOR_LABELS = {
 
 def markdown_summary(
     summary: pd.DataFrame,
-    team_start_year: int,
+    team_start_year: StartYears,
     discount_rate: float,
     n_seeds: int,
     scenario_name: str,
+    per_condition_text: Mapping[tuple, str] | None = None,
 ) -> str:
     """The transition findings in words and one table, for a policy reader.
 
     Args:
         summary: From :func:`summarise_indicators`.
-        team_start_year: The first year of the team.
+        team_start_year: The first year of the team (per condition if a grid varies it).
         discount_rate: The rate the present values were discounted at.
-        n_seeds: Number of seeds (paired replicates).
+        n_seeds: Number of seeds (paired replicates); with a grid, each condition's
+            own count (``n_seeds`` of ``summary``) is given instead.
         scenario_name: Name of the transition scenario, for the heading.
+        per_condition_text: With a grid, markdown to end each condition's section with,
+            keyed by :func:`condition_key` (e.g. its :func:`payer_table`).
 
     Returns:
         Markdown: a section per view (MKBA, then GKBA) and a table of all indicators, each
         as "median (90% band low–high)", euros in millions, years as simulated years.
+        With grid fields in ``summary``, one such section per condition.
     """
+    grid = grid_columns(summary, SUMMARY_COLUMNS)
+    if grid:
+        return _markdown_per_condition(
+            summary, grid, team_start_year, discount_rate, scenario_name, per_condition_text or {}
+        )
+    start = start_year_of(team_start_year, {})
     lines = [
         f"## Transition: {scenario_name} against the old system continued",
         "",
-        f"The team starts in year {team_start_year}. Each of {n_seeds} seeds runs the switch "
+        f"The team starts in year {start}. Each of {n_seeds} seeds runs the switch "
         "and the old system continued with the same random streams; *extra* spending is "
         "the switch minus the old system in the same seed and year. Figures are the median "
         "over seeds with, in brackets, the band that holds 90% of seeds (replicate "
@@ -618,11 +876,19 @@ def markdown_summary(
         "Amounts in € million.",
         "",
     ]
+    lines += _findings(summary, start, discount_rate, heading="###")
+    lines += ["", _table_notes(discount_rate, f"year {start}"), ""]
+    return "\n".join(lines)
+
+
+def _findings(summary: pd.DataFrame, start: int, rate: float, heading: str) -> list[str]:
+    """The sentences per view and the table of all indicators, of one condition."""
     by_view = {view: rows.set_index("indicator") for view, rows in summary.groupby("view")}
     views = [view for view in VIEWS if view in by_view]
+    lines = []
     for view in views:
-        lines += [f"### {VIEW_LABELS[view]}", ""]
-        lines += _view_sentences(dict(by_view[view].iterrows()), team_start_year, discount_rate)
+        lines += [f"{heading} {VIEW_LABELS[view]}", ""]
+        lines += _view_sentences(dict(by_view[view].iterrows()), start, rate)
         lines.append("")
     short = " / ".join(TABLE_LABELS[view] for view in views)
     header = ["indicator", *(f"{TABLE_LABELS[v]}: median (90% band)" for v in views)]
@@ -633,14 +899,152 @@ def markdown_summary(
         cells = [INDICATOR_LABELS[name], *(_median_and_band(row, band="") for row in per_view)]
         cells.append(" / ".join(_share(row) for row in per_view))
         lines.append("| " + " | ".join(cells) + " |")
-    lines += [
-        "",
+    return lines
+
+
+def _table_notes(rate: float, discounted_to: str) -> str:
+    return (
         "MKBA: society, all payers; GKBA: the municipality's Wmo and youth budgets only. "
         "—: not reached within the simulated years by enough seeds, or not defined (no "
         "hump; no net investment for a benefit-cost ratio). Present values are discounted "
-        f"at {discount_rate:.2%} a year to year {team_start_year}. Break-even: the first "
+        f"at {rate:.2%} a year to {discounted_to}. Break-even: the first "
         "year from which yearly extra spending stays ≤ 0; payback: the first year from "
-        "which cumulative extra spending since the switch stays ≤ 0.",
+        "which cumulative extra spending since the switch stays ≤ 0."
+    )
+
+
+def _markdown_per_condition(
+    summary: pd.DataFrame,
+    grid: list[str],
+    team_start_year: StartYears,
+    rate: float,
+    scenario_name: str,
+    per_condition_text: Mapping[tuple, str],
+) -> str:
+    """:func:`markdown_summary` with a section per condition of the grid."""
+    lines = [
+        f"## Transition: {scenario_name} against the old system continued, per condition",
+        "",
+        f"One section per condition of the grid ({', '.join(grid)}). In each, every seed "
+        "runs the switch and the old system continued with the same random streams; "
+        "*extra* spending is the switch minus the old system in the same condition, seed "
+        "and year (a grid field of the team does not apply to the old system, so its runs "
+        "are shared by all conditions). Figures are the median over seeds with, in "
+        "brackets, the band that holds 90% of seeds (replicate neighbourhoods): a spread "
+        "of outcomes, not a confidence interval of the mean. Amounts in € million. "
+        + _table_notes(rate, "the year the team starts"),
         "",
     ]
+    for values, rows in summary.groupby(grid, sort=False, dropna=False):
+        condition = dict(zip(grid, values, strict=True))
+        start = start_year_of(team_start_year, condition)
+        n_seeds = int(rows["n_seeds"].max())
+        lines += [
+            f"### {condition_label(condition)}",
+            "",
+            f"The team starts in year {start}; {n_seeds} seed{'s' if n_seeds != 1 else ''}.",
+            "",
+        ]
+        lines += _findings(rows.drop(columns=grid), start, rate, heading="####")
+        extra = per_condition_text.get(condition_key(condition, grid))
+        lines += ["", extra, ""] if extra else [""]
     return "\n".join(lines)
+
+
+def payer_table(
+    costs: pd.DataFrame,
+    scenario: str = "transition",
+    reference: str = "counterfactual",
+    heading: str = "###",
+) -> str:
+    """Yearly spending by payer, switch / old system continued (median over seeds, € M).
+
+    Args:
+        costs: Yearly ``cost_paid_by_*`` metrics of one condition: columns ``variant,
+            year, metric, value`` (a grid's conditions one at a time: see
+            :func:`condition_rows`).
+        scenario: The variant with the switch to the team.
+        reference: The counterfactual variant.
+        heading: The markdown heading level of the table's title.
+    """
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    by_payer = costs[costs["metric"].isin([f"cost_paid_by_{p}_eur" for p in PAYERS])]
+    medians = by_payer.groupby(["year", "metric", "variant"])["value"].median().unstack()
+    cells = (
+        (medians[scenario] / 1e6).map("{:.2f}".format)
+        + " / "
+        + (medians[reference] / 1e6).map("{:.2f}".format)
+    ).unstack("metric")
+    cells.columns = [c.removeprefix("cost_paid_by_").removesuffix("_eur") for c in cells.columns]
+    lines = [
+        f"{heading} Spending by payer",
+        "",
+        "Per year, € million, median over seeds: with the switch / old system continued.",
+        "",
+        markdown_table(cells.reset_index()),
+    ]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class TransitionResults:
+    """The tables and text of the transition analysis (see :func:`analyse`)."""
+
+    spending: pd.DataFrame
+    """From :func:`spending_table`."""
+    indicators: pd.DataFrame
+    """From :func:`seed_indicators`."""
+    summary: pd.DataFrame
+    """From :func:`summarise_indicators`."""
+    curves: pd.DataFrame
+    """From :func:`mean_curves`."""
+    markdown: str
+    """:func:`markdown_summary` with the :func:`payer_table` (one per condition)."""
+
+
+def analyse(
+    costs: pd.DataFrame,
+    team_start_year: StartYears,
+    discount_rate: float,
+    scenario_name: str,
+    grid: Sequence[str] = (),
+    scenario: str = "transition",
+    reference: str = "counterfactual",
+) -> TransitionResults | None:
+    """The transition analysis of a sweep, per condition of its grid.
+
+    Seeds that lack one of the two runs (a run failed) are left out of their condition.
+
+    Args:
+        costs: The sweep's yearly ``cost_*`` metrics: columns ``variant, seed``, the grid
+            fields, ``year, metric, value``.
+        team_start_year: The first year of the team (per condition: :data:`StartYears`).
+        discount_rate: Real discount rate per year for the present values.
+        scenario_name: Name of the transition scenario, for the heading.
+        grid: The sweep's grid fields.
+        scenario: The variant with the switch to the team.
+        reference: The counterfactual variant.
+
+    Returns:
+        The tables and markdown, or None if no seed has both runs in any condition.
+    """
+    grid = list(grid)
+    spending = spending_table(costs, scenario, reference, grid, drop_unpaired=True)
+    if spending.empty:
+        return None
+    indicators = seed_indicators(spending, team_start_year, discount_rate)
+    summary = summarise_indicators(indicators)
+    curves = mean_curves(spending, team_start_year)
+    pairs = condition_rows(costs, grid, scenario, reference, drop_unpaired=True)
+    if grid:
+        payers = {
+            condition_key(condition, grid): payer_table(rows, scenario, reference, "####")
+            for condition, rows in pairs
+        }
+        text = markdown_summary(summary, team_start_year, discount_rate, 0, scenario_name, payers)
+    else:
+        n_seeds = spending["seed"].nunique()
+        text = markdown_summary(summary, team_start_year, discount_rate, n_seeds, scenario_name)
+        text += "\n\n" + payer_table(pairs[0][1], scenario, reference)
+    return TransitionResults(spending, indicators, summary, curves, text)

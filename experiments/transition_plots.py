@@ -4,10 +4,18 @@ Each function takes the tables of :mod:`wijksim.experiments.transition_analysis`
 returns a Figure; nothing is shown or saved here. The figures are built on
 :class:`matplotlib.figure.Figure` directly, not through pyplot, so none is left open in
 pyplot's global list however the caller handles them. Euros are shown in millions; the
-year the team starts is marked with a dashed line at its beginning.
+year the team starts is marked with a dashed line at its beginning, in every panel.
+
+With a grid (tables with grid fields as columns), :func:`transition_figures` draws each
+figure as small multiples: one panel per condition on shared axes, so that conditions
+compare at a glance, each with its own start of the team; at most :data:`MAX_PANELS`
+panels per file, further conditions in numbered files.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import matplotlib
 
@@ -20,8 +28,14 @@ from matplotlib.ticker import MaxNLocator
 from wijksim.experiments.transition_analysis import (
     INVESTMENT_STREAMS,
     SAFETY_NET_STREAMS,
+    SPENDING_COLUMNS,
     VIEW_LABELS,
     ZERO_TOLERANCE_EUR,
+    StartYears,
+    condition_key,
+    condition_label,
+    grid_columns,
+    start_year_of,
     stays_at_or_below_zero_from,
 )
 
@@ -46,6 +60,12 @@ STREAM_LABELS = {
 SCENARIO_COLOUR = "#e6550d"
 REFERENCE_COLOUR = "#636363"
 VIEW_COLOURS = {"society": "#2c7fb8", "municipality": "#d95f0e"}
+MAX_PANELS = 9
+"""Conditions per file (3 × 3 panels), so that a figure stays readable however large
+the grid; more conditions go to numbered files."""
+PANEL_COLUMNS = 3
+PANEL_SIZE = (4.2, 3.2)
+"""Inches per panel: about the size of a quarter of the single-condition figure."""
 
 
 def _mark_team_start(axis: Axes, team_start_year: int, top: bool = False) -> None:
@@ -92,9 +112,22 @@ def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "soc
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
     """
-    rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
+    _draw_spending(axis, curves, team_start_year, view)
+    _finish(figure, axis, _spending_title(view), "€ million per year")
+    return figure
+
+
+def _spending_title(view: str) -> str:
+    return (
+        f"Total spending per year, {VIEW_LABELS[view]}\n(line: median; band: 90% of replicate runs)"
+    )
+
+
+def _draw_spending(axis: Axes, curves: pd.DataFrame, team_start_year: int, view: str) -> None:
+    """The two total spending curves of :func:`spending_figure` on one axis."""
+    rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
     for prefix, colour, label in (
         ("scenario_eur", SCENARIO_COLOUR, "with the neighbourhood team"),
         ("reference_eur", REFERENCE_COLOUR, "old system continued"),
@@ -109,14 +142,6 @@ def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "soc
             label,
         )
     _mark_team_start(axis, team_start_year)
-    _finish(
-        figure,
-        axis,
-        f"Total spending per year, {VIEW_LABELS[view]}\n"
-        "(line: median; band: 90% of replicate runs)",
-        "€ million per year",
-    )
-    return figure
 
 
 def _median_by_year(spending: pd.DataFrame, view: str) -> pd.DataFrame:
@@ -198,9 +223,29 @@ def extra_by_stream_figure(
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
     """
-    medians = _median_by_year(spending, view)
     figure = Figure(figsize=(9, 5), layout="constrained")
     axis = figure.subplots()
+    _draw_extra_by_stream(axis, spending, team_start_year, view)
+    _finish(figure, axis, _extra_title(view), EXTRA_YLABEL)
+    return figure
+
+
+EXTRA_YLABEL = "€ million per year (above 0: more than the old system)"
+
+
+def _extra_title(view: str) -> str:
+    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
+    return (
+        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
+        f"(warm: prevention and the switch; cool: {safety})"
+    )
+
+
+def _draw_extra_by_stream(
+    axis: Axes, spending: pd.DataFrame, team_start_year: int, view: str
+) -> None:
+    """The bars, the total line and the humps of :func:`extra_by_stream_figure`."""
+    medians = _median_by_year(spending, view)
     tops = _stacked_bars(axis, medians)
     total = spending[(spending["view"] == view) & (spending["component"] == "total")]
     band = total.groupby("year")["extra_eur"].quantile([0.05, 0.95]).unstack()
@@ -220,15 +265,6 @@ def extra_by_stream_figure(
     axis.use_sticky_edges = False
     axis.margins(y=0.25)
     _mark_team_start(axis, team_start_year)
-    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
-    _finish(
-        figure,
-        axis,
-        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
-        f"(warm: prevention and the switch; cool: {safety})",
-        "€ million per year (above 0: more than the old system)",
-    )
-    return figure
 
 
 def _payback(cumulative: pd.Series) -> float:
@@ -251,6 +287,26 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
     """
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
+    _draw_cumulative(axis, curves, team_start_year)
+    _finish(figure, axis, CUMULATIVE_TITLE, "€ million, cumulative")
+    return figure
+
+
+CUMULATIVE_TITLE = (
+    "Cumulative extra spending since the team started\n"
+    "(above 0: still to be earned back; line: median; band: 90% of replicate runs)"
+)
+
+
+def _draw_cumulative(
+    axis: Axes, curves: pd.DataFrame, team_start_year: int, first_year: int | None = None
+) -> None:
+    """Both views' cumulative curves and paybacks of :func:`cumulative_figure`.
+
+    The x axis starts a year before ``first_year`` (by default the team's start year):
+    panels on a shared axis pass the earliest start of them all, so that no panel's
+    start falls off the left edge.
+    """
     for view, colour in VIEW_COLOURS.items():
         rows = curves[
             (curves["view"] == view)
@@ -294,34 +350,139 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
                 color=colour,
             )
     axis.axhline(0, color="black", linewidth=0.8)
-    axis.set_xlim(left=team_start_year - 1)  # room for the "team starts" label
+    # Room for the "team starts" label.
+    axis.set_xlim(left=(team_start_year if first_year is None else first_year) - 1)
     # At the top: the curves start from zero at the bottom left.
     _mark_team_start(axis, team_start_year, top=True)
-    _finish(
-        figure,
-        axis,
-        "Cumulative extra spending since the team started\n"
-        "(above 0: still to be earned back; line: median; band: 90% of replicate runs)",
-        "€ million, cumulative",
+
+
+Draw = Callable[[Axes, pd.DataFrame, int], None]
+"""Draws one condition's figure on one axis: ``draw(axis, table, team_start_year)``."""
+
+
+def condition_figure(
+    panels: list[tuple[str, pd.DataFrame, int]], draw: Draw, title: str, ylabel: str
+) -> Figure:
+    """Small multiples: one panel per condition, on shared axes.
+
+    Args:
+        panels: Per condition its label, its rows (without grid columns) and the year
+            its team starts; at most :data:`MAX_PANELS`.
+        draw: Draws one panel.
+        title: The figure's title; each panel is titled with its condition.
+        ylabel: The y-axis label, shared by all panels.
+    """
+    columns = min(PANEL_COLUMNS, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    # One extra inch of height for the title and the legend below the panels.
+    size = (columns * PANEL_SIZE[0], rows * PANEL_SIZE[1] + 1.0)
+    figure = Figure(figsize=size, layout="constrained")
+    axes = list(figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).flat)
+    legend: dict[str, object] = {}
+    for axis, (label, table, start) in zip(axes, panels, strict=False):
+        draw(axis, table, start)
+        axis.set_title(label, fontsize=10)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for handle, text in zip(*axis.get_legend_handles_labels(), strict=True):
+            legend.setdefault(text, handle)  # a stream without differences in one panel
+    for axis in axes[len(panels) :]:
+        axis.set_visible(False)
+    # The lowest panel of each column carries the year axis (and its tick labels, which
+    # shared axes hide on every row but the last).
+    for axis in axes[max(0, len(panels) - columns) : len(panels)]:
+        axis.xaxis.set_tick_params(labelbottom=True)
+        axis.set_xlabel("year")
+    figure.suptitle(title, fontsize=11)
+    figure.supylabel(ylabel, fontsize=10)
+    figure.legend(
+        list(legend.values()), list(legend), loc="outside lower center", ncol=3, fontsize=8
     )
     return figure
 
 
+def _figures_per_condition(
+    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: StartYears, grid: list[str]
+) -> dict[str, Figure]:
+    """:func:`transition_figures` with a panel per condition, paged by :data:`MAX_PANELS`."""
+    conditions = [
+        dict(zip(grid, values, strict=True))
+        for values, _ in spending.groupby(grid, sort=False, dropna=False)
+    ]
+
+    def panels(table: pd.DataFrame, page: list[dict]) -> list[tuple[str, pd.DataFrame, int]]:
+        groups = {
+            condition_key(dict(zip(grid, values, strict=True)), grid): rows
+            for values, rows in table.groupby(grid, sort=False, dropna=False)
+        }
+        return [
+            (
+                condition_label(condition, separator=",\n"),  # fits a narrow panel
+                groups[condition_key(condition, grid)].drop(columns=grid),
+                start_year_of(team_start_year, condition),
+            )
+            for condition in page
+        ]
+
+    kinds = {
+        "transition_spending": (
+            curves,
+            lambda axis, rows, start: _draw_spending(axis, rows, start, "society"),
+            _spending_title("society"),
+            "€ million per year",
+        ),
+        "transition_extra_by_stream": (
+            spending,
+            lambda axis, rows, start: _draw_extra_by_stream(axis, rows, start, "society"),
+            _extra_title("society"),
+            EXTRA_YLABEL,
+        ),
+        "transition_cumulative": (
+            curves,
+            lambda axis, rows, start: _draw_cumulative(axis, rows, start, earliest_start),
+            CUMULATIVE_TITLE,
+            "€ million, cumulative",
+        ),
+        "transition_extra_by_stream_municipality": (
+            spending,
+            lambda axis, rows, start: _draw_extra_by_stream(axis, rows, start, "municipality"),
+            _extra_title("municipality"),
+            EXTRA_YLABEL,
+        ),
+    }
+    earliest_start = min(start_year_of(team_start_year, c) for c in conditions)
+    pages = [conditions[i : i + MAX_PANELS] for i in range(0, len(conditions), MAX_PANELS)]
+    figures = {}
+    for stem, (table, draw, title, ylabel) in kinds.items():
+        for number, page in enumerate(pages, start=1):
+            name = f"{stem}.png" if len(pages) == 1 else f"{stem}_{number}.png"
+            figures[name] = condition_figure(panels(table, page), draw, title, ylabel)
+    return figures
+
+
 def transition_figures(
-    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: int
+    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: StartYears
 ) -> dict[str, Figure]:
     """All figures of the transition analysis, by file name.
 
     Args:
         spending: From :func:`~wijksim.experiments.transition_analysis.spending_table`.
         curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
-        team_start_year: The first year of the team.
+        team_start_year: The first year of the team (per condition if a grid varies it).
+
+    Returns:
+        Without a grid, four figures; with one, the same four with a panel per
+        condition (``name_1.png``, ``name_2.png``, … beyond :data:`MAX_PANELS`
+        conditions).
     """
+    grid = grid_columns(spending, SPENDING_COLUMNS)
+    if grid:
+        return _figures_per_condition(spending, curves, team_start_year, grid)
+    start = start_year_of(team_start_year, {})
     return {
-        "transition_spending.png": spending_figure(curves, team_start_year),
-        "transition_extra_by_stream.png": extra_by_stream_figure(spending, team_start_year),
-        "transition_cumulative.png": cumulative_figure(curves, team_start_year),
+        "transition_spending.png": spending_figure(curves, start),
+        "transition_extra_by_stream.png": extra_by_stream_figure(spending, start),
+        "transition_cumulative.png": cumulative_figure(curves, start),
         "transition_extra_by_stream_municipality.png": extra_by_stream_figure(
-            spending, team_start_year, view="municipality"
+            spending, start, view="municipality"
         ),
     }

@@ -383,3 +383,185 @@ def test_no_hump_annotation_without_a_second_hump():
     assert any("investment hump" in t for t in texts)
     assert not any("safety-net hump" in t for t in texts)
     assert plt.get_fignums() == []
+
+
+# A sweep with a grid: two conditions of the switch (8 and 12 FTE) against one old system,
+# whose runs lack the team's grid field (it removed the [team]) and so serve both.
+FIELD = "team.frontline_fte"
+DEARER_TEAM = 0.2 * M  # 12 FTE: the team costs 0.2 M a year more from the switch
+
+
+def make_grid_yearly() -> pd.DataFrame:
+    """The tidy yearly table of a two-condition sweep, as :func:`load_results` gives it."""
+    base = make_yearly()
+    switch = base[base["variant"] == "transition"]
+    dearer = switch.copy()
+    team = dearer["metric"].isin(["cost_team_eur", "cost_team_paid_by_municipality_wmo_eur"])
+    dearer.loc[team & (dearer["year"] >= START), "value"] += DEARER_TEAM
+    return pd.concat(
+        [
+            base[base["variant"] == "counterfactual"].assign(**{FIELD: np.nan}),
+            switch.assign(**{FIELD: 8.0}),
+            dearer.assign(**{FIELD: 12.0}),
+        ],
+        ignore_index=True,
+    )
+
+
+# By hand, € M, years 3..10: with 12 FTE every year's extra is 0.2 M higher than above.
+# Society: 0.95, 1.05, 0.3, 0.1, -0.1, -0.3, -0.3, -0.3: break-even in year 7; the
+# cumulative extra (0.95 ... 1.4) never comes back to zero. Municipality: 0.95, 0.97,
+# 0.5, 0.4, 0.3, 0.2, 0.2, 0.2: never at or below zero.
+BREAK_EVEN = {(8, "society"): 6, (8, "municipality"): 8, (12, "society"): 7}
+PAYBACK = {(8, "society"): 10}
+
+
+@pytest.fixture(scope="module")
+def grid_spending() -> pd.DataFrame:
+    return ta.spending_table(make_grid_yearly(), grid=[FIELD])
+
+
+def test_grid_spending_pairs_each_condition_with_the_same_reference(grid_spending):
+    assert list(grid_spending.columns) == [FIELD, *ta.SPENDING_COLUMNS]
+    single = ta.spending_table(make_yearly())
+    assert len(grid_spending) == 2 * len(single)
+    # 8 FTE is the table without a grid, row for row; 12 FTE has the same reference.
+    eight = grid_spending[grid_spending[FIELD] == 8].drop(columns=FIELD)
+    pd.testing.assert_frame_equal(eight.reset_index(drop=True), single)
+    twelve = grid_spending[grid_spending[FIELD] == 12].reset_index(drop=True)
+    np.testing.assert_array_equal(twelve["reference_eur"], single["reference_eur"])
+    team = twelve.query("view == 'society' and component == 'total' and seed == 2")
+    np.testing.assert_allclose(
+        team["extra_eur"] / M,
+        np.add(EXTRA_TOTAL_SOCIETY, [0, 0] + [0.2] * 8),
+        atol=1e-12,
+    )
+
+
+def test_grid_indicators_give_each_condition_its_own_break_even(grid_spending):
+    indicators = ta.seed_indicators(grid_spending, START, discount_rate=0.0)
+    assert list(indicators.columns[:3]) == [FIELD, "seed", "view"]
+    assert len(indicators) == 2 * len(SEEDS) * 2
+    for (fte, view), rows in indicators.groupby([FIELD, "view"]):
+        for name, expected in (("break_even_year", BREAK_EVEN), ("payback_year", PAYBACK)):
+            year = expected.get((fte, view), np.nan)  # NaN: not within the simulated years
+            np.testing.assert_array_equal(rows[name], [year] * len(SEEDS), f"{fte} {view}")
+    # Undiscounted, 12 FTE costs 8 × 0.2 M more over the eight years from the switch.
+    society = indicators[indicators["view"] == "society"].set_index([FIELD, "seed"])
+    np.testing.assert_allclose(
+        society.loc[12, "pv_costs_eur"] - society.loc[8, "pv_costs_eur"], 1.6 * M
+    )
+
+    summary = ta.summarise_indicators(indicators)
+    assert list(summary.columns) == [FIELD, *ta.SUMMARY_COLUMNS]
+    medians = summary[summary["indicator"] == "break_even_year"].set_index([FIELD, "view"])
+    assert medians.loc[(8, "society"), "median"] == 6
+    assert medians.loc[(12, "society"), "median"] == 7
+    assert math.isnan(medians.loc[(12, "municipality"), "median"])
+
+    curves = ta.mean_curves(grid_spending, START)
+    total = curves.query("view == 'society' and component == 'total'").set_index([FIELD, "year"])
+    assert total.loc[(12, 10), "cumulative_extra_eur_median"] == pytest.approx(1.4 * M)
+    assert total.loc[(8, 10), "cumulative_extra_eur_median"] == pytest.approx(-0.2 * M)
+
+    text = ta.markdown_summary(summary, START, 0.0, len(SEEDS), "transition")
+    eight, twelve = text.split("### team.frontline_fte=12")
+    assert "### team.frontline_fte=8" in eight
+    assert "**Break-even:** by year 6 (90% band 6–6)" in eight
+    assert "**Break-even:** by year 7 (90% band 7–7)" in twelve
+
+
+def test_grid_conditions_may_differ_in_the_team_start_year(grid_spending):
+    starts = {(8.0,): START, (12,): START + 1}  # keys match whether 12 or 12.0
+    indicators = ta.seed_indicators(grid_spending, starts, discount_rate=0.0)
+    society = indicators[indicators["view"] == "society"].set_index(FIELD)
+    # From year 4 the 12-FTE extra is 1.05, 0.3, 0.1, -0.1, ...: the cumulative sum
+    # since the switch leaves out year 3's 0.95 M.
+    np.testing.assert_allclose(society.loc[12, "cumulative_investment_eur"], 1.45 * M)
+    np.testing.assert_allclose(society.loc[8, "cumulative_investment_eur"], 1.7 * M)
+    missing = r"no team_start_year for condition team\.frontline_fte=12"
+    with pytest.raises(ValueError, match=missing):
+        ta.seed_indicators(grid_spending, {(8,): START})
+
+
+def test_a_grid_field_both_variants_have_pairs_equal_values_only():
+    # Grid over a field of both variants: each condition of the switch is paired only
+    # with the old system of the same value, here one whose escalations cost 1 M more.
+    table = make_yearly()
+    dearer_old = table.assign(households=2000)
+    extra = (dearer_old["variant"] == "counterfactual") & (
+        dearer_old["metric"] == "cost_escalation_eur"
+    )
+    dearer_old.loc[extra, "value"] += M
+    table = pd.concat([table.assign(households=1000), dearer_old], ignore_index=True)
+    spending = ta.spending_table(table, grid=["households"])
+    total = spending.query("view == 'society' and component == 'total' and seed == 1")
+    by_size = total.set_index(["households", "year"])["extra_eur"] / M
+    np.testing.assert_allclose(by_size.loc[1000], EXTRA_TOTAL_SOCIETY, atol=1e-12)
+    np.testing.assert_allclose(by_size.loc[2000], np.subtract(EXTRA_TOTAL_SOCIETY, 1), atol=1e-9)
+
+
+def test_a_grid_without_its_columns_or_a_seed_pair_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"lacks the grid column\(s\) \['households'\]"):
+        ta.spending_table(make_grid_yearly(), grid=["households"])
+    table = make_grid_yearly()
+    table = table[~((table[FIELD] == 12) & (table["seed"] == 3))]
+    with pytest.raises(ValueError, match=r"condition team.frontline_fte=12: seed\(s\) \[3\]"):
+        ta.spending_table(table, grid=[FIELD])
+    # The report leaves such a seed out of its condition instead.
+    spending = ta.spending_table(table, grid=[FIELD], drop_unpaired=True)
+    assert spending.groupby(FIELD)["seed"].nunique().to_dict() == {8: 4, 12: 3}
+
+
+def marks_team_start(axis, start: int) -> bool:
+    """Whether the axis shows the dashed "team starts" line at the start of year ``start``.
+
+    Shown: within the axis's x limits (panels on a shared axis must not cut it off).
+    """
+    left, right = axis.get_xlim()
+    return left < start - 0.5 < right and any(
+        line.get_linestyle() == "--" and list(line.get_xdata()) == [start - 0.5] * 2
+        for line in axis.lines
+    )
+
+
+def test_every_figure_marks_the_switch(spending):
+    figures = tp.transition_figures(spending, ta.mean_curves(spending, START), START)
+    for name, figure in figures.items():
+        (axis,) = figure.axes
+        assert marks_team_start(axis, START), name
+        assert any("team starts" in text.get_text() for text in axis.texts), name
+        plt.close(figure)
+
+
+def test_grid_figures_have_a_panel_per_condition_each_marking_its_switch(grid_spending):
+    starts = {(8,): START, (12,): START + 1}
+    curves = ta.mean_curves(grid_spending, starts)
+    figures = tp.transition_figures(grid_spending, curves, starts)
+    assert set(figures) == {
+        "transition_spending.png",
+        "transition_extra_by_stream.png",
+        "transition_cumulative.png",
+        "transition_extra_by_stream_municipality.png",
+    }
+    for name, figure in figures.items():
+        panels = [axis for axis in figure.axes if axis.get_visible()]
+        assert [axis.get_title() for axis in panels] == [
+            "team.frontline_fte=8",
+            "team.frontline_fte=12",
+        ], name
+        assert marks_team_start(panels[0], START), name
+        assert marks_team_start(panels[1], START + 1), name
+    assert plt.get_fignums() == []
+
+
+def test_grid_figures_are_paged_beyond_the_panel_limit(grid_spending):
+    one = grid_spending[grid_spending[FIELD] == 8]
+    many = pd.concat(
+        [one.assign(**{FIELD: float(k)}) for k in range(tp.MAX_PANELS + 1)], ignore_index=True
+    )
+    figures = tp.transition_figures(many, ta.mean_curves(many, START), START)
+    assert "transition_spending_1.png" in figures and "transition_spending_2.png" in figures
+    panels = [len([a for a in figures[f"transition_cumulative_{page}.png"].axes if a.get_visible()])
+              for page in (1, 2)]  # fmt: skip
+    assert panels == [tp.MAX_PANELS, 1]

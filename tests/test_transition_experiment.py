@@ -62,3 +62,63 @@ def test_transition_needs_a_team(tmp_path):
     assert result.returncode == 2
     assert "expected a scenario with a [team]" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+GRID_SWEEP = """
+name = "transition_grid"
+scenario = "transition"
+analysis = "transition"
+seeds = 2
+reference = "counterfactual"
+
+[set]
+years = 4
+"population.households" = 300
+
+[[variants]]
+name = "counterfactual"
+without = ["team"]
+
+[[variants]]
+name = "transition"
+
+[grid]
+"team.frontline_fte" = [4, 8]
+"""
+
+
+def test_transition_sweep_with_a_grid_is_analysed_per_condition(tmp_path):
+    # The counterfactual has no [team], so the team grid does not multiply it: both
+    # conditions of the switch are paired with the same old-system runs, seed by seed.
+    (tmp_path / "grid.toml").write_text(GRID_SWEEP)
+    out = tmp_path / "out"
+    result = wijksim(
+        "sweep", "grid.toml", "--backend", "serial", "--out", str(out), "--quiet", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    again = wijksim("report", str(out), "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+    report = out / "report"
+    field = "team.frontline_fte"
+    indicators = pd.read_parquet(report / "transition_indicators.parquet")
+    assert list(indicators.columns[:3]) == [field, "seed", "view"]
+    # One result per condition, seed and view: 2 conditions × 2 seeds × 2 views.
+    assert len(indicators) == 8
+    assert indicators.groupby(field)["seed"].nunique().to_dict() == {4: 2, 8: 2}
+    summary = pd.read_parquet(report / "transition_summary.parquet")
+    assert summary.groupby([field, "view"]).size().to_dict() == {
+        (fte, view): 14 for fte in (4, 8) for view in ("society", "municipality")
+    }
+    spending = pd.read_parquet(report / "transition_spending.parquet")
+    # The same old system in both conditions; twice the team costs more with 8 FTE.
+    team = spending.query("view == 'society' and component == 'team' and year == 4")
+    by_fte = team.set_index([field, "seed"])
+    assert (by_fte.loc[4, "reference_eur"] == by_fte.loc[8, "reference_eur"]).all()
+    assert (by_fte.loc[8, "scenario_eur"] > by_fte.loc[4, "scenario_eur"]).all()
+
+    text = (report / "summary.md").read_text()
+    assert text.count("### team.frontline_fte=4") == 1
+    assert text.count("### team.frontline_fte=8") == 1
+    for name in ("transition_spending", "transition_extra_by_stream", "transition_cumulative"):
+        assert (report / "figures" / f"{name}.png").is_file()
