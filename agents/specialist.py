@@ -141,6 +141,28 @@ class Specialist(mesa.Agent):
         self.model.counters["specialist_extensions"] += len(due) - len(leaving)
         return leaving
 
+    def drop_resolved(self) -> np.ndarray:
+        """Take off the waiting list the households whose need has resolved; return them.
+
+        Re-triage every week, so also just before admission: a household whose treated
+        domains are all above ``admission_max_level`` no longer needs this care and
+        stops waiting for it (reneging). It is then free to seek other help.
+        """
+        if not self.waiting:
+            return np.zeros(0, dtype=np.intp)
+        rows = np.fromiter((row for row, _ in self.waiting), dtype=np.intp, count=len(self.waiting))
+        zrm = self.model.population.zrm
+        worst = zrm[rows, self.domain_columns[0]]
+        for column in self.domain_columns[1:].tolist():
+            worst = np.minimum(worst, zrm[rows, column])
+        resolved = rows[worst > self.params.admission_max_level]
+        if resolved.size:
+            leaving = set(resolved.tolist())
+            self.waiting = deque(entry for entry in self.waiting if entry[0] not in leaving)
+            self.model.population.provider[resolved] = -1
+            self.model.counters[f"left_waiting_list_{self.kind}"] += int(resolved.size)
+        return resolved
+
     def admit_from_waiting_list(self, week: int) -> None:
         """Admit from the head of the waiting list while there is capacity."""
         self.admissions_this_step = 0

@@ -122,6 +122,7 @@ def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     out = {name: 0.0 for name in FLOW_COUNTERS}
     for specialist in model.specialists:
         out[f"referrals_{specialist.kind}"] = 0.0
+        out[f"left_waiting_list_{specialist.kind}"] = 0.0
     if model.team_router is not None:
         for team in model.teams:
             out.update({team.metric(name): 0.0 for name in PER_TEAM_FLOWS})
@@ -261,6 +262,7 @@ FLOW_PREFIXES: tuple[str, ...] = (
     "admissions_",
     "referrals_",
     "found_",
+    "left_waiting_list_",
 )
 """Metrics that count or cost something that happened *in* a week; the others describe
 the state at the end of a week."""

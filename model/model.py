@@ -26,7 +26,7 @@ from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, to_cents
 from wijksim.model.network import build_network
 from wijksim.model.outcomes import ClosureOutcomes
-from wijksim.model.population import initialise_population
+from wijksim.model.population import NEVER, initialise_population
 from wijksim.model.rules import RULES
 from wijksim.model.scenario import EscalationKind, Scenario
 from wijksim.model.schedule import DEFAULT_SCHEDULE
@@ -118,6 +118,29 @@ class NeighbourhoodModel(mesa.Model):
         for rule in self.rules:
             rule.setup(self)
         self.records: list[dict[str, float]] = []
+        self._burn_in(params.burn_in_years * WEEKS_PER_YEAR)
+
+    def _burn_in(self, weeks: int) -> None:
+        """Simulate ``weeks`` before week 1, unreported, so that week 1 starts settled.
+
+        The initial draw has almost no complex households; the old system's groups and
+        spending take years to settle. The burn-in runs the old system (teams open in
+        week 1 at the earliest) on the run's own random streams, in weeks −weeks+1 … 0,
+        then forgets what it booked and recorded: reported week 1 starts from a state
+        the old system would have reached, the same for every scenario on a seed.
+        """
+        if weeks <= 0:
+            return
+        self.week = -weeks
+        for _ in range(weeks):
+            self.week += 1
+            self._run_rules()
+        self.ledger = CostLedger()
+        self.outcomes = ClosureOutcomes()  # follow closures from week 1, as reported
+        for agent in (*self.specialists, self.desk, self.municipality, *self.teams):
+            agent.billed_cents = 0
+        self.population.cost_cents[:] = 0
+        self.population.escalations[:] = 0
 
     def _build_teams(self, params: Scenario) -> list[NeighbourhoodTeam]:
         """The team, or the teams of its split, each with its share of the FTE."""
@@ -162,9 +185,9 @@ class NeighbourhoodModel(mesa.Model):
     def note_return(self, rows: np.ndarray) -> None:
         """``rows`` return to care: count the relapses, close their windows."""
         closed = self.population.last_closed_week[rows]
-        relapsed = (closed >= 0) & (self.week - closed <= RELAPSE_WINDOW_WEEKS)
+        relapsed = (closed > NEVER) & (self.week - closed <= RELAPSE_WINDOW_WEEKS)
         self.counters["relapses"] += int(relapsed.sum())
-        self.population.last_closed_week[rows] = -1
+        self.population.last_closed_week[rows] = NEVER
 
     def rule(self, name: str):
         """The scheduled rule instance called ``name``.
@@ -182,12 +205,16 @@ class NeighbourhoodModel(mesa.Model):
     def step(self) -> None:
         """Advance one week: run every rule of the schedule, then record metrics."""
         self.week += 1
+        self._run_rules()
+        self.records.append(metrics.collect(self))
+
+    def _run_rules(self) -> None:
+        """This week's rules, in schedule order."""
         # What a week's rules add to starts from zero here, and only here.
         self.counters.clear()
         self.population.begin_week()
         for rule in self.rules:
             rule.step(self)
-        self.records.append(metrics.collect(self))
 
     def run(self, weeks: int, progress=None) -> None:
         """Run ``weeks`` steps, calling ``progress(1)`` after each if given."""

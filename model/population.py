@@ -18,6 +18,8 @@ from wijksim.model.status import Status
 
 LIFE_PHASES: tuple[str, ...] = ("young_adult", "adult", "elderly")
 NO_PROVIDER = -1
+NEVER = -(10**8)
+"""A week stamp for "never": far before any week of a run, burn-in included."""
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Population:
         care_protection: Share of the escalation hazard that this week's care takes
             away, per domain (1 where a specialist treats, less for team support).
         last_closed_week: Week the household's last care episode closed (specialist
-            discharge or team case closure), or -1; a return within a year of it is a
+            discharge or team case closure), or ``NEVER``; a return within a year of it is a
             relapse (DOMAIN.md §2).
     """
 
@@ -141,5 +143,5 @@ def initialise_population(params: PopulationParams, rng: np.random.Generator) ->
         escalations=np.zeros(n, dtype=np.int16),
         cost_cents=np.zeros(n, dtype=np.int64),
         care_protection=np.zeros((n, N_DOMAINS), dtype=np.float32, order="F"),
-        last_closed_week=np.full(n, -1, dtype=np.int32),
+        last_closed_week=np.full(n, NEVER, dtype=np.int32),
     )

@@ -245,6 +245,10 @@ class SpecialistParams(Section):
     capacity_per_1000_households: NonNegative
     price_per_week_eur: NonNegative
     trajectory_weeks: Annotated[int, Field(ge=1)]
+    admission_max_level: Annotated[int, Field(ge=1, le=4)] = 2
+    """A waiting household is admitted only while its worst treated domain is at this
+    level or worse; a household whose need resolved leaves the list, checked weekly
+    (assumption: the desk's indication threshold, ``access.indication_max_level``)."""
     recovery_boost_per_week: NonNegative = 0.06
     """Extra weekly recovery hazard in treated domains (assumption: one level per
     ~4 months of treatment)."""
@@ -263,8 +267,11 @@ class SpecialistParams(Section):
 
 
 def _default_specialists() -> dict[str, SpecialistParams]:
-    # Kinds: DOMAIN.md §3 (S1 §3.4). Prices, capacities and durations are assumptions of
-    # the order of Dutch 2015–2019 tariffs; none is given by the sources. Payers: youth
+    # Kinds: docs/sources.md §3. Prices and durations are assumptions of the order of
+    # Dutch 2015–2019 tariffs; none is given by the sources. Capacities are set so that
+    # the old system's mean waits are weeks to months, not years (the Dutch treeknorm and
+    # youth-care waits, docs/sources.md §8), with the referrals the old system makes at
+    # the default hazards (assumption until calibrated against spending and waits). Payers: youth
     # care is the municipality's (Jeugdwet), GGZ, addiction care and personal care
     # (wijkverpleging) the insurer's (Zvw), debt help and sheltered housing the
     # municipality's (Wmo); crisis care is booked to the insurer as acute care.
@@ -286,13 +293,15 @@ def _default_specialists() -> dict[str, SpecialistParams]:
         "mental_health": kind(
             "Mental health care (GGZ)", ["mental_health"], "insurer", 6.0, 250, 26
         ),
-        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 2.0, 250, 26),
-        "debt_counselling": kind("Debt counselling", ["finances"], "municipality_wmo", 6.0, 60, 52),
+        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 3.5, 250, 26),
+        "debt_counselling": kind(
+            "Debt counselling", ["finances"], "municipality_wmo", 14.0, 60, 52
+        ),
         "personal_care": kind(
-            "Personal care (PV)", ["physical_health", "adl"], "insurer", 6.0, 200, 26
+            "Personal care (PV)", ["physical_health", "adl"], "insurer", 16.0, 200, 26
         ),
         "sheltered_housing": kind(
-            "Sheltered housing", ["housing"], "municipality_wmo", 1.5, 1200, 52
+            "Sheltered housing", ["housing"], "municipality_wmo", 8.0, 1200, 52
         ),
         # Crisis care's stay is part of each escalation kind's cost_eur, which is the
         # cost of the whole event as the sources give it (an out-of-home placement's
@@ -396,6 +405,10 @@ class Scenario(Section):
     label: str = "Unnamed scenario"
     description: str = ""
     years: Annotated[int, Field(gt=0)] = 10
+    burn_in_years: Annotated[int, Field(ge=0, le=50)] = 0
+    """Years of the old system simulated before reported year 1 and not reported, so
+    that a run starts settled (set in ``old_system``, from which every shipped scenario
+    extends; 0 starts from the initial draw)."""
     population: PopulationParams = PopulationParams()
     classification: ClassificationParams = ClassificationParams()
     network: NetworkParams = NetworkParams()

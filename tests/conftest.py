@@ -7,10 +7,15 @@ from wijksim.model.scenario_io import load_scenario, with_overrides
 
 
 def small(name: str = "old_system", households: int = 1000, years: int = 2, **overrides):
-    """A shipped scenario, shrunk for tests, with dotted-key overrides."""
+    """A shipped scenario, shrunk for tests, with dotted-key overrides.
+
+    Without a burn-in unless asked (``burn_in_years=N``): most tests look at mechanisms,
+    not at a settled neighbourhood, and run several times faster without one.
+    """
     scenario = load_scenario(name).scenario
     return with_overrides(
-        scenario, {"population.households": households, "years": years, **overrides}
+        scenario,
+        {"population.households": households, "years": years, "burn_in_years": 0, **overrides},
     )
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @register_rule
 class SpecialistCare(Rule):
-    """Each specialist bills P×Q, discharges, admits from its waiting list and treats.
+    """Each specialist bills P×Q, discharges, re-triages its waiting list, admits and treats.
 
     Every provider bills the same way, crisis care included: a week's price for every
     household it holds as the week begins (the week of care just given), so that over a
@@ -25,14 +25,14 @@ class SpecialistCare(Rule):
     back to the team that referred them (scaling down), or, when no team holds them (the
     old system, or clients of before the transition), leave without aftercare: back to
     UNKNOWN, which closes the care episode. After crisis care they apply at the access
-    point to be assessed for regular care.
+    point to be assessed for regular care. Waiting households whose need resolved leave
+    the list the same way (:meth:`~wijksim.agents.specialist.Specialist.drop_resolved`).
     """
 
     name = "specialist_care"
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Run this week's care cycle of every specialist."""
-        population = model.population
         week = model.week
         for specialist in model.specialists:
             specialist.bill(week)
@@ -40,14 +40,30 @@ class SpecialistCare(Rule):
             if specialist.params.forced_admission:
                 model.access_point.apply(done, week, route="crisis")
             else:
-                team_of = model.cases.team[done]
-                for team in model.teams:
-                    team.hand_back(done[team_of == team.index], week)
-                alone = done[team_of < 0]
-                population.set_status(alone, Status.UNKNOWN, week)
-                model.note_closure(alone)
+                self._return(model, done, week, closes_episode=True)
+            # Households that no longer need the care stop waiting for it.
+            self._return(model, specialist.drop_resolved(), week, closes_episode=False)
             specialist.admit_from_waiting_list(week)
             specialist.treat()
+
+    @staticmethod
+    def _return(model: NeighbourhoodModel, rows, week: int, closes_episode: bool) -> None:
+        """Households leave a specialist: to the team that referred them, or home.
+
+        Args:
+            model: The model.
+            rows: The households.
+            week: This week.
+            closes_episode: They were in care (a closure starts the relapse window);
+                households that only waited were never in care.
+        """
+        team_of = model.cases.team[rows]
+        for team in model.teams:
+            team.hand_back(rows[team_of == team.index], week)
+        alone = rows[team_of < 0]
+        model.population.set_status(alone, Status.UNKNOWN, week)
+        if closes_episode:
+            model.note_closure(alone)
 
 
 @register_rule
