@@ -291,17 +291,17 @@ def _default_specialists() -> dict[str, SpecialistParams]:
             "Youth care", ["family_and_parenting"], "municipality_youth", 5.0, 350, 39
         ),
         "mental_health": kind(
-            "Mental health care (GGZ)", ["mental_health"], "insurer", 6.0, 250, 26
+            "Mental health care (GGZ)", ["mental_health"], "insurer", 9.0, 250, 26
         ),
-        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 3.5, 250, 26),
+        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 4.5, 250, 26),
         "debt_counselling": kind(
-            "Debt counselling", ["finances"], "municipality_wmo", 14.0, 60, 52
+            "Debt counselling", ["finances"], "municipality_wmo", 20.0, 60, 52
         ),
         "personal_care": kind(
-            "Personal care (PV)", ["physical_health", "adl"], "insurer", 16.0, 200, 26
+            "Personal care (PV)", ["physical_health", "adl"], "insurer", 23.0, 200, 26
         ),
         "sheltered_housing": kind(
-            "Sheltered housing", ["housing"], "municipality_wmo", 8.0, 1200, 52
+            "Sheltered housing", ["housing"], "municipality_wmo", 14.0, 1200, 52
         ),
         # Crisis care's stay is part of each escalation kind's cost_eur, which is the
         # cost of the whole event as the sources give it (an out-of-home placement's
