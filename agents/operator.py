@@ -11,12 +11,13 @@ of a funding form.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from wijksim.agents.operator_forecast import PeriodObservations, TeamOutlook
+from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
 from wijksim.model import funding
 from wijksim.model.ledger import to_cents
 
@@ -75,8 +76,11 @@ class TeamOperator(mesa.Agent):
         self._year = 1
         self._period_escalations = 0
         self._period_specialist_cents = 0
-        # What the team did in the review period so far (ODD §7.13).
+        # What the team did in the review period so far (ODD §7.13), and the escalations
+        # among its clients and waiting households since it opened.
         self._period = PeriodObservations()
+        self._escalation_watch = EscalationWatch()
+        self.measured_self_reliant: float | None = None
         self.reviews = self.changes = 0
 
     @property
@@ -121,6 +125,8 @@ class TeamOperator(mesa.Agent):
             self._period_specialist_cents / 100,
         )
         self._period_escalations = self._period_specialist_cents = 0
+        if measured_self_reliant is not None:
+            self.measured_self_reliant = measured_self_reliant
         cents = to_cents(amount)
         if cents < 0:
             self.withheld_cents += -cents
@@ -155,13 +161,16 @@ class TeamOperator(mesa.Agent):
         """Note the week; at a period's end, forecast each one-step move and make the best.
 
         Reasoning from marginal revenue and cost (ODD §7.13): the forecasts use only the
-        contract's numbers and what the team did in the period, through
+        contract's numbers, what the team did in the period, the escalations it saw
+        among its clients and waiting households, and the last population measurement,
+        through
         :class:`~wijksim.agents.operator_forecast.TeamOutlook`.
         """
         self._period.note(self.model)
+        self._escalation_watch.note(self.model)
         if self._period.weeks < self.contract.operator.review_weeks:
             return
-        observed = self._period.summary(self.model)
+        observed = self._observed()
         self._period = PeriodObservations()
         team = self.model.teams[0]
         current = team.settings()
@@ -178,6 +187,15 @@ class TeamOperator(mesa.Agent):
         if best is not current and gain > threshold:
             self.changes += 1
             self._apply(best)
+
+    def _observed(self) -> dict[str, float]:
+        """What the operator knows at a review: the period, escalation rates, the sample."""
+        measured = self.measured_self_reliant
+        return {
+            **self._period.summary(self.model),
+            **self._escalation_watch.rates(),
+            "measured_self_reliant": math.nan if measured is None else measured,
+        }
 
     def _candidates(self, current: dict[str, float], team) -> list[dict[str, float]]:
         """Every setting one knob-step away from ``current`` that the bounds allow."""

@@ -196,6 +196,72 @@ def lump_sum_year_eur(funding: FundingParams, households: int, mean_vulnerabilit
     return funding.lump_sum_per_household_year_eur * households * max(adjustment, 0.0)
 
 
+def population_results_eur(
+    funding: FundingParams,
+    households: int,
+    years: float,
+    measured_self_reliant: float | None,
+    escalations: float,
+) -> float:
+    """Bonus–malus on population results for one period, before the cap.
+
+    Args:
+        funding: The payment rule.
+        households: The population.
+        years: Length of the period in years (targets are per year).
+        measured_self_reliant: Share self-reliant in the sample; ``None`` when nothing
+            was measured (no bonus–malus on it).
+        escalations: Escalations in the whole population in the period.
+    """
+    results = funding.population_results
+    bonus = 0.0
+    if measured_self_reliant is not None:
+        points = 100 * (measured_self_reliant - results.self_reliant_target)
+        bonus += results.bonus_per_point_eur * points * years
+    allowed = results.escalations_target_per_1000 * households / 1000 * years
+    bonus += results.malus_per_escalation_eur * (allowed - escalations)
+    return bonus
+
+
+def settlement_cap_eur(funding: FundingParams, lump_sum_year_eur: float) -> float:
+    """Bonus and malus of one settlement period are each capped at this (€)."""
+    years = funding.settlement_weeks / 52
+    return funding.population_results.max_share_of_lump_sum * lump_sum_year_eur * years
+
+
+def settlement_forecast_eur(
+    funding: FundingParams,
+    households: int,
+    expected_self_reliant: float | None,
+    expected_escalations: float,
+) -> tuple[float, float]:
+    """Mean and standard deviation of a period's bonus–malus before the cap.
+
+    For the operator's forecast: the measured share is a sample's (binomial, drawn
+    without replacement from the households), the escalations a count (Poisson).
+
+    Args:
+        funding: The payment rule.
+        households: The population.
+        expected_self_reliant: The share self-reliant expected in the sample; ``None``
+            when nothing is measured.
+        expected_escalations: Escalations expected in the population in the period.
+    """
+    results = funding.population_results
+    years = funding.settlement_weeks / 52
+    mean = population_results_eur(
+        funding, households, years, expected_self_reliant, expected_escalations
+    )
+    variance = results.malus_per_escalation_eur**2 * max(expected_escalations, 0.0)
+    sample = min(results.sample_households, households)
+    if expected_self_reliant is not None and sample > 0:
+        share = expected_self_reliant
+        finite = (households - sample) / (households - 1) if households > 1 else 0.0
+        per_share = 100 * results.bonus_per_point_eur * years
+        variance += per_share**2 * share * (1 - share) / sample * finite
+    return mean, variance**0.5
+
+
 def settlement_eur(
     funding: FundingParams,
     lump_sum_year_eur: float,
@@ -218,12 +284,7 @@ def settlement_eur(
         specialist_eur: Specialist spending on the population in the period.
     """
     results = funding.population_results
-    bonus = 0.0
-    if measured_self_reliant is not None:
-        points = 100 * (measured_self_reliant - results.self_reliant_target)
-        bonus += results.bonus_per_point_eur * points * years
-    allowed = results.escalations_target_per_1000 * households / 1000 * years
-    bonus += results.malus_per_escalation_eur * (allowed - escalations)
+    bonus = population_results_eur(funding, households, years, measured_self_reliant, escalations)
     cap = results.max_share_of_lump_sum * lump_sum_year_eur * years
     bonus = min(max(bonus, -cap), cap)
     savings = funding.shared_savings

@@ -9,5 +9,6 @@ Bump :data:`MODEL_REVISION` in the same commit as any change that alters a resul
 ``experiments/benchmarks/fingerprint.py``.
 """
 
-MODEL_REVISION = 1
-"""1: the model as of commit 3d58c1e (issues 1–7)."""
+MODEL_REVISION = 2
+"""1: the model as of commit 3d58c1e (issues 1–7). 2: the operator's forecast expects
+the population-results settlement (issue 15, item 3)."""

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small
+from wijksim.agents.operator_forecast import expected_within
 from wijksim.experiments.run import run_simulation
-from wijksim.model.funding import FundingParams, PopulationResults, settlement_eur
+from wijksim.model.funding import (
+    FundingParams,
+    PopulationResults,
+    settlement_eur,
+    settlement_forecast_eur,
+)
 from wijksim.model.model import WEEKS_PER_YEAR
 
 FORMS = (
@@ -181,9 +187,9 @@ PAIRED_SEEDS = (1, 2, 3, 4)
 MARGIN_AND_ETHOS = {**ADAPTS, "funding.operator.ethos": 0.3}
 
 
-def window_totals(form: str, seed: int, overrides: dict) -> pd.Series:
-    """Totals over years 3–5 (the operator has had two years to adapt), 3,000 households."""
-    scenario = small(form, households=3000, years=5, **{**MARGIN_AND_ETHOS, **overrides})
+def window_totals(form: str, seed: int, overrides: dict, households: int = 3000) -> pd.Series:
+    """Totals over years 3–5 (the operator has had two years to adapt)."""
+    scenario = small(form, households=households, years=5, **{**MARGIN_AND_ETHOS, **overrides})
     table = wide(run_simulation(scenario, seed=seed)).iloc[2 * WEEKS_PER_YEAR :]
     totals = table.sum()
     totals["hours_per_client"] = totals["team_hours_casework"] / totals["team_admissions"]
@@ -191,12 +197,12 @@ def window_totals(form: str, seed: int, overrides: dict) -> pd.Series:
     return totals
 
 
-def paired(metric: str, reference: tuple, treatment: tuple) -> np.ndarray:
+def paired(metric: str, reference: tuple, treatment: tuple, households: int = 3000) -> np.ndarray:
     """Per seed: treatment − reference of ``metric`` (same seed, same random streams)."""
     return np.array(
         [
-            window_totals(treatment[0], seed, treatment[1])[metric]
-            - window_totals(reference[0], seed, reference[1])[metric]
+            window_totals(treatment[0], seed, treatment[1], households)[metric]
+            - window_totals(reference[0], seed, reference[1], households)[metric]
             for seed in PAIRED_SEEDS
         ]
     )
@@ -233,3 +239,54 @@ def test_shared_savings_lower_specialist_use_against_population_funding():
         "cost_specialist_eur", ("funding_population", {}), ("funding_shared_savings", {})
     )
     assert_clearly(differences, -1)
+
+
+def test_a_larger_escalation_malus_makes_the_operator_staff_up_and_escalations_fall():
+    """Issue 15, item 3: the operator's forecast sees the malus on escalations.
+
+    Population funding in its own neighbourhood (6,000 households, escalations near the
+    target of 25 per 1,000): ten times the malus (€5,000 an escalation) against the
+    shipped €500, both with bonus and malus capped at the whole capitation, so that the
+    malus is not all forfeit at once (with a 100× malus the cap binds and nothing more is
+    at stake). Measured (seeds 1–4, years 3–5): staffing factor 0.50–0.66 → 0.92–0.99,
+    escalations 495–670 → 439–555, every seed. Before the forecast had a settlement
+    term, both arms were bit for bit the same run.
+    """
+    capped_at_capitation = {"funding.population_results.max_share_of_lump_sum": 1.0}
+    harsher = {**capped_at_capitation, "funding.population_results.malus_per_escalation_eur": 5e3}
+    reference = ("funding_population", capped_at_capitation)
+    treatment = ("funding_population", harsher)
+    assert_clearly(paired("team_staffing_factor", reference, treatment, households=6000), +1)
+    escalations = paired("escalations_total", reference, treatment, households=6000)
+    assert escalations.mean() < 0, escalations
+
+
+def test_expected_settlement_is_the_capped_expectation():
+    """E[clip(X)] of a normal X: the cap only where the noise reaches it."""
+    assert expected_within(50.0, 0.0, -100.0, 100.0) == 50.0
+    assert expected_within(500.0, 0.0, -100.0, 100.0) == 100.0
+    assert expected_within(50.0, 1e-3, -100.0, 100.0) == pytest.approx(50.0)
+    assert expected_within(0.0, 1e6, -100.0, 100.0) == pytest.approx(0.0, abs=1e-6)
+    draws = np.random.default_rng(0).normal(80.0, 40.0, 400_000)
+    simulated = np.clip(draws, -100.0, 100.0).mean()  # standard error ~0.05
+    assert expected_within(80.0, 40.0, -100.0, 100.0) == pytest.approx(simulated, abs=0.3)
+
+
+def test_settlement_forecast_is_the_settlement_before_its_cap_and_its_noise():
+    results = PopulationResults(
+        sample_households=400,
+        bonus_per_point_eur=1_000.0,
+        escalations_target_per_1000=20.0,
+        malus_per_escalation_eur=100.0,
+        max_share_of_lump_sum=1.0,
+    )
+    contract = FundingParams(population_results=results, settlement_weeks=52)
+    mean, spread = settlement_forecast_eur(contract, 1000, 0.83, 25.0)
+    assert mean == pytest.approx(settlement_eur(contract, 1e9, 1000, 1.0, 0.83, 25, 0.0))
+    # Poisson count of 25 escalations; a sample of 400 of 1,000 without replacement.
+    sample_variance = (100 * 1_000.0) ** 2 * 0.83 * 0.17 / 400 * 600 / 999
+    assert spread == pytest.approx(np.sqrt(100.0**2 * 25 + sample_variance))
+    unmeasured = contract.model_copy(
+        update={"population_results": results.model_copy(update={"sample_households": 0})}
+    )
+    assert settlement_forecast_eur(unmeasured, 1000, None, 25.0)[1] == pytest.approx(500.0)
