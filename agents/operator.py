@@ -58,7 +58,9 @@ class TeamOperator(mesa.Agent):
     Attributes:
         revenue_cents: Everything the municipality paid (equals its ledger bookings).
         staff_cost_cents: Everything the operator paid its staff.
-        withheld_cents: Malus or overrun not yet deducted from payments.
+        withheld_cents: Malus, overrun, charges or claw-back not yet deducted from payments.
+        clawback_cents: Everything clawed back for staff below the contracted formation.
+        contracted_fte: The frontline FTE the contract pays for (0: none agreed).
         year_revenue_cents: Revenue in the current year, for the ceiling.
     """
 
@@ -69,6 +71,10 @@ class TeamOperator(mesa.Agent):
         self.lump_sum_year_eur = funding.lump_sum_year_eur(
             contract, population.size, float(np.mean(population.vulnerability))
         )
+        # The frontline formation the contract pays for (the whole of a split's teams).
+        team = model.params.team
+        self.contracted_fte = contract.formation.staffing_factor * team.frontline_fte
+        self.clawback_cents = 0
         self.revenue_cents = 0
         self.staff_cost_cents = 0
         self.withheld_cents = 0
@@ -99,9 +105,27 @@ class TeamOperator(mesa.Agent):
         if year != self._year:
             self._year, self.year_revenue_cents = year, 0
         owed = to_cents(funding.weekly_payment_eur(self.contract, self.lump_sum_year_eur, done))
+        self._claw_back_missing_staff()
         deducted = min(owed, self.withheld_cents)
         self.withheld_cents -= deducted
         return self._receive(week, owed - deducted)
+
+    def _claw_back_missing_staff(self) -> None:
+        """Withhold the week's claw-back for frontline staff below the contracted formation.
+
+        Deducted from this week's payment (and later ones, if it is larger), so the
+        ledger books the reduced payment; ``operator_clawback_eur`` records the amount.
+        """
+        frontline = sum(team.frontline_fte for team in self.model.teams)
+        cents = to_cents(
+            funding.formation_clawback_week_eur(
+                self.contract, self.lump_sum_year_eur, self.contracted_fte, frontline
+            )
+        )
+        if cents > 0:
+            self.withheld_cents += cents
+            self.clawback_cents += cents
+            self.model.counters["operator_clawback_eur"] += cents / 100
 
     def note_population(self, escalations: int, specialist_cents: int) -> None:
         """Accumulate this week's escalations and specialist spending for settlement."""

@@ -25,10 +25,11 @@ households waiting for the team and among its clients since the team opened).
 Money is then the contract's numbers applied to the forecast: lump sum, tariffs per
 hour, trajectory and result, the expected settlement of population results (bonus–malus
 on the share self-reliant in the sample and on escalations, with the sample's and the
-count's noise and the cap, :meth:`TeamOutlook.settlement_per_week`), minus staff costs
-and the specialist price charged per referral (options D–E, shared savings). The
-forecast never reads a funding form's name; it is wrong in many details, and the real
-team (not this forecast) decides what happens.
+count's noise and the cap, :meth:`TeamOutlook.settlement_per_week`), minus staff costs,
+the claw-back for frontline staff below a contracted formation, and the specialist
+price charged per referral (options D–E, shared savings). The forecast never reads a
+funding form's name; it is wrong in many details, and the real team (not this
+forecast) decides what happens.
 """
 
 from __future__ import annotations
@@ -326,6 +327,7 @@ class TeamOutlook:
             + contract.tariff_per_trajectory_eur * week["admissions"]
             + contract.tariff_per_result_eur * week["results"]
             + self.settlement_per_week(week)
+            - self.clawback_per_week(week)
         )
         if contract.ceiling_per_year_eur is not None:
             revenue = min(revenue, contract.ceiling_per_year_eur / 52)
@@ -368,6 +370,13 @@ class TeamOutlook:
         mean, spread = funding.settlement_forecast_eur(contract, households, share, escalations)
         cap = funding.settlement_cap_eur(contract, self.model.operator.lump_sum_year_eur)
         return expected_within(mean, spread, -cap, cap) / contract.settlement_weeks
+
+    def clawback_per_week(self, week: dict[str, float]) -> float:
+        """What the contract claws back for frontline staff below its formation (€/week)."""
+        operator = self.model.operator
+        return funding.formation_clawback_week_eur(
+            self.contract, operator.lump_sum_year_eur, operator.contracted_fte, week["fte"]
+        )
 
     def utility(self, setting: dict[str, float]) -> float:
         """(1 − ethos) × margin + ethos × value × (households served − unmet need).

@@ -97,6 +97,26 @@ class SpecialistAccess(_Section):
     """Option E: the charged price × (1 + this × year's referrals / 100)."""
 
 
+class ContractedFormation(_Section):
+    """The frontline formation a lump sum pays for, and what falling short of it costs.
+
+    A function budget pays for availability: an agreed team (S1 §4.5; DOMAIN.md §4).
+    Without this, an operator paid a lump sum could shed staff down to
+    ``operator.staffing_min_factor`` and keep the whole budget.
+    """
+
+    staffing_factor: NonNegative = 0.0
+    """The agreed frontline FTE, × ``team.frontline_fte`` (0: no formation agreed).
+    Relative to the scenario's team so that it follows the team when the team is sized
+    to the neighbourhood."""
+    clawback_share: NonNegative = 1.0
+    """Each week, this × the share of the agreed frontline FTE that is missing × the
+    week's lump sum is clawed back from the payment (1: pro rata, the budget returns
+    what it paid for staff not there; assumption). Pro rata over the frontline only,
+    while the lump sum also pays the overhead, so shedding a worker costs the operator
+    more than it saves."""
+
+
 class OperatorParams(_Section):
     """How the team's operator weighs money against households, and how it learns.
 
@@ -158,6 +178,7 @@ class FundingParams(_Section):
     population_results: PopulationResults = PopulationResults()
     shared_savings: SharedSavings = SharedSavings()
     specialist_access: SpecialistAccess = SpecialistAccess()
+    formation: ContractedFormation = ContractedFormation()
     settlement_weeks: PositiveInt = 52
     """Population results and shared savings are settled every this many weeks."""
     operator: OperatorParams = OperatorParams()
@@ -188,6 +209,23 @@ def weekly_payment_eur(funding: FundingParams, lump_sum_year_eur: float, done: W
         + funding.tariff_per_trajectory_eur * done.admissions
         + funding.tariff_per_result_eur * done.results
     )
+
+
+def formation_clawback_week_eur(
+    funding: FundingParams, lump_sum_year_eur: float, contracted_fte: float, frontline_fte: float
+) -> float:
+    """The week's claw-back for frontline staff below the contracted formation (€).
+
+    Args:
+        funding: The payment rule.
+        lump_sum_year_eur: The year's lump sum for this population.
+        contracted_fte: The agreed frontline FTE (0: none agreed, nothing clawed back).
+        frontline_fte: The frontline FTE the operator employs this week.
+    """
+    if contracted_fte <= 0:
+        return 0.0
+    missing = max(contracted_fte - frontline_fte, 0.0) / contracted_fte
+    return funding.formation.clawback_share * missing * lump_sum_year_eur / 52
 
 
 def lump_sum_year_eur(funding: FundingParams, households: int, mean_vulnerability: float):

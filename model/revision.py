@@ -9,6 +9,8 @@ Bump :data:`MODEL_REVISION` in the same commit as any change that alters a resul
 ``experiments/benchmarks/fingerprint.py``.
 """
 
-MODEL_REVISION = 2
+MODEL_REVISION = 3
 """1: the model as of commit 3d58c1e (issues 1–7). 2: the operator's forecast expects
-the population-results settlement (issue 15, item 3)."""
+the population-results settlement (issue 15, item 3). 3: a function budget pays for a
+contracted formation, with a claw-back recorded as ``operator_clawback_eur`` in every run
+(issue 15, item 11)."""

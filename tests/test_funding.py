@@ -71,6 +71,7 @@ def test_population_funding_without_measurable_results_is_a_function_budget():
         "funding.population_results.malus_per_escalation_eur": 0.0,
         "funding.shared_savings.share": 0.0,
         "funding.lump_sum_per_household_year_eur": 122.0,
+        "funding.formation.staffing_factor": 1.0,
     }
     population = run("funding_shared_savings", **unmeasured)
     budget = run("funding_function_budget")
@@ -132,6 +133,7 @@ def test_settlement_bonus_malus_and_shared_savings_by_hand():
 
 
 ADAPTS = {"funding.operator.adapts": True, "funding.operator.review_weeks": 13}
+NO_FORMATION = {"funding.formation.staffing_factor": 0.0}
 OUTCOME_METRICS_EXCLUDED = ("cost_", "operator_")
 
 
@@ -156,10 +158,11 @@ def test_with_full_ethos_every_form_behaves_the_same():
     assert len(revenues) == 5  # ... while the money differed
 
 
-def test_margin_seeking_operator_sheds_staff_under_a_function_budget():
-    """Ethos 0, revenue fixed: only staffing touches the margin, so staff are cut to the
-    contract's minimum and no other knob moves (a change must gain something)."""
-    result = run("funding_function_budget", years=4, **ADAPTS)
+def test_margin_seeking_operator_sheds_staff_under_a_function_budget_without_formation():
+    """Ethos 0, revenue fixed, no formation agreed: only staffing touches the margin, so
+    staff are cut to the contract's minimum and no other knob moves (a change must gain
+    something)."""
+    result = run("funding_function_budget", years=4, **ADAPTS, **NO_FORMATION)
     table = wide(result)
     assert table["team_staffing_factor"].iloc[-1] == pytest.approx(0.5)
     for knob in ("hours_per_case_factor", "intake_max_level", "discharge_min_level"):
@@ -175,10 +178,51 @@ def test_population_funding_without_results_is_a_function_budget_for_an_adapting
         "funding.population_results.malus_per_escalation_eur": 0.0,
         "funding.shared_savings.share": 0.0,
         "funding.lump_sum_per_household_year_eur": 122.0,
+        "funding.formation.staffing_factor": 1.0,
     }
     population = run("funding_shared_savings", years=3, **unmeasured)
     budget = run("funding_function_budget", years=3, **{**ADAPTS, "funding.operator.ethos": 0.3})
     pd.testing.assert_frame_equal(population.steps, budget.steps)
+
+
+# --- the formation a function budget pays for (issue 15, item 11) ------------------------
+
+LEEUWARDEN = 6000  # the households the function budget's lump sum was sized for
+
+
+@pytest.mark.parametrize(("clawback_share", "keeps_formation"), [(1.0, True), (0.3, False)])
+def test_function_budget_claws_back_staff_below_the_contracted_formation(
+    clawback_share, keeps_formation
+):
+    """Staff fall below the contracted formation only with the rule's claw-back booked.
+
+    A margin-seeking operator under the shipped function budget (€732,000 for 8 + 2 FTE):
+    shedding 0.8 FTE saves €58,560 a year, and the pro rata claw-back (10% of the lump
+    sum, €73,200) is more, so it keeps the formation; at 0.3 of that claw-back (€21,960)
+    it sheds, and pays. Each week's claw-back is the rule's amount to the cent.
+    """
+    overrides = {**ADAPTS, "funding.formation.clawback_share": clawback_share}
+    result = run_simulation(
+        small("funding_function_budget", households=LEEUWARDEN, years=4, **overrides), seed=1
+    )
+    table = wide(result)
+    # The operator reviews at the end of a week: a week is staffed as recorded the week
+    # before (the scenario's team, factor 1, in week 1).
+    staffing = table["team_staffing_factor"].shift(1, fill_value=1.0)
+    contracted = 8.0  # frontline FTE of the scenario's team × the formation's factor 1
+    missing = np.maximum(contracted - 8.0 * staffing, 0.0) / contracted
+    rule = np.round(clawback_share * missing * 122.0 * LEEUWARDEN / 52 * 100) / 100
+    clawback = table.get("operator_clawback_eur", pd.Series(0.0, index=table.index))
+    below = staffing < 1.0 - 1e-9
+    assert (clawback[~below] == 0).all()
+    assert np.allclose(clawback, rule, atol=0.005)
+    assert below.any() != keeps_formation, table["team_staffing_factor"].unique()
+    # Booked as a reduction of the payments: the ledger holds the lump sum less it.
+    operator = result.model.operator
+    paid = result.ledger.loc[result.ledger["agent_kind"] == "team_operator", "amount_cents"]
+    assert operator.clawback_cents == pytest.approx(clawback.sum() * 100)
+    weekly = round(122.0 * LEEUWARDEN / 52 * 100)
+    assert paid.sum() + operator.withheld_cents == weekly * len(table) - operator.clawback_cents
 
 
 # --- directional tests: the incentives of Appendix III.4, out of the operator's choices --
@@ -218,9 +262,14 @@ def assert_clearly(differences: np.ndarray, sign: int) -> None:
 
 
 def test_per_hour_tariff_raises_hours_per_client_against_a_function_budget():
-    """App. III.4 form 2a: paid per hour, effort per client rises; under a budget it falls."""
+    """App. III.4 form 2a: paid per hour, effort per client rises; under a budget it falls.
+
+    The budget of the source's table pays a lump sum and nothing else: no contracted
+    formation (with one, the operator keeps its staff and effort does not fall, see
+    :func:`test_function_budget_claws_back_staff_below_the_contracted_formation`).
+    """
     differences = paired(
-        "hours_per_client", ("funding_function_budget", {}), ("funding_per_hour", {})
+        "hours_per_client", ("funding_function_budget", NO_FORMATION), ("funding_per_hour", {})
     )
     assert_clearly(differences, +1)
 
