@@ -12,6 +12,8 @@ savings). Here every form is **one payment rule with different numbers**:
                      + tariff_per_result × closures that reach the agreed result
     revenue per year += bonus–malus on population results measured in a sample of all
                         households, and a share of specialist savings (shared savings)
+    revenue per week −= claw-back of the lump sum for frontline staff below the
+                        contracted formation (if one is agreed)
     all capped by the annual ceiling.
 
 So no code anywhere branches on a form's name: a scenario's ``[funding]`` table sets
@@ -100,7 +102,8 @@ class SpecialistAccess(_Section):
 class ContractedFormation(_Section):
     """The frontline formation a lump sum pays for, and what falling short of it costs.
 
-    A function budget pays for availability: an agreed team (S1 §4.5; DOMAIN.md §4).
+    A function budget pays for availability, that is, for an agreed team (S1 App. III,
+    docs/sources.md).
     Without this, an operator paid a lump sum could shed staff down to
     ``operator.staffing_min_factor`` and keep the whole budget.
     """
