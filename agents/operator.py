@@ -11,12 +11,13 @@ of a funding form.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from wijksim.agents.operator_forecast import PeriodObservations, TeamOutlook
+from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
 from wijksim.model import funding
 from wijksim.model.ledger import to_cents
 
@@ -57,7 +58,9 @@ class TeamOperator(mesa.Agent):
     Attributes:
         revenue_cents: Everything the municipality paid (equals its ledger bookings).
         staff_cost_cents: Everything the operator paid its staff.
-        withheld_cents: Malus or overrun not yet deducted from payments.
+        withheld_cents: Malus, overrun, charges or claw-back not yet deducted from payments.
+        clawback_cents: Everything clawed back for staff below the contracted formation.
+        contracted_fte: The frontline FTE the contract pays for (0: none agreed).
         year_revenue_cents: Revenue in the current year, for the ceiling.
     """
 
@@ -68,6 +71,10 @@ class TeamOperator(mesa.Agent):
         self.lump_sum_year_eur = funding.lump_sum_year_eur(
             contract, population.size, float(np.mean(population.vulnerability))
         )
+        # The frontline formation the contract pays for (the whole of a split's teams).
+        team = model.params.team
+        self.contracted_fte = contract.formation.staffing_factor * team.frontline_fte
+        self.clawback_cents = 0
         self.revenue_cents = 0
         self.staff_cost_cents = 0
         self.withheld_cents = 0
@@ -75,8 +82,11 @@ class TeamOperator(mesa.Agent):
         self._year = 1
         self._period_escalations = 0
         self._period_specialist_cents = 0
-        # What the team did in the review period so far (ODD §7.13).
+        # What the team did in the review period so far (ODD §7.13), and the escalations
+        # among its clients and waiting households since it opened.
         self._period = PeriodObservations()
+        self._escalation_watch = EscalationWatch()
+        self.measured_self_reliant: float | None = None
         self.reviews = self.changes = 0
 
     @property
@@ -95,9 +105,27 @@ class TeamOperator(mesa.Agent):
         if year != self._year:
             self._year, self.year_revenue_cents = year, 0
         owed = to_cents(funding.weekly_payment_eur(self.contract, self.lump_sum_year_eur, done))
+        self._claw_back_missing_staff()
         deducted = min(owed, self.withheld_cents)
         self.withheld_cents -= deducted
         return self._receive(week, owed - deducted)
+
+    def _claw_back_missing_staff(self) -> None:
+        """Withhold the week's claw-back for frontline staff below the contracted formation.
+
+        Deducted from this week's payment (and later ones, if it is larger), so the
+        ledger books the reduced payment; ``operator_clawback_eur`` records the amount.
+        """
+        frontline = sum(team.frontline_fte for team in self.model.teams)
+        cents = to_cents(
+            funding.formation_clawback_week_eur(
+                self.contract, self.lump_sum_year_eur, self.contracted_fte, frontline
+            )
+        )
+        if cents > 0:
+            self.withheld_cents += cents
+            self.clawback_cents += cents
+            self.model.counters["operator_clawback_eur"] += cents / 100
 
     def note_population(self, escalations: int, specialist_cents: int) -> None:
         """Accumulate this week's escalations and specialist spending for settlement."""
@@ -121,6 +149,8 @@ class TeamOperator(mesa.Agent):
             self._period_specialist_cents / 100,
         )
         self._period_escalations = self._period_specialist_cents = 0
+        if measured_self_reliant is not None:
+            self.measured_self_reliant = measured_self_reliant
         cents = to_cents(amount)
         if cents < 0:
             self.withheld_cents += -cents
@@ -155,13 +185,16 @@ class TeamOperator(mesa.Agent):
         """Note the week; at a period's end, forecast each one-step move and make the best.
 
         Reasoning from marginal revenue and cost (ODD §7.13): the forecasts use only the
-        contract's numbers and what the team did in the period, through
+        contract's numbers, what the team did in the period, the escalations it saw
+        among its clients and waiting households, and the last population measurement,
+        through
         :class:`~wijksim.agents.operator_forecast.TeamOutlook`.
         """
         self._period.note(self.model)
+        self._escalation_watch.note(self.model)
         if self._period.weeks < self.contract.operator.review_weeks:
             return
-        observed = self._period.summary(self.model)
+        observed = self._observed()
         self._period = PeriodObservations()
         team = self.model.teams[0]
         current = team.settings()
@@ -178,6 +211,15 @@ class TeamOperator(mesa.Agent):
         if best is not current and gain > threshold:
             self.changes += 1
             self._apply(best)
+
+    def _observed(self) -> dict[str, float]:
+        """What the operator knows at a review: the period, escalation rates, the sample."""
+        measured = self.measured_self_reliant
+        return {
+            **self._period.summary(self.model),
+            **self._escalation_watch.rates(),
+            "measured_self_reliant": math.nan if measured is None else measured,
+        }
 
     def _candidates(self, current: dict[str, float], team) -> list[dict[str, float]]:
         """Every setting one knob-step away from ``current`` that the bounds allow."""

@@ -18,19 +18,28 @@ its own team:
   away;
   admissions A = N ÷ T; results = A when the discharge level reaches the agreed result.
 
+Escalations in the whole population E = what it saw, plus (r_w − r_c) for every
+household it would serve fewer than now (r_w, r_c: the escalation rates it saw among
+households waiting for the team and among its clients since the team opened).
+
 Money is then the contract's numbers applied to the forecast: lump sum, tariffs per
-hour, trajectory and result, the population bonus a result is worth, minus staff costs
-and the specialist price charged per referral (options D–E, shared savings). The
-forecast never reads a funding form's name; it is wrong in many details, and the real
-team (not this forecast) decides what happens.
+hour, trajectory and result, the expected settlement of population results (bonus–malus
+on the share self-reliant in the sample and on escalations, with the sample's and the
+count's noise and the cap, :meth:`TeamOutlook.settlement_per_week`), minus staff costs,
+the claw-back for frontline staff below a contracted formation, and the specialist
+price charged per referral (options D–E, shared savings). The forecast never reads a
+funding form's name; it is wrong in many details, and the real team (not this
+forecast) decides what happens.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.model import funding
 from wijksim.model.caseload import CaseRole
 
 if TYPE_CHECKING:
@@ -58,12 +67,15 @@ class PeriodObservations:
     sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FLOWS, 0.0))
     clients: float = 0.0
     queue: float = 0.0
+    escalations: float = 0.0
     referrals_by_kind: dict[str, float] = field(default_factory=dict)
 
     def note(self, model: NeighbourhoodModel) -> None:
         """Add this week's counters and caseload."""
         counters = model.counters
         self.weeks += 1
+        # Counted in full in the whole population: what the contract settles on.
+        self.escalations += sum(model.rule("escalation").events_this_step.values())
         for name, keys in FLOWS.items():
             self.sums[name] += sum(float(counters[k]) for k in keys)
         for specialist in model.specialists:
@@ -82,12 +94,60 @@ class PeriodObservations:
         out = {name: total / weeks for name, total in self.sums.items()}
         out["clients"] = self.clients / weeks
         out["queue"] = self.queue / weeks
+        out["escalations"] = self.escalations / weeks
         out.update(_caseload_snapshot(model))
         out.update(_referral_prices(model, self.referrals_by_kind))
         return out
 
 
 ACTIVE = (int(CaseRole.LEAD), int(CaseRole.CONSULT))
+
+
+@dataclass
+class EscalationWatch:
+    """Escalations among the households the operator's teams hold, since they opened.
+
+    Each week the operator notes which households are its clients and which wait in its
+    queue; the next week it counts how many of each escalated (a household that
+    escalates leaves the team, so it is counted from last week's list). Kept over the
+    whole run, not per review period: escalations are rare, and a quarter's handful
+    would make the rates jump from review to review.
+    """
+
+    client_weeks: float = 0.0
+    client_escalations: float = 0.0
+    waiting_weeks: float = 0.0
+    waiting_escalations: float = 0.0
+    _clients: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    _waiting: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    _clients_before: int = 0
+    _waiting_before: int = 0
+
+    def note(self, model: NeighbourhoodModel) -> None:
+        """Count last week's clients' and waiting households' escalations; list this week's."""
+        escalations = model.population.escalations
+        self.client_weeks += self._clients.size
+        self.client_escalations += int(escalations[self._clients].sum()) - self._clients_before
+        self.waiting_weeks += self._waiting.size
+        self.waiting_escalations += int(escalations[self._waiting].sum()) - self._waiting_before
+        cases = model.cases
+        held = cases.team >= 0  # every team the operator runs
+        self._clients = np.flatnonzero(held & np.isin(cases.role, ACTIVE))
+        self._waiting = np.flatnonzero(held & (cases.role == CaseRole.QUEUED))
+        self._clients_before = int(escalations[self._clients].sum())
+        self._waiting_before = int(escalations[self._waiting].sum())
+
+    def rates(self) -> dict[str, float]:
+        """Escalations per household-week among clients and among waiting households.
+
+        Without a household seen in a role, its rate is the other's (the operator then
+        expects nothing from moving a household between them).
+        """
+        client = self.client_escalations / self.client_weeks if self.client_weeks else None
+        waiting = self.waiting_escalations / self.waiting_weeks if self.waiting_weeks else None
+        client = client if client is not None else (waiting or 0.0)
+        waiting = waiting if waiting is not None else client
+        return {"escalation_rate_clients": client, "escalation_rate_waiting": waiting}
 
 
 def _caseload_snapshot(model: NeighbourhoodModel) -> dict[str, float]:
@@ -144,7 +204,10 @@ class TeamOutlook:
     Args:
         model: The model (for the team's fixed parameters and the contract's access rules).
         contract: The payment rule.
-        observed: :meth:`PeriodObservations.summary` of the last period.
+        observed: :meth:`PeriodObservations.summary` of the last period, with the
+            escalation rates of :meth:`EscalationWatch.rates` and the share
+            self-reliant last measured in the contract's sample
+            (``measured_self_reliant``, NaN before the first measurement).
         current: The settings in force during that period.
     """
 
@@ -171,11 +234,24 @@ class TeamOutlook:
         self.handover_share = (
             observed["handovers"] / observed["referrals"] if observed["referrals"] > 0 else 0.5
         )
+        # A household served rather than left waiting is spared the difference of the
+        # two escalation rates the operator saw (none before it saw any).
+        self.escalations_spared_per_client = max(
+            observed.get("escalation_rate_waiting", 0.0)
+            - observed.get("escalation_rate_clients", 0.0),
+            0.0,
+        )
+        self.clients_now, self.results_now = observed["clients"], 0.0
         # The team never bills all its capacity (a case that does not fit blocks the
         # queue, plans shrink): the operator scales its forecast to what it saw.
         self.utilisation = 1.0
         expected = self.forecast(current)["hours"]
         self.utilisation = min(observed["hours"] / expected, 1.0) if expected > 0 else 1.0
+        # Changes in clients and results are counted from the forecast of standing
+        # still, so that standing still forecasts the escalations it saw.
+        standing_still = self.forecast(current)
+        self.clients_now = standing_still["clients"]
+        self.results_now = standing_still["results"]
 
     def forecast(self, setting: dict[str, float]) -> dict[str, float]:
         """Weekly hours, clients, queue, admissions, results, referrals and staff FTE."""
@@ -228,6 +304,7 @@ class TeamOutlook:
         admissions = clients / case_weeks
         result_level = setting["discharge_min_level"] >= self.contract.result_min_level
         scale = clients / seen["clients"] if seen["clients"] > 0 else 1.0
+        spared = self.escalations_spared_per_client * (clients - self.clients_now)
         return {
             "hours": hours,
             "clients": clients,
@@ -236,6 +313,7 @@ class TeamOutlook:
             "results": admissions if result_level else 0.0,
             "referrals": max(seen["referrals"] * scale + extra_referrals + offloaded, 0.0),
             "referrals_by_policy": extra_referrals + offloaded,
+            "escalations": max(seen.get("escalations", 0.0) - spared, 0.0),
             "fte": fte,
         }
 
@@ -248,12 +326,9 @@ class TeamOutlook:
             + contract.tariff_per_hour_eur * week["hours"]
             + contract.tariff_per_trajectory_eur * week["admissions"]
             + contract.tariff_per_result_eur * week["results"]
+            + self.settlement_per_week(week)
+            - self.clawback_per_week(week)
         )
-        # A result keeps one household self-reliant for about a year: 100 / size points.
-        results = contract.population_results
-        if results.sample_households > 0:
-            points = 100 / self.model.population.size
-            revenue += results.bonus_per_point_eur * points * week["results"]
         if contract.ceiling_per_year_eur is not None:
             revenue = min(revenue, contract.ceiling_per_year_eur / 52)
         fte = week["fte"] + self.params.overhead_fte
@@ -266,6 +341,43 @@ class TeamOutlook:
         saving = contract.shared_savings.share * price * weeks
         return revenue - staff - charge * week["referrals"] - saving * week["referrals_by_policy"]
 
+    def expected_self_reliant(self, week: dict[str, float]) -> float:
+        """The share self-reliant the operator expects the next sample to measure.
+
+        The last measurement (before the first one: the target, no expectation either
+        way), plus the results it would add or lose: a result keeps one household
+        self-reliant for about a year, so a week's results × 52 households.
+        """
+        measured = self.seen.get("measured_self_reliant", math.nan)
+        if math.isnan(measured):
+            measured = self.contract.population_results.self_reliant_target
+        extra = 52 * (week["results"] - self.results_now) / self.model.population.size
+        return min(max(measured + extra, 0.0), 1.0)
+
+    def settlement_per_week(self, week: dict[str, float]) -> float:
+        """The expected population-results settlement of a period, per week (€).
+
+        The settlement (:func:`~wijksim.model.funding.settlement_eur`) if the week's
+        forecast held for a whole settlement period, as an expectation over the noise
+        of the sample and of the escalation count, with the contract's cap applied.
+        """
+        contract = self.contract
+        results = contract.population_results
+        households = self.model.population.size
+        sample = min(results.sample_households, households)
+        share = self.expected_self_reliant(week) if sample > 0 else None
+        escalations = week["escalations"] * contract.settlement_weeks
+        mean, spread = funding.settlement_forecast_eur(contract, households, share, escalations)
+        cap = funding.settlement_cap_eur(contract, self.model.operator.lump_sum_year_eur)
+        return expected_within(mean, spread, -cap, cap) / contract.settlement_weeks
+
+    def clawback_per_week(self, week: dict[str, float]) -> float:
+        """What the contract claws back for frontline staff below its formation (€/week)."""
+        operator = self.model.operator
+        return funding.formation_clawback_week_eur(
+            self.contract, operator.lump_sum_year_eur, operator.contracted_fte, week["fte"]
+        )
+
     def utility(self, setting: dict[str, float]) -> float:
         """(1 − ethos) × margin + ethos × value × (households served − unmet need).
 
@@ -276,3 +388,25 @@ class TeamOutlook:
         week = self.forecast(setting)
         outcome = behaviour.outcome_value_eur * (week["clients"] - week["unmet"])
         return (1 - behaviour.ethos) * self.money(week) + behaviour.ethos * outcome
+
+
+def expected_within(mean: float, spread: float, low: float, high: float) -> float:
+    """E[min(max(X, low), high)] for X normal with ``mean`` and standard deviation ``spread``.
+
+    The expectation of a capped amount: near a cap, a gain counts for less than its
+    face value, and beyond it for nothing.
+    """
+    if spread <= 0:
+        return min(max(mean, low), high)
+    below, above = (low - mean) / spread, (high - mean) / spread
+    cdf_low, cdf_high = _normal_cdf(below), _normal_cdf(above)
+    inside = mean * (cdf_high - cdf_low) + spread * (_normal_pdf(below) - _normal_pdf(above))
+    return low * cdf_low + inside + high * (1.0 - cdf_high)
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _normal_pdf(z: float) -> float:
+    return math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)

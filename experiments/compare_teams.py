@@ -11,6 +11,17 @@
   strong (10,000) neighbourhoods, each served by one team of the scenario's size
   (S1 App. IV: 10 FTE per team; DOMAIN.md §1).
 
+The funding forms' sums were sized for the default team in its own neighbourhood
+(6,000 households: €732,000 a year). Since every neighbourhood type is served by the
+same team, the sums are **scaled with the team, not the neighbourhood**
+(:func:`contract_for_team`): the lump sum per household is set so that each type's team
+receives what the default team receives, so that neighbourhood types differ in load and
+not in how large a contract they happen to get. (Scaling the team with the neighbourhood
+instead would take away the difference in load per team that the types exist to show.)
+Tariffs per hour, trajectory, result and escalation pay for work or events, not a
+neighbourhood's sum, and the bonus per point and the ceiling are already sums per
+contract: they stay as they are.
+
 Each combination is a variant named ``configuration__form__neighbourhood``; every variant
 runs on the same seeds, so within a neighbourhood type all runs of a seed share their
 random streams (paired). The report compares every split with the integral team under
@@ -23,7 +34,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, load_sweep
-from wijksim.model.scenario_io import ScenarioError, load_scenario
+from wijksim.model.scenario import Scenario
+from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.team_split import TeamSplit
 
 INTEGRAL = "integral"
@@ -56,6 +68,33 @@ NEIGHBOURHOODS: dict[str, NeighbourhoodType] = {
     "vulnerable": NeighbourhoodType(6000, 2.0),
     "strong": NeighbourhoodType(10000, 1.4),
 }
+
+
+LUMP_SUM = "funding.lump_sum_per_household_year_eur"
+"""The contract's sum paid per household: the one that grows with the neighbourhood."""
+
+
+def contract_for_team(variant: Scenario, sized_for: Scenario) -> dict[str, Any]:
+    """The lump sum per household that pays ``variant``'s team what ``sized_for``'s got.
+
+    The lump sum per household × ``sized_for``'s households is what the contract pays the
+    team it was sized for; a team of another size gets that × the ratio of frontline
+    FTE, whatever the number of households it serves.
+
+    Args:
+        variant: A run's scenario (its neighbourhood, team and contract).
+        sized_for: The scenario whose neighbourhood and team the contract was sized for
+            (the ``compare_funding`` sweep's own).
+
+    Returns:
+        ``{LUMP_SUM: value}``, or nothing without a contract or a team to size it for.
+    """
+    if variant.funding is None or variant.team is None or sized_for.team is None:
+        return {}
+    team_ratio = variant.team.frontline_fte / sized_for.team.frontline_fte
+    households_ratio = sized_for.population.households / variant.population.households
+    scaled = variant.funding.lump_sum_per_household_year_eur * households_ratio * team_ratio
+    return {LUMP_SUM: scaled}
 
 
 def configuration_split(name: str) -> dict[str, Any]:
@@ -119,20 +158,27 @@ def teams_sweep(
             f"expected neighbourhood types from {list(NEIGHBOURHOODS)}, found {strange}",
         )
     splits = {configuration_label(c): configuration_split(c) for c in configurations}
+    base_scenario = load_scenario(scenario).scenario
+    sized_for = load_scenario(funding.scenario).scenario
     variants = []
     for label, split in splits.items():
         for form in chosen_forms:
             for neighbourhood in neighbourhoods:
                 base = known_forms[form]
+                chosen = {
+                    **base.set,
+                    **NEIGHBOURHOODS[neighbourhood].overrides(),
+                    "team.split": split,
+                    **overrides,  # the user's --households, --years, --set win
+                }
+                resolved = _resolve(base_scenario, {**funding.set, **chosen}, base.without)
+                # The contract sized for the team; a lump sum the user --set stays as given.
+                sized = contract_for_team(resolved, sized_for)
+                sized = {k: v for k, v in sized.items() if k not in overrides}
                 variants.append(
                     VariantSpec(
                         name=f"{label}__{form}__{neighbourhood}",
-                        set={
-                            **base.set,
-                            **NEIGHBOURHOODS[neighbourhood].overrides(),
-                            "team.split": split,
-                            **overrides,  # the user's --households, --years, --set win
-                        },
+                        set={**chosen, **sized},
                         without=base.without,
                     )
                 )
@@ -148,3 +194,11 @@ def teams_sweep(
         variants=variants,
     )
     return spec, funding_path
+
+
+def _resolve(base: Scenario, settings: dict[str, Any], without: list[str]) -> Scenario:
+    """A variant's scenario, to size its contract (:func:`plan_runs` checks it again)."""
+    try:
+        return with_overrides(base, {**settings, **dict.fromkeys(without)})
+    except ScenarioError as error:
+        raise ScenarioError("--set", error.message, error.field) from None

@@ -159,6 +159,9 @@ FUNDING_INDICATORS: tuple[Indicator, ...] = (
     Indicator("operator_margin_eur", "operator's margin", "€", "total",
               # Specialist charges (options D–E) are already deducted from revenue.
               ("operator_revenue_eur",), minus=("operator_staff_cost_eur",)),
+    # Already deducted from revenue, as the municipality deducts it from the payment.
+    Indicator("operator_clawback_eur", "clawed back for staff below the formation", "€",
+              "total", ("operator_clawback_eur",)),
     Indicator("frontline_fte", "frontline staff (mean)", "FTE", "window_mean",
               ("team_frontline_fte",)),
     Indicator("households_in_need", "households in need (last year)", "households",

@@ -12,6 +12,8 @@ savings). Here every form is **one payment rule with different numbers**:
                      + tariff_per_result × closures that reach the agreed result
     revenue per year += bonus–malus on population results measured in a sample of all
                         households, and a share of specialist savings (shared savings)
+    revenue per week −= claw-back of the lump sum for frontline staff below the
+                        contracted formation (if one is agreed)
     all capped by the annual ceiling.
 
 So no code anywhere branches on a form's name: a scenario's ``[funding]`` table sets
@@ -97,6 +99,27 @@ class SpecialistAccess(_Section):
     """Option E: the charged price × (1 + this × year's referrals / 100)."""
 
 
+class ContractedFormation(_Section):
+    """The frontline formation a lump sum pays for, and what falling short of it costs.
+
+    A function budget pays for availability, that is, for an agreed team (S1 App. III,
+    docs/sources.md).
+    Without this, an operator paid a lump sum could shed staff down to
+    ``operator.staffing_min_factor`` and keep the whole budget.
+    """
+
+    staffing_factor: NonNegative = 0.0
+    """The agreed frontline FTE, × ``team.frontline_fte`` (0: no formation agreed).
+    Relative to the scenario's team so that it follows the team when the team is sized
+    to the neighbourhood."""
+    clawback_share: NonNegative = 1.0
+    """Each week, this × the share of the agreed frontline FTE that is missing × the
+    week's lump sum is clawed back from the payment (1: pro rata, the budget returns
+    what it paid for staff not there; assumption). Pro rata over the frontline only,
+    while the lump sum also pays the overhead, so shedding a worker costs the operator
+    more than it saves."""
+
+
 class OperatorParams(_Section):
     """How the team's operator weighs money against households, and how it learns.
 
@@ -158,6 +181,7 @@ class FundingParams(_Section):
     population_results: PopulationResults = PopulationResults()
     shared_savings: SharedSavings = SharedSavings()
     specialist_access: SpecialistAccess = SpecialistAccess()
+    formation: ContractedFormation = ContractedFormation()
     settlement_weeks: PositiveInt = 52
     """Population results and shared savings are settled every this many weeks."""
     operator: OperatorParams = OperatorParams()
@@ -190,10 +214,93 @@ def weekly_payment_eur(funding: FundingParams, lump_sum_year_eur: float, done: W
     )
 
 
+def formation_clawback_week_eur(
+    funding: FundingParams, lump_sum_year_eur: float, contracted_fte: float, frontline_fte: float
+) -> float:
+    """The week's claw-back for frontline staff below the contracted formation (€).
+
+    Args:
+        funding: The payment rule.
+        lump_sum_year_eur: The year's lump sum for this population.
+        contracted_fte: The agreed frontline FTE (0: none agreed, nothing clawed back).
+        frontline_fte: The frontline FTE the operator employs this week.
+    """
+    if contracted_fte <= 0:
+        return 0.0
+    missing = max(contracted_fte - frontline_fte, 0.0) / contracted_fte
+    return funding.formation.clawback_share * missing * lump_sum_year_eur / 52
+
+
 def lump_sum_year_eur(funding: FundingParams, households: int, mean_vulnerability: float):
     """The year's availability budget or capitation for a population."""
     adjustment = 1.0 + funding.vulnerability_adjustment * (mean_vulnerability - 0.5)
     return funding.lump_sum_per_household_year_eur * households * max(adjustment, 0.0)
+
+
+def population_results_eur(
+    funding: FundingParams,
+    households: int,
+    years: float,
+    measured_self_reliant: float | None,
+    escalations: float,
+) -> float:
+    """Bonus–malus on population results for one period, before the cap.
+
+    Args:
+        funding: The payment rule.
+        households: The population.
+        years: Length of the period in years (targets are per year).
+        measured_self_reliant: Share self-reliant in the sample; ``None`` when nothing
+            was measured (no bonus–malus on it).
+        escalations: Escalations in the whole population in the period.
+    """
+    results = funding.population_results
+    bonus = 0.0
+    if measured_self_reliant is not None:
+        points = 100 * (measured_self_reliant - results.self_reliant_target)
+        bonus += results.bonus_per_point_eur * points * years
+    allowed = results.escalations_target_per_1000 * households / 1000 * years
+    bonus += results.malus_per_escalation_eur * (allowed - escalations)
+    return bonus
+
+
+def settlement_cap_eur(funding: FundingParams, lump_sum_year_eur: float) -> float:
+    """Bonus and malus of one settlement period are each capped at this (€)."""
+    years = funding.settlement_weeks / 52
+    return funding.population_results.max_share_of_lump_sum * lump_sum_year_eur * years
+
+
+def settlement_forecast_eur(
+    funding: FundingParams,
+    households: int,
+    expected_self_reliant: float | None,
+    expected_escalations: float,
+) -> tuple[float, float]:
+    """Mean and standard deviation of a period's bonus–malus before the cap.
+
+    For the operator's forecast: the measured share is a sample's (binomial, drawn
+    without replacement from the households), the escalations a count (Poisson).
+
+    Args:
+        funding: The payment rule.
+        households: The population.
+        expected_self_reliant: The share self-reliant expected in the sample; ``None``
+            when nothing is measured.
+        expected_escalations: Escalations expected in the population in the period.
+    """
+    results = funding.population_results
+    years = funding.settlement_weeks / 52
+    mean = population_results_eur(
+        funding, households, years, expected_self_reliant, expected_escalations
+    )
+    variance = results.malus_per_escalation_eur**2 * max(expected_escalations, 0.0)
+    sample = min(results.sample_households, households)
+    if expected_self_reliant is not None and sample > 0:
+        share = expected_self_reliant
+        finite = (households - sample) / (households - 1) if households > 1 else 0.0
+        per_share = 100 * results.bonus_per_point_eur * years
+        variance += per_share**2 * share * (1 - share) / sample * finite
+    return mean, variance**0.5
 
 
 def settlement_eur(
@@ -218,12 +325,7 @@ def settlement_eur(
         specialist_eur: Specialist spending on the population in the period.
     """
     results = funding.population_results
-    bonus = 0.0
-    if measured_self_reliant is not None:
-        points = 100 * (measured_self_reliant - results.self_reliant_target)
-        bonus += results.bonus_per_point_eur * points * years
-    allowed = results.escalations_target_per_1000 * households / 1000 * years
-    bonus += results.malus_per_escalation_eur * (allowed - escalations)
+    bonus = population_results_eur(funding, households, years, measured_self_reliant, escalations)
     cap = results.max_share_of_lump_sum * lump_sum_year_eur * years
     bonus = min(max(bonus, -cap), cap)
     savings = funding.shared_savings

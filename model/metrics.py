@@ -89,6 +89,7 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "operator_revenue_eur",
     "operator_staff_cost_eur",
     "operator_specialist_charge_eur",
+    "operator_clawback_eur",
     "intake_complex_assessed",
     "intake_complex_offloaded",
     "referrals_at_intake",

@@ -2,14 +2,16 @@
 
 Two runs of the same scenario and seed give the same numbers only if they were made with
 the same revision. Sweeps record it and refuse to mix runs of different revisions
-(a resumed sweep after a model fix would otherwise keep runs of the old code), and
-``CHANGELOG``-style notes in ``docs/ODD.md`` say what each revision changed.
+(a resumed sweep after a model fix would otherwise keep runs of the old code); the
+revisions are listed in ``docs/ODD.md`` §11.
 
 Bump :data:`MODEL_REVISION` in the same commit as any change that alters a result of
 ``experiments/benchmarks/fingerprint.py``.
 """
 
 MODEL_REVISION = 2
-"""1: the model as of commit 3d58c1e (issues 1–7). 2: new weekly metrics, results
-otherwise unchanged: outcomes of closures a year on (``closures_*``) and complex team
-admissions (``team_admissions_complex``) (issue 15, item 10)."""
+"""1: the model as of commit 3d58c1e (issues 1–7). 2: the corrected mechanics of issue 15
+(crisis care billed as every provider, own strength fading once a week, waiting lists
+re-triaged weekly, a burn-in, protection by hours, substitution at a factor, escalation
+marks, intake hours and triage, outcome indicators, the operator seeing its settlement, a
+contracted formation under the function budget, staff cuts that wait for cases to close)."""

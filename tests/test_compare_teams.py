@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from wijksim.experiments.compare_teams import teams_sweep
+from wijksim.experiments.sweep_spec import plan_runs
 
 
 def wijksim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -62,3 +64,50 @@ def test_compare_teams_refuses_bad_input_clearly(tmp_path, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "results").exists()
+
+
+def contracts(overrides: dict) -> dict[str, tuple[float, float, float]]:
+    """Per variant: (lump sum a year, tariff per hour, bonus per point) of its scenario."""
+    spec, path = teams_sweep(
+        "integral_team",
+        configurations=["integral"],
+        forms=["cost_centre", "function_budget", "per_hour", "population"],
+        neighbourhoods=["weak", "vulnerable", "strong"],
+        seeds=1,
+        first_seed=1,
+        overrides=overrides,
+    )
+    out = {}
+    for task in plan_runs(spec, path):
+        funding, households = task.scenario.funding, task.scenario.population.households
+        if funding is None:
+            continue
+        lump_sum = funding.lump_sum_per_household_year_eur * households
+        results = funding.population_results
+        out[task.variant] = (lump_sum, funding.tariff_per_hour_eur, results.bonus_per_point_eur)
+    return out
+
+
+def test_contract_sums_are_sized_for_the_team_not_the_neighbourhood():
+    """Issue 15, item 11: every neighbourhood type's team gets the default team's sums.
+
+    The shipped contracts pay the 8 + 2 FTE team €732,000 (budget) or €660,000
+    (capitation) in its 6,000 households; a weak neighbourhood's team (3,000) or a
+    strong one's (10,000) gets the same, while tariffs per unit of work stay as they are.
+    """
+    sized = contracts({})
+    assert len(sized) == 3 * 3
+    for variant, (lump_sum, per_hour, bonus_per_point) in sized.items():
+        form = variant.split("__")[1]
+        expected = {"function_budget": 732_000.0, "population": 660_000.0, "per_hour": 0.0}
+        assert lump_sum == pytest.approx(expected[form]), variant
+        assert per_hour == (58.0 if form == "per_hour" else 0.0)
+        assert bonus_per_point == (7_320.0 if form == "population" else 0.0)
+    # --households makes every neighbourhood that size; the team's contract stays the same.
+    small = contracts({"population.households": 800})
+    assert small["integral__function_budget__strong"][0] == pytest.approx(732_000.0)
+    # A bigger team is paid for in proportion; a lump sum the user sets stays as set.
+    bigger = contracts({"team.frontline_fte": 12.0})
+    assert bigger["integral__population__weak"][0] == pytest.approx(660_000.0 * 12 / 8)
+    chosen = contracts({"funding.lump_sum_per_household_year_eur": 100.0})
+    assert chosen["integral__function_budget__weak"][0] == pytest.approx(300_000.0)

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small
+from wijksim.agents.operator_forecast import expected_within
 from wijksim.experiments.run import run_simulation
-from wijksim.model.funding import FundingParams, PopulationResults, settlement_eur
+from wijksim.model.funding import (
+    FundingParams,
+    PopulationResults,
+    settlement_eur,
+    settlement_forecast_eur,
+)
 from wijksim.model.model import WEEKS_PER_YEAR
 
 FORMS = (
@@ -65,6 +71,7 @@ def test_population_funding_without_measurable_results_is_a_function_budget():
         "funding.population_results.malus_per_escalation_eur": 0.0,
         "funding.shared_savings.share": 0.0,
         "funding.lump_sum_per_household_year_eur": 122.0,
+        "funding.formation.staffing_factor": 1.0,
     }
     population = run("funding_shared_savings", **unmeasured)
     budget = run("funding_function_budget")
@@ -126,6 +133,7 @@ def test_settlement_bonus_malus_and_shared_savings_by_hand():
 
 
 ADAPTS = {"funding.operator.adapts": True, "funding.operator.review_weeks": 13}
+NO_FORMATION = {"funding.formation.staffing_factor": 0.0}
 OUTCOME_METRICS_EXCLUDED = ("cost_", "operator_")
 
 
@@ -150,10 +158,11 @@ def test_with_full_ethos_every_form_behaves_the_same():
     assert len(revenues) == 5  # ... while the money differed
 
 
-def test_margin_seeking_operator_sheds_staff_under_a_function_budget():
-    """Ethos 0, revenue fixed: only staffing touches the margin, so staff are cut to the
-    contract's minimum and no other knob moves (a change must gain something)."""
-    result = run("funding_function_budget", years=4, **ADAPTS)
+def test_margin_seeking_operator_sheds_staff_under_a_function_budget_without_formation():
+    """Ethos 0, revenue fixed, no formation agreed: only staffing touches the margin, so
+    staff are cut to the contract's minimum and no other knob moves (a change must gain
+    something)."""
+    result = run("funding_function_budget", years=4, **ADAPTS, **NO_FORMATION)
     table = wide(result)
     assert table["team_staffing_factor"].iloc[-1] == pytest.approx(0.5)
     for knob in ("hours_per_case_factor", "intake_max_level", "discharge_min_level"):
@@ -169,10 +178,51 @@ def test_population_funding_without_results_is_a_function_budget_for_an_adapting
         "funding.population_results.malus_per_escalation_eur": 0.0,
         "funding.shared_savings.share": 0.0,
         "funding.lump_sum_per_household_year_eur": 122.0,
+        "funding.formation.staffing_factor": 1.0,
     }
     population = run("funding_shared_savings", years=3, **unmeasured)
     budget = run("funding_function_budget", years=3, **{**ADAPTS, "funding.operator.ethos": 0.3})
     pd.testing.assert_frame_equal(population.steps, budget.steps)
+
+
+# --- the formation a function budget pays for (issue 15, item 11) ------------------------
+
+LEEUWARDEN = 6000  # the households the function budget's lump sum was sized for
+
+
+@pytest.mark.parametrize(("clawback_share", "keeps_formation"), [(1.0, True), (0.3, False)])
+def test_function_budget_claws_back_staff_below_the_contracted_formation(
+    clawback_share, keeps_formation
+):
+    """Staff fall below the contracted formation only with the rule's claw-back booked.
+
+    A margin-seeking operator under the shipped function budget (€732,000 for 8 + 2 FTE):
+    shedding 0.8 FTE saves €58,560 a year, and the pro rata claw-back (10% of the lump
+    sum, €73,200) is more, so it keeps the formation; at 0.3 of that claw-back (€21,960)
+    it sheds, and pays. Each week's claw-back is the rule's amount to the cent.
+    """
+    overrides = {**ADAPTS, "funding.formation.clawback_share": clawback_share}
+    result = run_simulation(
+        small("funding_function_budget", households=LEEUWARDEN, years=4, **overrides), seed=1
+    )
+    table = wide(result)
+    # The operator reviews at the end of a week: a week is staffed as recorded the week
+    # before (the scenario's team, factor 1, in week 1).
+    staffing = table["team_staffing_factor"].shift(1, fill_value=1.0)
+    contracted = 8.0  # frontline FTE of the scenario's team × the formation's factor 1
+    missing = np.maximum(contracted - 8.0 * staffing, 0.0) / contracted
+    rule = np.round(clawback_share * missing * 122.0 * LEEUWARDEN / 52 * 100) / 100
+    clawback = table.get("operator_clawback_eur", pd.Series(0.0, index=table.index))
+    below = staffing < 1.0 - 1e-9
+    assert (clawback[~below] == 0).all()
+    assert np.allclose(clawback, rule, atol=0.005)
+    assert below.any() != keeps_formation, table["team_staffing_factor"].unique()
+    # Booked as a reduction of the payments: the ledger holds the lump sum less it.
+    operator = result.model.operator
+    paid = result.ledger.loc[result.ledger["agent_kind"] == "team_operator", "amount_cents"]
+    assert operator.clawback_cents == pytest.approx(clawback.sum() * 100)
+    weekly = round(122.0 * LEEUWARDEN / 52 * 100)
+    assert paid.sum() + operator.withheld_cents == weekly * len(table) - operator.clawback_cents
 
 
 # --- directional tests: the incentives of Appendix III.4, out of the operator's choices --
@@ -181,9 +231,9 @@ PAIRED_SEEDS = (1, 2, 3, 4)
 MARGIN_AND_ETHOS = {**ADAPTS, "funding.operator.ethos": 0.3}
 
 
-def window_totals(form: str, seed: int, overrides: dict) -> pd.Series:
-    """Totals over years 3–5 (the operator has had two years to adapt), 3,000 households."""
-    scenario = small(form, households=3000, years=5, **{**MARGIN_AND_ETHOS, **overrides})
+def window_totals(form: str, seed: int, overrides: dict, households: int = 3000) -> pd.Series:
+    """Totals over years 3–5 (the operator has had two years to adapt)."""
+    scenario = small(form, households=households, years=5, **{**MARGIN_AND_ETHOS, **overrides})
     table = wide(run_simulation(scenario, seed=seed)).iloc[2 * WEEKS_PER_YEAR :]
     totals = table.sum()
     totals["hours_per_client"] = totals["team_hours_casework"] / totals["team_admissions"]
@@ -191,12 +241,12 @@ def window_totals(form: str, seed: int, overrides: dict) -> pd.Series:
     return totals
 
 
-def paired(metric: str, reference: tuple, treatment: tuple) -> np.ndarray:
+def paired(metric: str, reference: tuple, treatment: tuple, households: int = 3000) -> np.ndarray:
     """Per seed: treatment − reference of ``metric`` (same seed, same random streams)."""
     return np.array(
         [
-            window_totals(treatment[0], seed, treatment[1])[metric]
-            - window_totals(reference[0], seed, reference[1])[metric]
+            window_totals(treatment[0], seed, treatment[1], households)[metric]
+            - window_totals(reference[0], seed, reference[1], households)[metric]
             for seed in PAIRED_SEEDS
         ]
     )
@@ -212,9 +262,14 @@ def assert_clearly(differences: np.ndarray, sign: int) -> None:
 
 
 def test_per_hour_tariff_raises_hours_per_client_against_a_function_budget():
-    """App. III.4 form 2a: paid per hour, effort per client rises; under a budget it falls."""
+    """App. III.4 form 2a: paid per hour, effort per client rises; under a budget it falls.
+
+    The budget of the source's table pays a lump sum and nothing else: no contracted
+    formation (with one, the operator keeps its staff and effort does not fall, see
+    :func:`test_function_budget_claws_back_staff_below_the_contracted_formation`).
+    """
     differences = paired(
-        "hours_per_client", ("funding_function_budget", {}), ("funding_per_hour", {})
+        "hours_per_client", ("funding_function_budget", NO_FORMATION), ("funding_per_hour", {})
     )
     assert_clearly(differences, +1)
 
@@ -233,3 +288,54 @@ def test_shared_savings_lower_specialist_use_against_population_funding():
         "cost_specialist_eur", ("funding_population", {}), ("funding_shared_savings", {})
     )
     assert_clearly(differences, -1)
+
+
+def test_a_larger_escalation_malus_makes_the_operator_staff_up_and_escalations_fall():
+    """Issue 15, item 3: the operator's forecast sees the malus on escalations.
+
+    Population funding in its own neighbourhood (6,000 households, escalations near the
+    target of 25 per 1,000): ten times the malus (€5,000 an escalation) against the
+    shipped €500, both with bonus and malus capped at the whole capitation, so that the
+    malus is not all forfeit at once (with a 100× malus the cap binds and nothing more is
+    at stake). Measured (seeds 1–4, years 3–5): staffing factor 0.50–0.66 → 0.92–0.99,
+    escalations 495–670 → 439–555, every seed. Before the forecast had a settlement
+    term, both arms were bit for bit the same run.
+    """
+    capped_at_capitation = {"funding.population_results.max_share_of_lump_sum": 1.0}
+    harsher = {**capped_at_capitation, "funding.population_results.malus_per_escalation_eur": 5e3}
+    reference = ("funding_population", capped_at_capitation)
+    treatment = ("funding_population", harsher)
+    assert_clearly(paired("team_staffing_factor", reference, treatment, households=6000), +1)
+    escalations = paired("escalations_total", reference, treatment, households=6000)
+    assert escalations.mean() < 0, escalations
+
+
+def test_expected_settlement_is_the_capped_expectation():
+    """E[clip(X)] of a normal X: the cap only where the noise reaches it."""
+    assert expected_within(50.0, 0.0, -100.0, 100.0) == 50.0
+    assert expected_within(500.0, 0.0, -100.0, 100.0) == 100.0
+    assert expected_within(50.0, 1e-3, -100.0, 100.0) == pytest.approx(50.0)
+    assert expected_within(0.0, 1e6, -100.0, 100.0) == pytest.approx(0.0, abs=1e-6)
+    draws = np.random.default_rng(0).normal(80.0, 40.0, 400_000)
+    simulated = np.clip(draws, -100.0, 100.0).mean()  # standard error ~0.05
+    assert expected_within(80.0, 40.0, -100.0, 100.0) == pytest.approx(simulated, abs=0.3)
+
+
+def test_settlement_forecast_is_the_settlement_before_its_cap_and_its_noise():
+    results = PopulationResults(
+        sample_households=400,
+        bonus_per_point_eur=1_000.0,
+        escalations_target_per_1000=20.0,
+        malus_per_escalation_eur=100.0,
+        max_share_of_lump_sum=1.0,
+    )
+    contract = FundingParams(population_results=results, settlement_weeks=52)
+    mean, spread = settlement_forecast_eur(contract, 1000, 0.83, 25.0)
+    assert mean == pytest.approx(settlement_eur(contract, 1e9, 1000, 1.0, 0.83, 25, 0.0))
+    # Poisson count of 25 escalations; a sample of 400 of 1,000 without replacement.
+    sample_variance = (100 * 1_000.0) ** 2 * 0.83 * 0.17 / 400 * 600 / 999
+    assert spread == pytest.approx(np.sqrt(100.0**2 * 25 + sample_variance))
+    unmeasured = contract.model_copy(
+        update={"population_results": results.model_copy(update={"sample_households": 0})}
+    )
+    assert settlement_forecast_eur(unmeasured, 1000, None, 25.0)[1] == pytest.approx(500.0)

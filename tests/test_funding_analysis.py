@@ -197,6 +197,7 @@ HAND = {
     "operator_revenue_eur": [1e6, 1e6, 1000, 2000],
     "operator_staff_cost_eur": [0, 0, 800, 1500],
     "operator_specialist_charge_eur": [0, 0, 100, 50],
+    "operator_clawback_eur": [1e6, 1e6, 0, 250],
     "team_frontline_fte": [99, 99, 8, 10],
     "team_discharge_min_level": [5, 5, 4, 3],
     "households_in_need": [99, 99, 400, 500],
@@ -219,6 +220,7 @@ def test_indicators_are_ratios_of_window_sums():
     assert value(indicators, "escalations") == 15
     # Charges are already deducted from revenue: not subtracted twice.
     assert value(indicators, "operator_margin_eur") == pytest.approx(3000 - 2300)
+    assert value(indicators, "operator_clawback_eur") == 250  # shown, already deducted
     assert value(indicators, "frontline_fte") == pytest.approx(9.0)
     assert value(indicators, "households_in_need") == 500  # the last year only
     # Columns and order: one row per run and indicator, in the declared order.
