@@ -75,7 +75,7 @@ class PeriodObservations:
         counters = model.counters
         self.weeks += 1
         # Counted in full in the whole population: what the contract settles on.
-        self.escalations += sum(model.rule("escalation").events_this_step.values())
+        self.escalations += counters["escalations_total"]
         for name, keys in FLOWS.items():
             self.sums[name] += sum(float(counters[k]) for k in keys)
         for specialist in model.specialists:
