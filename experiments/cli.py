@@ -24,6 +24,7 @@ from wijksim.model.scenario_io import (
 
 EXIT_USAGE = 2
 DEFAULT_SCENARIO = "old_system"
+CALIBRATED_SUFFIX = ".calibrated.toml"
 
 
 def _parse_setting(text: str) -> tuple[str, object]:
@@ -123,6 +124,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
     from wijksim.experiments.calibrate import calibrate, write_calibration
 
     resolved = load_scenario(args.scenario)
+    target = _calibration_target(resolved, args)  # checked before hours of fitting
     fit = calibrate(
         resolved.scenario,
         seeds=args.seeds,
@@ -130,12 +132,34 @@ def command_calibrate(args: argparse.Namespace) -> int:
         max_evaluations=args.max_evaluations,
         log=None if args.quiet else print,
     )
-    target = Path(args.out) if args.out else resolved.path
     write_calibration(resolved.path, target, fit)
     if not args.quiet:
         print(fit.report())
         print(f"wrote fitted values to {target}")
     return 0
+
+
+def calibrated_file_name(name: str) -> str:
+    """The default file ``wijksim calibrate`` writes: ``<name>.calibrated.toml``."""
+    return f"{name}{CALIBRATED_SUFFIX}"
+
+
+def _calibration_target(resolved: ResolvedScenario, args: argparse.Namespace) -> Path:
+    """Where ``calibrate`` writes: never the source, nor an existing file, unless told.
+
+    The shipped scenarios are what other scenarios ``extends``; rewriting one in place
+    changes all of them, so that needs ``--in-place`` (issue 15, item 13).
+    """
+    if args.in_place:
+        if args.out:
+            raise ScenarioError("<command line>", "expected --in-place or --out, found both")
+        return resolved.path
+    target = Path(args.out) if args.out else Path(calibrated_file_name(resolved.name))
+    if target.resolve() == resolved.path.resolve():
+        raise ScenarioError(target, "is the scenario itself; pass --in-place to overwrite it")
+    if target.exists() and not args.overwrite:
+        raise ScenarioError(target, "exists; choose another --out or pass --overwrite")
+    return target
 
 
 def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
@@ -367,7 +391,18 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--seeds", type=int, default=3, help="seeds per evaluation (default 3)")
     calibrate.add_argument("--households", type=int, default=3000, help="households per run")
     calibrate.add_argument("--max-evaluations", type=int, default=80, help="optimiser budget")
-    calibrate.add_argument("--out", help="write to this file instead of the scenario itself")
+    calibrate.add_argument(
+        "--out",
+        help=f"file to write (default SCENARIO{CALIBRATED_SUFFIX} in the current folder)",
+    )
+    calibrate.add_argument(
+        "--in-place",
+        action="store_true",
+        help="overwrite the scenario file itself (and so every scenario that extends it)",
+    )
+    calibrate.add_argument(
+        "--overwrite", action="store_true", help="replace the --out file if it exists"
+    )
     calibrate.add_argument("--quiet", action="store_true")
     calibrate.set_defaults(handler=command_calibrate)
 
