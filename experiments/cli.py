@@ -176,6 +176,7 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         scheduler=args.scheduler,
         source=source,
         show_progress=not args.quiet,
+        restart=args.restart,
     )
     if not args.quiet:
         print(
@@ -350,6 +351,12 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
         "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     parser.add_argument("--out", help="results folder (an interrupted sweep resumes there)")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard the runs already in the results folder and start again "
+        "(needed after a model change: runs of another model revision are never mixed)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 

@@ -8,6 +8,19 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+
+def model_provenance() -> dict[str, object]:
+    """The model's revision and wijksim's version: runs that differ in them differ.
+
+    Read at call time (not import time), so that a test can change the revision.
+    """
+    from wijksim.model import revision
+
+    import wijksim
+
+    return {"model_revision": revision.MODEL_REVISION, "wijksim_version": wijksim.__version__}
+
+
 PACKAGES = ("wijksim", "mesa", "numpy", "networkx", "pandas", "scipy", "pyarrow", "matplotlib")
 
 

@@ -31,8 +31,9 @@ from wijksim.experiments.results import (
     summarise,
     yearly,
 )
-from wijksim.experiments.sweep import run_metadata
+from wijksim.experiments.sweep import revision_of, run_metadata
 from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.scenario_io import ScenarioError
 
 HORIZON_FLOWS: tuple[str, ...] = (
     "cost_total_eur",
@@ -163,6 +164,25 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
     return figures
 
 
+def check_one_revision(folder: Path, manifest: dict) -> None:
+    """Refuse a folder whose finished runs were made under different model revisions.
+
+    Raises:
+        ScenarioError: Naming the revisions found; their numbers cannot be compared.
+    """
+    found: dict[str, str] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done":
+            metadata = run_metadata(folder / run["file"])
+            found.setdefault(revision_of(metadata), run["run_id"])
+    if len(found) > 1:
+        raise ScenarioError(
+            folder,
+            f"mixes runs of model {' and '.join(found)}, whose numbers cannot be compared; "
+            "run the sweep again with --restart, or into another --out folder",
+        )
+
+
 def write_report(folder: str | Path, discount_rate: float | None = None) -> Path:
     """Write ``folder/report/`` (tables, figures, ``summary.md``) and return its path.
 
@@ -170,6 +190,7 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     """
     folder = Path(folder)
     manifest = load_manifest(folder)
+    check_one_revision(folder, manifest)
     steps = load_results(folder)
     table = yearly(steps)
     del steps

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
-from wijksim.experiments.manifest import git_commit, package_versions, utc_now
+from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
@@ -94,6 +94,7 @@ def run_simulation(
         "years": scenario.years,
         "schedule": list(model.schedule),
         "scenario": scenario.model_dump(mode="json"),
+        **model_provenance(),
         "versions": package_versions(),
         "git_commit": git_commit(),
         "created_utc": utc_now(),

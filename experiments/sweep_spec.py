@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from wijksim.model import revision
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import (
     OPTIONAL_SECTIONS,
@@ -46,6 +47,8 @@ from wijksim.model.scenario_io import (
     load_scenario,
     with_overrides,
 )
+
+import wijksim
 
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "sweeps"
 
@@ -112,8 +115,8 @@ class RunTask:
         seed: The run's seed.
         scenario: The validated scenario, with every override applied.
         scenario_name: The scenario the variant started from.
-        fingerprint: Hash of the scenario and seed: a finished run is only reused if
-            its fingerprint matches.
+        fingerprint: Hash of the scenario, seed, model revision and wijksim version: a
+            finished run is only reused if its fingerprint matches.
         plugins: Modules to import before running.
     """
 
@@ -168,8 +171,16 @@ def _slug(value: Any) -> str:
 
 
 def fingerprint(scenario: Scenario, seed: int) -> str:
-    """A short hash that changes when anything about the run changes."""
-    text = scenario.model_dump_json() + f"|seed={seed}"
+    """A short hash that changes when anything about the run changes.
+
+    Scenario, seed, the model's revision and wijksim's version: after a change of the
+    model a finished run no longer matches, so a resumed sweep cannot keep runs of the
+    old code (issue 15, item 17).
+    """
+    text = (
+        scenario.model_dump_json()
+        + f"|seed={seed}|revision={revision.MODEL_REVISION}|wijksim={wijksim.__version__}"
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
