@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, load_sweep
+from wijksim.model.scaling import sets_households
 from wijksim.model.scenario_io import ScenarioError, load_scenario
 from wijksim.model.team_split import TeamSplit
 
@@ -144,6 +145,10 @@ def teams_sweep(
         seeds=seeds,
         first_seed=first_seed,
         reference=reference,
+        # The neighbourhood types are sized against one team of the scenario's size
+        # (S1 App. IV), so their households do not scale it; the user's --households
+        # (every type at that size) does, as in every other command (issue 15, item 14).
+        scale_with_households=sets_households(overrides),
         set=funding.set,
         variants=variants,
     )

@@ -73,6 +73,8 @@ def run_simulation(
     scenario_name: str = "scenario",
     scenario_files: list[str] | None = None,
     progress=None,
+    scaled: dict[str, list[float]] | None = None,
+    overrides: dict[str, object] | None = None,
 ) -> RunResult:
     """Run one simulation of ``scenario`` for its ``years``.
 
@@ -82,6 +84,10 @@ def run_simulation(
         scenario_name: Name recorded in the manifest.
         scenario_files: The files the scenario was read from, base first.
         progress: Called with 1 after every week (e.g. ``tqdm.update``).
+        scaled: What was scaled with the households (``{field: [from, to]}``,
+            :mod:`wijksim.model.scaling`), recorded in the manifest.
+        overrides: The command line's overrides (``{"years": 5}``), recorded in the
+            manifest and named in the figures' titles.
     """
     started = time.perf_counter()
     model = NeighbourhoodModel(scenario, seed=seed)
@@ -92,6 +98,8 @@ def run_simulation(
         "seed": seed,
         "households": scenario.population.households,
         "years": scenario.years,
+        "overrides": overrides or {},
+        "scaled": scaled or {},
         "schedule": list(model.schedule),
         "scenario": scenario.model_dump(mode="json"),
         **model_provenance(),
@@ -135,8 +143,16 @@ def _write_figures(result: RunResult, folder: Path) -> None:
     }
     if result.model.teams:
         drawings["team.png"] = plots.team_figure(result.steps)
+    manifest = result.manifest
+    context = plots.context_line(
+        f"{manifest['scenario_name']} (seed {manifest['seed']})",
+        manifest.get("overrides", {}),
+        f"{manifest['households']:,}",
+        str(manifest["years"]),
+    )
     for name, figure in drawings.items():
-        figure.savefig(folder / name, dpi=110)
+        plots.caption(figure, context)
+        figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
 
 

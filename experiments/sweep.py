@@ -85,6 +85,7 @@ def execute_run(task: RunTask) -> RunOutcome:
         "seed": task.seed,
         "fingerprint": task.fingerprint,
         "scenario_name": task.scenario_name,
+        "scaled": task.scaled,
         **model_provenance(),
         "host": f"{socket.gethostname()}:{os.getpid()}",
         "versions": package_versions(),
@@ -191,6 +192,9 @@ class SweepState:
                     "seed": t.seed,
                     "scenario_name": t.scenario_name,
                     "fingerprint": t.fingerprint,
+                    "households": t.scenario.population.households,
+                    "years": t.scenario.years,
+                    "scaled": t.scaled,
                     # Finished runs were checked to match (``_finished_runs``).
                     "model_revision": self.provenance["model_revision"],
                     "wijksim_version": self.provenance["wijksim_version"],
