@@ -25,6 +25,7 @@ from scipy import optimize
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.population import initialise_population
+from wijksim.model.scaling import with_overrides_scaled
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, find_scenario, with_overrides
 from wijksim.model.streams import RandomStreams
@@ -120,7 +121,8 @@ def calibrate(
         log: Called with a line per evaluation, if given.
     """
     n = households or scenario.population.households
-    base = with_overrides(scenario, {"population.households": n})
+    # A team, if any, shrinks with the households, as for every --households.
+    base, _scaled = with_overrides_scaled(scenario, {"population.households": n})
     seed_list = [CALIBRATION_SEED_BASE + i for i in range(seeds)]
     target = scenario.classification.target_shares
     evaluations = 0

@@ -117,3 +117,19 @@ def test_a_sweep_grid_over_households_scales_each_run(tmp_path):
     path.write_text(text.format("scale_with_households = false"))
     spec, source = load_sweep(path)
     assert [t.scenario.team.frontline_fte for t in plan_runs(spec, source)] == [8.0, 8.0]
+
+
+def test_calibration_households_scale_a_team_too(monkeypatch):
+    from wijksim.experiments import calibrate
+
+    seen = []
+
+    def shares(scenario, seeds):
+        seen.append(scenario.team.frontline_fte)
+        return dict(scenario.classification.target_shares)
+
+    monkeypatch.setattr(calibrate, "simulated_shares", shares)
+    calibrate.calibrate(
+        load_scenario("integral_team").scenario, seeds=1, households=3000, max_evaluations=1
+    )
+    assert seen and set(seen) == {4.0}
