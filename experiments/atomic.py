@@ -40,8 +40,10 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield staging
-        if target.exists():
+        if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()  # a file the user chose to overwrite (``--overwrite``)
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

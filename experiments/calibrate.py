@@ -25,8 +25,9 @@ from scipy import optimize
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.population import initialise_population
+from wijksim.model.scaling import with_overrides_scaled
 from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import with_overrides
+from wijksim.model.scenario_io import ScenarioError, find_scenario, with_overrides
 from wijksim.model.streams import RandomStreams
 
 CALIBRATION_SEED_BASE = 10_000
@@ -120,7 +121,8 @@ def calibrate(
         log: Called with a line per evaluation, if given.
     """
     n = households or scenario.population.households
-    base = with_overrides(scenario, {"population.households": n})
+    # A team, if any, shrinks with the households, as for every --households.
+    base, _scaled = with_overrides_scaled(scenario, {"population.households": n})
     seed_list = [CALIBRATION_SEED_BASE + i for i in range(seeds)]
     target = scenario.classification.target_shares
     evaluations = 0
@@ -203,6 +205,26 @@ def write_calibration(source: Path, target: Path, fit: CalibrationFit) -> None:
     record["evaluations"] = fit.evaluations
     record["date"] = date.today().isoformat()
     document["calibrated"] = record
+    _keep_extends_resolvable(document, Path(source), Path(target))
     staging = Path(target).with_suffix(".toml.tmp")
     staging.write_text(tomlkit.dumps(document))
     staging.replace(target)
+
+
+def _keep_extends_resolvable(document, source: Path, target: Path) -> None:
+    """Point ``extends`` at the same base file from the target's folder.
+
+    A relative ``extends`` is read against the file's own folder, so a calibrated copy
+    written elsewhere would lose its base; then the base's absolute path is written.
+    A shipped scenario's name resolves from anywhere and is kept as it is.
+    """
+    parent = document.get("extends")
+    if not isinstance(parent, str):
+        return
+    intended = find_scenario(parent, referenced_from=source).resolve()
+    try:
+        found = find_scenario(parent, referenced_from=target).resolve()
+    except ScenarioError:
+        found = None
+    if found != intended:
+        document["extends"] = str(intended)

@@ -8,22 +8,27 @@ written.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
 import sys
 import tomllib
 from pathlib import Path
 
 from tqdm import tqdm
+from wijksim.experiments.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
+from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
     ResolvedScenario,
     ScenarioError,
     load_scenario,
     shipped_scenario_names,
-    with_overrides,
 )
 
 EXIT_USAGE = 2
 DEFAULT_SCENARIO = "old_system"
+CALIBRATED_SUFFIX = ".calibrated.toml"
 
 
 def _parse_setting(text: str) -> tuple[str, object]:
@@ -50,16 +55,16 @@ def _count(text: str) -> int:
 
 
 def _resolve(
-    name: str,
-    households: int | None = None,
-    years: int | None = None,
-    settings: list[str] | None = None,
-) -> ResolvedScenario:
+    name: str, overrides: dict[str, object]
+) -> tuple[ResolvedScenario, dict[str, list[float]]]:
+    """The scenario with the command line's overrides, scaled if they set the households.
+
+    Returns:
+        The resolved scenario and what was scaled (``{field: [from, to]}``).
+    """
     resolved = load_scenario(name)
-    overrides = _overrides(households, years, settings)
-    if overrides:
-        resolved.scenario = with_overrides(resolved.scenario, overrides)
-    return resolved
+    resolved.scenario, scaled = with_overrides_scaled(resolved.scenario, overrides)
+    return resolved, scaled
 
 
 def _overrides(
@@ -74,13 +79,70 @@ def _overrides(
     return overrides
 
 
+MAX_LABEL = 60
+"""Longer override labels are cut and end in a hash, to keep folder names bounded."""
+
+
+def overrides_label(overrides: dict[str, object]) -> str:
+    """The overrides in a folder name: ``households=3000-team.frontline_fte=12``.
+
+    Sorted, so the same overrides in any order name the same folder; characters other
+    than letters, digits and ``. _ = +`` become ``-`` (safe on every filesystem); longer
+    than :data:`MAX_LABEL`, the label is cut and ends in a hash of all the overrides, so
+    different overrides never share a folder.
+    """
+    parts = sorted(
+        f"{SHORT_NAMES.get(key, key)}={_value_text(value)}" for key, value in overrides.items()
+    )
+    label = re.sub(r"[^A-Za-z0-9._=+]+", "-", "-".join(parts)).strip("-")
+    if len(label) <= MAX_LABEL:
+        return label
+    digest = hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{label[: MAX_LABEL - 9].rstrip('-._=')}-{digest}"
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, list | dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def default_folder(name: str, overrides: dict[str, object]) -> Path:
+    """``results/NAME`` or, with overrides, ``results/NAME-<overrides label>``."""
+    label = overrides_label(overrides) if overrides else ""
+    return Path("results") / "-".join(filter(None, [name, label]))
+
+
+def _check_out_folder(out: Path, overwrite: bool) -> bool:
+    """Whether ``out`` holds an earlier wijksim result that the run will replace.
+
+    Raises:
+        ScenarioError: ``out`` exists and is not a wijksim result (no ``manifest.json``):
+            a user's folder or file is never replaced without ``--overwrite``.
+    """
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return False
+    if (out / "manifest.json").is_file():
+        return True
+    if not overwrite:
+        raise ScenarioError(
+            out,
+            "exists and is not a wijksim result (no manifest.json); "
+            "choose another --out or pass --overwrite",
+        )
+    return True
+
+
 def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
     from wijksim.experiments.run import run_simulation, write_run, yearly_summary
 
-    resolved = _resolve(args.scenario, args.households, args.years, args.set)
+    overrides = _overrides(args.households, args.years, args.set)
+    resolved, scaled = _resolve(args.scenario, overrides)
     scenario = resolved.scenario
-    out = Path(args.out) if args.out else Path("results") / f"{resolved.name}-seed{args.seed}"
+    name = f"{resolved.name}-seed{args.seed}"
+    out = Path(args.out) if args.out else default_folder(name, overrides)
+    replaces = _check_out_folder(out, args.overwrite)  # before the run, not after
     weeks = scenario.years * WEEKS_PER_YEAR
     label = f"{resolved.name} ({scenario.population.households:,} households, seed {args.seed})"
     with tqdm(total=weeks, desc=label, unit="week", disable=args.quiet, mininterval=0.5) as bar:
@@ -90,10 +152,16 @@ def command_run(args: argparse.Namespace) -> int:
             scenario_name=resolved.name,
             scenario_files=[str(p) for p in resolved.chain],
             progress=bar.update,
+            scaled=scaled,
+            overrides=overrides,
         )
     write_run(result, out, figures=not args.no_figures)
+    if replaces:
+        print(f"wijksim: replaced earlier result in {out}/", file=sys.stderr)
     if not args.quiet:
         print(yearly_summary(result.steps).round(1).to_string())
+        if scaled:
+            print(describe_scaling(scaled, scenario.population.households))
         print(f"\nwrote {out}/ (steps, households, ledger .parquet; manifest.json; figures/)")
         print(f"wall time {result.manifest['wall_time_seconds']:.1f} s")
     return 0
@@ -123,6 +191,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
     from wijksim.experiments.calibrate import calibrate, write_calibration
 
     resolved = load_scenario(args.scenario)
+    target = _calibration_target(resolved, args)  # checked before hours of fitting
     fit = calibrate(
         resolved.scenario,
         seeds=args.seeds,
@@ -130,12 +199,34 @@ def command_calibrate(args: argparse.Namespace) -> int:
         max_evaluations=args.max_evaluations,
         log=None if args.quiet else print,
     )
-    target = Path(args.out) if args.out else resolved.path
     write_calibration(resolved.path, target, fit)
     if not args.quiet:
         print(fit.report())
         print(f"wrote fitted values to {target}")
     return 0
+
+
+def calibrated_file_name(name: str) -> str:
+    """The default file ``wijksim calibrate`` writes: ``<name>.calibrated.toml``."""
+    return f"{name}{CALIBRATED_SUFFIX}"
+
+
+def _calibration_target(resolved: ResolvedScenario, args: argparse.Namespace) -> Path:
+    """Where ``calibrate`` writes: never the source, nor an existing file, unless told.
+
+    The shipped scenarios are what other scenarios ``extends``; rewriting one in place
+    changes all of them, so that needs ``--in-place`` (issue 15, item 13).
+    """
+    if args.in_place:
+        if args.out:
+            raise ScenarioError("<command line>", "expected --in-place or --out, found both")
+        return resolved.path
+    target = Path(args.out) if args.out else Path(calibrated_file_name(resolved.name))
+    if target.resolve() == resolved.path.resolve():
+        raise ScenarioError(target, "is the scenario itself; pass --in-place to overwrite it")
+    if target.exists() and not args.overwrite:
+        raise ScenarioError(target, "exists; choose another --out or pass --overwrite")
+    return target
 
 
 def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
@@ -152,8 +243,12 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         scheduler=args.scheduler,
         source=source,
         show_progress=not args.quiet,
+        restart=args.restart,
     )
     if not args.quiet:
+        scaling = _scaling_line(tasks)
+        if scaling:
+            print(scaling)
         print(
             f"{summary.done} runs done, {summary.skipped} already finished, "
             f"{summary.failed} failed, in {summary.wall_seconds:.1f} s; results in {out}/"
@@ -170,6 +265,22 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         )
         return 1
     return 0
+
+
+def _scaling_line(tasks) -> str | None:
+    """What the sweep scaled with the households, in one line (``None``: nothing)."""
+    lines = {
+        describe_scaling(t.scaled, t.scenario.population.households) for t in tasks if t.scaled
+    }
+    if len(lines) == 1:
+        return lines.pop()
+    if lines:
+        scaled_runs = sum(1 for t in tasks if t.scaled)
+        return (
+            f"per-neighbourhood amounts scaled with households in {scaled_runs} of "
+            f"{len(tasks)} runs ('scaled' in sweep.json)"
+        )
+    return None
 
 
 def command_sweep(args: argparse.Namespace) -> int:
@@ -206,7 +317,7 @@ def command_transition(args: argparse.Namespace) -> int:
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to switch to")
     tasks = plan_runs(spec, resolved.path)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
 
 
@@ -229,7 +340,7 @@ def command_compare_funding(args: argparse.Namespace) -> int:
         }
     )
     tasks = plan_runs(spec, path)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
 
@@ -241,6 +352,7 @@ def command_compare_teams(args: argparse.Namespace) -> int:
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to split")
+    overrides = _overrides(args.households, args.years, args.set)
     spec, path = teams_sweep(
         str(resolved.path),
         configurations=_names(args.configurations),
@@ -248,10 +360,10 @@ def command_compare_teams(args: argparse.Namespace) -> int:
         neighbourhoods=_names(args.neighbourhoods),
         seeds=args.seeds,
         first_seed=args.first_seed,
-        overrides=_overrides(args.households, args.years, args.set),
+        overrides=overrides,
     )
     tasks = plan_runs(spec, path)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
 
@@ -326,6 +438,12 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
         "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     parser.add_argument("--out", help="results folder (an interrupted sweep resumes there)")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard the runs already in the results folder and start again "
+        "(needed after a model change: runs of another model revision are never mixed)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -350,7 +468,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override any scenario field, e.g. --set team.frontline_fte=40 (repeatable)",
     )
-    run.add_argument("--out", help="output folder (default results/SCENARIO-seedN)")
+    run.add_argument(
+        "--out",
+        help="output folder (default results/SCENARIO-seedN, followed by the overrides, "
+        "e.g. results/integral_team-seed0-households=3000; long ones end in a hash)",
+    )
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out even if it is not a wijksim result (an earlier result is "
+        "always replaced, with a note on stderr)",
+    )
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.set_defaults(handler=command_run)
@@ -367,7 +495,18 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--seeds", type=int, default=3, help="seeds per evaluation (default 3)")
     calibrate.add_argument("--households", type=int, default=3000, help="households per run")
     calibrate.add_argument("--max-evaluations", type=int, default=80, help="optimiser budget")
-    calibrate.add_argument("--out", help="write to this file instead of the scenario itself")
+    calibrate.add_argument(
+        "--out",
+        help=f"file to write (default SCENARIO{CALIBRATED_SUFFIX} in the current folder)",
+    )
+    calibrate.add_argument(
+        "--in-place",
+        action="store_true",
+        help="overwrite the scenario file itself (and so every scenario that extends it)",
+    )
+    calibrate.add_argument(
+        "--overwrite", action="store_true", help="replace the --out file if it exists"
+    )
     calibrate.add_argument("--quiet", action="store_true")
     calibrate.set_defaults(handler=command_calibrate)
 

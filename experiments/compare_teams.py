@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, load_sweep
+from wijksim.model.scaling import scale_to_households, sets_households
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.team_split import TeamSplit
@@ -172,6 +173,10 @@ def teams_sweep(
                     **overrides,  # the user's --households, --years, --set win
                 }
                 resolved = _resolve(base_scenario, {**funding.set, **chosen}, base.without)
+                if sets_households(overrides):  # size the contract for the scaled team
+                    resolved, _ = scale_to_households(
+                        resolved, base_scenario.population.households, explicit=chosen
+                    )
                 # The contract sized for the team; a lump sum the user --set stays as given.
                 sized = contract_for_team(resolved, sized_for)
                 sized = {k: v for k, v in sized.items() if k not in overrides}
@@ -190,6 +195,10 @@ def teams_sweep(
         seeds=seeds,
         first_seed=first_seed,
         reference=reference,
+        # The neighbourhood types are sized against one team of the scenario's size
+        # (S1 App. IV), so their households do not scale it; the user's --households
+        # (every type at that size) does, as in every other command (issue 15, item 14).
+        scale_with_households=sets_households(overrides),
         set=funding.set,
         variants=variants,
     )

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from wijksim.experiments import plots
 from wijksim.experiments.funding_analysis import (
     DEFAULT_START,
     DEFAULT_THRESHOLD,
@@ -113,20 +114,25 @@ def _empty(axis: Axes, title: str) -> None:
     axis.set_yticks([])  # not the x ticks: they may be shared with the other panels
 
 
-def _save(figure: Figure, path: str | Path, dpi: int) -> Path:
+def _save(figure: Figure, path: str | Path, dpi: int, caption: str = "") -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi)
+    if caption:
+        plots.caption(figure, caption)
+    figure.savefig(path, dpi=dpi, **plots.SAVE_OPTIONS)
     return path
 
 
-def indicator_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> Path:
+def indicator_figure(
+    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
+) -> Path:
     """The main indicators per funding form: one dot per seed, a bar at the median.
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
         path: Where to save the PNG.
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -156,11 +162,15 @@ def indicator_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI)
     for axis in lowest:
         axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
     figure.suptitle("Indicators per funding form (dots: seeds; bar: median)", fontsize=11)
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)
 
 
 def difference_figure(
-    incentives: pd.DataFrame, path: str | Path, threshold: float | None = None, dpi: int = DPI
+    incentives: pd.DataFrame,
+    path: str | Path,
+    threshold: float | None = None,
+    dpi: int = DPI,
+    caption: str = "",
 ) -> Path:
     """The incentive dimensions: each form's relative change with its 90% interval.
 
@@ -176,6 +186,7 @@ def difference_figure(
         path: Where to save the PNG.
         threshold: The band's half width (default: the table's threshold, or 5%).
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -219,16 +230,19 @@ def difference_figure(
         f"grey: within ±{threshold:.0%}, practically nothing)",
         fontsize=10,
     )
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)
 
 
-def cost_by_payer_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> Path:
+def cost_by_payer_figure(
+    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
+) -> Path:
     """Spending over the window per funding form, stacked by who pays (mean over seeds).
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
         path: Where to save the PNG.
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -258,7 +272,7 @@ def cost_by_payer_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = 
         axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
         axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)
 
 
 def settings_figure(
@@ -266,6 +280,7 @@ def settings_figure(
     path: str | Path,
     start: int | None = DEFAULT_START,
     dpi: int = DPI,
+    caption: str = "",
 ) -> Path:
     """The operator's settings over the years: median over seeds, 90% band, per form.
 
@@ -274,6 +289,7 @@ def settings_figure(
         path: Where to save the PNG.
         start: First year of the evaluation window, marked with a dashed line (None: none).
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -320,4 +336,4 @@ def settings_figure(
         f"seeds{window})",
         fontsize=11,
     )
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)

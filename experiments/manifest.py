@@ -8,6 +8,27 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+SHORT_NAMES = {"population.households": "households", "years": "years"}
+"""How ``--households`` and ``--years`` appear in folder names, headers and captions."""
+
+
+def overrides_text(overrides: dict[str, object]) -> list[str]:
+    """``["households=3000", "team.frontline_fte=12"]``: sorted, with short names."""
+    return sorted(f"{SHORT_NAMES.get(key, key)}={value}" for key, value in overrides.items())
+
+
+def model_provenance() -> dict[str, object]:
+    """The model's revision and wijksim's version: runs that differ in them differ.
+
+    Read at call time (not import time), so that a test can change the revision.
+    """
+    from wijksim.model import revision
+
+    import wijksim
+
+    return {"model_revision": revision.MODEL_REVISION, "wijksim_version": wijksim.__version__}
+
+
 PACKAGES = ("wijksim", "mesa", "numpy", "networkx", "pandas", "scipy", "pyarrow", "matplotlib")
 
 

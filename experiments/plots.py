@@ -13,9 +13,29 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from wijksim.experiments.manifest import overrides_text
 from wijksim.model.scenario import STREAMS
 
 WEEKS_PER_YEAR = 52
+SAVE_OPTIONS = {"bbox_inches": "tight"}
+"""``savefig`` options of every figure with a :func:`caption`: the saved image grows to
+take in the caption above the figure instead of drawing it over the titles."""
+
+
+def context_line(scenario: str, overrides: dict[str, object], households: str, years: str) -> str:
+    """What produced a figure or table, in one line.
+
+    Example: ``integral_team · households=3000, team.frontline_fte=12 · 3,000 households
+    · 10 years``.
+    """
+    shown = ", ".join(overrides_text(overrides)) or "no overrides"
+    return f"{scenario} · {shown} · {households} households · {years} years"
+
+
+def caption(figure: Figure, text: str) -> Figure:
+    """Write ``text`` in small type above the figure (save with :data:`SAVE_OPTIONS`)."""
+    figure.text(0.0, 1.0, text, ha="left", va="bottom", fontsize=8, color="0.3")
+    return figure
 
 
 def _wide(steps: pd.DataFrame, prefix: str) -> pd.DataFrame:

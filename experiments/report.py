@@ -21,7 +21,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from wijksim.experiments import sweep_plots
+from wijksim.experiments import plots, sweep_plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.results import (
     grid_fields,
@@ -32,8 +32,10 @@ from wijksim.experiments.results import (
     summarise,
     yearly,
 )
-from wijksim.experiments.sweep import run_metadata
+from wijksim.experiments.sweep import revision_of, run_metadata
+from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.scenario_io import ScenarioError
 
 HORIZON_FLOWS: tuple[str, ...] = (
     "cost_total_eur",
@@ -164,6 +166,77 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
     return figures
 
 
+def _span(values) -> str:
+    """``"3,000"``, ``"3,000–10,000"``, or ``"?"`` if not recorded (older results)."""
+    known = sorted({v for v in values if v is not None})
+    if not known:
+        return "?"
+    return f"{known[0]:,}" if len(known) == 1 else f"{known[0]:,}–{known[-1]:,}"
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def common_overrides(sweep: dict) -> dict:
+    """The overrides every run of a sweep shares: its ``set`` and what all variants set alike."""
+    common = dict(sweep.get("set", {}))
+    sets = [variant.get("set", {}) for variant in sweep.get("variants", [])]
+    if sets:
+        common.update({k: v for k, v in sets[0].items() if all(s.get(k) == v for s in sets)})
+    return {key: _shown(value) for key, value in common.items()}
+
+
+def sweep_context(manifest: dict) -> str:
+    """Scenario, overrides, households and years of a sweep: for headers and figures."""
+    sweep = manifest["sweep"]
+    runs = manifest["runs"]
+    context = plots.context_line(
+        Path(sweep["scenario"]).stem,
+        common_overrides(sweep),
+        _span(run.get("households") for run in runs),
+        _span(run.get("years") for run in runs),
+    )
+    if sweep.get("grid"):
+        varied = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
+        context += f" · varied: {varied}"
+    return context
+
+
+def scaling_note(manifest: dict) -> str | None:
+    """What the runs scaled with their households, in one line (``None``: nothing)."""
+    runs = [run for run in manifest["runs"] if run.get("scaled")]
+    lines = {describe_scaling(run["scaled"], run["households"], hint=False) for run in runs}
+    if len(lines) == 1:
+        return lines.pop()
+    if lines:
+        return (
+            f"Per-neighbourhood amounts scaled with households in {len(runs)} runs "
+            "('scaled' in sweep.json)."
+        )
+    return None
+
+
+def check_one_revision(folder: Path, manifest: dict) -> None:
+    """Refuse a folder whose finished runs were made under different model revisions.
+
+    Raises:
+        ScenarioError: Naming the revisions found; their numbers cannot be compared.
+    """
+    found: dict[str, str] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done":
+            metadata = run_metadata(folder / run["file"])
+            found.setdefault(revision_of(metadata), run["run_id"])
+    if len(found) > 1:
+        raise ScenarioError(
+            folder,
+            f"mixes runs of model {' and '.join(found)}, whose numbers cannot be compared; "
+            "run the sweep again with --restart, or into another --out folder",
+        )
+
+
 def write_report(folder: str | Path, discount_rate: float | None = None) -> Path:
     """Write ``folder/report/`` (tables, figures, ``summary.md``) and return its path.
 
@@ -171,6 +244,7 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     """
     folder = Path(folder)
     manifest = load_manifest(folder)
+    check_one_revision(folder, manifest)
     steps = load_results(folder)
     table = yearly(steps)
     del steps
@@ -186,16 +260,18 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
         indicators.to_parquet(staging / "indicators.parquet", index=False)
         figures = _figures(summary, differences, reference)
         text = _summary_markdown(manifest, indicators, reference, figures)
+        context = sweep_context(manifest)
         if manifest["sweep"].get("analysis") == "transition":
             figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
             figures.update(figures_t)
             text += text_t
         if manifest["sweep"].get("analysis") == "funding":
-            text += _funding_section(table, reference, staging)
+            text += _funding_section(table, reference, staging, context)
         if manifest["sweep"].get("analysis") == "teams":
-            text += _teams_section(table, reference, staging)
+            text += _teams_section(table, reference, staging, context)
         for name, figure in figures.items():
-            figure.savefig(staging / "figures" / name, dpi=110)
+            plots.caption(figure, context)
+            figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
             plt.close(figure)
         (staging / "summary.md").write_text(text, encoding="utf-8")
     return target
@@ -209,6 +285,13 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
     lines = [
         f"# Sweep `{sweep['name']}`",
         "",
+        f"**{sweep_context(manifest)}**",
+        "",
+    ]
+    scaling = scaling_note(manifest)
+    if scaling:
+        lines += [scaling, ""]
+    lines += [
         f"Base scenario `{sweep['scenario']}`; {len(seeds)} seeds ({seeds[0]}–{seeds[-1]}); "
         f"runs: {counts['done']} done, {counts['failed']} failed, {counts['pending']} not run; "
         f"backend {manifest['backend']}; wijksim commit `{manifest['git_commit']}`.",
@@ -272,7 +355,7 @@ def _transition_section(
     return figures, "\n" + results.markdown + "\n"
 
 
-def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
+def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
     """The funding forms against the neutral reference: indicators and incentive table.
 
     Writes ``funding_indicators.parquet`` (per run and indicator over the evaluation
@@ -288,17 +371,25 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
     incentives.to_parquet(staging / "incentives.parquet", index=False)
     figures = staging / "figures"
     drawn = [
-        funding_plots.indicator_figure(indicators, figures / "funding_indicators.png"),
-        funding_plots.difference_figure(incentives, figures / "funding_incentives.png"),
-        funding_plots.cost_by_payer_figure(indicators, figures / "funding_cost_by_payer.png"),
-        funding_plots.settings_figure(table, figures / "funding_settings.png", start=start),
+        funding_plots.indicator_figure(
+            indicators, figures / "funding_indicators.png", caption=context
+        ),
+        funding_plots.difference_figure(
+            incentives, figures / "funding_incentives.png", caption=context
+        ),
+        funding_plots.cost_by_payer_figure(
+            indicators, figures / "funding_cost_by_payer.png", caption=context
+        ),
+        funding_plots.settings_figure(
+            table, figures / "funding_settings.png", start=start, caption=context
+        ),
     ]
     text = funding_analysis.summary_markdown(indicators, reference, start, end)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
-def _teams_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
+def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
     """The team splits against the integral team: indicators, differences and verdicts.
 
     Writes ``team_indicators.parquet`` (per run, indicator and team over the evaluation
@@ -323,9 +414,13 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path) -> str:
     differences.to_parquet(staging / "team_differences.parquet", index=False)
     figures = staging / "figures"
     drawn = [
-        teams_plots.difference_figure(differences, figures / "teams_differences.png"),
-        teams_plots.wait_per_team_figure(indicators, figures / "teams_wait_per_team.png"),
-        teams_plots.hours_figure(indicators, figures / "teams_hours.png"),
+        teams_plots.difference_figure(
+            differences, figures / "teams_differences.png", caption=context
+        ),
+        teams_plots.wait_per_team_figure(
+            indicators, figures / "teams_wait_per_team.png", caption=context
+        ),
+        teams_plots.hours_figure(indicators, figures / "teams_hours.png", caption=context),
     ]
     text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
-from wijksim.experiments.manifest import git_commit, package_versions, utc_now
+from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
@@ -73,6 +73,8 @@ def run_simulation(
     scenario_name: str = "scenario",
     scenario_files: list[str] | None = None,
     progress=None,
+    scaled: dict[str, list[float]] | None = None,
+    overrides: dict[str, object] | None = None,
 ) -> RunResult:
     """Run one simulation of ``scenario`` for its ``years``.
 
@@ -82,6 +84,10 @@ def run_simulation(
         scenario_name: Name recorded in the manifest.
         scenario_files: The files the scenario was read from, base first.
         progress: Called with 1 after every week (e.g. ``tqdm.update``).
+        scaled: What was scaled with the households (``{field: [from, to]}``,
+            :mod:`wijksim.model.scaling`), recorded in the manifest.
+        overrides: The command line's overrides (``{"years": 5}``), recorded in the
+            manifest and named in the figures' titles.
     """
     started = time.perf_counter()
     model = NeighbourhoodModel(scenario, seed=seed)
@@ -92,8 +98,11 @@ def run_simulation(
         "seed": seed,
         "households": scenario.population.households,
         "years": scenario.years,
+        "overrides": overrides or {},
+        "scaled": scaled or {},
         "schedule": list(model.schedule),
         "scenario": scenario.model_dump(mode="json"),
+        **model_provenance(),
         "versions": package_versions(),
         "git_commit": git_commit(),
         "created_utc": utc_now(),
@@ -134,8 +143,16 @@ def _write_figures(result: RunResult, folder: Path) -> None:
     }
     if result.model.teams:
         drawings["team.png"] = plots.team_figure(result.steps)
+    manifest = result.manifest
+    context = plots.context_line(
+        f"{manifest['scenario_name']} (seed {manifest['seed']})",
+        manifest.get("overrides", {}),
+        f"{manifest['households']:,}",
+        str(manifest["years"]),
+    )
     for name, figure in drawings.items():
-        figure.savefig(folder / name, dpi=110)
+        plots.caption(figure, context)
+        figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
 
 

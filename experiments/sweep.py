@@ -11,9 +11,10 @@ driver (this process) writes each outcome as soon as it arrives:
 * ``sweep.json``: the sweep manifest, rewritten atomically after every run.
 
 Running the same sweep into the same folder again skips every run whose Parquet file
-exists with the same fingerprint (scenario + seed), and retries failed ones. The
-backends differ only in where :func:`execute_run` is called, so they give identical
-tables (``tests/test_sweep.py``).
+exists with the same fingerprint (scenario, seed, model revision and wijksim version),
+and retries failed ones; runs made under another model revision are refused (or
+discarded with ``restart``), never mixed. The backends differ only in where
+:func:`execute_run` is called, so they give identical tables (``tests/test_sweep.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import socket
 import time
 import traceback
@@ -39,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 from wijksim.experiments.atomic import write_bytes_atomically
-from wijksim.experiments.manifest import git_commit, package_versions, utc_now
+from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.experiments.sweep_spec import RunTask, SweepSpec
 from wijksim.model.scenario_io import ScenarioError
 
@@ -83,6 +85,8 @@ def execute_run(task: RunTask) -> RunOutcome:
         "seed": task.seed,
         "fingerprint": task.fingerprint,
         "scenario_name": task.scenario_name,
+        "scaled": task.scaled,
+        **model_provenance(),
         "host": f"{socket.gethostname()}:{os.getpid()}",
         "versions": package_versions(),
         "git_commit": git_commit(),
@@ -157,6 +161,7 @@ class SweepState:
     # What produced the sweep does not change while it runs: read it once, not per save.
     provenance: dict = field(
         default_factory=lambda: {
+            **model_provenance(),
             "versions": package_versions(),
             "git_commit": git_commit(),
             "platform": platform.platform(),
@@ -187,6 +192,12 @@ class SweepState:
                     "seed": t.seed,
                     "scenario_name": t.scenario_name,
                     "fingerprint": t.fingerprint,
+                    "households": t.scenario.population.households,
+                    "years": t.scenario.years,
+                    "scaled": t.scaled,
+                    # Finished runs were checked to match (``_finished_runs``).
+                    "model_revision": self.provenance["model_revision"],
+                    "wijksim_version": self.provenance["wijksim_version"],
                     "status": self.status[t.run_id],
                     "wall_seconds": self.wall_seconds.get(t.run_id),
                     "file": f"runs/{t.run_id}.parquet"
@@ -200,19 +211,37 @@ class SweepState:
         write_bytes_atomically(self.folder / MANIFEST_NAME, text.encode("utf-8"))
 
 
+def revision_of(metadata: dict[str, Any]) -> str:
+    """``"revision R (wijksim V)"`` of a run; runs from before revisions say "unrecorded"."""
+    found = metadata.get("model_revision")
+    if found is None:
+        return "an unrecorded revision (older wijksim)"
+    return f"revision {found} (wijksim {metadata.get('wijksim_version', '?')})"
+
+
 def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
     """Ids of tasks whose results are already on disk with the same fingerprint.
 
     Raises:
-        ScenarioError: If a run file on disk belongs to a different scenario or seed, so
-            that a sweep never mixes two experiments in one folder.
+        ScenarioError: If a run file on disk was made under another model revision or
+            wijksim version, or belongs to a different scenario or seed, so that a sweep
+            never mixes two models or two experiments in one folder.
     """
+    current = revision_of(model_provenance())
     finished = set()
     for task in tasks:
         path = folder / "runs" / f"{task.run_id}.parquet"
         if not path.exists():
             continue
-        found = run_metadata(path).get("fingerprint")
+        metadata = run_metadata(path)
+        made_under = revision_of(metadata)
+        if made_under != current:
+            raise ScenarioError(
+                folder,
+                f"holds runs of model {made_under}, this is {current}; choose another "
+                "--out folder, or pass --restart to discard the old runs",
+            )
+        found = metadata.get("fingerprint")
         if found != task.fingerprint:
             raise ScenarioError(
                 path,
@@ -221,6 +250,18 @@ def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
             )
         finished.add(task.run_id)
     return finished
+
+
+def discard_runs(folder: Path) -> None:
+    """Delete a sweep's own files in ``folder``: runs, failures, report and manifest.
+
+    Nothing else in the folder is touched.
+    """
+    for sub in ("runs", "failed"):
+        for path in (folder / sub).glob("*.parquet" if sub == "runs" else "*.json"):
+            path.unlink()
+    shutil.rmtree(folder / "report", ignore_errors=True)
+    (folder / MANIFEST_NAME).unlink(missing_ok=True)
 
 
 @dataclass
@@ -244,6 +285,7 @@ def run_sweep(
     scheduler: str | None = None,
     source: str = "",
     show_progress: bool = True,
+    restart: bool = False,
 ) -> SweepSummary:
     """Run every unfinished task of a sweep and write results as they arrive.
 
@@ -257,10 +299,15 @@ def run_sweep(
             it, the ``dask`` backend starts a ``LocalCluster``.
         source: Where the sweep came from (recorded in the manifest).
         show_progress: Draw a progress bar on stderr.
+        restart: Discard the folder's finished and failed runs (and its report) first;
+            without it, they are kept and resumed, or refused if made under another
+            model revision.
     """
     if backend not in BACKENDS:
         raise ScenarioError("<command line>", f"expected backend in {BACKENDS}, found '{backend}'")
     folder = Path(folder)
+    if restart:
+        discard_runs(folder)
     for sub in ("runs", "failed"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for leftover in (folder / sub).glob(".*.tmp"):  # from a run killed mid-write

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from wijksim.model import revision
+from wijksim.model.scaling import scale_to_households, sets_households
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import (
     OPTIONAL_SECTIONS,
@@ -46,6 +48,8 @@ from wijksim.model.scenario_io import (
     load_scenario,
     with_overrides,
 )
+
+import wijksim
 
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "sweeps"
 
@@ -79,6 +83,11 @@ class SweepSpec(BaseModel):
     seeds: Annotated[int, Field(ge=1)] | list[Annotated[int, Field(ge=0)]] = 10
     """A count (seeds ``first_seed, first_seed + 1, …``) or an explicit list."""
     first_seed: Annotated[int, Field(ge=0)] = 1
+    scale_with_households: bool = True
+    """Whether a run that overrides ``population.households`` scales the team's FTE and
+    the other per-neighbourhood sums with it (:mod:`wijksim.model.scaling`), except the
+    ones its overrides set; ``false`` holds them fixed (a grid over neighbourhood sizes
+    with one team)."""
     analysis: Literal["transition", "funding", "teams"] | None = None
     """An analysis the report adds: ``"transition"`` needs variants ``transition`` and
     ``counterfactual``; ``"funding"`` adds the incentive table of App. III.4 against the
@@ -112,9 +121,11 @@ class RunTask:
         seed: The run's seed.
         scenario: The validated scenario, with every override applied.
         scenario_name: The scenario the variant started from.
-        fingerprint: Hash of the scenario and seed: a finished run is only reused if
-            its fingerprint matches.
+        fingerprint: Hash of the scenario, seed, model revision and wijksim version: a
+            finished run is only reused if its fingerprint matches.
         plugins: Modules to import before running.
+        scaled: Per-neighbourhood amounts scaled with the households,
+            ``{field: [from, to]}`` (:mod:`wijksim.model.scaling`).
     """
 
     run_id: str
@@ -126,6 +137,7 @@ class RunTask:
     scenario_name: str
     fingerprint: str
     plugins: tuple[str, ...] = ()
+    scaled: dict[str, list[float]] = field(default_factory=dict)
 
 
 def find_sweep(name_or_path: str | Path) -> Path:
@@ -168,12 +180,23 @@ def _slug(value: Any) -> str:
 
 
 def fingerprint(scenario: Scenario, seed: int) -> str:
-    """A short hash that changes when anything about the run changes."""
-    text = scenario.model_dump_json() + f"|seed={seed}"
+    """A short hash that changes when anything about the run changes.
+
+    Scenario, seed, the model's revision and wijksim's version: after a change of the
+    model a finished run no longer matches, so a resumed sweep cannot keep runs of the
+    old code (issue 15, item 17).
+    """
+    text = (
+        scenario.model_dump_json()
+        + f"|seed={seed}|revision={revision.MODEL_REVISION}|wijksim={wijksim.__version__}"
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _scenario_for(spec: SweepSpec, variant: VariantSpec, path: Path) -> tuple[Scenario, str]:
+def _scenario_for(
+    spec: SweepSpec, variant: VariantSpec, path: Path
+) -> tuple[Scenario, str, dict[str, Any], int]:
+    """The variant's scenario, its name, its overrides and the file's households."""
     name = variant.scenario or spec.scenario
     where = f"variants.{variant.name}"
     resolved = load_scenario(name)
@@ -182,7 +205,17 @@ def _scenario_for(spec: SweepSpec, variant: VariantSpec, path: Path) -> tuple[Sc
             known = ", ".join(OPTIONAL_SECTIONS)
             raise ScenarioError(path, f"cannot remove '{section}'; only: {known}", where)
     overrides = {**spec.set, **variant.set, **dict.fromkeys(variant.without)}
-    return _apply(resolved.scenario, overrides, path, where), resolved.name
+    scenario = _apply(resolved.scenario, overrides, path, where)
+    return scenario, resolved.name, overrides, resolved.scenario.population.households
+
+
+def _scaled(
+    spec: SweepSpec, scenario: Scenario, overrides: dict[str, Any], households: int
+) -> tuple[Scenario, dict[str, list[float]]]:
+    """The run's scenario with its per-neighbourhood amounts scaled to its households."""
+    if not spec.scale_with_households or not sets_households(overrides):
+        return scenario, {}
+    return scale_to_households(scenario, households, explicit=overrides)
 
 
 def _apply(scenario: Scenario, overrides: dict[str, Any], path: Path, where: str) -> Scenario:
@@ -232,9 +265,10 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
         raise ScenarioError(path, f"expected one of {names}, found '{spec.reference}'", "reference")
     tasks: list[RunTask] = []
     for variant in variants:
-        scenario, scenario_name = _scenario_for(spec, variant, path)
+        scenario, scenario_name, overrides, households = _scenario_for(spec, variant, path)
         for params in _combinations(spec.grid, removed=variant.without):
             run_scenario = _apply(scenario, params, path, "grid")
+            run_scenario, scaled = _scaled(spec, run_scenario, {**overrides, **params}, households)
             label = "__".join(f"{k}={_slug(v)}" for k, v in params.items())
             condition = variant.name
             if params:
@@ -252,6 +286,7 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
                         scenario_name=scenario_name,
                         fingerprint=fingerprint(run_scenario, seed),
                         plugins=tuple(spec.plugins),
+                        scaled=scaled,
                     )
                 )
     return tasks

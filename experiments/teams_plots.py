@@ -76,6 +76,7 @@ def difference_figure(
     path: str | Path,
     threshold: float = DEFAULT_THRESHOLD,
     dpi: int = DPI,
+    caption: str = "",
 ) -> Path:
     """Each split minus the reference (integral) team, paired, with the 90% interval.
 
@@ -89,6 +90,7 @@ def difference_figure(
         path: Where to save the PNG.
         threshold: The band's half width, a share of the integral team's level.
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -98,7 +100,7 @@ def difference_figure(
         axis = figure.subplots()
         axis.set_axis_off()
         axis.text(0.5, 0.5, "No split configuration to compare", ha="center", va="center")
-        return _save(figure, path, dpi)
+        return _save(figure, path, dpi, caption)
     neighbourhoods = in_order(differences["neighbourhood"])
     forms = in_order(differences["form"])
     splits = in_order(differences["configuration"])
@@ -150,7 +152,7 @@ def difference_figure(
         f"grey: within ±{threshold:.0%} of the {reference} team's level)",
         fontsize=10,
     )
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)
 
 
 def _chosen_form(forms: list[str]) -> str:
@@ -158,7 +160,11 @@ def _chosen_form(forms: list[str]) -> str:
 
 
 def wait_per_team_figure(
-    indicators: pd.DataFrame, path: str | Path, form: str | None = None, dpi: int = DPI
+    indicators: pd.DataFrame,
+    path: str | Path,
+    form: str | None = None,
+    dpi: int = DPI,
+    caption: str = "",
 ) -> Path:
     """The mean wait for intake of every team, per configuration and neighbourhood type.
 
@@ -171,6 +177,7 @@ def wait_per_team_figure(
         path: Where to save the PNG.
         form: The funding form shown (default the cost centre if run, else the first).
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -208,7 +215,7 @@ def wait_per_team_figure(
         f"Mean wait for intake per team, form '{form}' (bar: mean over seeds; dots: seeds)",
         fontsize=10,
     )
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)
 
 
 def _grouped_bars(axis: Axes, rows: pd.DataFrame, forms, colours: dict[str, str]) -> None:
@@ -222,7 +229,9 @@ def _grouped_bars(axis: Axes, rows: pd.DataFrame, forms, colours: dict[str, str]
         axis.bar(x, heights, width=width, color=colours[configuration])
 
 
-def hours_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> Path:
+def hours_figure(
+    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
+) -> Path:
     """Idle hours and coordination hours over the window, per configuration and form.
 
     One row of panels per indicator of :data:`HOURS_PANELS`, one column per neighbourhood
@@ -232,6 +241,7 @@ def hours_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> 
         indicators: From :func:`~wijksim.experiments.teams_analysis.team_indicators`.
         path: Where to save the PNG.
         dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
         The saved path.
@@ -258,4 +268,4 @@ def hours_figure(indicators: pd.DataFrame, path: str | Path, dpi: int = DPI) -> 
         axis.set_xticks(range(len(forms)), forms, rotation=30, ha="right", fontsize=8)
     _legend(figure, colours, in_order(whole["configuration"]))
     figure.suptitle("Idle and coordination hours (mean over seeds)", fontsize=11)
-    return _save(figure, path, dpi)
+    return _save(figure, path, dpi, caption)

@@ -457,6 +457,18 @@ class Scenario(Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _team_starts_within_the_run(self) -> Scenario:
+        # A team that would open after the last year never runs: the scenario would
+        # silently be the old system (issue 15, item 15). Without a team the field is
+        # ignored, so it is not checked.
+        start = self.transition.team_start_year
+        if self.team is not None and start > self.years:
+            raise ValueError(
+                f"transition.team_start_year: expected ≤ years ({self.years}), found {start}"
+            )
+        return self
+
     @property
     def crisis_service(self) -> str:
         """Name of the specialist kind that takes escalated households."""

@@ -35,6 +35,11 @@ CASES = {
         "team.own_functions",
         "astrology",
     ),
+    "team_starts_after_last_year": (
+        "years = 2\n[team]\n[transition]\nteam_start_year = 3\n",
+        "transition.team_start_year",
+        "expected ≤ years (2), found 3",
+    ),
     "unknown_group_share": (
         "[classification.target_shares]\nself_reliant = 0.8\nbasic = 0.2\n",
         "classification",
@@ -83,6 +88,15 @@ def test_bad_command_line_value_is_exit_2(tmp_path):
     result = wijksim("run", "old_system", "--households", "-3", "--quiet", cwd=tmp_path)
     assert result.returncode == 2
     assert "population.households" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_team_start_after_the_years_on_the_command_line_is_exit_2(tmp_path):
+    """The shipped transition opens its team in year 3: two years would never reach it."""
+    result = wijksim("run", "transition", "--years", "2", "--quiet", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "field 'transition.team_start_year': expected ≤ years (2), found 3" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "results").exists()
 
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.model.scenario_io import shipped_scenario_names
+from wijksim.model.scenario_io import load_scenario, shipped_scenario_names
 
 pytestmark = pytest.mark.smoke
 
@@ -15,6 +15,9 @@ pytestmark = pytest.mark.smoke
 @pytest.mark.parametrize("name", shipped_scenario_names())
 def test_shipped_scenario_runs(name, tmp_path, capsys):
     out = tmp_path / name
+    # Two years, or enough to reach the year a team opens (transition: year 3).
+    resolved = load_scenario(name).scenario
+    years = max(2, resolved.transition.team_start_year if resolved.team else 1)
     code = main(
         [
             "run",
@@ -22,7 +25,7 @@ def test_shipped_scenario_runs(name, tmp_path, capsys):
             "--households",
             "600",
             "--years",
-            "2",
+            str(years),
             "--seed",
             "4",
             "--out",
@@ -33,7 +36,7 @@ def test_shipped_scenario_runs(name, tmp_path, capsys):
     assert code == 0
     steps = pd.read_parquet(out / "steps.parquet")
     assert list(steps.columns) == ["step", "year", "metric", "value"]
-    assert steps["step"].max() == 104
+    assert steps["step"].max() == 52 * years
     households = pd.read_parquet(out / "households.parquet")
     assert len(households) == 600
     ledger = pd.read_parquet(out / "ledger.parquet")

@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
+from wijksim.experiments.cli import main
 from wijksim.experiments.results import load_manifest, load_results
-from wijksim.experiments.sweep import run_sweep
+from wijksim.experiments.sweep import RUN_METADATA_KEY, run_metadata, run_sweep
 from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.model import revision
 from wijksim.model.schedule import DEFAULT_SCHEDULE
 
 PLUGINS = Path(__file__).parent / "plugins"
@@ -176,3 +179,51 @@ def test_bad_sweep_file_is_one_clear_line(tmp_path, text, field, expected):
     if field:
         assert f"'{field}" in result.stderr
     assert not out.exists()
+
+
+def sweep_args(path: Path, out: Path, *extra: str) -> list[str]:
+    return ["sweep", str(path), "--seeds", "1", "--backend", "serial", "--out", str(out), *extra]
+
+
+def test_resumed_sweep_refuses_runs_of_another_model_revision(tmp_path, monkeypatch, capsys):
+    """Issue 15, item 17: after a model change, finished runs are neither kept nor deleted."""
+    path = write_sweep(tmp_path)
+    out = tmp_path / "sweep"
+    assert main(sweep_args(path, out, "--quiet")) == 0
+    runs = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
+    assert len(runs) == 3
+    manifest = load_manifest(out)
+    assert manifest["model_revision"] == revision.MODEL_REVISION
+    assert {r["model_revision"] for r in manifest["runs"]} == {revision.MODEL_REVISION}
+    first = next(iter(runs))
+    assert run_metadata(out / "runs" / first)["model_revision"] == revision.MODEL_REVISION
+
+    monkeypatch.setattr(revision, "MODEL_REVISION", revision.MODEL_REVISION + 1)
+    capsys.readouterr()
+    assert main(sweep_args(path, out, "--quiet")) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert f"holds runs of model revision {revision.MODEL_REVISION - 1}" in error
+    assert "--restart" in error and "another --out" in error
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")} == runs
+
+    assert main(sweep_args(path, out, "--quiet", "--restart")) == 0
+    for name in runs:
+        metadata = run_metadata(out / "runs" / name)
+        assert metadata["model_revision"] == revision.MODEL_REVISION
+    assert load_manifest(out)["model_revision"] == revision.MODEL_REVISION
+
+
+def test_report_refuses_a_folder_mixing_model_revisions(tmp_path, capsys):
+    path = write_sweep(tmp_path)
+    out = tmp_path / "sweep"
+    assert main(sweep_args(path, out, "--quiet")) == 0
+    one = next((out / "runs").glob("*.parquet"))
+    table = pq.read_table(one)
+    metadata = {**run_metadata(one), "model_revision": 0}
+    schema = {**table.schema.metadata, RUN_METADATA_KEY: json.dumps(metadata)}
+    pq.write_table(table.replace_schema_metadata(schema), one)
+    capsys.readouterr()
+    assert main(["report", str(out), "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "mixes runs of model revision 0" in error and error.count("\n") == 1
