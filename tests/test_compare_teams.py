@@ -103,9 +103,10 @@ def test_contract_sums_are_sized_for_the_team_not_the_neighbourhood():
         assert lump_sum == pytest.approx(expected[form]), variant
         assert per_hour == (58.0 if form == "per_hour" else 0.0)
         assert bonus_per_point == (7_320.0 if form == "population" else 0.0)
-    # --households makes every neighbourhood that size; the team's contract stays the same.
+    # --households makes every neighbourhood that size and scales the team with it, as in
+    # every command: the contract follows the team (8 + 2 FTE × 800 / 6,000).
     small = contracts({"population.households": 800})
-    assert small["integral__function_budget__strong"][0] == pytest.approx(732_000.0)
+    assert small["integral__function_budget__strong"][0] == pytest.approx(732_000.0 * 800 / 6000)
     # A bigger team is paid for in proportion; a lump sum the user sets stays as set.
     bigger = contracts({"team.frontline_fte": 12.0})
     assert bigger["integral__population__weak"][0] == pytest.approx(660_000.0 * 12 / 8)
