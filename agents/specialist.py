@@ -1,6 +1,6 @@
 """Specialist providers of second-line care (ODD element 7, submodel *specialist care*).
 
-One agent per kind of care (DOMAIN.md §3): capacity, a first-come-first-served waiting
+One agent per kind of care (docs/sources.md §3): capacity, a first-come-first-served waiting
 list, a price per week of care paid P×Q by the kind's payer, a trajectory length, an
 effect on the domains it treats, and discharge. Team, specialist and desk decisions act
 on the households they hold, never on all households.

@@ -1,4 +1,4 @@
-"""The social neighbourhood team (ODD element 7, submodels *team_…*; DOMAIN.md §2).
+"""The social neighbourhood team (ODD element 7, submodels *team_…*; docs/sources.md §2).
 
 Workers in FTE with weekly hours and a caseload limit weighted by case intensity; the
 domains the team covers (breadth) and the specialist functions it does itself (depth);
@@ -340,7 +340,7 @@ class NeighbourhoodTeam(mesa.Agent):
         return table[intensity]
 
     def substitution(self, rows: np.ndarray) -> np.ndarray:
-        """Share of a plan that the household and its network carry (DOMAIN.md §1)."""
+        """Share of a plan that the household and its network carry (docs/sources.md §1)."""
         population = self.model.population
         help_received = 0.3 + 0.7 * population.network_help[rows]
         return self.params.substitution_max * population.own_strength[rows] * help_received
@@ -374,7 +374,7 @@ class NeighbourhoodTeam(mesa.Agent):
             return
         levels = population.zrm[lead]
         # A seconded worker refers one level earlier and recognises the need sooner
-        # (the lean towards their own organisation, DOMAIN.md §2).
+        # (the lean towards their own organisation, docs/sources.md §2).
         seconded = cases.seconded[lead]
         # A focus team refers earlier in its focus ("the specialist is at hand", §7.14).
         threshold = self.policy.referral_max_level + seconded.astype(np.int8)[:, None]
@@ -481,7 +481,7 @@ class NeighbourhoodTeam(mesa.Agent):
         self.model.counters["team_closures"] += int(rows.size)
         levels = self.worst_covered(rows)
         self._closed_levels.append(levels)
-        # Quality whatever the contract: closed adequately self-reliant (ZRM 4, DOMAIN.md §6).
+        # Quality whatever the contract: closed adequately self-reliant (ZRM 4, docs/sources.md §7).
         self.model.counters["team_closures_self_reliant"] += int((levels >= 4).sum())
         cases.end_co_work(rows)
         if self.policy.aftercare_weeks > 0:

@@ -1,6 +1,6 @@
 """The access point of a split team: who leads a household, who passes it on, who helps.
 
-ODD §7.14 (DOMAIN.md §2, S1 §4.1). With ``[team.split]`` the model has several
+ODD §7.14 (docs/sources.md §2, S1 §4.1). With ``[team.split]`` the model has several
 :class:`~wijksim.agents.team.NeighbourhoodTeam` agents; this router stands where the
 single team stood as the neighbourhood's access point and adds what a split brings:
 
@@ -12,7 +12,7 @@ single team stood as the neighbourhood's access point and adds what a split brin
   (``offload_between_teams_share``). The household queues again, its wait going on;
 * **a second worker** — a household with a problem in another focus team's domains gets
   a worker from that team too (if it has room): better competence there, but two
-  workers, and coordination time for both (½ hour a week each, DOMAIN.md §2);
+  workers, and coordination time for both (½ hour a week each, docs/sources.md §2);
 * **separate queues** need nothing here: each team has its own queue and caseload limit,
   so one team can wait while another idles (loss of pooling).
 

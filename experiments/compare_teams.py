@@ -9,7 +9,7 @@
   centre and the six forms) with its common settings (an adapting operator);
 * **neighbourhood types** — Utrecht's weak (3,000 households), vulnerable (6,000) and
   strong (10,000) neighbourhoods, each served by one team of the scenario's size
-  (S1 App. IV: 10 FTE per team; DOMAIN.md §1).
+  (S1 App. IV: 10 FTE per team; docs/sources.md §1).
 
 The funding forms' sums were sized for the default team in its own neighbourhood
 (6,000 households: €732,000 a year). Since every neighbourhood type is served by the
@@ -62,7 +62,7 @@ class NeighbourhoodType:
 
 
 NEIGHBOURHOODS: dict[str, NeighbourhoodType] = {
-    # Utrecht's sizes per team (DOMAIN.md §1, S1 App. IV). How much more or less
+    # Utrecht's sizes per team (docs/sources.md §1, S1 App. IV). How much more or less
     # vulnerable a weak or strong neighbourhood is: an assumption (mean 0.38 / 0.22),
     # chosen so that each type gives one team of 10 FTE a different load.
     "weak": NeighbourhoodType(3000, 3.0),

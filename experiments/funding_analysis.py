@@ -1,6 +1,6 @@
 """Funding forms compared: what each form rewards, measured against a neutral reference.
 
-DOMAIN.md §4 (S1 App. III.4) tabulates what each funding form gives the team's operator
+docs/sources.md §5 (S1 App. III.4) tabulates what each funding form gives the team's operator
 an incentive to do, on four dimensions: **volume** (how many clients), **effort per
 client**, **quality** (results) and **selection** (taking the easy clients, passing the
 hard ones on). A funding sweep runs every form on the same seeds, so each form can be

@@ -1,8 +1,9 @@
 """The transition curve: spending with a neighbourhood team against the old system continued.
 
 Dutch cost-benefit analyses of neighbourhood teams (MKBA) describe spending over the
-switch as "a camel with two humps" (DOMAIN.md §5, S1 App. I.1): first the investment in prevention
-(the team, the zeroth line and one-off friction costs of the switch), while spending on
+switch as "a camel with two humps" (docs/sources.md §6, S1 App. I.1): first the
+investment in prevention (the team, the zeroth line and one-off friction costs of the
+switch), while spending on
 the safety net (specialist care, escalations) must go on; then a second rise when the
 team finds hidden need and legacy clients finish their specialist trajectories. Only
 after both humps may savings on the safety net pay the investment back.

@@ -1,4 +1,4 @@
-"""Volume control on the team's referrals to specialists (options A–E, DOMAIN.md §3).
+"""Volume control on the team's referrals to specialists (options A–E, docs/sources.md §3).
 
 The municipality contracts the specialists and the team decides access (S1 §4.4.1).
 The contract's ``[funding.specialist_access]`` numbers decide how referrals are held

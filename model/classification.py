@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 BUILTIN_SCHEMES: dict[str, list[dict]] = {
-    # Self-reliant / basic need / complex, ~80/15/5 (DOMAIN.md §1, S1 ch. 2). Complex =
+    # Self-reliant / basic need / complex, ~80/15/5 (docs/sources.md §1, S1 ch. 2). Complex =
     # multi-problem: several domains not self-reliant, or more than one acute.
     "three_groups": [
         {"name": "self_reliant", "any_of": []},
@@ -34,7 +34,7 @@ BUILTIN_SCHEMES: dict[str, list[dict]] = {
         },
     ],
     # Eindhoven: self-reliant 66 / vulnerable but self-reliant 20 / vulnerable, not
-    # self-reliant 12 / "TOP" multi-problem 2 (DOMAIN.md §1, S1 App. IV).
+    # self-reliant 12 / "TOP" multi-problem 2 (docs/sources.md §1, S1 App. IV).
     "eindhoven_four": [
         {"name": "self_reliant", "any_of": []},
         {"name": "vulnerable_self_reliant", "any_of": [{"max_level": 3, "min_domains": 1}]},

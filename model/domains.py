@@ -2,7 +2,7 @@
 
 ODD element 2 (entities, state variables). The team's eleven domains are the ZRM
 domains with "family and parenting" (gezin en opvoeding) in place of "domestic
-relations" (DOMAIN.md §1, S1 §3.2).
+relations" (docs/sources.md §1, S1 §3.2).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Funding forms as payment rules: what the team's operator is paid for what it did.
 
-DOMAIN.md §4 (S1 §3.5, §4.5, App. III) sorts funding on two axes, supply vs result and
+docs/sources.md §5 (S1 §3.5, §4.5, App. III) sorts funding on two axes, supply vs result and
 population vs caseload, into four forms: a function (availability) budget, production
 P×Q (per hour or per trajectory), result per client, and population funding with
 bonus–malus on population results (optionally settled on specialist use: shared
@@ -44,7 +44,7 @@ class PopulationResults(_Section):
     """Households drawn at random from *all* households at each year's end to measure
     the share self-reliant (0: no measurement, so no bonus on it)."""
     self_reliant_target: Share = 0.80
-    """The agreed share self-reliant (DOMAIN.md §1: ~80%)."""
+    """The agreed share self-reliant (docs/sources.md §1: ~80%)."""
     bonus_per_point_eur: NonNegative = 0.0
     """Paid per percentage point of measured share self-reliant above the target, and
     withheld per point below it (malus)."""
@@ -73,7 +73,7 @@ class SharedSavings(_Section):
 
 
 class SpecialistAccess(_Section):
-    """Volume control on the team's referrals to specialists: options A–E (DOMAIN.md §3).
+    """Volume control on the team's referrals to specialists: options A–E (docs/sources.md §3).
 
     A: ``quota_per_1000_year`` with ``quota_released_at_start = 1``; B: the same with a
     share released at the start and the rest evenly over the year; C: no quota, but the
@@ -150,7 +150,7 @@ class OperatorParams(_Section):
     policy and staffing hold, as before issue 5)."""
     staffing_min_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """The operator may shed frontline staff down to this × ``team.frontline_fte``
-    (secondment and temporary contracts make staff flexible, DOMAIN.md §2)."""
+    (secondment and temporary contracts make staff flexible, docs/sources.md §2)."""
     staffing_max_factor: Annotated[float, Field(ge=1.0)] = 2.0
     """... and hire up to this × ``team.frontline_fte``."""
 
@@ -163,7 +163,7 @@ class FundingParams(_Section):
     payer: Payer = "municipality_wmo"
     lump_sum_per_household_year_eur: NonNegative = 122.0
     """Availability budget or capitation. Default: the Leeuwarden team's €732,000 a year
-    (DOMAIN.md §2) over 6,000 households."""
+    (docs/sources.md §2) over 6,000 households."""
     vulnerability_adjustment: NonNegative = 0.0
     """The lump sum × (1 + this × (mean vulnerability − 0.5)): set "from population
     size and characteristics" (assumption: 0, no adjustment)."""

@@ -28,7 +28,7 @@ ROUTES: tuple[str, ...] = (
     "crisis",
     "desk_transfer",
 )
-"""How households reach an access point (DOMAIN.md §2: asking, signals, outreach)."""
+"""How households reach an access point (docs/sources.md §2: asking, signals, outreach)."""
 
 
 def group_metrics(model: NeighbourhoodModel) -> dict[str, float]:
@@ -189,7 +189,7 @@ def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float
     """Share of the support of working cases that households and networks carry.
 
     The mean of the cases' ``substitution``, weighted by their plan hours; NaN without
-    cases. DOMAIN.md §1 (NHL study): ~10% in a team's first years, ~50% later. The model
+    cases. docs/sources.md §1 (NHL study): ~10% in a team's first years, ~50% later. The model
     does not set this share: it follows from the clients' own strength and the informal
     help they receive, which support and collective work raise.
     """

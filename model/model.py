@@ -35,7 +35,7 @@ from wijksim.model.streams import RandomStreams
 WEEKS_PER_YEAR = 52
 RELAPSE_WINDOW_WEEKS = 52
 """A household that returns to care within a year of its last closure relapsed
-(DOMAIN.md §2: ~30% in the old way of working, ~20% with teams)."""
+(docs/sources.md §2: ~30% in the old way of working, ~20% with teams)."""
 
 
 class UnknownRuleError(ValueError):

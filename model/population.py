@@ -49,7 +49,7 @@ class Population:
             away, per domain (1 where a specialist treats, less for team support).
         last_closed_week: Week the household's last care episode closed (specialist
             discharge or team case closure), or ``NEVER``; a return within a year of it is a
-            relapse (DOMAIN.md §2).
+            relapse (docs/sources.md §2).
     """
 
     zrm: np.ndarray

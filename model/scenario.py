@@ -5,7 +5,7 @@ what differs from these defaults or from the scenario it ``extends``; the loader
 :mod:`wijksim.model.scenario_io` merges and validates it into a :class:`Scenario`.
 
 Conventions: units are in the names (``_per_week``, ``_eur``, ``_fte``, ``_weeks``);
-every empirical default cites its source (DOMAIN.md / S1 / S2); numbers that are not
+every empirical default cites its source (docs/sources.md); numbers that are not
 in the sources are marked *assumption* with the reason for the value chosen.
 """
 
@@ -56,7 +56,7 @@ class PopulationParams(Section):
     """The households of the neighbourhood."""
 
     households: Annotated[int, Field(gt=0)] = 6000
-    """Utrecht "vulnerable" neighbourhood (DOMAIN.md §1, S1 App. IV)."""
+    """Utrecht "vulnerable" neighbourhood (docs/sources.md §1, S1 App. IV)."""
     share_with_children: Share = 0.33
     """Assumption: about a third of Dutch households have children at home (CBS)."""
     life_phase_shares: dict[Literal["young_adult", "adult", "elderly"], Share] = {
@@ -105,7 +105,7 @@ class ClassificationParams(Section):
     """For ``scheme = "custom"``: groups from least to most severe; the first has no
     conditions; a household belongs to the last group whose conditions it meets."""
     target_shares: dict[str, Share] = {"self_reliant": 0.80, "basic": 0.15, "complex": 0.05}
-    """~80/15/5 (DOMAIN.md §1, S1 ch. 2)."""
+    """~80/15/5 (docs/sources.md §1, S1 ch. 2)."""
     calibration_window_years: tuple[int, int] = (5, 10)
     """The years over which calibration averages the shares (issue 2: years 5–10)."""
 
@@ -233,7 +233,7 @@ class AccessParams(HelpSeekingParams):
     desk_fte_per_1000_households: NonNegative = 0.5
     """Assumption: staff of a central Wmo/youth desk (old system)."""
     cost_per_fte_year_eur: NonNegative = 73_200
-    """Leeuwarden: €732,000 a year for a 10-FTE team (DOMAIN.md §2, S1 App. I.3)."""
+    """Leeuwarden: €732,000 a year for a 10-FTE team (docs/sources.md §2, S1 App. I.3)."""
 
 
 class SpecialistParams(Section):
@@ -338,7 +338,7 @@ class EscalationKind(Section):
 
 def _default_escalations() -> dict[str, EscalationKind]:
     return {
-        # €200,000 saved on 6 fewer evictions in Heechterp-Schieringen (DOMAIN.md §2,
+        # €200,000 saved on 6 fewer evictions in Heechterp-Schieringen (docs/sources.md §4,
         # S1 App. I.3): ~€33,000 per eviction; borne by landlord and municipality.
         "eviction": EscalationKind(
             domains=["housing", "finances"],

@@ -43,7 +43,7 @@ class HelpSeekingParams(_Section):
 
     help_seeking_max_level: Annotated[int, Field(ge=1, le=4)] = 2
     """Households ask only once a domain is at this level or worse. Old system: 2, late
-    and at a high threshold (DOMAIN.md §2); the team lowers it."""
+    and at a high threshold (docs/sources.md §2); the team lowers it."""
     ask_per_week: Share = 0.02
     """Weekly chance that a household at the threshold asks (assumption: ~1 in 50)."""
     acute_ask_multiplier: NonNegative = 3.0
@@ -80,7 +80,7 @@ class TeamPolicy(_Section):
     sufficiently self-reliant). Lower values close too early (S1 App. I.4 key 5)."""
     outreach_share: Share = 0.10
     """Share of frontline hours spent on outreach (assumption: proactive work is part of
-    the team's job, DOMAIN.md §2; no figure in the sources)."""
+    the team's job, docs/sources.md §2; no figure in the sources)."""
     collective_share: Share = 0.10
     """Share of frontline hours spent on collective (0th-line) work that strengthens the
     neighbourhood network (assumption)."""
@@ -90,7 +90,7 @@ class TeamPolicy(_Section):
     complex_offload_share: Share = 0.0
     """Share of complex households (the last need group) that the team, at the moment it
     would open their case, refers straight on to a specialist (or, without a referable
-    problem, turns away) instead: selection at the gate (DOMAIN.md §4). Households the
+    problem, turns away) instead: selection at the gate (docs/sources.md §5). Households the
     team takes back are never offloaded."""
     reopen_max_level: Level = 2
     """In aftercare, a case reopens once a domain falls to this level or worse; milder
@@ -107,22 +107,22 @@ class TeamPolicy(_Section):
 
 
 class TeamParams(_Section):
-    """An integral social neighbourhood team (DOMAIN.md §2)."""
+    """An integral social neighbourhood team (docs/sources.md §2)."""
 
     label: str = "Integral neighbourhood team"
     frontline_fte: Positive = 8.0
-    """Leeuwarden: a 10-FTE team with 8 frontline FTE (DOMAIN.md §2, S1 App. I.3);
+    """Leeuwarden: a 10-FTE team with 8 frontline FTE (docs/sources.md §2, S1 App. I.3);
     Utrecht: 10 FTE per team (S1 App. IV)."""
     overhead_fte: NonNegative = 2.0
     """Coordination and support staff who hold no cases (Leeuwarden: 10 − 8)."""
     hours_per_fte_week: Positive = 36.0
     """A Dutch full-time week (assumption: collective labour agreements, 36 h)."""
     cost_per_fte_year_eur: NonNegative = 73_200
-    """Leeuwarden: €732,000 a year for 10 FTE (DOMAIN.md §2, S1 App. I.3)."""
+    """Leeuwarden: €732,000 a year for 10 FTE (docs/sources.md §2, S1 App. I.3)."""
     payer: Payer = "municipality_wmo"
     caseload_limit_per_fte: Positive = 45.0
-    """Weighted households per frontline FTE: Leeuwarden 40–50 per worker (DOMAIN.md
-    §2). A case of intensity i weighs ``caseload_limit_per_fte / intensity_norm[i]``
+    """Weighted households per frontline FTE: Leeuwarden 40–50 per worker (S1 App. IV,
+    docs/sources.md §2). A case of intensity i weighs ``caseload_limit_per_fte / intensity_norm[i]``
     units, less the share its household and network carry (``substitution_max``).
     The limit holds whatever the operator does with outreach and collective work;
     those take hours from the cases instead."""
@@ -132,7 +132,7 @@ class TeamParams(_Section):
         "complex": 6.0,
     }
     """Households one worker can carry by intensity: ~100 light, 30–40 basic, 5–7
-    complex (MKBA tool norms, DOMAIN.md §2)."""
+    complex (the MKBA tool's norms, [S4]/[S3] in docs/sources.md §2)."""
     intensity_by_group: dict[str, Intensity] = {}
     """Case intensity by need group at intake. Unlisted: the first (least severe) group
     is light, the last complex, the others basic."""
@@ -140,7 +140,7 @@ class TeamParams(_Section):
     """Breadth: the domains the team works on (integral: all eleven)."""
     own_functions: list[str] = ["debt_counselling"]
     """Depth: specialist kinds whose work the team does itself, so it never refers them
-    (assumption: Dutch teams commonly include a debt worker; DOMAIN.md §2, 'a
+    (assumption: Dutch teams commonly include a debt worker; docs/sources.md §2, 'a
     specialism inside the team')."""
     competence: dict[Domain, Share] = {}
     """Competence per domain, 0..1; unlisted covered domains get
@@ -149,7 +149,7 @@ class TeamParams(_Section):
     """A T-shaped generalist's competence outside its own specialism (assumption)."""
     recognition_per_week: Share = 0.12
     """Weekly chance that the team recognises a need beyond its depth (assumption: a
-    generalist sees it after ~8 weeks on average: stepped care, DOMAIN.md §2)."""
+    generalist sees it after ~8 weeks on average: stepped care, docs/sources.md §2)."""
     intake_order: Literal["strict", "first_fit"] = "strict"
     """``strict``: admission stops at the first household whose case does not fit under
     the caseload limit (a heavy case holds up the queue behind it). ``first_fit``: any
@@ -158,7 +158,7 @@ class TeamParams(_Section):
     first come first served, as a team's waiting list is usually kept (ODD §7.7)."""
     seconded_share: Share = 0.0
     """Share of frontline staff seconded from specialist providers rather than employed
-    by the municipality (DOMAIN.md §2). Cases are dealt to workers in this proportion."""
+    by the municipality (docs/sources.md §2). Cases are dealt to workers in this proportion."""
     seconded_referral_lean: NonNegative = 1.0
     """A seconded worker leans towards referring to (their own) specialist care: they
     recognise a need beyond depth (1 + this) × as often, and refer one ZRM level
@@ -173,7 +173,7 @@ class TeamParams(_Section):
     this × own strength × (0.3 + 0.7 × informal help received), fixed at intake; the
     team's hours and caseload units shrink by it. Assumption, shaped so that clients
     with low own strength and little help start near the NHL study's 10% and strong,
-    well-helped households reach about 50% (DOMAIN.md §1, S1 App. I.3)."""
+    well-helped households reach about 50% (docs/sources.md §1, S1 App. I.3)."""
     beyond_depth_factor: Share = 0.3
     """Support works at this fraction on a domain at or below the referral level that
     the team does not do itself: the generalist's wasted effort (assumption)."""
@@ -222,7 +222,7 @@ class TeamParams(_Section):
         neighbour_signal_per_week=0.005,
     )
     """A low-threshold access point in the neighbourhood: households ask from ZRM 3
-    (limited) instead of 2, and neighbours signal them (DOMAIN.md §2; rates are
+    (limited) instead of 2, and neighbours signal them (docs/sources.md §2; rates are
     assumptions, as for the desk)."""
     policy: TeamPolicy = TeamPolicy()
     split: TeamSplit = TeamSplit()
@@ -274,7 +274,7 @@ class TransitionParams(_Section):
     pending desk applications move to the team's intake queue."""
     friction_cost_eur: NonNegative = 0.0
     """One-off transition costs (reorganisation, registration systems, 'the shop stays
-    open during the rebuild', DOMAIN.md §5), booked evenly over ``friction_years``."""
+    open during the rebuild', docs/sources.md §6), booked evenly over ``friction_years``."""
     friction_years: Annotated[int, Field(ge=1)] = 2
     """Years over which friction costs are booked, from ``team_start_year``."""
     friction_payer: Payer = "municipality_wmo"

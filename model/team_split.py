@@ -6,9 +6,9 @@ capacity over several teams, conserving the FTE, and says who leads a household:
 
 * ``integral`` — one team, all domains, one queue (the same as no split);
 * ``focus`` (variant A) — parallel focus teams on a dividing line the scenario names,
-  each with its own FTE, queue and competence profile (DOMAIN.md §2, S1 §4.1);
+  each with its own FTE, queue and competence profile (docs/sources.md §2, S1 §4.1);
 * ``front_back`` (variant B) — a front team as the single access point and a backing
-  intervention team behind it for complex households (Leeuwarden, DOMAIN.md §2).
+  intervention team behind it for complex households (Leeuwarden, docs/sources.md §2).
 
 The mechanisms that make a split gain or lose (competence in the focus domains, faster
 recognition, earlier referral "because the specialist is at hand", coordination time,
@@ -31,14 +31,14 @@ Domain = Literal[DOMAINS]  # type: ignore[valid-type]
 DividingLine = Literal["life_phase", "children", "problems", "complexity", "participation_care"]
 
 SEGMENTS: dict[str, tuple[str, ...]] = {
-    # Utrecht: children present → the youth team takes the household (DOMAIN.md §2).
+    # Utrecht: children present → the youth team takes the household (docs/sources.md §2).
     "life_phase": ("youth", "adults", "elderly"),
     "children": ("with_children", "without_children"),
     "problems": ("single", "multi"),
     "complexity": ("light", "complex"),
     "participation_care": ("participation", "care"),
 }
-"""The segments of each dividing line of DOMAIN.md §2, in the order :func:`segment_of`
+"""The segments of each dividing line of docs/sources.md §2, in the order :func:`segment_of`
 numbers them."""
 
 PARTICIPATION_DOMAINS: tuple[str, ...] = (
@@ -94,11 +94,11 @@ class TeamSplit(_Section):
     specialist is at hand" (S1 §4.1; assumption: one level)."""
     co_working: bool = True
     """A household with a problem in another team's focus domain gets a second worker
-    from that team (if it has room): one plan broken, coordination time (DOMAIN.md §2)."""
+    from that team (if it has room): one plan broken, coordination time (docs/sources.md §2)."""
     coordination_hours_per_case_per_professional: NonNegative = 0.5
     """Once per household handled by two teams (a second worker joins, or a team passes
     it on), for each of the two professionals: "about half an hour per intervention per
-    professional" that integral work saves (DOMAIN.md §2, S1 App. I.3; an intervention
+    professional" that integral work saves (docs/sources.md §2, S1 App. I.3; an intervention
     is a household's support trajectory)."""
     coordination_hours_per_professional_week: NonNegative = 0.0
     """Recurring coordination while two teams work a household (case conferences), per

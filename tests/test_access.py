@@ -110,7 +110,7 @@ def test_specialists_paid_per_week_keep_clients_longer_unless_they_share_savings
 
 
 def test_seconded_staff_refer_more_and_cost_more_specialist_care():
-    """CPB 2019 (DOMAIN.md §2): teams with seconded care staff had higher Wmo costs."""
+    """CPB 2019 (docs/sources.md §2): teams with seconded care staff had higher Wmo costs."""
     employed = wide(run("integral_team", years=3))
     seconded = wide(run("integral_team", years=3, **{"team.seconded_share": 1.0}))
     assert team_referrals(seconded).sum() > 1.2 * team_referrals(employed).sum()

@@ -1,4 +1,4 @@
-"""Stylised facts of DOMAIN.md §2 that the shipped team scenarios must reproduce.
+"""Stylised facts of docs/sources.md §2 that the shipped team scenarios must reproduce.
 
 All runs are seeded; tolerances are the ranges the sources give (they are themselves
 rough figures from one or two municipalities), widened by nothing: the model must land
@@ -34,7 +34,7 @@ def integral_runs() -> list[NeighbourhoodModel]:
 
 
 def test_team_of_eight_helps_60_to_90_households_per_fte_a_year(integral_runs):
-    # Leeuwarden ~75 per FTE, Eindhoven ~95 (DOMAIN.md §2); the issue's range 60–90.
+    # Leeuwarden ~75 per FTE, Eindhoven ~95 (docs/sources.md §2); the issue's range 60–90.
     # Helped: the team worked the case (lead, consult) or kept aftercare that year.
     per_fte = [
         model.teams[0].helped[2:7].sum(axis=1).mean() / model.teams[0].params.frontline_fte
@@ -61,7 +61,7 @@ def relapse(models) -> float:
 
 
 def test_relapse_lower_with_aftercare_than_in_the_old_way_of_working(integral_runs):
-    # ~30% in the old way of working vs ~20% with teams (DOMAIN.md §2): the direction
+    # ~30% in the old way of working vs ~20% with teams (docs/sources.md §2): the direction
     # must hold, each level within ±10 points of its figure.
     old = relapse([run("old_system", seed, years=6) for seed in SEEDS])
     no_aftercare = relapse(
@@ -79,7 +79,7 @@ def test_relapse_lower_with_aftercare_than_in_the_old_way_of_working(integral_ru
 
 def test_eindhoven_pilot_needs_40_fte_not_16():
     # 10,000 households, half vulnerable: 16 FTE were not enough, 40 were needed
-    # (DOMAIN.md §2). Growing: the queue more than doubles from year 1 to year 4 and the
+    # (docs/sources.md §2). Growing: the queue more than doubles from year 1 to year 4 and the
     # wait of those admitted exceeds half a year; bounded: with 40 FTE the queue in
     # years 3–5 stays below its year-1 level at 16 FTE and waits stay under two months.
     for seed in (1, 2):

@@ -125,7 +125,7 @@ def test_coordination_hours_zero_for_integral_positive_for_focus_teams():
     records = pd.DataFrame(focus.records)
     # Households needing two focus teams occur, get a second worker, and cost
     # coordination time: ½ hour for each of the two professionals when the second
-    # worker joins (per intervention, DOMAIN.md §2), and nothing recurring by default.
+    # worker joins (per intervention, docs/sources.md §2), and nothing recurring by default.
     joined = records["team_second_workers"].sum()
     assert joined > 0
     assert records["households_two_team_workers"].max() > 0
