@@ -34,7 +34,9 @@ def household_core(scenario: Scenario, households: int | None = None) -> Scenari
             is where households apply).
         households: Population size, if it should differ from the scenario's.
     """
-    overrides: dict = {"schedule": list(HOUSEHOLD_CORE_SCHEDULE), "team": None}
+    # From the initial draw, without a burn-in: both implementations start from the same
+    # state, and the benchmark times steps, not settling.
+    overrides: dict = {"schedule": list(HOUSEHOLD_CORE_SCHEDULE), "team": None, "burn_in_years": 0}
     if households is not None:
         overrides["population.households"] = households
     return with_overrides(scenario, overrides)
