@@ -14,20 +14,14 @@ import pytest
 from conftest import small
 from scipy import stats
 from wijksim.model.model import NeighbourhoodModel
+from wijksim.model.scenario import Scenario
 from wijksim.model.status import Status
 
 SEEDS = range(1, 7)
 HOUSEHOLDS = 3000
 YEARS = 15
 T_CRITICAL = stats.t.ppf(0.995, df=len(SEEDS) - 1)  # two-sided 1%: 4.03
-KINDS = (
-    "youth_care",
-    "mental_health",
-    "addiction_care",
-    "debt_counselling",
-    "personal_care",
-    "sheltered_housing",
-)
+KINDS = tuple(kind for kind, care in Scenario().specialists.items() if not care.forced_admission)
 PLAUSIBLE_WAIT_WEEKS = 26
 """Dutch waits are weeks to months: the GGZ treeknorm allows 4 weeks to registration and
 10 more to treatment; youth care waited 11–14 weeks (docs/sources.md §8). Half a year is
