@@ -276,8 +276,8 @@ def test_per_hour_tariff_raises_the_hours_per_case_against_a_function_budget():
     (issue 15): seeds 1–8 differ by −21 to +4 hours, mean −10. They compare different
     households: the budget's 4 FTE admit from a long queue (waits ~25 weeks) headed by
     households back from crisis care, 36–39% of admissions complex; the per-hour team of
-    ~12 FTE also reaches lighter households (6–8% complex) and, with its ethos, closes
-    earlier to shorten its queue (seeds 1 and 4).
+    ~12 FTE also reaches lighter households (6–8% complex; seeds 1 and 4), and in seeds
+    4–6 and 8, with its ethos, closes earlier (at ZRM 3) to shorten its queue.
     """
     differences = paired(
         "team_hours_per_case_factor",
