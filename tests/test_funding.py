@@ -289,7 +289,7 @@ def test_per_hour_tariff_raises_the_hours_per_case_against_a_function_budget():
 
 def test_charging_specialist_prices_lowers_referrals_against_a_quota():
     """Option D (price charged to the team's budget) against A (a quota that does not
-    bind): the operator stops offloading and refers less (DOMAIN.md §3)."""
+    bind): the operator stops offloading and refers less (docs/sources.md §3)."""
     option_a = ("funding_population", {"funding.specialist_access.quota_per_1000_year": 60.0})
     option_d = ("funding_population", {"funding.specialist_access.charge_share": 1.0})
     assert_clearly(paired("team_referrals", option_a, option_d), -1)
