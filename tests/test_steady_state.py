@@ -2,8 +2,8 @@
 
 Statistical tests over seeds, two-sided, with their tolerance from the seed-to-seed
 spread: a run is one draw, so a trend or an offset is tested against how much runs on
-other seeds differ (a t statistic over seeds; 6 seeds, 5 degrees of freedom, critical
-value 4.03 at the 1% level).
+other seeds differ (a t statistic over seeds; 6 seeds, 5 degrees of freedom; critical
+value 2.57 at 5% for a trend, 4.03 at 1% for the first year's offset).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ SEEDS = range(1, 7)
 HOUSEHOLDS = 3000
 YEARS = 15
 T_CRITICAL = stats.t.ppf(0.995, df=len(SEEDS) - 1)  # two-sided 1%: 4.03
+T_CRITICAL_TREND = stats.t.ppf(0.975, df=len(SEEDS) - 1)  # two-sided 5%: 2.57
+"""A trend is tested at the conventional 5%: a slow drift (under 1% a year) is what a
+model without a steady state shows, and at 1% it would pass unseen."""
 KINDS = tuple(kind for kind, care in Scenario().specialists.items() if not care.forced_admission)
 PLAUSIBLE_WAIT_WEEKS = 26
 """Dutch waits are weeks to months: the GGZ treeknorm allows 4 weeks to registration and
@@ -66,7 +69,7 @@ def test_the_old_system_has_no_trend_over_years_5_to_15(yearly, metric):
     # escalations rose year on year.
     window = yearly[yearly.year >= 5]
     slopes = np.array([np.polyfit(g.year, g[metric], 1)[0] for _, g in window.groupby("seed")])
-    assert abs(_t(slopes)) < T_CRITICAL, (metric, slopes)
+    assert abs(_t(slopes)) < T_CRITICAL_TREND, (metric, slopes)
 
 
 @pytest.mark.slow
