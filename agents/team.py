@@ -229,7 +229,6 @@ class NeighbourhoodTeam(mesa.Agent):
             rows.size * self.params.triage_hours + advised.size * self.params.advice_hours
         )
         queued = rows[has_case]
-        self.model.cases.team[queued] = self.index
         self._enqueue(queued, week, first=route in self.PRIORITY_ROUTES)
 
     def _spend_intake_hours(self, hours: float) -> None:
