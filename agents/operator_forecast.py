@@ -18,9 +18,13 @@ its own team:
   away;
   admissions A = N ÷ T; results = A when the discharge level reaches the agreed result.
 
-Escalations in the whole population E = what it saw, plus (r_w − r_c) for every
-household it would serve fewer than now (r_w, r_c: the escalation rates it saw among
-households waiting for the team and among its clients since the team opened).
+Escalations in the whole population E = what it saw, less those its service spares
+beyond standing still. A household it serves rather than leaves at the head of its queue
+escalates at r_c while a case and at r_a in aftercare instead of at r_h; in a steady state
+each client brings aftercare-weeks ÷ T households in aftercare with it, so each client
+spares (r_h − r_c) + (aftercare-weeks ÷ T)(r_h − r_a) escalations a week (r_h, r_c, r_a:
+the rates it saw at the head of its queue, among its clients and in aftercare since the
+team opened, :class:`EscalationWatch`).
 
 Money is then the contract's numbers applied to the forecast: lump sum, tariffs per
 hour, trajectory and result, the expected settlement of population results (bonus–malus
@@ -103,51 +107,78 @@ class PeriodObservations:
 ACTIVE = (int(CaseRole.LEAD), int(CaseRole.CONSULT))
 
 
+HEAD_OF_QUEUE_WEEKS = 13
+"""The head of the queue: the households the team would admit in the next quarter at
+the admission rate it sees (a staffing change within one review period brings these
+forward, not the queue's average household)."""
+
+WATCHED = ("clients", "waiting", "head", "aftercare")
+"""The groups whose escalations the operator counts: its clients, every household in its
+queue, the queue's head and its former clients in aftercare."""
+
+
 @dataclass
 class EscalationWatch:
     """Escalations among the households the operator's teams hold, since they opened.
 
-    Each week the operator notes which households are its clients and which wait in its
-    queue; the next week it counts how many of each escalated (a household that
-    escalates leaves the team, so it is counted from last week's list). Kept over the
-    whole run, not per review period: escalations are rare, and a quarter's handful
-    would make the rates jump from review to review.
+    Each week the operator notes which households are in each group of :data:`WATCHED`;
+    the next week it counts how many of each escalated (a household that escalates
+    leaves the team, so it is counted from last week's lists). Kept over the whole run,
+    not per review period: escalations are rare, and a quarter's handful would make the
+    rates jump from review to review.
     """
 
-    client_weeks: float = 0.0
-    client_escalations: float = 0.0
-    waiting_weeks: float = 0.0
-    waiting_escalations: float = 0.0
-    _clients: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
-    _waiting: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
-    _clients_before: int = 0
-    _waiting_before: int = 0
+    weeks: dict[str, float] = field(default_factory=lambda: dict.fromkeys(WATCHED, 0.0))
+    escalations: dict[str, float] = field(default_factory=lambda: dict.fromkeys(WATCHED, 0.0))
+    admissions_per_week: float = 0.0
+    _rows: dict[str, np.ndarray] = field(default_factory=dict)
+    _before: dict[str, int] = field(default_factory=dict)
+    _weeks_seen: int = 0
 
     def note(self, model: NeighbourhoodModel) -> None:
-        """Count last week's clients' and waiting households' escalations; list this week's."""
-        escalations = model.population.escalations
-        self.client_weeks += self._clients.size
-        self.client_escalations += int(escalations[self._clients].sum()) - self._clients_before
-        self.waiting_weeks += self._waiting.size
-        self.waiting_escalations += int(escalations[self._waiting].sum()) - self._waiting_before
+        """Count last week's groups' escalations; list this week's."""
+        escalated = model.population.escalations
+        for group, rows in self._rows.items():
+            self.weeks[group] += rows.size
+            self.escalations[group] += int(escalated[rows].sum()) - self._before[group]
+        # The admission rate, as a running mean since the team opened.
+        self._weeks_seen += 1
+        admitted = float(model.counters["team_admissions"])
+        self.admissions_per_week += (admitted - self.admissions_per_week) / self._weeks_seen
+        self._rows = self._groups(model)
+        self._before = {g: int(escalated[rows].sum()) for g, rows in self._rows.items()}
+
+    def _groups(self, model: NeighbourhoodModel) -> dict[str, np.ndarray]:
         cases = model.cases
         held = cases.team >= 0  # every team the operator runs
-        self._clients = np.flatnonzero(held & np.isin(cases.role, ACTIVE))
-        self._waiting = np.flatnonzero(held & (cases.role == CaseRole.QUEUED))
-        self._clients_before = int(escalations[self._clients].sum())
-        self._waiting_before = int(escalations[self._waiting].sum())
+        waiting = np.flatnonzero(held & (cases.role == CaseRole.QUEUED))
+        head_size = max(1, round(HEAD_OF_QUEUE_WEEKS * self.admissions_per_week))
+        in_order = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
+        return {
+            "clients": np.flatnonzero(held & np.isin(cases.role, ACTIVE)),
+            "waiting": waiting,
+            "head": in_order[:head_size],
+            "aftercare": np.flatnonzero(held & (cases.role == CaseRole.AFTERCARE)),
+        }
 
     def rates(self) -> dict[str, float]:
-        """Escalations per household-week among clients and among waiting households.
+        """Escalations per household-week in each group (``escalation_rate_<group>``).
 
-        Without a household seen in a role, its rate is the other's (the operator then
-        expects nothing from moving a household between them).
+        A group never seen takes the rate of the group it stands in for: the head of the
+        queue the whole queue's, aftercare the clients', and clients and queue each
+        other's (the operator then expects nothing from moving a household between
+        them).
         """
-        client = self.client_escalations / self.client_weeks if self.client_weeks else None
-        waiting = self.waiting_escalations / self.waiting_weeks if self.waiting_weeks else None
-        client = client if client is not None else (waiting or 0.0)
-        waiting = waiting if waiting is not None else client
-        return {"escalation_rate_clients": client, "escalation_rate_waiting": waiting}
+        seen = {g: self.escalations[g] / self.weeks[g] for g in WATCHED if self.weeks[g] > 0}
+        client = seen.get("clients", seen.get("waiting", 0.0))
+        waiting = seen.get("waiting", client)
+        rates = {
+            "clients": client,
+            "waiting": waiting,
+            "head": seen.get("head", waiting),
+            "aftercare": seen.get("aftercare", client),
+        }
+        return {f"escalation_rate_{g}": rate for g, rate in rates.items()}
 
 
 def _caseload_snapshot(model: NeighbourhoodModel) -> dict[str, float]:
@@ -234,13 +265,13 @@ class TeamOutlook:
         self.handover_share = (
             observed["handovers"] / observed["referrals"] if observed["referrals"] > 0 else 0.5
         )
-        # A household served rather than left waiting is spared the difference of the
-        # two escalation rates the operator saw (none before it saw any).
-        self.escalations_spared_per_client = max(
-            observed.get("escalation_rate_waiting", 0.0)
-            - observed.get("escalation_rate_clients", 0.0),
-            0.0,
-        )
+        # A household served rather than left at the head of the queue escalates at the
+        # clients' rate while a case and at the aftercare rate afterwards, where it would
+        # have gone on at the head's rate (none before the operator saw any).
+        head = observed.get("escalation_rate_head", 0.0)
+        self.spared_while_client = max(head - observed.get("escalation_rate_clients", 0.0), 0.0)
+        self.spared_in_aftercare = max(head - observed.get("escalation_rate_aftercare", 0.0), 0.0)
+        self.protected_now = 0.0
         self.clients_now, self.results_now = observed["clients"], 0.0
         # The team never bills all its capacity (a case that does not fit blocks the
         # queue, plans shrink): the operator scales its forecast to what it saw.
@@ -252,6 +283,7 @@ class TeamOutlook:
         standing_still = self.forecast(current)
         self.clients_now = standing_still["clients"]
         self.results_now = standing_still["results"]
+        self.protected_now = standing_still["protected"]
 
     def forecast(self, setting: dict[str, float]) -> dict[str, float]:
         """Weekly hours, clients, queue, admissions, results, referrals and staff FTE."""
@@ -304,7 +336,13 @@ class TeamOutlook:
         admissions = clients / case_weeks
         result_level = setting["discharge_min_level"] >= self.contract.result_min_level
         scale = clients / seen["clients"] if seen["clients"] > 0 else 1.0
-        spared = self.escalations_spared_per_client * (clients - self.clients_now)
+        # In a steady state every client brings aftercare_weeks ÷ case_weeks households
+        # in aftercare with it (Little's law again): escalations a week spared among both.
+        aftercare_per_client = policy.aftercare_weeks / case_weeks
+        protected = clients * (
+            self.spared_while_client + aftercare_per_client * self.spared_in_aftercare
+        )
+        spared = protected - self.protected_now
         return {
             "hours": hours,
             "clients": clients,
@@ -314,6 +352,7 @@ class TeamOutlook:
             "referrals": max(seen["referrals"] * scale + extra_referrals + offloaded, 0.0),
             "referrals_by_policy": extra_referrals + offloaded,
             "escalations": max(seen.get("escalations", 0.0) - spared, 0.0),
+            "protected": protected,
             "fte": fte,
         }
 
