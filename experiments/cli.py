@@ -206,6 +206,50 @@ def command_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_targets(args: argparse.Namespace) -> int:
+    """Run a scenario on several seeds and compare it with the observed targets."""
+    from wijksim.experiments.manifest import git_commit, model_provenance, utc_now
+    from wijksim.experiments.targets import (
+        compare,
+        format_table,
+        load_targets,
+        per_seed_table,
+        shipped_targets_path,
+        simulate,
+        write_targets_report,
+    )
+
+    targets_file = Path(args.targets) if args.targets else shipped_targets_path()
+    targets = load_targets(targets_file)  # fails before any run, naming file and field
+    overrides = _overrides(args.households, args.years, args.set)
+    resolved, scaled = _resolve(args.scenario, overrides)
+    scenario = resolved.scenario
+    out = Path(args.out) if args.out else default_folder(f"targets-{resolved.name}", overrides)
+    _check_out_folder(out, args.overwrite)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    say = None if args.quiet else (lambda text: print(f"targets: {text}", file=sys.stderr))
+    runs = simulate(scenario, seeds, resolved.name, [str(p) for p in resolved.chain], log=say)
+    table = compare(targets, runs)
+    manifest = {
+        "scenario_name": resolved.name,
+        "scenario_files": [str(p) for p in resolved.chain],
+        "targets_file": str(targets_file),
+        "seeds": seeds,
+        "households": scenario.population.households,
+        "years": scenario.years,
+        "overrides": overrides,
+        "scaled": scaled,
+        **model_provenance(),
+        "git_commit": git_commit(),
+        "created_utc": utc_now(),
+    }
+    write_targets_report(out, table, per_seed_table(targets, runs, seeds), manifest)
+    if not args.quiet:
+        print(format_table(table))
+        print(f"\nwrote {out}/ (targets.md, comparison.parquet, per_seed.parquet, manifest.json)")
+    return 0
+
+
 def calibrated_file_name(name: str) -> str:
     """The default file ``wijksim calibrate`` writes: ``<name>.calibrated.toml``."""
     return f"{name}{CALIBRATED_SUFFIX}"
@@ -509,6 +553,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--quiet", action="store_true")
     calibrate.set_defaults(handler=command_calibrate)
+
+    targets = commands.add_parser(
+        "targets", help="compare a scenario's runs with the observed Dutch targets"
+    )
+    targets.add_argument(
+        "scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario name or .toml file"
+    )
+    _add_replicate_options(targets, seeds=3, years_help="override the scenario's years")
+    targets.add_argument("--targets", help="targets file (default: the shipped data/targets.toml)")
+    targets.add_argument(
+        "--out", help="output folder (default results/targets-SCENARIO, with the overrides)"
+    )
+    targets.add_argument(
+        "--overwrite", action="store_true", help="replace --out even if it is not a wijksim result"
+    )
+    targets.add_argument("--quiet", action="store_true", help="no progress or table")
+    targets.set_defaults(handler=command_targets)
 
     sweep = commands.add_parser("sweep", help="run a sweep: scenarios × grid × seeds")
     sweep.add_argument("sweep", help="sweep file (.toml) or name of a shipped sweep")

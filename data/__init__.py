@@ -1,0 +1,1 @@
+"""Observed Dutch figures the model is compared with (``targets.toml``, issue 16)."""
