@@ -244,7 +244,9 @@ def morris_figure(indices: pd.DataFrame, output: str, title: str) -> plt.Figure:
         axis.axvspan(0, noise, color="0.85", label="μ* of seed noise alone (mean)")
     axis.set_xlim(left=0)
     axis.set_ylim(bottom=0)
-    axis.set_xlabel(f"μ* (mean |elementary effect|) of {LABELS.get(output, output)}")
+    axis.set_xlabel(
+        f"μ*: mean |change| in {LABELS.get(output, output)} over a parameter's whole range"
+    )
     axis.set_ylabel("σ (spread of elementary effects)")
     axis.set_title(f"Morris screening: {LABELS.get(output, output)}", fontsize=10)
     axis.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
@@ -324,7 +326,9 @@ def summary_markdown(
         f"`{manifest['git_commit']}`, model revision {manifest.get('model_revision')}.",
         "",
         "Each point's replicate seeds are **averaged before the analysis**: the indices "
-        "describe the expected output at a parameter set. Seed noise is reported beside "
+        "describe the expected output at a parameter set. μ* and σ are in the output's "
+        "unit per whole range of a parameter (SALib's elementary effects on the unit "
+        "scale). Seed noise is reported beside "
         + (
             "μ* as `noise_mu_star`, the μ* that seed noise alone would give (paired seeds); "
             "a parameter counts as a driver when μ* minus its 95% bootstrap interval "
