@@ -339,6 +339,51 @@ def command_sweep(args: argparse.Namespace) -> int:
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
 
+def command_sensitivity(args: argparse.Namespace) -> int:
+    """Global sensitivity analysis: sample with SALib, run as a sweep, analyse, report."""
+    from wijksim.experiments.sensitivity import write_sensitivity_report
+    from wijksim.experiments.sensitivity_spec import (
+        load_sensitivity,
+        plan_sensitivity,
+        sample_design,
+    )
+    from wijksim.experiments.sweep import run_sweep
+
+    spec, path = load_sensitivity(args.spec)
+    design = sample_design(spec)
+    sweep, tasks, run_map = plan_sensitivity(spec, path, design)
+    out = Path(args.out) if args.out else Path("results") / "sensitivity" / spec.name
+    summary = run_sweep(
+        sweep,
+        tasks,
+        out,
+        backend=args.backend,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        source=str(path),
+        show_progress=not args.quiet,
+        restart=args.restart,
+    )
+    if not args.quiet:
+        print(
+            f"{len(design)} sample points × {spec.seeds} seeds: {len(tasks)} distinct runs; "
+            f"{summary.done} done, {summary.skipped} already finished, {summary.failed} "
+            f"failed, in {summary.wall_seconds:.1f} s; results in {out}/"
+        )
+    if summary.done + summary.skipped > 0:
+        report = write_sensitivity_report(out, spec, design, run_map)
+        if not args.quiet:
+            print(f"report: {report}/summary.md")
+    if summary.failed:
+        print(
+            f"wijksim: {summary.failed} runs failed; tracebacks in {out}/failed/; "
+            "run the same command again to retry them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def command_transition(args: argparse.Namespace) -> int:
     """The switch to a team against the old system continued, on paired seeds."""
     from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
@@ -576,6 +621,16 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seeds", type=_count, help="override the number of seeds")
     _add_backend_options(sweep)
     sweep.set_defaults(handler=command_sweep)
+
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (Morris or Sobol, SALib) over a sensitivity file",
+    )
+    sensitivity.add_argument(
+        "spec", help="sensitivity file (.toml) or name of a shipped one (sensitivity_*)"
+    )
+    _add_backend_options(sensitivity)
+    sensitivity.set_defaults(handler=command_sensitivity)
 
     transition = commands.add_parser(
         "transition", help="the switch to a team against the old system continued"
