@@ -187,15 +187,17 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def command_calibrate(args: argparse.Namespace) -> int:
-    """Fit the drift hazards so that the old system settles at the target shares."""
+    """Fit the drift hazards to the target shares, or with ``--spec`` every target at once."""
     from wijksim.experiments.calibrate import calibrate, write_calibration
 
     resolved = load_scenario(args.scenario)
     target = _calibration_target(resolved, args)  # checked before hours of fitting
+    if args.spec:
+        return _calibrate_to_targets(resolved, target, args)
     fit = calibrate(
         resolved.scenario,
-        seeds=args.seeds,
-        households=args.households,
+        seeds=args.seeds or 3,
+        households=args.households or 3000,
         max_evaluations=args.max_evaluations,
         log=None if args.quiet else print,
     )
@@ -204,6 +206,57 @@ def command_calibrate(args: argparse.Namespace) -> int:
         print(fit.report())
         print(f"wrote fitted values to {target}")
     return 0
+
+
+def _calibrate_to_targets(
+    resolved: ResolvedScenario, target: Path, args: argparse.Namespace
+) -> int:
+    """History matching on every target of a calibration spec (``--spec``)."""
+    from wijksim.experiments.calibrate_targets import (
+        SweepOptions,
+        best_values,
+        calibrate_to_targets,
+        calibration_record,
+        tables_of,
+        write_calibrated_scenario,
+        write_calibration_results,
+    )
+    from wijksim.experiments.calibration_spec import check_spec, load_spec
+    from wijksim.experiments.targets import load_targets
+
+    spec, spec_path = load_spec(args.spec)
+    updates = {"seeds": args.seeds, "households": args.households}
+    spec = spec.model_copy(update={k: v for k, v in updates.items() if v is not None})
+    targets = load_targets()
+    bands = check_spec(spec, spec_path, targets, resolved.scenario)
+    results = Path(args.results or Path("results") / f"calibration-{resolved.name}-{spec.name}")
+    _check_calibration_folder(results, args.overwrite)
+    say = None if args.quiet else (lambda text: print(f"calibrate: {text}", file=sys.stderr))
+    options = SweepOptions(args.backend, args.workers, args.scheduler, not args.quiet, args.restart)
+    waves = calibrate_to_targets(
+        spec, spec_path, resolved, bands, targets, results, options, log=say
+    )
+    tables = tables_of(waves, spec, bands)
+    write_calibration_results(results, tables, spec, spec_path, resolved, waves)
+    values = best_values(tables, spec)
+    write_calibrated_scenario(
+        resolved.path, target, values, calibration_record(spec, spec_path, tables)
+    )
+    if not args.quiet:
+        print((results / "summary.md").read_text(encoding="utf-8"))
+        print(f"wrote {results}/ and the best point to {target}")
+    return 0
+
+
+def _check_calibration_folder(folder: Path, overwrite: bool) -> None:
+    """A calibration resumes in its own folder; any other non-empty folder is refused."""
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return
+    ours = (folder / "manifest.json").is_file() or (folder / "wave-1" / "sweep.json").is_file()
+    if not ours and not overwrite:
+        raise ScenarioError(
+            folder, "exists and is not a calibration's folder; choose another --results"
+        )
 
 
 def command_targets(args: argparse.Namespace) -> int:
@@ -579,10 +632,33 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", help="scenario name or .toml file")
     validate.set_defaults(handler=command_validate)
 
-    calibrate = commands.add_parser("calibrate", help="fit hazards to the target group shares")
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit the model to the target group shares, or with --spec to every observed target",
+    )
     calibrate.add_argument("scenario", help="scenario name or .toml file")
-    calibrate.add_argument("--seeds", type=int, default=3, help="seeds per evaluation (default 3)")
-    calibrate.add_argument("--households", type=int, default=3000, help="households per run")
+    calibrate.add_argument(
+        "--spec",
+        help="calibration file (data/calibration/NAME.toml, or a path): fit every target it "
+        "names by history matching, instead of the group shares alone",
+    )
+    calibrate.add_argument(
+        "--seeds", type=int, help="seeds per evaluation (default 3, or the spec's)"
+    )
+    calibrate.add_argument(
+        "--households", type=int, help="households per run (default 3000, or the spec's)"
+    )
+    calibrate.add_argument(
+        "--results",
+        help="with --spec: folder for the waves' runs and tables (default "
+        "results/calibration-SCENARIO-SPEC; an interrupted calibration resumes in it)",
+    )
+    calibrate.add_argument("--backend", choices=("serial", "processes", "dask"), default="serial")
+    calibrate.add_argument("--workers", type=int, help="processes or Dask workers")
+    calibrate.add_argument("--scheduler", help="address of a running Dask scheduler")
+    calibrate.add_argument(
+        "--restart", action="store_true", help="with --spec: discard earlier runs first"
+    )
     calibrate.add_argument("--max-evaluations", type=int, default=80, help="optimiser budget")
     calibrate.add_argument(
         "--out",

@@ -59,8 +59,10 @@ class RunOutputs:
 
     @property
     def household_count(self) -> int:
-        """Households in the run."""
-        return len(self.households)
+        """Households in the run (from the scenario where the household table is absent)."""
+        if len(self.households):
+            return len(self.households)
+        return int(self.scenario["population"]["households"])
 
     @property
     def wide(self) -> pd.DataFrame:

@@ -391,12 +391,26 @@ class ZerothLineParams(Section):
 class CalibrationRecord(Section):
     """What ``wijksim calibrate`` fitted, and how well (written by the command)."""
 
+    method: Literal["shares", "history matching"] = "shares"
+    """The group shares alone (Nelder–Mead), or every target of a calibration file."""
     fitted: list[str]
-    achieved_shares: dict[str, float]
+    achieved_shares: dict[str, float] = {}
+    """Shares method: the shares the fitted values give."""
     seeds: Annotated[int, Field(gt=0)]
     households: Annotated[int, Field(gt=0)]
-    evaluations: Annotated[int, Field(ge=0)]
+    evaluations: Annotated[int, Field(ge=0)] = 0
     date: str
+    spec: str = ""
+    """History matching: the calibration file."""
+    targets: list[str] = []
+    """History matching: the targets fitted (``data/targets.toml``)."""
+    achieved: dict[str, float] = {}
+    """History matching: each target's simulated mean at the written point."""
+    waves: Annotated[int, Field(ge=0)] = 0
+    points: Annotated[int, Field(ge=0)] = 0
+    """History matching: parameter sets evaluated."""
+    not_ruled_out: Annotated[int, Field(ge=0)] = 0
+    """History matching: parameter sets in the accepted ensemble."""
 
 
 class Scenario(Section):
