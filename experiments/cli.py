@@ -387,6 +387,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     spec, path = load_sweep(args.sweep)
     if args.seeds is not None:
         spec = spec.model_copy(update={"seeds": args.seeds})
+    spec = _with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / spec.name
     return _execute_sweep(spec, tasks, out, args, source=str(path))
@@ -458,6 +459,7 @@ def command_transition(args: argparse.Namespace) -> int:
     )
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to switch to")
+    spec = _with_parameter_sets(spec, args)
     tasks = plan_runs(spec, resolved.path)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
@@ -481,6 +483,7 @@ def command_compare_funding(args: argparse.Namespace) -> int:
             "set": {**spec.set, **overrides},
         }
     )
+    spec = _with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
@@ -504,6 +507,7 @@ def command_compare_teams(args: argparse.Namespace) -> int:
         first_seed=args.first_seed,
         overrides=overrides,
     )
+    spec = _with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
@@ -566,6 +570,35 @@ def _add_replicate_options(
     parser.add_argument("--years", type=int, help=years_help)
     parser.add_argument("--households", type=int, help=households_help)
     parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
+
+
+def _add_parameter_set_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parameter-sets",
+        type=_count,
+        help="run every condition on N parameter sets drawn from the calibrated ensemble, "
+        "each on its own seeds: bands then combine parameter and stochastic uncertainty",
+    )
+    parser.add_argument(
+        "--ensemble",
+        default="old_system",
+        help="ensemble to draw from: a shipped one's name (default old_system) or a "
+        ".parquet file written by `wijksim calibrate --spec`",
+    )
+
+
+def _with_parameter_sets(spec, args: argparse.Namespace):
+    """The sweep with ``--parameter-sets N`` from ``--ensemble``, or as it was.
+
+    The sets are drawn at random, seeded by the sweep's first seed.
+    """
+    from wijksim.experiments.ensemble import draw_parameter_sets, load_ensemble
+
+    if not args.parameter_sets:
+        return spec
+    ensemble = load_ensemble(args.ensemble)
+    sets = draw_parameter_sets(ensemble, args.parameter_sets, seed=spec.first_seed)
+    return spec.model_copy(update={"parameter_sets": sets})
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
@@ -695,6 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run a sweep: scenarios × grid × seeds")
     sweep.add_argument("sweep", help="sweep file (.toml) or name of a shipped sweep")
     sweep.add_argument("--seeds", type=_count, help="override the number of seeds")
+    _add_parameter_set_options(sweep)
     _add_backend_options(sweep)
     sweep.set_defaults(handler=command_sweep)
 
@@ -718,6 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
     transition.add_argument(
         "--discount-rate", type=float, help="for present values (default 0.0225)"
     )
+    _add_parameter_set_options(transition)
     _add_backend_options(transition)
     transition.set_defaults(handler=command_transition)
 
@@ -731,6 +766,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario with a [team] (default funding_function_budget)",
     )
     _add_replicate_options(compare, seeds=10)
+    _add_parameter_set_options(compare)
     _add_backend_options(compare)
     compare.set_defaults(handler=command_compare_funding)
     teams = commands.add_parser(
@@ -754,6 +790,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="weak,vulnerable,strong",
         help="neighbourhood types (default weak,vulnerable,strong)",
     )
+    _add_parameter_set_options(teams)
     _add_backend_options(teams)
     teams.set_defaults(handler=command_compare_teams)
     bench = commands.add_parser(

@@ -33,6 +33,7 @@ from wijksim.experiments.results import (
     yearly,
 )
 from wijksim.experiments.sweep import revision_of, run_metadata
+from wijksim.experiments.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.scenario_io import ScenarioError
@@ -269,6 +270,13 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
             text += _funding_section(table, reference, staging, context)
         if manifest["sweep"].get("analysis") == "teams":
             text += _teams_section(table, reference, staging, context)
+        parameter_sets = manifest["sweep"].get("parameter_sets") or []
+        if parameter_sets:
+            spread = uncertainty_table(indicators, reference)
+            spread.to_parquet(staging / "uncertainty.parquet", index=False)
+            seeds = manifest["sweep"]["seeds"]
+            seeds = seeds if isinstance(seeds, int) else len(seeds)
+            text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds)
         for name, figure in figures.items():
             plots.caption(figure, context)
             figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)

@@ -98,6 +98,11 @@ class SweepSpec(BaseModel):
     plugins: list[str] = []
     """Modules imported before every run (for rules that partners register)."""
     set: dict[str, Scalar | list[Scalar] | dict[str, Any]] = {}
+    parameter_sets: list[dict[str, Scalar]] = []
+    """Parameter sets (dotted-field overrides, e.g. drawn from a calibrated ensemble by
+    ``--parameter-sets N``): every variant and grid condition runs on every set, each set
+    on its own seeds (:func:`replicates`), so paired differences stay paired within a
+    set and the spread over runs combines parameter and stochastic uncertainty."""
     variants: list[VariantSpec] = []
     grid: dict[str, list[Scalar | list[Scalar]]] = {}
 
@@ -174,6 +179,36 @@ def load_sweep(name_or_path: str | Path) -> tuple[SweepSpec, Path]:
         raise ScenarioError(path, f"{first['msg']} (found {found})", field=where) from None
 
 
+SET_SEED_STRIDE = 1_000_000
+"""With parameter sets, set k runs seed s as seed ``s + k × SET_SEED_STRIDE``: every
+replicate has its own seed, and ``seed // SET_SEED_STRIDE`` names its set."""
+
+
+def replicates(spec: SweepSpec, path: Path) -> list[tuple[int | None, int]]:
+    """Every replicate of a condition: ``(parameter set, seed)``.
+
+    Without parameter sets, the seeds (set ``None``); with them, the seeds once per set,
+    moved by :data:`SET_SEED_STRIDE` so that no two replicates share a seed.
+    """
+    seeds = spec.seed_list()
+    if not spec.parameter_sets:
+        return [(None, seed) for seed in seeds]
+    if max(seeds) >= SET_SEED_STRIDE:
+        raise ScenarioError(
+            path, f"expected seeds below {SET_SEED_STRIDE:,} with parameter sets", "seeds"
+        )
+    return [
+        (index, seed + index * SET_SEED_STRIDE)
+        for index in range(len(spec.parameter_sets))
+        for seed in seeds
+    ]
+
+
+def parameter_set_of(seed: int) -> int:
+    """The parameter set a replicate's seed belongs to (0 without parameter sets)."""
+    return seed // SET_SEED_STRIDE
+
+
 def _slug(value: Any) -> str:
     text = "-".join(map(str, value)) if isinstance(value, list) else str(value)
     return re.sub(r"[^A-Za-z0-9.-]+", "-", text)
@@ -237,6 +272,24 @@ def _import_plugins(spec: SweepSpec, path: Path) -> None:
             raise ScenarioError(path, message, f"plugins[{index}]") from None
 
 
+def _with_parameter_set(
+    spec: SweepSpec,
+    index: int | None,
+    scenario: Scenario,
+    explicit: dict[str, Any],
+    path: Path,
+) -> Scenario:
+    """The run's scenario with parameter set ``index`` applied (none: as it is).
+
+    A field the variant, the grid or the sweep's ``set`` gives explicitly keeps that
+    value: the set describes the world, the sweep what is compared in it.
+    """
+    if index is None:
+        return scenario
+    values = {k: v for k, v in spec.parameter_sets[index].items() if k not in explicit}
+    return _apply(scenario, values, path, f"parameter_sets[{index}]")
+
+
 def _combinations(grid: dict[str, list], removed: list[str]) -> list[dict[str, Any]]:
     """Every combination of the grid's values, leaving out fields of removed sections."""
     keys = [k for k in grid if k.split(".")[0] not in removed]
@@ -273,8 +326,11 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
             condition = variant.name
             if params:
                 condition += " [" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
-            for seed in spec.seed_list():
+            for parameter_set, seed in replicates(spec, path):
                 run_id = "__".join(filter(None, [variant.name, label, f"seed{seed}"]))
+                replicate = _with_parameter_set(
+                    spec, parameter_set, run_scenario, {**overrides, **params}, path
+                )
                 tasks.append(
                     RunTask(
                         run_id=run_id,
@@ -282,9 +338,9 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
                         condition=condition,
                         params=params,
                         seed=seed,
-                        scenario=run_scenario,
+                        scenario=replicate,
                         scenario_name=scenario_name,
-                        fingerprint=fingerprint(run_scenario, seed),
+                        fingerprint=fingerprint(replicate, seed),
                         plugins=tuple(spec.plugins),
                         scaled=scaled,
                     )
