@@ -11,7 +11,9 @@ import argparse
 import hashlib
 import json
 import re
+import signal
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -611,9 +613,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_on_sigterm(signum, frame) -> None:
+    """End the command on SIGTERM as on Ctrl-C (issue 19, item 5).
+
+    ``kill`` or a batch system's time limit then stops the workers and keeps the
+    finished runs, instead of leaving the workers running.
+    """
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wijksim`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if on_main_thread else None
     try:
         return args.handler(args)
     except ScenarioError as error:
@@ -622,6 +635,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wijksim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
