@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -130,6 +131,29 @@ def recover(target: Path) -> None:
                 entry.rename(target)
             else:
                 _remove(entry)
+    _remove_legacy_staging(target)
+
+
+LEGACY_STAGING = r"\.{name}\.[a-z0-9_]{{8}}"
+"""Staging folders of wijksim before issue 19: ``tempfile.mkdtemp(prefix=".<name>.")``."""
+RESULT_LIKE = frozenset({"figures", "manifest.json", "summary.md", "bench.md", "settings.json"})
+"""What a staging folder of a run, report or benchmark holds, besides ``*.parquet``."""
+
+
+def _remove_legacy_staging(target: Path) -> None:
+    """Delete what an earlier wijksim's killed writer left (``.report.k2j4x9qa``).
+
+    Only a hidden folder named as that version named its staging folders and holding
+    nothing but what a result holds, so a user's own hidden folder is never touched.
+    It is removed as a new result for ``target`` is being written.
+    """
+    pattern = re.compile(LEGACY_STAGING.format(name=re.escape(target.name)))
+    for entry in target.parent.iterdir():
+        if not (pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()):
+            continue
+        names = [p.name for p in entry.iterdir()]
+        if all(n in RESULT_LIKE or n.endswith(".parquet") for n in names):
+            shutil.rmtree(entry)
 
 
 def replace_folder(staging: Path, target: Path) -> None:

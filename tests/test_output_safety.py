@@ -231,6 +231,18 @@ def test_a_kill_while_replacing_leaves_a_whole_result(tmp_path, moment):
     assert [p.name for p in tmp_path.iterdir()] == ["r"], "a hidden leftover was not cleaned"
 
 
+def test_an_earlier_versions_staging_folder_is_cleaned_but_not_a_users(tmp_path):
+    """A kill under wijksim before issue 19 left ``.r.<8 characters>``; a user's stays."""
+    from tests.conftest import small
+
+    theirs, mine = tmp_path / ".r.k2j4x9qa", tmp_path / ".r.notes123"
+    for folder, name in ((theirs, "steps.parquet"), (mine, "thesis.docx")):
+        folder.mkdir()
+        (folder / name).write_text("x")
+    run.write_run(run.run_simulation(small(households=300, years=1), seed=1), tmp_path / "r")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.notes123", "r"]
+
+
 @pytest.fixture
 def umask_027():
     previous = os.umask(0o027)
