@@ -11,7 +11,9 @@ import argparse
 import hashlib
 import json
 import re
+import signal
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -113,24 +115,27 @@ def default_folder(name: str, overrides: dict[str, object]) -> Path:
     return Path("results") / "-".join(filter(None, [name, label]))
 
 
-def _check_out_folder(out: Path, overwrite: bool) -> bool:
-    """Whether ``out`` holds an earlier wijksim result that the run will replace.
+def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> bool:
+    """Check ``--out`` before any simulation (:mod:`wijksim.experiments.out_folder`).
+
+    Args:
+        out: The folder the command writes.
+        overwrite: Whether ``--overwrite`` allows replacing what wijksim did not write.
+        kind: ``"run"`` or ``"bench"`` (replaced as a whole), ``"sweep"`` (written into
+            and resumed) or ``"report"`` (a sweep's ``report/``, replaced as a whole).
+
+    Returns:
+        Whether an earlier result will be replaced.
 
     Raises:
-        ScenarioError: ``out`` exists and is not a wijksim result (no ``manifest.json``):
-            a user's folder or file is never replaced without ``--overwrite``.
+        ScenarioError: ``out`` may not or cannot be written; one line naming it.
     """
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+    from wijksim.experiments.out_folder import check_replaceable, check_sweep_folder
+
+    if kind == "sweep":
+        check_sweep_folder(out)
         return False
-    if (out / "manifest.json").is_file():
-        return True
-    if not overwrite:
-        raise ScenarioError(
-            out,
-            "exists and is not a wijksim result (no manifest.json); "
-            "choose another --out or pass --overwrite",
-        )
-    return True
+    return check_replaceable(out, kind, overwrite)
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -331,6 +336,7 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
     from wijksim.experiments.report import write_report
     from wijksim.experiments.sweep import run_sweep
 
+    _check_out_folder(out, kind="sweep")  # before any run, not after
     summary = run_sweep(
         spec,
         tasks,
@@ -522,6 +528,7 @@ def command_report(args: argparse.Namespace) -> int:
     """Turn a sweep's results folder into tables, figures and a markdown summary."""
     from wijksim.experiments.report import write_report
 
+    _check_out_folder(Path(args.results) / "report", kind="report")
     report = write_report(Path(args.results), discount_rate=args.discount_rate)
     if not args.quiet:
         print((report / "summary.md").read_text(encoding="utf-8"))
@@ -549,6 +556,7 @@ def command_bench(args: argparse.Namespace) -> int:
     )
     settings.check()
     out = Path(args.out or "results/bench")
+    _check_out_folder(out, kind="bench")
     say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
     result = run_bench(settings, progress=say)
     write_bench(result, out)
@@ -834,9 +842,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_on_sigterm(signum, frame) -> None:
+    """End the command on SIGTERM as on Ctrl-C (issue 19, item 5).
+
+    ``kill`` or a batch system's time limit then stops the workers and keeps the
+    finished runs, instead of leaving the workers running.
+    """
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wijksim`` command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if on_main_thread else None
     try:
         return args.handler(args)
     except ScenarioError as error:
@@ -845,6 +864,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wijksim: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -71,9 +71,13 @@ def load_results(folder: str | Path, metrics: list[str] | None = None) -> pd.Dat
     manifest = load_manifest(folder)
     fields = grid_fields(manifest)
     frames = []
+    read = set()
     for run in manifest["runs"]:
-        if run["status"] != "done":
+        # A manifest of an older wijksim may list a run twice (a seed or grid value
+        # given twice, issue 19, item 2): its rows are counted once.
+        if run["status"] != "done" or run["file"] in read:
             continue
+        read.add(run["file"])
         filters = [("metric", "in", list(metrics))] if metrics else None
         table = pq.read_table(folder / run["file"], filters=filters).to_pandas()
         frames.append(table)

@@ -120,7 +120,10 @@ def run_simulation(
 def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
     """Write a run's tables (Parquet), manifest (JSON) and figures (PNG) to ``out_dir``.
 
-    The folder appears complete or not at all; an existing folder is replaced.
+    The folder appears complete or not at all; an existing folder is replaced (old
+    aside, new in, old deleted: :func:`~wijksim.experiments.atomic.replace_folder`).
+    Whether it may be replaced is the caller's to check, before the simulation
+    (:func:`~wijksim.experiments.out_folder.check_replaceable`).
     """
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as staging:

@@ -15,6 +15,10 @@ exists with the same fingerprint (scenario, seed, model revision and wijksim ver
 and retries failed ones; runs made under another model revision are refused (or
 discarded with ``restart``), never mixed. The backends differ only in where
 :func:`execute_run` is called, so they give identical tables (``tests/test_sweep.py``).
+
+Worker processes exit when their driver dies (:func:`exit_with_driver`; Dask's local
+workers do so by themselves), and an interrupted driver (Ctrl-C, or SIGTERM, which the
+command turns into the same) stops its workers at once (``tests/test_shutdown.py``).
 """
 
 from __future__ import annotations
@@ -219,8 +223,21 @@ def revision_of(metadata: dict[str, Any]) -> str:
     return f"revision {found} (wijksim {metadata.get('wijksim_version', '?')})"
 
 
-def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
-    """Ids of tasks whose results are already on disk with the same fingerprint.
+def _earlier_start(folder: Path) -> str | None:
+    """When the sweep in ``folder`` first started, if an earlier manifest says so."""
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest.get("started_utc") if isinstance(manifest, dict) else None
+
+
+def _finished_runs(folder: Path, tasks: list[RunTask]) -> dict[str, float | None]:
+    """Tasks whose results are already on disk with the same fingerprint.
+
+    Returns:
+        Their ids with the wall time each took, as its file records it (so a resumed
+        sweep's manifest keeps them, issue 19, item 5).
 
     Raises:
         ScenarioError: If a run file on disk was made under another model revision or
@@ -228,7 +245,7 @@ def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
             never mixes two models or two experiments in one folder.
     """
     current = revision_of(model_provenance())
-    finished = set()
+    finished = {}
     for task in tasks:
         path = folder / "runs" / f"{task.run_id}.parquet"
         if not path.exists():
@@ -248,7 +265,7 @@ def _finished_runs(folder: Path, tasks: list[RunTask]) -> set[str]:
                 f"holds a run of a different scenario or seed (fingerprint {found}, "
                 f"this sweep expects {task.fingerprint}); use another --out folder",
             )
-        finished.add(task.run_id)
+        finished[task.run_id] = metadata.get("wall_seconds")
     return finished
 
 
@@ -312,10 +329,15 @@ def run_sweep(
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for leftover in (folder / sub).glob(".*.tmp"):  # from a run killed mid-write
             leftover.unlink()
+    for leftover in folder.glob(f".{MANIFEST_NAME}.*.tmp"):
+        leftover.unlink()
     workers = 1 if backend == "serial" else workers or os.cpu_count() or 1
+    earlier = _earlier_start(folder)
     finished = _finished_runs(folder, tasks)
     state = SweepState(folder, spec, source, backend, workers, tasks)
     state.status = {t.run_id: "done" if t.run_id in finished else "pending" for t in tasks}
+    state.wall_seconds = dict(finished)
+    state.started = earlier or state.started
     state.save()
     pending = [t for t in tasks if t.run_id not in finished]
     by_id = {t.run_id: t for t in tasks}
@@ -381,6 +403,32 @@ def _lost(task: RunTask, error: BaseException) -> RunOutcome:
     return RunOutcome(task.run_id, None, message, {"seed": task.seed, "variant": task.variant})
 
 
+DRIVER_POLL_SECONDS = 0.5
+"""How often a worker checks that its driver still runs: a killed driver's workers
+exit within about this long (issue 19, item 5)."""
+
+
+def exit_with_driver(driver_pid: int) -> None:
+    """In a worker process: exit as soon as the driver (its parent) is gone.
+
+    A killed driver (SIGKILL, an out-of-memory kill) cannot stop its workers, and they
+    would otherwise compute for minutes with nobody to receive the result. A daemon
+    thread polls the parent's id, which becomes another process's (init's or a
+    subreaper's) when the parent dies; this works on every POSIX system, unlike
+    Linux's ``PR_SET_PDEATHSIG``.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == driver_pid:
+            time.sleep(DRIVER_POLL_SECONDS)
+        os._exit(1)  # nothing to save: the driver writes every result
+
+    if os.getppid() != driver_pid:
+        os._exit(1)
+    threading.Thread(target=watch, name="wijksim-exit-with-driver", daemon=True).start()
+
+
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 """Set for worker processes, as Dask's nanny does: one run per core, so numerical
 libraries must not start threads of their own that compete for the same cores."""
@@ -407,18 +455,39 @@ def _on_processes(
     # "spawn": a fresh interpreter per worker, as on a Dask worker, so no state of the
     # driver (threads, registered rules) leaks into the runs; plugins are imported anew.
     context = get_context("spawn")
-    with (
-        _environment(SINGLE_THREADED),
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-    ):
-        futures = {pool.submit(execute_run, task): task for task in tasks}
-        waiting = set(futures)
-        while waiting:
-            _show(bar, min(workers, len(waiting)), failed())
-            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-            for future in finished:
-                error = future.exception()
-                yield future.result() if error is None else _lost(futures[future], error)
+    with _environment(SINGLE_THREADED):
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=exit_with_driver,
+            initargs=(os.getpid(),),
+        )
+        try:
+            futures = {pool.submit(execute_run, task): task for task in tasks}
+            waiting = set(futures)
+            while waiting:
+                _show(bar, min(workers, len(waiting)), failed())
+                finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    error = future.exception()
+                    yield future.result() if error is None else _lost(futures[future], error)
+        except BaseException:
+            # Ctrl-C, SIGTERM (cli.py makes it a KeyboardInterrupt) or an error in the
+            # driver: stop the workers now rather than wait for their runs to finish.
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes at once."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _on_dask(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import itertools
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -179,6 +180,11 @@ def load_sweep(name_or_path: str | Path) -> tuple[SweepSpec, Path]:
         raise ScenarioError(path, f"{first['msg']} (found {found})", field=where) from None
 
 
+MAX_READABLE_ID = 80
+"""Longest readable part of a run id; with the hash and seed an id stays far below the
+255 bytes a file name may have (issue 19, item 2)."""
+
+
 SET_SEED_STRIDE = 1_000_000
 """With parameter sets, set k runs seed s as seed ``s + k × SET_SEED_STRIDE``: every
 replicate has its own seed, and ``seed // SET_SEED_STRIDE`` names its set."""
@@ -212,6 +218,60 @@ def parameter_set_of(seed: int) -> int:
 def _slug(value: Any) -> str:
     text = "-".join(map(str, value)) if isinstance(value, list) else str(value)
     return re.sub(r"[^A-Za-z0-9.-]+", "-", text)
+
+
+def _canonical(value: Any) -> str:
+    """A value as JSON: ``2``, ``2.0`` and ``"2"`` stay apart, as do ``"a b"`` and ``"a-b"``."""
+    return json.dumps(value, sort_keys=True)
+
+
+def run_id_for(variant: str, params: dict[str, Any], seed: int) -> str:
+    """A run's id and file name: readable, unique within the sweep, and short.
+
+    ``team__team.frontline_fte=8__seed3`` while every grid value reads back exactly from
+    its slug and the id is short (so folders of earlier versions resume); otherwise
+    the readable part is cut to :data:`MAX_READABLE_ID` characters and followed by
+    ``~`` and a hash of the variant and the exact values (``~`` appears in no slug and
+    no variant name, so a hashed id never equals a readable one).
+    """
+    label = "__".join(f"{key}={_slug(value)}" for key, value in params.items())
+    readable = "__".join(filter(None, [variant, label]))
+    exact = all(
+        isinstance(value, int | float | str) and _slug(value) == str(value)
+        for value in params.values()
+    )
+    if exact and len(readable) <= MAX_READABLE_ID:
+        return f"{readable}__seed{seed}"
+    text = _canonical([variant, [[key, value] for key, value in params.items()]])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return f"{readable[:MAX_READABLE_ID].rstrip('-._=')}~{digest}__seed{seed}"
+
+
+def _refuse_duplicates(spec: SweepSpec, path: Path) -> None:
+    """A seed or a grid value listed twice would run twice and count twice.
+
+    Raises:
+        ScenarioError: Naming the field and the repeated value.
+    """
+    if not isinstance(spec.seeds, int):
+        seed = _first_repeat(spec.seed_list())
+        if seed is not None:
+            raise ScenarioError(path, f"seed {seed} is listed twice; list each seed once", "seeds")
+    for key, values in spec.grid.items():
+        text = _first_repeat(_canonical(value) for value in values)
+        if text is not None:
+            message = f"value {text} is listed twice; list each value once"
+            raise ScenarioError(path, message, f"grid.{key}")
+
+
+def _first_repeat(items) -> Any:
+    """The first item seen before, or ``None``."""
+    seen = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 def fingerprint(scenario: Scenario, seed: int) -> str:
@@ -316,24 +376,25 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
         )
     if spec.reference is not None and spec.reference not in names:
         raise ScenarioError(path, f"expected one of {names}, found '{spec.reference}'", "reference")
+    _refuse_duplicates(spec, path)
     tasks: list[RunTask] = []
     for variant in variants:
         scenario, scenario_name, overrides, households = _scenario_for(spec, variant, path)
+        same_scenario: dict[str, dict[str, Any]] = {}
         for params in _combinations(spec.grid, removed=variant.without):
             run_scenario = _apply(scenario, params, path, "grid")
             run_scenario, scaled = _scaled(spec, run_scenario, {**overrides, **params}, households)
-            label = "__".join(f"{k}={_slug(v)}" for k, v in params.items())
+            _refuse_same_scenario(same_scenario, run_scenario, params, variant.name, path)
             condition = variant.name
             if params:
                 condition += " [" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
             for parameter_set, seed in replicates(spec, path):
-                run_id = "__".join(filter(None, [variant.name, label, f"seed{seed}"]))
                 replicate = _with_parameter_set(
                     spec, parameter_set, run_scenario, {**overrides, **params}, path
                 )
                 tasks.append(
                     RunTask(
-                        run_id=run_id,
+                        run_id=run_id_for(variant.name, params, seed),
                         variant=variant.name,
                         condition=condition,
                         params=params,
@@ -345,4 +406,39 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
                         scaled=scaled,
                     )
                 )
+    _refuse_shared_ids(tasks, path)
     return tasks
+
+
+def _refuse_same_scenario(
+    seen: dict[str, dict[str, Any]],
+    scenario: Scenario,
+    params: dict[str, Any],
+    variant: str,
+    path: Path,
+) -> None:
+    """Refuse two grid combinations of one variant that give the same scenario.
+
+    ``2`` and ``2.0`` for a number are one condition, which would be counted twice.
+
+    Raises:
+        ScenarioError: Naming the grid field whose values coincide.
+    """
+    key = fingerprint(scenario, 0)
+    if key not in seen:
+        seen[key] = params
+        return
+    earlier = seen[key]
+    fields = [k for k in params if _canonical(params[k]) != _canonical(earlier.get(k))]
+    where = f"grid.{fields[0]}" if fields else "grid"
+    shown = ", ".join(f"{_canonical(earlier.get(k))} and {_canonical(params[k])}" for k in fields)
+    raise ScenarioError(
+        path, f"values {shown} give the same scenario in variant '{variant}'; list it once", where
+    )
+
+
+def _refuse_shared_ids(tasks: list[RunTask], path: Path) -> None:
+    """Every run needs its own file; a shared id would lose one (never expected)."""
+    shared = _first_repeat(t.run_id for t in tasks)
+    if shared is not None:
+        raise ScenarioError(path, f"two runs would share the id '{shared}'", "grid")
