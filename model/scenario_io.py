@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -225,6 +226,8 @@ def _load_chain(path: Path) -> list[tuple[Path, dict]]:
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):  # as TOML spells them
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     text = json.dumps(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
 
