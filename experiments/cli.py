@@ -8,10 +8,12 @@ written.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
 import re
 import signal
+import socket
 import sys
 import threading
 import tomllib
@@ -24,23 +26,69 @@ from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
     ResolvedScenario,
     ScenarioError,
+    check_schedule,
+    check_size,
     load_scenario,
+    one_line,
     shipped_scenario_names,
 )
 
 EXIT_USAGE = 2
 DEFAULT_SCENARIO = "old_system"
 CALIBRATED_SUFFIX = ".calibrated.toml"
+COMMAND_LINE = "<command line>"
+SCHEDULER_TIMEOUT_SECONDS = 5.0
+"""How long to try reaching a Dask scheduler before saying it cannot be reached."""
+ENVIRONMENT_ERRORS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENAMETOOLONG,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EFBIG,
+        errno.EIO,
+        errno.EEXIST,
+    }
+)
+"""Failures of the file system (disk full, read-only, no permission) that are printed as
+one line rather than a traceback: the user's to fix, not a bug (issue 19, item 4)."""
+PLUGINS_RUN_CODE = (
+    "A sweep file that lists plugins = [...] runs those Python modules with your "
+    "permissions: run only sweep files you trust."
+)
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one line, exit 2, like every other mistake (no usage block)."""
+
+    def error(self, message: str) -> None:
+        print(f"wijksim: {COMMAND_LINE}: {one_line(message)} (see --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
 
 
 def _parse_setting(text: str) -> tuple[str, object]:
-    """``key=value`` from ``--set``; the value is read as TOML (``40``, ``0.2``, ``"x"``)."""
+    """``key=value`` from ``--set``; the value is read as TOML (``40``, ``0.2``, ``"x"``).
+
+    A value that is not TOML is taken as text only if it is a bare word
+    (``--set team.label=Zuid``); anything else that does not parse is an error, never
+    silently dropped or kept as text (issue 19, item 4).
+    """
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError("<command line>", f"expected --set KEY=VALUE, found '{text}'")
+        raise ScenarioError(COMMAND_LINE, f"expected --set KEY=VALUE, found '{text}'")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ .-]*", raw.strip()):
+            raise ScenarioError(
+                COMMAND_LINE,
+                f"expected a TOML value (40, 0.2, \"text\", [1, 2]), found '{raw.strip()}'",
+                key.strip(),
+            ) from None
         value = raw.strip()  # a bare word is a string
     return key.strip(), value
 
@@ -65,19 +113,31 @@ def _resolve(
         The resolved scenario and what was scaled (``{field: [from, to]}``).
     """
     resolved = load_scenario(name)
-    resolved.scenario, scaled = with_overrides_scaled(resolved.scenario, overrides)
+    try:
+        resolved.scenario, scaled = with_overrides_scaled(resolved.scenario, overrides)
+        check_schedule(resolved.scenario, {}, Path(COMMAND_LINE))
+    except ScenarioError as error:  # the overrides came from the command line: say so
+        raise ScenarioError(COMMAND_LINE, error.message, error.field) from None
     return resolved, scaled
 
 
 def _overrides(
     households: int | None, years: int | None, settings: list[str] | None
 ) -> dict[str, object]:
-    """Dotted-field overrides from ``--households``, ``--years`` and ``--set``."""
-    overrides = dict(_parse_setting(text) for text in settings or [])
-    if households is not None:
-        overrides["population.households"] = households
-    if years is not None:
-        overrides["years"] = years
+    """Dotted-field overrides from ``--households``, ``--years`` and ``--set``.
+
+    Raises:
+        ScenarioError: A field set twice, by two ``--set`` or by ``--set`` and an option
+            (``--set years=ten --years 1`` must not quietly drop one of them).
+    """
+    overrides: dict[str, object] = {}
+    options = {"population.households": households, "years": years}
+    given = [_parse_setting(text) for text in settings or []]
+    given += [(key, value) for key, value in options.items() if value is not None]
+    for key, value in given:
+        if key in overrides:
+            raise ScenarioError(COMMAND_LINE, "set twice on the command line", key)
+        overrides[key] = value
     return overrides
 
 
@@ -142,9 +202,12 @@ def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
     from wijksim.experiments.run import run_simulation, write_run, yearly_summary
 
+    if args.seed < 0:
+        raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {args.seed}", "--seed")
     overrides = _overrides(args.households, args.years, args.set)
     resolved, scaled = _resolve(args.scenario, overrides)
     scenario = resolved.scenario
+    check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
     name = f"{resolved.name}-seed{args.seed}"
     out = Path(args.out) if args.out else default_folder(name, overrides)
     replaces = _check_out_folder(out, args.overwrite)  # before the run, not after
@@ -186,6 +249,7 @@ def command_list(args: argparse.Namespace) -> int:
 def command_validate(args: argparse.Namespace) -> int:
     """Check a scenario file and say what it resolves to."""
     resolved = load_scenario(args.scenario)
+    check_size(resolved.scenario, resolved.path, args.allow_large)
     chain = " <- ".join(str(p) for p in resolved.chain)
     print(f"{resolved.path}: valid ({resolved.scenario.label}); files: {chain}")
     return 0
@@ -337,6 +401,10 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
     from wijksim.experiments.sweep import run_sweep
 
     _check_out_folder(out, kind="sweep")  # before any run, not after
+    for task in {t.fingerprint: t for t in tasks}.values():
+        check_size(task.scenario, source, args.allow_large)
+    if args.backend == "dask" and args.scheduler:
+        _check_scheduler(args.scheduler)  # before anything is written
     summary = run_sweep(
         spec,
         tasks,
@@ -370,6 +438,24 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
     return 0
 
 
+def _check_scheduler(address: str) -> None:
+    """Refuse, within seconds, a Dask scheduler that cannot be reached.
+
+    Raises:
+        ScenarioError: The address is not ``[tcp://]host:port`` or nothing answers there.
+    """
+    match = re.fullmatch(r"(?:tcp://)?\[?([^\s\[\]/]+?)\]?:(\d+)/?", address.strip())
+    if match is None:
+        raise ScenarioError(address, "expected a Dask scheduler address like tcp://host:8786")
+    host, port = match.group(1), int(match.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_SECONDS):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ScenarioError(address, f"cannot reach the Dask scheduler: {reason}") from None
+
+
 def _scaling_line(tasks) -> str | None:
     """What the sweep scaled with the households, in one line (``None``: nothing)."""
     lines = {
@@ -394,7 +480,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     if args.seeds is not None:
         spec = spec.model_copy(update={"seeds": args.seeds})
     spec = _with_parameter_sets(spec, args)
-    tasks = plan_runs(spec, path)
+    tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / spec.name
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
@@ -466,7 +552,7 @@ def command_transition(args: argparse.Namespace) -> int:
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to switch to")
     spec = _with_parameter_sets(spec, args)
-    tasks = plan_runs(spec, resolved.path)
+    tasks = plan_runs(spec, resolved.path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
 
@@ -490,7 +576,7 @@ def command_compare_funding(args: argparse.Namespace) -> int:
         }
     )
     spec = _with_parameter_sets(spec, args)
-    tasks = plan_runs(spec, path)
+    tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
@@ -514,7 +600,7 @@ def command_compare_teams(args: argparse.Namespace) -> int:
         overrides=overrides,
     )
     spec = _with_parameter_sets(spec, args)
-    tasks = plan_runs(spec, path)
+    tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
@@ -628,11 +714,21 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
         "(needed after a model change: runs of another model revision are never mixed)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    _add_allow_large(parser)
+
+
+def _add_allow_large(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even if a run needs an estimated 8 GB of memory or more, or a sweep "
+        "has more than 100,000 runs",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``wijksim`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="wijksim",
         description="Simulate a Dutch neighbourhood, its social neighbourhood team and its costs.",
     )
@@ -664,6 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    _add_allow_large(run)
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="list the shipped scenarios")
@@ -671,6 +768,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", help="scenario name or .toml file")
+    _add_allow_large(validate)
     validate.set_defaults(handler=command_validate)
 
     calibrate = commands.add_parser(
@@ -733,7 +831,11 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("--quiet", action="store_true", help="no progress or table")
     targets.set_defaults(handler=command_targets)
 
-    sweep = commands.add_parser("sweep", help="run a sweep: scenarios × grid × seeds")
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a sweep: scenarios × grid × seeds",
+        description=f"Run a sweep: scenarios × grid × seeds. {PLUGINS_RUN_CODE}",
+    )
     sweep.add_argument("sweep", help="sweep file (.toml) or name of a shipped sweep")
     sweep.add_argument("--seeds", type=_count, help="override the number of seeds")
     _add_parameter_set_options(sweep)
@@ -860,6 +962,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ScenarioError as error:
         print(f"wijksim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        if error.errno not in ENVIRONMENT_ERRORS:
+            raise
+        where = one_line(error.filename or "<output>", 200)
+        print(f"wijksim: {where}: cannot write or read: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("wijksim: interrupted; nothing was written for the unfinished run", file=sys.stderr)

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
-from wijksim.experiments.sweep import MANIFEST_NAME
+from wijksim.experiments.sweep import MANIFEST_NAME, DamagedRunFile
 from wijksim.model.metrics import is_flow
 from wijksim.model.scenario_io import ScenarioError
 
@@ -79,7 +80,10 @@ def load_results(folder: str | Path, metrics: list[str] | None = None) -> pd.Dat
             continue
         read.add(run["file"])
         filters = [("metric", "in", list(metrics))] if metrics else None
-        table = pq.read_table(folder / run["file"], filters=filters).to_pandas()
+        try:
+            table = pq.read_table(folder / run["file"], filters=filters).to_pandas()
+        except (pa.ArrowException, OSError) as error:  # issue 19, item 4: one line
+            raise DamagedRunFile(folder / run["file"], error) from None
         frames.append(table)
     if not frames:
         raise ScenarioError(folder, "no finished runs in this results folder")

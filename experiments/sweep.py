@@ -140,10 +140,28 @@ def write_failure(outcome: RunOutcome, folder: Path) -> Path:
     return target
 
 
+class DamagedRunFile(ScenarioError):
+    """A run file that cannot be read (cut short by a full disk or a copy)."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        super().__init__(
+            path,
+            f"damaged run file ({type(error).__name__}); run the sweep again into this "
+            "folder to re-run it",
+        )
+
+
 def run_metadata(path: Path) -> dict[str, Any]:
-    """The metadata a finished run's Parquet file carries."""
-    schema = pq.read_schema(path)
-    return json.loads(schema.metadata[RUN_METADATA_KEY])
+    """The metadata a finished run's Parquet file carries.
+
+    Raises:
+        DamagedRunFile: The file is not a whole wijksim run file (issue 19, item 4).
+    """
+    try:
+        schema = pq.read_schema(path)
+        return json.loads(schema.metadata[RUN_METADATA_KEY])
+    except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as error:
+        raise DamagedRunFile(path, error) from None
 
 
 # ----------------------------------------------------------------------------- the sweep
@@ -250,7 +268,13 @@ def _finished_runs(folder: Path, tasks: list[RunTask]) -> dict[str, float | None
         path = folder / "runs" / f"{task.run_id}.parquet"
         if not path.exists():
             continue
-        metadata = run_metadata(path)
+        try:
+            metadata = run_metadata(path)
+        except DamagedRunFile:
+            # A damaged run file (truncated by a full disk or a copy) is not a finished
+            # run: it is run again (issue 19, item 4).
+            path.unlink()
+            continue
         made_under = revision_of(metadata)
         if made_under != current:
             raise ScenarioError(

@@ -34,7 +34,6 @@ import importlib
 import itertools
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -46,7 +45,12 @@ from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import (
     OPTIONAL_SECTIONS,
     ScenarioError,
+    check_schedule,
+    first_error,
     load_scenario,
+    read_toml_file,
+    reject_dates,
+    user_location,
     with_overrides,
 )
 
@@ -55,12 +59,17 @@ import wijksim
 SHIPPED_SWEEPS = Path(__file__).resolve().parent / "sweeps"
 
 Scalar = bool | int | float | str
+MAX_RUNS = 100_000
+"""Sweeps with more runs need ``--allow-large`` (assumption: 100,000 runs of the default
+scenario are days of a cluster and ~20 GB of run files; ``seeds = 10**7`` was a typo)."""
+SWEEP_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+"""Strict like the scenario schema: ``seeds = "2"`` is an error, not 2 (issue 19, item 3)."""
 
 
 class VariantSpec(BaseModel):
     """One named variant of the base scenario."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SWEEP_CONFIG
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     """Used in run ids and tables: letters, digits, ``_ . -``."""
@@ -77,7 +86,7 @@ class VariantSpec(BaseModel):
 class SweepSpec(BaseModel):
     """A sweep file, validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SWEEP_CONFIG
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]
     scenario: str = "old_system"
@@ -97,7 +106,9 @@ class SweepSpec(BaseModel):
     reference: str | None = None
     """Variant that paired differences are taken against; the first variant by default."""
     plugins: list[str] = []
-    """Modules imported before every run (for rules that partners register)."""
+    """Modules imported before every run (for rules that partners register). They are
+    Python code and run with the user's permissions: imported only after the sweep file
+    and its scenarios have validated (issue 19, item 6)."""
     set: dict[str, Scalar | list[Scalar] | dict[str, Any]] = {}
     parameter_sets: list[dict[str, Scalar]] = []
     """Parameter sets (dotted-field overrides, e.g. drawn from a calibrated ensemble by
@@ -106,6 +117,15 @@ class SweepSpec(BaseModel):
     set and the spread over runs combines parameter and stochastic uncertainty."""
     variants: list[VariantSpec] = []
     grid: dict[str, list[Scalar | list[Scalar]]] = {}
+
+    def run_count(self) -> int:
+        """How many runs the sweep plans (before any grid field is left out)."""
+        seeds = self.seeds if isinstance(self.seeds, int) else len(self.seeds)
+        combinations = 1
+        for values in self.grid.values():
+            combinations *= len(values)
+        sets = max(1, len(self.parameter_sets))
+        return max(1, len(self.variants)) * combinations * seeds * sets
 
     def seed_list(self) -> list[int]:
         """The seeds, in order."""
@@ -168,14 +188,16 @@ def load_sweep(name_or_path: str | Path) -> tuple[SweepSpec, Path]:
     """
     path = find_sweep(name_or_path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(path, f"not valid TOML: {error}") from None
+        raw = read_toml_file(path)
+    except ScenarioError as error:
+        message = error.message.replace("malformed TOML", "not valid TOML")
+        raise ScenarioError(path, message, error.field) from None
+    reject_dates(raw, path, "")
     try:
         return SweepSpec.model_validate(raw), path
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        first = first_error(error)
+        where = ".".join(user_location(first["loc"]))
         found = repr(first.get("input"))[:80]
         raise ScenarioError(path, f"{first['msg']} (found {found})", field=where) from None
 
@@ -291,10 +313,13 @@ def fingerprint(scenario: Scenario, seed: int) -> str:
 def _scenario_for(
     spec: SweepSpec, variant: VariantSpec, path: Path
 ) -> tuple[Scenario, str, dict[str, Any], int]:
-    """The variant's scenario, its name, its overrides and the file's households."""
+    """The variant's scenario, its name, its overrides and the file's households.
+
+    Rule names are checked later, once the plugins that register them are imported.
+    """
     name = variant.scenario or spec.scenario
     where = f"variants.{variant.name}"
-    resolved = load_scenario(name)
+    resolved = load_scenario(name, check_rules=False)
     for section in variant.without:
         if section not in OPTIONAL_SECTIONS:
             known = ", ".join(OPTIONAL_SECTIONS)
@@ -323,12 +348,21 @@ def _apply(scenario: Scenario, overrides: dict[str, Any], path: Path, where: str
 
 
 def _import_plugins(spec: SweepSpec, path: Path) -> None:
-    """Import the sweep's plugin modules here too, so their rules validate before running."""
+    """Import the sweep's plugin modules here too, so their rules validate before running.
+
+    Called only after everything else in the sweep has validated: a plugin is code, and
+    an invalid sweep file must not run it (issue 19, item 6).
+    """
     for index, module in enumerate(spec.plugins):
         try:
             importlib.import_module(module)
+        except SystemExit as error:  # sys.exit() in a plugin must not end the sweep quietly
+            message = f"plugin '{module}' called sys.exit({error.code!r}) while imported"
+            raise ScenarioError(path, message, f"plugins[{index}]") from None
         except Exception as error:  # any import failure is the user's to fix
             message = f"cannot import '{module}': {type(error).__name__}: {error}"
+            if isinstance(error, ModuleNotFoundError) and error.name == module:
+                message += " (put its folder on PYTHONPATH)"
             raise ScenarioError(path, message, f"plugins[{index}]") from None
 
 
@@ -350,6 +384,36 @@ def _with_parameter_set(
     return _apply(scenario, values, path, f"parameter_sets[{index}]")
 
 
+def _check_before_planning(spec: SweepSpec, path: Path, allow_large: bool) -> None:
+    """The sweep file's own consistency, and its size, before any scenario is built."""
+    names = [v.name for v in spec.variants or [VariantSpec(name="base")]]
+    if len(set(names)) != len(names):
+        raise ScenarioError(path, f"variant names must be unique, found {names}", "variants")
+    if spec.analysis == "transition" and not {"transition", "counterfactual"} <= set(names):
+        raise ScenarioError(
+            path, f"expected variants 'transition' and 'counterfactual', found {names}", "variants"
+        )
+    if spec.reference is not None and spec.reference not in names:
+        raise ScenarioError(path, f"expected one of {names}, found '{spec.reference}'", "reference")
+    count = spec.run_count()
+    if count > MAX_RUNS and not allow_large:
+        raise ScenarioError(
+            path,
+            f"plans {count:,} runs (variants × grid × seeds), more than {MAX_RUNS:,}; "
+            "pass --allow-large to run them anyway",
+            "seeds",
+        )
+
+
+def _check_rules_after_plugins(spec: SweepSpec, tasks: list[RunTask], path: Path) -> None:
+    """Import the plugins, then check that every schedule names registered rules."""
+    _import_plugins(spec, path)
+    for variant in spec.variants or [VariantSpec(name="base")]:
+        load_scenario(variant.scenario or spec.scenario)  # an unknown rule: names its file
+    for task in {t.fingerprint: t for t in tasks}.values():
+        check_schedule(task.scenario, {}, path, f"variants.{task.variant}.schedule")
+
+
 def _combinations(grid: dict[str, list], removed: list[str]) -> list[dict[str, Any]]:
     """Every combination of the grid's values, leaving out fields of removed sections."""
     keys = [k for k in grid if k.split(".")[0] not in removed]
@@ -359,23 +423,20 @@ def _combinations(grid: dict[str, list], removed: list[str]) -> list[dict[str, A
     ]
 
 
-def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
+def plan_runs(spec: SweepSpec, path: Path, allow_large: bool = False) -> list[RunTask]:
     """Expand a sweep into its runs: variants × grid combinations × seeds.
 
     Every scenario is validated here, before anything runs, so a mistake in a sweep
-    file stops it at once with the file and field named.
+    file stops it at once with the file and field named. Plugins are imported last,
+    only for a sweep that is otherwise valid.
+
+    Args:
+        spec: The validated sweep file.
+        path: The sweep file (named in errors).
+        allow_large: Plan more than :data:`MAX_RUNS` runs.
     """
-    _import_plugins(spec, path)
+    _check_before_planning(spec, path, allow_large)
     variants = spec.variants or [VariantSpec(name="base")]
-    names = [v.name for v in variants]
-    if len(set(names)) != len(names):
-        raise ScenarioError(path, f"variant names must be unique, found {names}", "variants")
-    if spec.analysis == "transition" and not {"transition", "counterfactual"} <= set(names):
-        raise ScenarioError(
-            path, f"expected variants 'transition' and 'counterfactual', found {names}", "variants"
-        )
-    if spec.reference is not None and spec.reference not in names:
-        raise ScenarioError(path, f"expected one of {names}, found '{spec.reference}'", "reference")
     _refuse_duplicates(spec, path)
     tasks: list[RunTask] = []
     for variant in variants:
@@ -407,6 +468,7 @@ def plan_runs(spec: SweepSpec, path: Path) -> list[RunTask]:
                     )
                 )
     _refuse_shared_ids(tasks, path)
+    _check_rules_after_plugins(spec, tasks, path)
     return tasks
 
 

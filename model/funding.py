@@ -34,7 +34,8 @@ PositiveInt = Annotated[int, Field(ge=1)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class PopulationResults(_Section):

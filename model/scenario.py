@@ -42,7 +42,8 @@ shares must sum to one on its own, whatever the scenario it extends had."""
 class Section(BaseModel):
     """A scenario section: unknown keys are errors, types are checked strictly."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 def _check_shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
@@ -114,6 +115,15 @@ class ClassificationParams(Section):
     def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
         return _check_shares_sum_to_one(value)
 
+    @field_validator("calibration_window_years")
+    @classmethod
+    def _window_in_order(cls, value: tuple[int, int]) -> tuple[int, int]:
+        # Year 0 is the initial draw, not a simulated year (issue 19, item 3).
+        first, last = value
+        if not 1 <= first <= last:
+            raise ValueError(f"expected [first, last] with 1 ≤ first ≤ last, found {list(value)}")
+        return value
+
     @model_validator(mode="after")
     def _targets_name_the_groups(self) -> ClassificationParams:
         names = [g["name"] for g in self.group_definitions()]
@@ -154,7 +164,7 @@ class NetworkParams(Section):
 class HazardParams(Section):
     """Weekly hazards of a domain dropping or rising one ZRM level."""
 
-    drift_per_week: NonNegative = 0.004
+    drift_per_week: Share = 0.004
     """Base weekly hazard of a domain dropping one level; scaled by ``drift_scale``.
     Assumption: only its product with the fitted ``drift_scale`` matters."""
     drift_scale: Positive = 1.0
@@ -169,7 +179,7 @@ class HazardParams(Section):
     """Drift × (1 + effect × isolation); isolation raises risk (issue 2, §4)."""
     domain_weight: dict[Domain, NonNegative] = {}
     """Relative drift per domain (default 1). Unlisted domains keep 1."""
-    recovery_per_week: NonNegative = 0.03
+    recovery_per_week: Share = 0.03
     """Base weekly hazard of a domain rising one level; scaled by ``recovery_scale``.
     Assumption: a limited domain recovers in about half a year on own strength."""
     recovery_scale: Positive = 1.0
@@ -181,7 +191,12 @@ class HazardParams(Section):
     network_help_effect: NonNegative = 1.0
     """Recovery × (1 + effect × informal help received, 0..1). Assumption: full informal
     help doubles recovery (S1 App. I.3: households and networks carry 10–50% of support)."""
-    recovery_factor_by_level: tuple[float, float, float, float] = (0.5, 0.8, 1.0, 1.0)
+    recovery_factor_by_level: tuple[NonNegative, NonNegative, NonNegative, NonNegative] = (
+        0.5,
+        0.8,
+        1.0,
+        1.0,
+    )
     """Recovery from level 1, 2, 3, 4: acute problems seldom resolve unaided (assumption)."""
     elderly_health_factor: NonNegative = 2.0
     """Drift of physical health and ADL × this for elderly households (assumption)."""
@@ -193,7 +208,7 @@ class LifeEventKind(Section):
     """A life event: a shock that lowers several domains one level at once."""
 
     per_year: Share
-    domains: list[Domain]
+    domains: Annotated[list[Domain], Field(min_length=1)]
     elderly_factor: NonNegative = 1.0
     young_adult_factor: NonNegative = 1.0
 
@@ -240,7 +255,7 @@ class SpecialistParams(Section):
     """One kind of second-line care, paid P×Q by its payer."""
 
     label: str
-    domains: list[Domain]
+    domains: Annotated[list[Domain], Field(min_length=1)]
     payer: Payer
     capacity_per_1000_households: NonNegative
     price_per_week_eur: NonNegative
@@ -249,7 +264,7 @@ class SpecialistParams(Section):
     """A waiting household is admitted only while its worst treated domain is at this
     level or worse; a household whose need resolved leaves the list, checked weekly
     (assumption: the desk's indication threshold, ``access.indication_max_level``)."""
-    recovery_boost_per_week: NonNegative = 0.06
+    recovery_boost_per_week: Share = 0.06
     """Extra weekly recovery hazard in treated domains (assumption: one level per
     ~4 months of treatment)."""
     stabilise_to_level: Annotated[int, Field(ge=1, le=5)] = 1
@@ -324,7 +339,7 @@ def _default_specialists() -> dict[str, SpecialistParams]:
 class EscalationKind(Section):
     """An escalation: an acute, unsupported domain turns into an expensive event."""
 
-    domains: list[Domain]
+    domains: Annotated[list[Domain], Field(min_length=1)]
     hazard_per_week: Share
     cost_eur: NonNegative
     payer: Payer
@@ -440,7 +455,7 @@ class Scenario(Section):
     """When the team opens (ignored without a team)."""
     calibrated: CalibrationRecord | None = None
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
-    schedule: list[str] | None = None
+    schedule: Annotated[list[str], Field(min_length=1)] | None = None
     """Rule names in run order; ``None`` runs :data:`wijksim.model.schedule.DEFAULT_SCHEDULE`."""
 
     @model_validator(mode="after")
@@ -480,6 +495,18 @@ class Scenario(Section):
         if self.team is not None and start > self.years:
             raise ValueError(
                 f"transition.team_start_year: expected ≤ years ({self.years}), found {start}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _network_fits_the_population(self) -> Scenario:
+        # A ring lattice links each household to mean_degree others: there must be that
+        # many others (issue 19, item 3).
+        degree, households = self.network.mean_degree, self.population.households
+        if degree >= households:
+            raise ValueError(
+                f"network.mean_degree: expected fewer than population.households "
+                f"({households}), found {degree}"
             )
         return self
 

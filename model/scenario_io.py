@@ -9,7 +9,10 @@ what was found, and is raised as :class:`ScenarioError` for the CLI to print.
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -25,6 +28,29 @@ OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams, "funding": 
 """Scenario sections that are absent unless a file sets them."""
 
 SCENARIO_SUFFIX = ".toml"
+MAX_EXTENDS = 100
+"""Most files in one ``extends`` chain: far more than any real layering of scenarios,
+few enough that a runaway chain is stopped with a clear line (issue 19, item 4)."""
+MAX_MESSAGE = 400
+"""Longest error message printed; a longer one is cut, saying how much was left out."""
+MAX_LISTED = 8
+"""Most items of a list quoted in an error message."""
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one printable line: control characters escaped, cut at ``limit``."""
+    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], str(text))
+    if len(escaped) <= limit:
+        return escaped
+    return f"{escaped[:limit]}… ({len(escaped) - limit} more characters)"
+
+
+def listing(items: list | tuple, limit: int = MAX_LISTED) -> str:
+    """A list for a message, the first ``limit`` items and how many more."""
+    items = list(items)
+    shown = ", ".join(repr(item) for item in items[:limit])
+    more = f", … and {len(items) - limit} more" if len(items) > limit else ""
+    return f"[{shown}{more}]"
 
 
 class ScenarioError(Exception):
@@ -40,8 +66,12 @@ class ScenarioError(Exception):
         self.file = str(file)
         self.field = field
         self.message = message
-        where = f"{self.file}: field '{field}'" if field else self.file
-        super().__init__(f"{where}: {message}")
+        # One line whatever the user typed: a newline in a key or value is escaped and a
+        # huge value is cut (issue 19, item 4).
+        where = one_line(self.file, 200)
+        if field:
+            where += f": field '{one_line(field, 200)}'"
+        super().__init__(f"{where}: {one_line(message)}")
 
 
 @dataclass
@@ -100,14 +130,55 @@ def find_scenario(name_or_path: str | Path, referenced_from: Path | None = None)
     )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; every way it can fail is a :class:`ScenarioError` naming it.
+
+    Raises:
+        ScenarioError: Unreadable, not UTF-8, malformed, or nested too deeply.
+    """
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(path, f"cannot be read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        found = data[error.start : error.start + 1].hex()
+        raise ScenarioError(
+            path, f"expected UTF-8 text, found byte 0x{found} on line {line}"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(path, f"malformed TOML: {error}") from None
-    except OSError as error:
-        raise ScenarioError(path, f"cannot be read: {error.strerror}") from None
+    except RecursionError:
+        raise ScenarioError(path, "malformed TOML: arrays or tables nested too deeply") from None
+
+
+_read_toml = read_toml_file
+
+
+def reject_dates(value: Any, file: Path | str, where: str, provenance: dict | None = None) -> None:
+    """Refuse TOML dates and times: no field of a scenario or sweep is one.
+
+    Raises:
+        ScenarioError: Naming the field (and, with ``provenance``, the file that set it).
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            reject_dates(item, file, f"{where}.{key}" if where else str(key), provenance)
+    elif isinstance(value, list):
+        for item in value:
+            reject_dates(item, file, where, provenance)
+    elif isinstance(value, datetime.date | datetime.time):
+        source = _file_for(where, provenance, Path(file)) if provenance else file
+        kind = type(value).__name__
+        raise ScenarioError(
+            source,
+            f"expected a number, text or table, found a TOML {kind} ({value.isoformat()})",
+            where or None,
+        )
 
 
 def _merge(base: dict, override: dict, source: Path, provenance: dict, prefix: str = "") -> dict:
@@ -127,23 +198,36 @@ def _merge(base: dict, override: dict, source: Path, provenance: dict, prefix: s
     return merged
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict]]:
-    resolved = path.resolve()
-    if resolved in seen:
-        cycle = " -> ".join(str(p) for p in (*seen, resolved))
-        raise ScenarioError(path, f"expected no cycle of extends, found {cycle}", "extends")
-    data = _read_toml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return [(path, data)]
-    if not isinstance(parent, str):
-        found = type(parent).__name__
-        raise ScenarioError(path, f"expected a file name (string), found {found}", "extends")
-    parent_path = find_scenario(parent, referenced_from=path)
-    return [*_load_chain(parent_path, (*seen, resolved)), (path, data)]
+def _load_chain(path: Path) -> list[tuple[Path, dict]]:
+    """The files of an ``extends`` chain, base first (a loop, not recursion: any length)."""
+    chain: list[tuple[Path, dict]] = []
+    seen: list[Path] = []
+    while True:
+        resolved = path.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(str(p) for p in (*seen, resolved))
+            raise ScenarioError(path, f"expected no cycle of extends, found {cycle}", "extends")
+        if len(seen) == MAX_EXTENDS:
+            raise ScenarioError(
+                chain[0][0],
+                f"expected at most {MAX_EXTENDS} files in a chain of extends, found more",
+                "extends",
+            )
+        seen.append(resolved)
+        data = _read_toml(path)
+        parent = data.pop("extends", None)
+        chain.append((path, data))
+        if parent is None:
+            return chain[::-1]
+        if not isinstance(parent, str):
+            found = type(parent).__name__
+            raise ScenarioError(path, f"expected a file name (string), found {found}", "extends")
+        path = find_scenario(parent, referenced_from=path)
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):  # as TOML spells them
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     text = json.dumps(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -174,9 +258,52 @@ def _file_for(dotted: str, provenance: dict[str, Path], default: Path) -> Path:
     return default
 
 
+PYDANTIC_TAG = re.compile(
+    r"^(constrained-|function-[a-z]+-|lax-|strict-)?"
+    r"(int|float|str|bool|list|dict|tuple|none|literal|union|json-or-python)(\[.*\])?$"
+    r"|\[|^function-"
+)
+"""Parts of a pydantic error location that name a member of a union type, not a field
+(``seeds.constrained-int``): the user's field is the location without them."""
+
+
+def user_location(location: tuple) -> tuple[str, ...]:
+    """The dotted parts of a pydantic error location that the user wrote."""
+    return tuple(str(p) for p in location if not PYDANTIC_TAG.search(str(p)))
+
+
+TYPE_MISMATCHES = frozenset(
+    {
+        "bool_type",
+        "int_type",
+        "float_type",
+        "string_type",
+        "list_type",
+        "dict_type",
+        "tuple_type",
+        "model_type",
+        "bool_parsing",
+        "int_parsing",
+        "float_parsing",
+    }
+)
+
+
+def first_error(error: ValidationError) -> dict[str, Any]:
+    """The error to show, of the first field that failed.
+
+    For a union (``bool | int | float | str``), the member that had the right type but a
+    wrong value (``nan`` for a float), not "expected a boolean".
+    """
+    errors = error.errors()
+    where = user_location(errors[0]["loc"])
+    same = [e for e in errors if user_location(e["loc"]) == where]
+    return next((e for e in same if e["type"] not in TYPE_MISMATCHES), errors[0])
+
+
 def _error_from_validation(error: ValidationError, provenance: dict, path: Path) -> ScenarioError:
-    first = error.errors()[0]
-    location = tuple(str(p) for p in first["loc"])
+    first = first_error(error)
+    location = user_location(first["loc"])
     dotted = ".".join(location)
     file = _file_for(dotted, provenance, path)
     kind = first["type"]
@@ -213,7 +340,14 @@ def _defaults_for(given: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]
     return base
 
 
-def _check_schedule(scenario: Scenario, provenance: dict[str, Path], path: Path) -> None:
+def check_schedule(
+    scenario: Scenario, provenance: dict[str, Path], path: Path, field: str = "schedule"
+) -> None:
+    """Every rule the schedule names is registered (by wijksim or an imported plugin).
+
+    Raises:
+        ScenarioError: Naming the unknown rules (the first few, and how many more).
+    """
     from wijksim.model.rules import RULES  # registers the built-in rules
 
     unknown = [name for name in scenario.schedule or () if name not in RULES]
@@ -221,16 +355,33 @@ def _check_schedule(scenario: Scenario, provenance: dict[str, Path], path: Path)
         file = _file_for("schedule", provenance, path)
         raise ScenarioError(
             file,
-            f"expected registered rule names ({', '.join(sorted(RULES))}), found {unknown}",
-            "schedule",
+            f"expected registered rule names ({', '.join(sorted(RULES))}), "
+            f"found {listing(unknown)}",
+            field,
         )
 
 
-def load_scenario(name_or_path: str | Path) -> ResolvedScenario:
+_check_schedule = check_schedule
+
+
+def _validate(complete: dict[str, Any], provenance: dict, path: Path) -> Scenario:
+    """Validate merged data as a :class:`Scenario`, every failure a :class:`ScenarioError`."""
+    reject_dates(complete, path, "", provenance)
+    try:
+        return Scenario.model_validate_json(json.dumps(complete))
+    except ValidationError as error:
+        raise _error_from_validation(error, provenance, path) from None
+    except RecursionError:
+        raise ScenarioError(path, "expected a scenario, found tables nested too deeply") from None
+
+
+def load_scenario(name_or_path: str | Path, check_rules: bool = True) -> ResolvedScenario:
     """Read, merge and validate a scenario.
 
     Args:
         name_or_path: A TOML file, or the name of a shipped scenario.
+        check_rules: Check that the schedule names registered rules; a sweep checks
+            them later, after importing its plugins.
 
     Returns:
         The validated scenario with its chain of files and field provenance.
@@ -249,34 +400,111 @@ def load_scenario(name_or_path: str | Path) -> ResolvedScenario:
     # price) keeps the other defaults of that table.
     defaults = _defaults_for(merged, Scenario().model_dump(mode="json"))
     complete = _merge(defaults, merged, path, {})
-    try:
-        scenario = Scenario.model_validate_json(json.dumps(complete))
-    except ValidationError as error:
-        raise _error_from_validation(error, provenance, path) from None
-    _check_schedule(scenario, provenance, path)
+    scenario = _validate(complete, provenance, path)
+    if check_rules:
+        check_schedule(scenario, provenance, path)
     return ResolvedScenario(scenario, path.stem, path, [p for p, _ in chain], provenance)
 
 
-def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """Return a copy of ``scenario`` with dotted-key overrides, validated again.
-
-    Args:
-        scenario: The base scenario.
-        overrides: ``{"population.households": 1000, "years": 2}``.
+def nest_overrides(overrides: dict[str, Any], source: Path | str) -> dict[str, Any]:
+    """``{"a.b": 1}`` → ``{"a": {"b": 1}}``.
 
     Raises:
-        ScenarioError: If an override names an unknown field or has a wrong value.
+        ScenarioError: If one key is both a value and a table (``years`` and
+            ``years.x``, or ``population`` and ``population.households``).
     """
     nested: dict[str, Any] = {}
     for dotted, value in overrides.items():
         cursor = nested
         *parents, leaf = dotted.split(".")
-        for part in parents:
-            cursor = cursor.setdefault(part, {})
-        cursor[leaf] = value
+        if value is None:  # a removed optional section (a sweep's ``without``) wins
+            for part in parents:
+                cursor = cursor.setdefault(part, {})
+            cursor[leaf] = None
+            continue
+        for depth, part in enumerate(parents):
+            child = cursor.setdefault(part, {})
+            if child is None:  # inside a removed section: nothing to set
+                break
+            if not isinstance(child, dict):
+                where = ".".join(parents[: depth + 1])
+                raise ScenarioError(
+                    source, f"set both as a value and as a table (by '{dotted}')", where
+                )
+            cursor = child
+        else:
+            if isinstance(cursor.get(leaf), dict):
+                raise ScenarioError(source, "set both as a table and as a value", dotted)
+            cursor[leaf] = value
+    return nested
+
+
+def with_overrides(
+    scenario: Scenario, overrides: dict[str, Any], check_rules: bool = False
+) -> Scenario:
+    """Return a copy of ``scenario`` with dotted-key overrides, validated again.
+
+    Args:
+        scenario: The base scenario.
+        overrides: ``{"population.households": 1000, "years": 2}``.
+        check_rules: Check that a schedule names registered rules (off by default: a
+            sweep's plugin rules are checked once its plugins are imported).
+
+    Raises:
+        ScenarioError: If an override names an unknown field or has a wrong value.
+    """
     source = Path("<overrides>")
+    nested = nest_overrides(overrides, source)
     complete = _merge(_defaults_for(nested, scenario.model_dump(mode="json")), nested, source, {})
-    try:
-        return Scenario.model_validate_json(json.dumps(complete))
-    except ValidationError as error:
-        raise _error_from_validation(error, {}, source) from None
+    validated = _validate(complete, {}, source)
+    if check_rules:
+        check_schedule(validated, {}, source)
+    return validated
+
+
+ESTIMATED_BASE_MB = 190.0
+"""Peak memory of a run before its households: interpreter and libraries
+(docs/performance.md, Memory)."""
+ESTIMATED_MB_PER_HOUSEHOLD = 0.003
+"""Memory per household while building (network edges, Mesa agents, arrays):
+(473 − 190) MB for 100,000 households (docs/performance.md, Memory), rounded up."""
+ESTIMATED_MB_PER_YEAR = 1.0
+"""The weekly records of a simulated year, ~1 MB (docs/performance.md, Memory)."""
+LARGE_RUN_MB = 8192.0
+"""Runs estimated above this need ``--allow-large``. A fixed limit rather than this
+machine's memory, so that a scenario validates alike everywhere (assumption: 8 GB, what
+a laptop can spare; 10⁹ households was killed at 24 GB, issue 19)."""
+
+
+def estimated_peak_mb(scenario: Scenario) -> float:
+    """The estimated peak memory of one run of ``scenario``, in MB."""
+    years = scenario.years + scenario.burn_in_years
+    return (
+        ESTIMATED_BASE_MB
+        + ESTIMATED_MB_PER_HOUSEHOLD * scenario.population.households
+        + ESTIMATED_MB_PER_YEAR * years
+    )
+
+
+def check_size(scenario: Scenario, file: Path | str, allow_large: bool = False) -> None:
+    """Refuse a run too large for an ordinary machine unless the user says otherwise.
+
+    Raises:
+        ScenarioError: The estimate exceeds :data:`LARGE_RUN_MB` without ``allow_large``.
+    """
+    estimate = estimated_peak_mb(scenario)
+    if allow_large or estimate <= LARGE_RUN_MB:
+        return
+    households = scenario.population.households
+    field = (
+        "population.households"
+        if households * ESTIMATED_MB_PER_HOUSEHOLD > (scenario.years * ESTIMATED_MB_PER_YEAR)
+        else "years"
+    )
+    raise ScenarioError(
+        file,
+        f"a run of {households:,} households for {scenario.years:,} years needs an "
+        f"estimated {estimate / 1024:,.1f} GB of memory (limit {LARGE_RUN_MB / 1024:.0f} GB); "
+        "pass --allow-large to run it anyway",
+        field,
+    )

@@ -35,7 +35,8 @@ INTENSITIES: tuple[str, ...] = ("light", "basic", "complex")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class HelpSeekingParams(_Section):
@@ -136,7 +137,7 @@ class TeamParams(_Section):
     intensity_by_group: dict[str, Intensity] = {}
     """Case intensity by need group at intake. Unlisted: the first (least severe) group
     is light, the last complex, the others basic."""
-    domains: list[Domain] = list(DOMAINS)
+    domains: Annotated[list[Domain], Field(min_length=1)] = list(DOMAINS)
     """Breadth: the domains the team works on (integral: all eleven)."""
     own_functions: list[str] = ["debt_counselling"]
     """Depth: specialist kinds whose work the team does itself, so it never refers them
@@ -197,7 +198,7 @@ class TeamParams(_Section):
     intake_hours: NonNegative = 2.0
     """Hours of the intake conversation and plan with a household taken in
     (assumption: a kitchen-table talk, keukentafelgesprek, and its write-up)."""
-    empowerment_per_week: NonNegative = 0.005
+    empowerment_per_week: Share = 0.005
     """Own strength of a supported household rises by this × (1 − own strength) per
     week (assumption: a year of support closes about a quarter of the gap)."""
     empowerment_fade_per_week: Share = 0.005

@@ -55,7 +55,8 @@ family). An assumption: the sources name the line, not its domains."""
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class SplitTeam(_Section):

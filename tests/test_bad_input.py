@@ -104,3 +104,185 @@ def test_unknown_scenario_name(tmp_path):
     result = wijksim("run", "atlantis", cwd=tmp_path)
     assert result.returncode == 2
     assert "atlantis" in result.stderr and "old_system" in result.stderr
+
+
+# ----------------------------------------------------------------------------- issue 19
+# Generated bad inputs (tests/bad_input_cases.py): every class of items 3, 4 and 6.
+
+from bad_input_cases import (  # noqa: E402 (the generated table, shared with the counter)
+    PLUGIN_FILE,
+    USER_BYTES,
+    USER_FILE,
+    USER_FOLDER,
+    Case,
+    all_cases,
+    prepare,
+    run_in_process,
+    run_in_subprocess,
+    snapshot,
+)
+
+ALL_CASES = all_cases()
+
+
+def _param(case: Case):
+    marks = (
+        [pytest.mark.xfail(strict=True, reason="--out safety: other branch")]
+        if case.other_branch
+        else []
+    )
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+def assert_kept_the_promise(row: dict, case: Case) -> None:
+    assert not row["traceback"], row["stderr"]
+    assert row["code"] == 2, row
+    assert row["one_line"], row["stderr"]
+    assert row["named"], f"expected file {case.file!r} and field {case.field!r}: {row['stderr']}"
+    assert not row["written"], row
+    assert not row["user_file_lost"]
+
+
+def test_the_table_covers_every_class_with_over_100_inputs():
+    kinds = {case.kind for case in ALL_CASES}
+    assert len(ALL_CASES) >= 100
+    assert {"NaN/inf", "bounds", "empty lists", "sizes", "sweep schema", "encodings"} <= kinds
+    assert {"TOML dates", "deep nesting", "--set", "plugins", "messages", "--out"} <= kinds
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in ALL_CASES])
+def test_every_bad_input_is_one_line_and_writes_nothing(case, tmp_path):
+    """Exit 2, one stderr line naming file and field, no traceback, nothing written, and
+    the user's ``userdata/thesis.docx`` still there (in-process: fast)."""
+    assert_kept_the_promise(run_in_process(case, tmp_path), case)
+
+
+SUBPROCESS_CASES = [
+    "encoding-base",
+    "date-on-command-line",
+    "set-conflict-leaf-table",
+    "plugin-exit",
+    "nested-arrays-50000",
+    "size-households-1e9",
+]
+
+
+@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
+def test_bad_input_as_a_user_runs_it(case_id, tmp_path):
+    """The same promise through ``python -m wijksim``, for one case of several classes."""
+    case = next(c for c in ALL_CASES if c.id == case_id)
+    assert_kept_the_promise(run_in_subprocess(case, tmp_path), case)
+
+
+def test_unreachable_dask_scheduler_fails_fast_and_writes_nothing(tmp_path):
+    import time
+
+    case = next(c for c in ALL_CASES if c.id == "dask-unreachable")
+    started = time.monotonic()
+    assert_kept_the_promise(run_in_subprocess(case, tmp_path), case)
+    assert time.monotonic() - started < 20  # was a 55-line OSError after 30 s
+    assert not (tmp_path / "newout").exists()
+
+
+def test_plugin_in_the_current_folder_is_not_imported_by_python_m(tmp_path):
+    """A downloaded folder's plugin must not run because the user ``cd``-ed into it."""
+    (tmp_path / PLUGIN_FILE).write_text("open('pwned', 'w').write('ran')\n")
+    sweep = 'name = "x"\nscenario = "old_system"\nseeds = 1\nplugins = ["evil_plugin"]\n'
+    (tmp_path / "s.toml").write_text(sweep)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-m", "wijksim", "sweep", "s.toml", "--backend", "serial", "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "field 'plugins[0]': cannot import 'evil_plugin'" in result.stderr
+    assert "PYTHONPATH" in result.stderr
+    assert not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "results").exists()
+
+
+def test_plugins_running_code_is_said_in_help_and_readme():
+    result = subprocess.run(
+        [sys.executable, "-m", "wijksim", "sweep", "--help"], capture_output=True, text=True
+    )
+    assert "runs those Python modules" in " ".join(result.stdout.split())
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "runs those Python modules" in " ".join(readme.split())
+
+
+def _tiny_sweep(folder: Path) -> Path:
+    path = folder / "tiny.toml"
+    path.write_text(
+        'name = "tiny"\nscenario = "old_system"\nseeds = 2\n'
+        '[set]\n"population.households" = 60\nyears = 1\nburn_in_years = 0\n'
+    )
+    return path
+
+
+def test_truncated_run_file_is_run_again_or_reported_in_one_line(tmp_path, capsys):
+    """A run file cut short (full disk, interrupted copy) is re-run on resume; ``report``
+    on it is one line, not ``ArrowInvalid``."""
+    from wijksim.experiments.cli import main
+
+    path, out = _tiny_sweep(tmp_path), tmp_path / "out"
+    args = ["sweep", str(path), "--backend", "serial", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    damaged = sorted((out / "runs").glob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    capsys.readouterr()
+
+    assert main(["report", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and damaged.name in err and "damaged run file" in err
+
+    assert main(args) == 0  # resumes: the damaged run is run again
+    from wijksim.experiments.results import load_results
+
+    assert set(load_results(out)["seed"]) == {1, 2}
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() != 0,
+    reason="mounting a tiny tmpfs needs root",
+)
+def test_full_disk_is_one_line(tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(full)])
+    if mounted.returncode != 0:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "wijksim",
+                "run",
+                "old_system",
+                "--households",
+                "60",
+                "--years",
+                "1",
+                "--quiet",
+                "--out",
+                str(full / "out"),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "No space left on device" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        subprocess.run(["umount", str(full)])
+
+
+def test_user_folder_is_prepared_as_the_cases_expect(tmp_path):
+    """The harness itself: the user's file is there before a case runs."""
+    prepare(ALL_CASES[0], tmp_path)
+    assert snapshot(tmp_path)[f"{USER_FOLDER}/{USER_FILE}"] == USER_BYTES
