@@ -31,7 +31,8 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 """The dashboard is for Dutch municipalities: it opens in Dutch."""
 BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-"""Babel locales for numbers: nl_NL writes € 1.234.567,89; en_GB writes €1,234,567.89."""
+"""Babel locales for numbers: nl_NL writes € 1.234.567,89 (a non-breaking space after the
+euro sign); en_GB writes €1,234,567.89."""
 
 Translate = Callable[[str], str]
 
@@ -59,7 +60,8 @@ def money(value: float, language: str, cents: bool = False) -> str:
     """An amount in euros as the language writes it: ``€ 1.234.568`` or ``€1,234,568``."""
     pattern = None if cents else "¤#,##0;¤-#,##0"
     if language == "nl" and not cents:
-        pattern = "¤ #,##0;¤ -#,##0"  # Dutch puts a space after the euro sign
+        # Dutch puts a (non-breaking, as Babel's own Dutch pattern) space after the sign.
+        pattern = "¤\u00a0#,##0;¤\u00a0-#,##0"
     return format_currency(
         value, "EUR", format=pattern, locale=BABEL_LOCALES[language], currency_digits=cents
     )

@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+EURO = "€\u00a0"
+"""Dutch money starts with the euro sign and a non-breaking space: € 1.234.567."""
 STARTUP_SECONDS = 60
 STEP_MS = 60_000
 """Longest wait for one step in the browser (a run of the small scenario takes seconds)."""
@@ -143,7 +145,7 @@ def test_dashboard_in_chromium(dashboard_url, tmp_path):
             _wait_idle(page)
             first_numbers, first_images = _headline(page), _images(page)
             assert "Zelfredzaam" in first_numbers
-            assert "€ " in first_numbers  # Dutch money: € 1.234.567
+            assert EURO in first_numbers  # Dutch money: € 1.234.567
             assert len(first_images) == 6  # five result figures and the transition curve
 
             # A knob changed and run again: numbers and figures change.
@@ -177,7 +179,7 @@ def test_dashboard_in_chromium(dashboard_url, tmp_path):
             _wait_idle(page)
             comparison = compare_tab.get_by_test_id("stTable").inner_text()
             assert "B − A (gemiddelde, betrouwbaarheidsinterval 90%)" in comparison
-            assert "€ " in comparison
+            assert EURO in comparison
 
             # The language switched: the same results, in English.
             sidebar.get_by_text("English").click()
