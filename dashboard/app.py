@@ -30,10 +30,12 @@ from wijksim.dashboard.i18n import (
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, load_scenario, shipped_scenario_names
 
+# No bare strings below the module docstring: Streamlit's "magic" would show them on the
+# page (``wijksim dashboard`` also turns magic off); comments instead.
 DEFAULT_SCENARIO = "transition"
-"""Opens on the switch to a team: it shows every panel, the transition curve included."""
+# Opens on the switch to a team: it shows every panel, the transition curve included.
 DEFAULT_SEEDS = 5
-"""Assumption: enough for a 90% band to mean something, few enough for a quick first look."""
+# Assumption: enough for a 90% band to mean something, few enough for a quick first look.
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 INDICATORS = {
     "investment_hump_year": (N_("hump 1 (investment): year"), "year"),
@@ -46,7 +48,7 @@ INDICATORS = {
     "npv_eur": (N_("net present value"), "eur"),
     "bcr": (N_("benefit–cost ratio"), "ratio"),
 }
-"""The transition indicators shown (:mod:`wijksim.experiments.transition_analysis`)."""
+# The transition indicators shown (wijksim.experiments.transition_analysis).
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
@@ -501,6 +503,17 @@ def context_text(config: compute.Configuration, _: Translate, language: str) -> 
     )
 
 
+def difference_text(difference: pd.Series, kind: str, _: Translate, language: str) -> str:
+    """``mean [low; high]``; a difference of shares in percentage points."""
+    values = [difference[c] for c in ("mean_difference", "ci_low", "ci_high")]
+    if kind == "share":
+        points = [number(100 * v, language, 1) if pd.notna(v) else "—" for v in values]
+        shown = [_("{value} pp").format(value=p) for p in points]
+    else:
+        shown = [formatted(v, kind, language) for v in values]
+    return f"{shown[0]} [{shown[1]}; {shown[2]}]"
+
+
 def show_comparison(
     config_a: compute.Configuration, config_b: compute.Configuration, table, _, language: str
 ) -> None:
@@ -517,10 +530,8 @@ def show_comparison(
                 _("Figure"): _(label),
                 "A": with_band(a_rows.loc[metric], kind, language),
                 "B": with_band(b_rows.loc[metric], kind, language),
-                _("B − A (mean, confidence interval 90%)"): (
-                    f"{formatted(difference['mean_difference'], kind, language)} "
-                    f"[{formatted(difference['ci_low'], kind, language)}; "
-                    f"{formatted(difference['ci_high'], kind, language)}]"
+                _("B − A (mean, confidence interval 90%)"): difference_text(
+                    difference, kind, _, language
                 ),
             }
         )

@@ -422,8 +422,9 @@ def dashboard_command(host: str, port: int) -> list[str]:
     """The ``streamlit run`` command line that serves the dashboard.
 
     Offline and private by default: no browser is opened (the server may run where there
-    is none), no usage statistics are sent, and the file watcher is off (nothing to
-    reload for a user).
+    is none), no usage statistics are sent, the file watcher is off (nothing to reload
+    for a user), the toolbar shows no developer options, and bare strings in the script
+    are not shown ("magic" off).
     """
     from wijksim.dashboard import __file__ as package_init
 
@@ -445,6 +446,10 @@ def dashboard_command(host: str, port: int) -> list[str]:
         "--server.fileWatcherType",
         "none",
         "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--runner.magicEnabled",
         "false",
     ]
 

@@ -51,6 +51,8 @@ def test_opens_in_dutch_with_every_knob(app):
         "Type wijk", "Teamindeling", "Financieringsvorm",
         "Toegang tot specialistische zorg (opties A–E)",
     }  # fmt: skip
+    # No bare string of the script shows up on the page (Streamlit's "magic").
+    assert not [m.value for m in app.markdown if "Assumption" in m.value or ":mod:" in m.value]
     help_text = _number(app, "A", "frontline_fte").help
     assert "Eenheid" in help_text and "Bereik" in help_text and "Leeuwarden" in help_text
 
@@ -85,6 +87,7 @@ def test_comparison_shows_both_and_the_paired_difference(app):
         "Kengetal", "A", "B", "B − A (gemiddelde, betrouwbaarheidsinterval 90%)"
     ]  # fmt: skip
     assert (table["A"] != table["B"]).any()
+    assert "procentpunt" in table.iloc[0, 3]  # a difference of shares, in percentage points
 
 
 def test_configuration_b_follows_a_until_changed(app):
