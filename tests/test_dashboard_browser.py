@@ -181,6 +181,18 @@ def test_dashboard_in_chromium(dashboard_url, tmp_path):
             assert "B − A (gemiddelde, betrouwbaarheidsinterval 90%)" in comparison
             assert EURO in comparison
 
+            # A bad uploaded scenario: one line naming the file and the field.
+            bad = tmp_path / "mine.toml"
+            bad.write_text('extends = "transition"\n[team]\nfrontline_ftee = 3\n')
+            sidebar.get_by_text("bestand uploaden").click()
+            _wait_idle(page)
+            sidebar.locator("input[type='file']").set_input_files(bad)
+            error = page.get_by_test_id("stAlertContentError").first
+            error.wait_for()
+            assert error.inner_text().startswith("mine.toml: field 'team.frontline_ftee'")
+            sidebar.get_by_text("meegeleverd scenario").click()
+            _wait_idle(page)
+
             # The language switched: the same results, in English.
             sidebar.get_by_text("English").click()
             page.get_by_text("wijksim: the neighbourhood team in your municipality").wait_for()
