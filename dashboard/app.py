@@ -506,12 +506,11 @@ def context_text(config: compute.Configuration, _: Translate, language: str) -> 
 def difference_text(difference: pd.Series, kind: str, _: Translate, language: str) -> str:
     """``mean [low; high]``; a difference of shares in percentage points."""
     values = [difference[c] for c in ("mean_difference", "ci_low", "ci_high")]
-    if kind == "share":
-        points = [number(100 * v, language, 1) if pd.notna(v) else "—" for v in values]
-        shown = [_("{value} pp").format(value=p) for p in points]
-    else:
+    if kind != "share":
         shown = [formatted(v, kind, language) for v in values]
-    return f"{shown[0]} [{shown[1]}; {shown[2]}]"
+        return f"{shown[0]} [{shown[1]}; {shown[2]}]"
+    points = [number(100 * v, language, 1) if pd.notna(v) else "—" for v in values]
+    return f"{points[0]} [{points[1]}; {points[2]}] " + _("percentage points")
 
 
 def show_comparison(

@@ -7,6 +7,8 @@ on linear axes; legends sit outside the data; the year the team starts is marked
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,6 +23,8 @@ from wijksim.dashboard.i18n import N_, Translate, number
 from wijksim.model.scenario import PAYERS, STREAMS
 
 SIZE = (7.0, 3.6)
+TITLE_WIDTH = 45
+"""Characters per line of a panel's title: longer ones wrap instead of running off."""
 BAND_ALPHA = 0.2
 MILLION = 1e6
 
@@ -243,7 +247,8 @@ def comparison_figure(by_year: pd.DataFrame, _: Translate, language: str) -> Fig
         )
         _numbers(axis, language, digits=1, percent=kind == "share")
         unit = _("€ million") if kind == "eur" else ""
-        axis.set_title(_(label) + (f" ({unit})" if unit else ""), fontsize=8, loc="left")
+        title = _(label) + (f" ({unit})" if unit else "")
+        axis.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize=8, loc="left")
         axis.grid(alpha=0.3)
     for axis in axes[1]:
         axis.set_xlabel(_("year"))
