@@ -313,6 +313,7 @@ def download_table(
 ) -> None:
     """A table's CSV and Excel download buttons."""
     left, right = st.columns(2)
+    title = _(TABLE_TITLES.get(title, title))
     left.download_button(
         _("CSV") + ": " + title,
         cached_csv(table, language),
@@ -383,6 +384,16 @@ def show_figure(name: str, image: bytes, stem: str, _: Translate) -> None:
     )
 
 
+TABLE_TITLES = {
+    "headline": N_("headline figures"),
+    "yearly_by_seed": N_("every metric per year and seed"),
+    "transition_indicators": N_("transition indicators"),
+    "transition_curves": N_("transition curves"),
+    "transition_spending": N_("transition spending per seed"),
+    "comparison_totals": N_("comparison: B − A over the run"),
+    "comparison_by_year": N_("comparison: B − A per year"),
+    "comparison_runs": N_("comparison: every metric per year and seed"),
+}
 FIGURE_TITLES = {
     "need_groups": N_("Need groups over time"),
     "waiting": N_("Waiting"),

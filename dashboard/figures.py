@@ -33,6 +33,9 @@ TERMS = {
     "self_reliant": N_("self-reliant (zelfredzaam)"),
     "basic": N_("basic need"),
     "complex": N_("complex need"),
+    "vulnerable_self_reliant": N_("vulnerable but self-reliant"),
+    "vulnerable_not_self_reliant": N_("vulnerable, not self-reliant"),
+    "top": N_("top: multiple complex problems"),
     # cost streams
     "zeroth_line": N_("zeroth line (collective provisions)"),
     "team": N_("neighbourhood team (wijkteam) or desk"),

@@ -69,8 +69,9 @@ NUMBER_KNOBS: tuple[Knob, ...] = (
          100, 100_000, 100),
     Knob("years", "years", N_("Years simulated"), N_("years"), 1, 30, 1),
     Knob("seeds", None, N_("Seeds (replicates)"), N_("runs"), 1, 50, 1),
+    # From 0.1 FTE: a team scaled to a few hundred households is a fraction of a worker.
     Knob("frontline_fte", "team.frontline_fte", N_("Team frontline staff"), N_("FTE"),
-         0.5, 200.0, 0.5, needs="team"),
+         0.1, 200.0, 0.1, needs="team"),
     Knob("team_start_year", "transition.team_start_year", N_("Team start year"), N_("year"),
          1, 30, 1, needs="team"),
     Knob("seconded_share", "team.seconded_share", N_("Seconded staff share"),

@@ -109,3 +109,11 @@ def test_time_cap_stops_with_a_clear_message(app):
     assert not app.exception
     message = app.error[0].value
     assert "tijdslimiet van 5 s" in message and "van 40 runs zijn klaar" in message
+
+
+def test_knobs_show_the_values_scaled_to_the_households(app):
+    _number(app, "A", "households").set_value(300)
+    app.run()
+    # 8 FTE for 6,000 households is 0.4 FTE for 300: shown, and run, without an override.
+    assert _number(app, "A", "frontline_fte").value == pytest.approx(0.4)
+    assert any("Meegeschaald" in c.value for c in app.caption)

@@ -162,7 +162,7 @@ def test_dashboard_in_chromium(dashboard_url, tmp_path):
 
             # A table downloaded: Dutch CSV, semicolons and decimal commas.
             with page.expect_download() as download:
-                page.get_by_role("button", name="CSV: headline").click()
+                page.get_by_role("button", name="CSV: kerncijfers").click()
             saved = tmp_path / "headline.csv"
             download.value.save_as(saved)
             text = saved.read_text(encoding="utf-8-sig")
