@@ -407,6 +407,8 @@ FIGURE_TITLES = {
 
 def about_run(config: compute.Configuration) -> dict[str, Any]:
     """What produced a table: the sheet that names the run in every workbook."""
+    from importlib.metadata import version
+
     from wijksim.experiments.manifest import git_commit
     from wijksim.model.revision import MODEL_REVISION
 
@@ -418,6 +420,7 @@ def about_run(config: compute.Configuration) -> dict[str, Any]:
         "households": config.scenario.population.households,
         "years": config.scenario.years,
         "seeds": f"{seeds[0]}..{seeds[-1]}",
+        "wijksim version": version("wijksim"),
         "model revision": MODEL_REVISION,
         "commit": git_commit(),
     }
