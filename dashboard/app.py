@@ -624,7 +624,9 @@ def main() -> None:
             if shown != config:
                 st.info(_("The knobs changed since this run: press Run to see their result."))
             table = run_with_progress(compute.jobs_of(shown), cap, _)
-            if table is not None:
+            if table is None:  # stopped at the time cap: run again only when asked
+                del st.session_state.result
+            else:
                 show_result(shown, table, _, language)
     with compare_tab:
         st.markdown(
@@ -650,7 +652,9 @@ def main() -> None:
                 config_b, "B", old_system=False
             )
             table = run_with_progress(jobs, cap, _)
-            if table is not None:
+            if table is None:
+                del st.session_state.comparison
+            else:
                 show_comparison(config_a, config_b, table, _, language)
 
 

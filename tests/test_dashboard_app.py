@@ -109,6 +109,9 @@ def test_time_cap_stops_with_a_clear_message(app):
     assert not app.exception
     message = app.error[0].value
     assert "tijdslimiet van 5 s" in message and "van 40 runs zijn klaar" in message
+    # The next change of any widget does not start the long runs again: only Run does.
+    app.radio(key="language").set_value("en").run()
+    assert not app.error and not app.get("progress")
 
 
 def test_knobs_show_the_values_scaled_to_the_households(app):
