@@ -291,12 +291,18 @@ def run_jobs(
     frames = []
     for done, job in enumerate(jobs):
         outcome = _run_on_thread(job, run_one, stop, prepare_thread)
-        while outcome.thread.is_alive():
-            outcome.thread.join(POLL_SECONDS)
-            if report is not None:
-                report(min((weeks_before + outcome.weeks) / total_weeks, 1.0), done)
-            if clock() - started > cap_seconds:
-                stop.set()
+        try:
+            while outcome.thread.is_alive():
+                outcome.thread.join(POLL_SECONDS)
+                if report is not None:
+                    report(min((weeks_before + outcome.weeks) / total_weeks, 1.0), done)
+                if clock() - started > cap_seconds:
+                    stop.set()
+        except BaseException:
+            # The caller stopped (Streamlit stops a script this way when a widget changes):
+            # stop the run too, rather than leave it computing beside the next one.
+            stop.set()
+            raise
         if outcome.error is not None:
             if isinstance(outcome.error, _Stopped):
                 raise TimeCapExceeded(cap_seconds, done, len(jobs))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import threading
 
 import openpyxl
 import pandas as pd
@@ -155,3 +156,21 @@ def test_dashboard_command_warns_off_loopback_and_checks_the_port(monkeypatch, c
     assert cli.main(["dashboard", "--port", "0"]) == cli.EXIT_USAGE
     assert "expected --port 1..65535, found 0" in capsys.readouterr().err
     assert len(started) == 2  # nothing started for the bad port
+
+
+def test_a_stopped_caller_stops_its_run():
+    jobs = [compute.Job("A", "{}", 1, 3)]
+    runs = []
+
+    def hanging(scenario_json, seed, progress):
+        runs.append(threading.current_thread())
+        for _ in itertools.count():
+            progress(1)
+
+    def stop_caller(share, done):
+        raise KeyboardInterrupt  # as Streamlit's rerun stops the script
+
+    with pytest.raises(KeyboardInterrupt):
+        compute.run_jobs(jobs, hanging, report=stop_caller)
+    runs[0].join(timeout=5)
+    assert not runs[0].is_alive()
