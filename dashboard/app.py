@@ -637,8 +637,7 @@ def main() -> None:
             )
         )
         with st.expander(_("Configuration B"), expanded=True):
-            columns = st.container()
-            values_b = knob_inputs(columns, scenario, name, "B", _, language, follow=values)
+            values_b = knob_inputs(st.container(), scenario, name, "B", _, language, values)
         try:
             config_b = compute.configure(scenario, name, values_b)
         except ScenarioError as error:
