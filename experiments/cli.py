@@ -11,6 +11,7 @@ import argparse
 import errno
 import hashlib
 import json
+import os
 import re
 import signal
 import socket
@@ -652,6 +653,64 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_DASHBOARD_PORT = 8501
+"""Streamlit's own default port."""
+
+
+def dashboard_command(host: str, port: int) -> list[str]:
+    """The ``streamlit run`` command line that serves the dashboard.
+
+    Offline and private by default: no browser is opened (the server may run where there
+    is none), no usage statistics are sent, the file watcher is off (nothing to reload
+    for a user), the toolbar shows no developer options, and bare strings in the script
+    are not shown ("magic" off).
+    """
+    from wijksim.dashboard import __file__ as package_init
+
+    app = Path(package_init).with_name("app.py")
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--runner.magicEnabled",
+        "false",
+    ]
+
+
+def command_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard in the browser (replaces this process with Streamlit)."""
+    if not 0 < args.port < 65536:
+        raise ScenarioError("<command line>", f"expected --port 1..65535, found {args.port}")
+    if args.host not in LOOPBACK_HOSTS:
+        print(
+            f"wijksim: warning: serving on {args.host}, reachable from other machines; the "
+            "dashboard has no login. Use --host 127.0.0.1 to keep it on this machine.",
+            file=sys.stderr,
+        )
+    print(f"wijksim dashboard: http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    sys.stderr.flush()
+    command = dashboard_command(args.host, args.port)
+    os.execv(command[0], command)  # signals reach Streamlit itself; never returns
+    return 0  # pragma: no cover
+
+
 def _add_replicate_options(
     parser: argparse.ArgumentParser,
     seeds: int,
@@ -936,6 +995,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress or summary")
     bench.set_defaults(handler=command_bench)
+    dashboard = commands.add_parser(
+        "dashboard", help="the dashboard in the browser: knobs, runs, comparisons, downloads"
+    )
+    dashboard.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default 127.0.0.1, this machine only; others warn)",
+    )
+    dashboard.add_argument(
+        "--port", type=int, default=DEFAULT_DASHBOARD_PORT, help="port (default 8501)"
+    )
+    dashboard.set_defaults(handler=command_dashboard)
     report = commands.add_parser("report", help="figures and a summary from a results folder")
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")

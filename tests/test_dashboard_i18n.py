@@ -1,0 +1,102 @@
+"""Dutch and English in the dashboard (issue 17, item 4)."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from wijksim.dashboard import i18n
+
+PACKAGE = Path(i18n.__file__).parent
+PO_FILE = i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+
+
+def _marked_strings() -> set[str]:
+    """Every string the dashboard marks with ``_`` or ``N_``, as ``pybabel extract`` finds it."""
+    found = extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+    )
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+def _catalogue():
+    with PO_FILE.open("rb") as handle:
+        return read_po(handle)
+
+
+def test_every_dashboard_string_has_a_dutch_translation():
+    catalogue = _catalogue()
+    marked = _marked_strings()
+    assert len(marked) > 100  # the extraction found the dashboard's strings
+    untranslated = sorted(
+        text
+        for text in marked
+        if text not in catalogue or not catalogue[text].string or catalogue[text].fuzzy
+    )
+    assert not untranslated, f"no Dutch in {PO_FILE.name} for: {untranslated}"
+
+
+def test_no_translated_call_inside_an_f_string():
+    # pybabel cannot see _("...") inside an f-string, so such a string would escape the
+    # check above: build the text outside the f-string instead (ruff's UP032 turns
+    # "...".format(_("x")) into an f-string, so this happens by accident).
+    hidden = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [f"{path.name}:{node.lineno}" for call in _literal_calls(node)]
+    assert not hidden, f"_() inside an f-string at {hidden}"
+
+
+def _literal_calls(node: ast.AST) -> list[ast.Call]:
+    """Calls ``_("text")`` or ``N_("text")`` with a literal string, inside ``node``."""
+    return [
+        call
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id in ("_", "N_")
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    ]
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    # The .mo is committed so that a fresh clone works after `pip install -e .`; it must
+    # say what the .po says (recompile with `pybabel compile` after editing the .po).
+    with MO_FILE.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [m.id for m in _catalogue() if m.id and compiled.gettext(m.id) != m.string]
+    assert not stale, f"{MO_FILE.name} is older than {PO_FILE.name} for: {stale[:5]}"
+
+
+def test_dutch_policy_terms():
+    dutch = i18n.translator("nl")
+    assert dutch("eviction (huisuitzetting)") == "huisuitzetting"
+    assert dutch("out-of-home placement (uithuisplaatsing)") == "uithuisplaatsing"
+    assert dutch("self-reliant (zelfredzaam)") == "zelfredzaam"
+    assert dutch("Neighbourhood team (wijkteam)") == "Wijkteam"
+    assert "maatwerkvoorziening" in dutch("specialist care (maatwerkvoorziening)")
+    assert dutch("MKBA: society, all payers").startswith("MKBA")
+    assert i18n.translator("en")("eviction (huisuitzetting)") == "eviction (huisuitzetting)"
+
+
+def test_numbers_and_money_as_each_language_writes_them():
+    space = "\u00a0"  # Babel's Dutch pattern keeps the sign and the amount together
+    assert i18n.money(1_234_567.89, "nl", cents=True) == f"€{space}1.234.567,89"
+    assert i18n.money(1_234_567.89, "nl") == f"€{space}1.234.568"
+    assert i18n.money(-1_234_567.0, "nl") == f"€{space}-1.234.567"
+    assert i18n.money(1_234_567.89, "en", cents=True) == "€1,234,567.89"
+    assert i18n.number(1234.5, "nl", 1) == "1.234,5"
+    assert i18n.percent(0.125, "nl") == "12,5%"
+    assert i18n.percent(0.125, "en") == "12.5%"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="expected a language"):
+        i18n.translator("fr")
