@@ -303,8 +303,9 @@ def fingerprint(scenario: Scenario, seed: int) -> str:
     model a finished run no longer matches, so a resumed sweep cannot keep runs of the
     old code (issue 15, item 17).
     """
+    # The [calibrated] record says how values were fitted; it changes no result.
     text = (
-        scenario.model_dump_json()
+        scenario.model_dump_json(exclude={"calibrated"})
         + f"|seed={seed}|revision={revision.MODEL_REVISION}|wijksim={wijksim.__version__}"
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -121,3 +121,16 @@ def test_the_shipped_spec_fits_comparable_step_targets_of_the_old_system():
     bands = check_spec(spec, path, load_targets(), load_scenario("old_system").scenario)
     assert len(bands) == len(spec.targets) >= 10
     assert all(r.why for r in spec.parameters.values())
+
+
+def test_the_calibration_record_does_not_change_a_runs_fingerprint():
+    """A resumed calibration keeps its runs when only the provenance record changed."""
+    from wijksim.experiments.sweep_spec import fingerprint
+    from wijksim.model.scenario_io import with_overrides
+
+    scenario = load_scenario("old_system").scenario
+    record = scenario.calibrated.model_copy(update={"date": "2000-01-01", "seeds": 9})
+    relabelled = scenario.model_copy(update={"calibrated": record})
+    assert fingerprint(relabelled, 1) == fingerprint(scenario, 1)
+    changed = with_overrides(scenario, {"hazards.drift_scale": 3.0})
+    assert fingerprint(changed, 1) != fingerprint(scenario, 1)
