@@ -358,7 +358,11 @@ def summary_markdown(
     ]
     for w in waves:
         kept = int((w.table["I_max"] <= spec.cutoff).sum())
-        around = f"the {spec.minimum_kept} closest" if w.refocused else "those not ruled out"
+        around = (
+            f"the {spec.minimum_kept} closest so far"
+            if w.refocused
+            else "those not ruled out so far"
+        )
         lines.append(f"| {w.wave} | {len(w.design)} | {len(w.outputs)} | {kept} | {around} |")
     lines += [
         "",

@@ -13,7 +13,8 @@ with m_j the mean over R replicate seeds, z_j the middle of the target's band, V
 the band read as ± 2 standard deviations of observation uncertainty, V_sim,j the variance
 between seeds and V_md,j a model discrepancy (a share of z_j, an assumption). A point
 is *not ruled out yet* (NROY) when max_j I_j ≤ the cut-off (3, Pukelsheim's three-sigma
-rule). The next wave draws its hypercube in the box around the NROY points of the last.
+rule). The next wave draws its hypercube in the box around the NROY points of all waves
+so far (or, while fewer than a minimum are left, around the closest points so far).
 
 Everything here is a pure function of tables: the simulator is a callable, so that the
 same code fits the model (``wijksim calibrate --spec``) and a synthetic test function
@@ -296,9 +297,13 @@ def history_match(
         first_point += len(design)
         outputs = simulate(design, wave)
         table = implausibility(outputs, bands, discrepancy_share)
-        keep_rows = kept_for_next_wave(table, cutoff, minimum_kept)
-        refocused = bool((table["I_max"] <= cutoff).sum() < minimum_kept)
-        kept_points = table.loc[keep_rows, POINT]
+        # The next wave draws around what no wave so far has ruled out (or the closest
+        # of all waves so far): a wave drawn in a box only adds points inside it.
+        so_far = pd.concat([*(r.table for r in results), table], ignore_index=True)
+        designs = pd.concat([*(r.design for r in results), design], ignore_index=True)
+        keep_rows = kept_for_next_wave(so_far, cutoff, minimum_kept)
+        refocused = bool((so_far["I_max"] <= cutoff).sum() < minimum_kept)
+        kept_points = so_far.loc[keep_rows, POINT]
         results.append(WaveResult(wave, design, outputs, table, refocused))
-        box = next_box(design, parameters, design[POINT].isin(kept_points))
+        box = next_box(designs, parameters, designs[POINT].isin(kept_points))
     return results
