@@ -9,6 +9,7 @@ what was found, and is raised as :class:`ScenarioError` for the CLI to print.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import math
@@ -433,9 +434,11 @@ def nest_overrides(overrides: dict[str, Any], source: Path | str) -> dict[str, A
                 )
             cursor = child
         else:
-            if isinstance(cursor.get(leaf), dict):
+            if isinstance(cursor.get(leaf), dict) and not isinstance(value, dict):
                 raise ScenarioError(source, "set both as a table and as a value", dotted)
-            cursor[leaf] = value
+            # A table replaces the table before it (``funding`` then
+            # ``funding.specialist_access``); copied, since later keys write into it.
+            cursor[leaf] = copy.deepcopy(value) if isinstance(value, dict) else value
     return nested
 
 
