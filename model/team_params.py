@@ -240,6 +240,16 @@ class TeamParams(_Section):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _covers_something(self) -> TeamParams:
+        # A team competent in none of its domains covers nothing: it could take no case.
+        if all(self.competence_of(domain) <= 0 for domain in self.domains):
+            raise ValueError(
+                "team.default_competence / team.competence: expected a competence above 0 "
+                "in at least one of the team's domains, found 0 in all of them"
+            )
+        return self
+
     def split_params(self) -> list[tuple[str, TeamParams]]:
         """Each team of the split with its share of the FTE (one unnamed team if none)."""
         if not self.split.is_split:

@@ -40,6 +40,11 @@ CASES = {
         "transition.team_start_year",
         "expected ≤ years (2), found 3",
     ),
+    "team_competent_in_nothing": (  # found by the property test: crashed with IndexError
+        "[team]\ndefault_competence = 0.0\n",
+        "team",
+        "competence above 0",
+    ),
     "unknown_group_share": (
         "[classification.target_shares]\nself_reliant = 0.8\nbasic = 0.2\n",
         "classification",
