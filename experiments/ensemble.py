@@ -34,9 +34,13 @@ def ensemble_path(name_or_path: str) -> Path:
         known = sorted(
             p.name.removesuffix(ENSEMBLE_SUFFIX) for p in shipped.glob(f"*{ENSEMBLE_SUFFIX}")
         )
+        shipped_text = (
+            f"one of {known}" if known else "a shipped one (none yet, docs/calibration.md)"
+        )
         raise ScenarioError(
             "<command line>",
-            f"expected an ensemble .parquet file or one of {known}, found '{name_or_path}'",
+            f"expected an ensemble .parquet file from `wijksim calibrate --spec` or "
+            f"{shipped_text}, found '{name_or_path}'",
             "--ensemble",
         )
     return found
