@@ -25,6 +25,7 @@ points_per_wave = 10
 waves = 2
 minimum_kept = 3
 targets = ["share_complex", "evictions"]
+set = {burn_in_years = 0}
 
 [parameters."escalations.eviction.hazard_per_week"]
 low = 0.0005
