@@ -14,7 +14,9 @@ the band read as ± 2 standard deviations of observation uncertainty, V_sim,j th
 between seeds and V_md,j a model discrepancy (a share of z_j, an assumption). A point
 is *not ruled out yet* (NROY) when max_j I_j ≤ the cut-off (3, Pukelsheim's three-sigma
 rule). The next wave draws its hypercube in the box around the NROY points of all waves
-so far (or, while fewer than a minimum are left, around the closest points so far).
+so far; while fewer than a minimum are left, in a box around the best point so far (a
+trust region a quarter as wide as the closest points' spread, in the parameters that some
+target informs).
 
 Everything here is a pure function of tables: the simulator is a callable, so that the
 same code fits the model (``wijksim calibrate --spec``) and a synthetic test function
@@ -306,4 +308,33 @@ def history_match(
         kept_points = so_far.loc[keep_rows, POINT]
         results.append(WaveResult(wave, design, outputs, table, refocused))
         box = next_box(designs, parameters, designs[POINT].isin(kept_points))
+        if refocused:
+            # In many dimensions the closest points lie far apart and their box hardly
+            # shrinks; search around the best so far instead (a trust region), in the
+            # parameters some target informs (elsewhere the best point's place is chance).
+            first = results[0]
+            informed = identifiability(first.design, first.table, parameters, bands, cutoff)
+            narrowed = (informed["informed_by"] != "none").to_numpy()
+            around = box_around(designs, parameters, best_point(so_far, bands), box)
+            box = np.where(narrowed[:, None], around, box)
     return results
+
+
+def box_around(
+    design: pd.DataFrame, parameters: list[Parameter], point: int, spread: np.ndarray
+) -> np.ndarray:
+    """A box centred on ``point``, a quarter as wide as ``spread`` (at least ±0.05).
+
+    Args:
+        design: Every evaluated point (``point`` and one column per parameter).
+        parameters: The uncertain parameters.
+        point: The centre (the best point so far).
+        spread: The box around the closest points (:func:`next_box`), on the unit scale.
+    """
+    row = design.set_index(POINT).loc[point]
+    box = np.zeros((len(parameters), 2))
+    for i, p in enumerate(parameters):
+        centre = float(p.to_unit(np.array([row[p.name]], dtype=float))[0])
+        half = max(0.125 * (spread[i, 1] - spread[i, 0]), 0.05)
+        box[i] = max(centre - half, 0.0), min(centre + half, 1.0)
+    return box
