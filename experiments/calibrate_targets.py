@@ -20,11 +20,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import tomlkit
+from matplotlib.figure import Figure
 from wijksim.experiments.atomic import write_bytes_atomically
 from wijksim.experiments.calibration_spec import CalibrationSpec
 from wijksim.experiments.history_matching import (
@@ -269,10 +269,8 @@ def write_calibration_results(
         _write_parquet(getattr(tables, name), out / f"{name}.parquet")
     figure = ranges_figure(tables, spec, resolved.name)
     figure.savefig(out / "parameter_ranges.png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
     figure = fit_figure(tables, resolved.name)
     figure.savefig(out / "target_fit.png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
     text = summary_markdown(tables, spec, spec_path, resolved, waves)
     write_bytes_atomically(out / "summary.md", text.encode("utf-8"))
     manifest = {
@@ -287,10 +285,11 @@ def write_calibration_results(
     write_bytes_atomically(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
 
 
-def ranges_figure(tables: CalibrationTables, spec: CalibrationSpec, scenario: str) -> plt.Figure:
+def ranges_figure(tables: CalibrationTables, spec: CalibrationSpec, scenario: str) -> Figure:
     """Per parameter: its plausible range, the NROY range and the best point (unit scale)."""
     parameters = spec.parameter_list()
-    figure, axis = plt.subplots(figsize=(8, 0.45 * len(parameters) + 1.5))
+    figure = Figure(figsize=(8, 0.45 * len(parameters) + 1.5))
+    axis = figure.subplots()
     best = tables.points.set_index(POINT).loc[tables.best]
     for i, p in enumerate(parameters):
         axis.plot([0, 1], [i, i], color="lightgrey", linewidth=6, solid_capstyle="butt")
@@ -312,10 +311,11 @@ def ranges_figure(tables: CalibrationTables, spec: CalibrationSpec, scenario: st
     return figure
 
 
-def fit_figure(tables: CalibrationTables, scenario: str) -> plt.Figure:
+def fit_figure(tables: CalibrationTables, scenario: str) -> Figure:
     """Per target: the band, the ensemble's 90% range and the best point, band-scaled."""
     fit = tables.fit
-    figure, axis = plt.subplots(figsize=(8, 0.45 * len(fit) + 1.5))
+    figure = Figure(figsize=(8, 0.45 * len(fit) + 1.5))
+    axis = figure.subplots()
     for i, row in enumerate(fit.itertuples()):
         middle, half = (row.low + row.high) / 2, (row.high - row.low) / 2
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from matplotlib.figure import Figure
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.report import HORIZON_FLOWS, markdown_table, run_indicators
@@ -217,10 +217,11 @@ def _short(name: str) -> str:
     return ".".join(name.split(".")[-2:])
 
 
-def morris_figure(indices: pd.DataFrame, output: str, title: str) -> plt.Figure:
+def morris_figure(indices: pd.DataFrame, output: str, title: str) -> Figure:
     """μ* against σ for one output, each parameter labelled, with its seed noise."""
     rows = indices[indices["output"] == output]
-    figure, axis = plt.subplots(figsize=(8.5, 5.5))
+    figure = Figure(figsize=(8.5, 5.5))
+    axis = figure.subplots()
     axis.errorbar(
         rows["mu_star"],
         rows["sigma"],
@@ -254,10 +255,11 @@ def morris_figure(indices: pd.DataFrame, output: str, title: str) -> plt.Figure:
     return figure
 
 
-def sobol_figure(indices: pd.DataFrame, output: str, title: str) -> plt.Figure:
+def sobol_figure(indices: pd.DataFrame, output: str, title: str) -> Figure:
     """First-order and total Sobol indices with their 95% intervals, for one output."""
     rows = indices[indices["output"] == output].sort_values("ST", ascending=False)
-    figure, axis = plt.subplots(figsize=(8.5, 5.0))
+    figure = Figure(figsize=(8.5, 5.0))
+    axis = figure.subplots()
     place = np.arange(len(rows))
     axis.bar(
         place - 0.2,
@@ -389,7 +391,6 @@ def write_sensitivity_report(
                 figure = draw(indices, output, title)
                 name = f"{spec.method.name}_{output}.png"
                 figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
-                plt.close(figure)
                 names.append(name)
             text = summary_markdown(spec, indices, outputs, manifest, names)
         else:
