@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -359,7 +356,7 @@ def summary_markdown(
     for w in waves:
         kept = int((w.table["I_max"] <= spec.cutoff).sum())
         around = (
-            f"the {spec.minimum_kept} closest so far"
+            f"the best so far (fewer than {spec.minimum_kept} left)"
             if w.refocused
             else "those not ruled out so far"
         )
