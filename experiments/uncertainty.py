@@ -115,8 +115,15 @@ def uncertainty_markdown(table: pd.DataFrame, sets: int, seeds: int) -> str:
     for row in table.itertuples():
         share = "—" if np.isnan(row.parameters_share) else f"{row.parameters_share:.0%}"
         lines.append(
-            f"| {row.condition} | {row.metric} | {row.quantity} | {row.median:,.4g} "
-            f"[{row.q05:,.4g} – {row.q95:,.4g}] | {row.parameters_sd:,.3g} "
-            f"| {row.seeds_sd:,.3g} | {share} |"
+            f"| {row.condition} | {row.metric} | {row.quantity} | {_number(row.median)} "
+            f"[{_number(row.q05)} – {_number(row.q95)}] | {_number(row.parameters_sd)} "
+            f"| {_number(row.seeds_sd)} | {share} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    """Whole numbers with thousands separators from 1,000; else three significant digits."""
+    if np.isnan(value):
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
