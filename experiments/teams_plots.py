@@ -128,7 +128,8 @@ def difference_figure(
             axis.axvline(0, color="black", linewidth=0.8)
             for offset, split in zip(offsets, splits, strict=True):
                 mine = rows[rows["configuration"] == split]
-                y = mine["form"].map({f: i for i, f in enumerate(forms)}) + offset
+                rows_of_forms = mine["form"].map({f: i for i, f in enumerate(forms)})
+                y = rows_of_forms.to_numpy(dtype=float) + offset  # empty: float, not text
                 mid = mine["mean_difference"].to_numpy(dtype=float) * factor
                 low = mine["ci_low"].to_numpy(dtype=float) * factor
                 high = mine["ci_high"].to_numpy(dtype=float) * factor

@@ -424,3 +424,17 @@ def test_report_section_skips_results_without_team_metrics(tmp_path):
     assert "Not analysed" in text and "team_hours_coordination" in text
     assert len(text.strip().splitlines()) == 3  # a heading, a blank line, one line of note
     assert not any(tmp_path.iterdir())
+
+
+def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
+    """A split with no value for one panel (one seed, one year) leaves a gap, not a crash.
+
+    ``wijksim compare-teams --seeds 1 --years 1`` ended in a TypeError here: the empty
+    selection's positions were text, and adding the offset failed.
+    """
+    differences = ta.team_differences(ta.team_indicators(sweep_table()))
+    split = differences["configuration"].iloc[0]
+    panel = tp.DIFFERENCE_PANELS[0]
+    gap = (differences["configuration"] == split) & (differences["metric"] == panel)
+    path = tp.difference_figure(differences[~gap], tmp_path / "gap.png", dpi=40)
+    assert path.read_bytes()[:4] == b"\x89PNG"
