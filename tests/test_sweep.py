@@ -227,3 +227,26 @@ def test_report_refuses_a_folder_mixing_model_revisions(tmp_path, capsys):
     assert main(["report", str(out), "--quiet"]) == 2
     error = capsys.readouterr().err
     assert "mixes runs of model revision 0" in error and error.count("\n") == 1
+
+
+def test_local_dask_workers_run_without_the_malloc_trim_threshold():
+    """Dask's MALLOC_TRIM_THRESHOLD_=65536 made every run ~1.5× slower in its workers.
+
+    The sweep's local cluster is made under :func:`local_cluster_config`: its workers
+    must not have the variable (Dask's thread limits stay).
+    """
+    import os
+
+    import dask
+    from distributed import Client, LocalCluster
+    from wijksim.experiments.sweep import local_cluster_config
+
+    with dask.config.set(local_cluster_config()):
+        cluster = LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    with cluster, Client(cluster) as client:
+        trim = client.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_", pure=False).result()
+        threads = client.submit(os.environ.get, "OMP_NUM_THREADS", pure=False).result()
+    assert trim is None
+    assert threads == "1"
