@@ -34,6 +34,7 @@ from wijksim.experiments.history_matching import (
     identifiability,
 )
 from wijksim.experiments.manifest import git_commit, model_provenance, utc_now
+from wijksim.experiments.sensitivity_spec import point_variant
 from wijksim.experiments.sweep import RUN_METADATA_KEY, run_sweep
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
 from wijksim.experiments.target_metrics import RunOutputs
@@ -50,11 +51,6 @@ class SweepOptions:
     scheduler: str | None = None
     show_progress: bool = False
     restart: bool = False
-
-
-def point_variant(point: int) -> str:
-    """The variant name of a parameter set's runs: ``p0007``."""
-    return f"p{point:04d}"
 
 
 def wave_sweep(

@@ -429,14 +429,19 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         report = write_report(out, discount_rate=getattr(args, "discount_rate", None))
         if not args.quiet:
             print(f"report: {report}/summary.md")
-    if summary.failed:
-        print(
-            f"wijksim: {summary.failed} runs failed; tracebacks in {out}/failed/; "
-            "run the same command again to retry them",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _exit_status(summary, out)
+
+
+def _exit_status(summary, out: Path) -> int:
+    """0, or 1 after saying on stderr where the failed runs' tracebacks are."""
+    if not summary.failed:
+        return 0
+    print(
+        f"wijksim: {summary.failed} runs failed; tracebacks in {out}/failed/; "
+        "run the same command again to retry them",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _check_scheduler(address: str) -> None:
@@ -521,14 +526,7 @@ def command_sensitivity(args: argparse.Namespace) -> int:
         report = write_sensitivity_report(out, spec, design, run_map)
         if not args.quiet:
             print(f"report: {report}/summary.md")
-    if summary.failed:
-        print(
-            f"wijksim: {summary.failed} runs failed; tracebacks in {out}/failed/; "
-            "run the same command again to retry them",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _exit_status(summary, out)
 
 
 def command_transition(args: argparse.Namespace) -> int:
