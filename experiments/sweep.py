@@ -34,7 +34,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -376,8 +376,11 @@ def run_sweep(
         disable=not show_progress,
         smoothing=0.1,
     )
-    with bar:
-        outcomes = _outcomes(backend, pending, workers, scheduler, bar, lambda: failed)
+    # closing(): an interrupt while a finished run is written (SIGTERM lands here more
+    # often than in the pool's code) must stop the workers now, not when the abandoned
+    # generator is collected (tests/test_shutdown.py).
+    outcomes = _outcomes(backend, pending, workers, scheduler, bar, lambda: failed)
+    with bar, closing(outcomes):
         for outcome in outcomes:
             task = by_id[outcome.run_id]
             if outcome.ok:

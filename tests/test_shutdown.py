@@ -150,3 +150,36 @@ def test_resumed_sweep_keeps_its_start_and_the_wall_times(tmp_path):
     assert wall[tasks[0].run_id] == first["runs"][0]["wall_seconds"] is not None
     assert all(seconds is not None for seconds in wall.values())
     assert load_results(out)["run_id"].nunique() == 2
+
+
+def test_an_interrupt_while_a_run_is_written_stops_the_workers_at_once(tmp_path, monkeypatch):
+    """SIGTERM often lands while the driver writes a finished run, outside the pool's code.
+
+    The interrupt must stop the workers before it leaves ``run_sweep``, not when the
+    garbage collector gets to the abandoned generator: the caller here still holds the
+    exception (and with it every frame), as an error report or a debugger would. CI
+    once found a worker alive 8 s after SIGTERM on ``a7bb510``'s successor ``e245a18``.
+    """
+    import wijksim.experiments.sweep as sweep_module
+
+    path = tmp_path / "slow.toml"
+    path.write_text(SWEEP.replace("seeds = 4", "seeds = 6").replace("years = 2", "years = 6"))
+    spec, source = load_sweep(path)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "write_run_table", interrupted)
+    me = psutil.Process()
+    try:
+        run_sweep(
+            spec, plan_runs(spec, source), tmp_path / "out", "processes", 2, show_progress=False
+        )
+    except KeyboardInterrupt as held:  # noqa: F841 (held on purpose: it keeps the frames)
+        workers = [c for c in me.children(recursive=True) if "spawn_main" in " ".join(_cmdline(c))]
+        left = running(workers)
+        for process in left:
+            process.kill()
+        assert not left, f"workers still running after the interrupt left run_sweep: {left}"
+    else:
+        raise AssertionError("the interrupt did not reach the caller")
