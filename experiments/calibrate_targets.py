@@ -23,13 +23,13 @@ import pyarrow.parquet as pq
 import tomlkit
 from matplotlib.figure import Figure
 from wijksim.experiments.atomic import write_bytes_atomically
+from wijksim.experiments.calibration_polish import fit_order, polish
 from wijksim.experiments.calibration_spec import CalibrationSpec
 from wijksim.experiments.history_matching import (
     POINT,
     WAVE,
     Band,
     WaveResult,
-    best_point,
     history_match,
     identifiability,
 )
@@ -129,7 +129,7 @@ def calibrate_to_targets(
             )
         return measure_wave(folder, tasks, chosen)
 
-    return history_match(
+    waves = history_match(
         spec.parameter_list(),
         bands,
         simulate,
@@ -140,6 +140,30 @@ def calibrate_to_targets(
         discrepancy_share=spec.discrepancy_share,
         minimum_kept=spec.minimum_kept,
     )
+    if not spec.polish_generations:
+        return waves
+    points = _points(waves)
+    start = points.loc[fit_order(points, bands).idxmin()]
+    return waves + polish(
+        spec.parameter_list(),
+        bands,
+        simulate,
+        start,
+        generations=spec.polish_generations,
+        population=spec.polish_population,
+        sigma=spec.polish_sigma,
+        seed=spec.design_seed,
+        discrepancy_share=spec.discrepancy_share,
+        first_point=int(points[POINT].max()) + 1,
+        first_wave=len(waves) + 1,
+    )
+
+
+def _points(waves: list[WaveResult]) -> pd.DataFrame:
+    """Every wave's parameter sets beside their implausibilities."""
+    design = pd.concat([w.design for w in waves], ignore_index=True)
+    implausible = pd.concat([w.table for w in waves], ignore_index=True)
+    return design.merge(implausible, on=POINT)
 
 
 @dataclass
@@ -161,16 +185,18 @@ def tables_of(
     """Design, runs, per-point implausibility, the ensemble, identifiability and the fit.
 
     The ensemble is every evaluated point not ruled out (``I_max`` ≤ the cut-off) in any
-    wave; the best point minimises the sum of squared implausibilities among them (among
-    all points if none is left, and the summary says so).
+    wave; the best point is the one among them inside most of the bands, then with the
+    smallest sum of squared implausibilities (:func:`fit_order`; among all points if none
+    is left, and the summary says so).
     """
     parameters = spec.parameter_list()
     design = pd.concat([w.design for w in waves], ignore_index=True)
     runs = pd.concat([w.outputs for w in waves], ignore_index=True)
     implausible = pd.concat([w.table for w in waves], ignore_index=True)
-    points = design.merge(implausible, on=POINT)
+    points = _points(waves)
     nroy = points[points["I_max"] <= spec.cutoff]
-    best = best_point(nroy if len(nroy) else points, bands)
+    candidates = nroy if len(nroy) else points
+    best = int(candidates.loc[fit_order(candidates, bands).idxmin(), POINT])
     ensemble = nroy[[POINT, WAVE, *[p.name for p in parameters]]].reset_index(drop=True)
     ranges = identifiability(design, implausible, parameters, bands, spec.cutoff)
     best_row = points.set_index(POINT).loc[best]
@@ -230,7 +256,9 @@ def write_calibrated_scenario(
 def calibration_record(spec: CalibrationSpec, spec_path: Path, tables: CalibrationTables) -> dict:
     """The ``[calibrated]`` table of a history-matched scenario."""
     return {
-        "method": "history matching",
+        "method": "history matching, then CMA-ES"
+        if spec.polish_generations
+        else "history matching",
         "spec": spec_path.name,
         "fitted": [p.name for p in spec.parameter_list()],
         "targets": list(spec.targets),
@@ -344,7 +372,13 @@ def summary_markdown(
         f"targets, {spec.waves} waves of {spec.points_per_wave} parameter sets, {spec.seeds} "
         f"paired seeds from {spec.first_seed}, {spec.households:,} households, {spec.years} "
         f"years; cut-off {spec.cutoff:g}, model discrepancy {spec.discrepancy_share:.0%} of "
-        "each band's middle.",
+        "each band's middle"
+        + (
+            f"; then {spec.polish_generations} generations of CMA-ES of "
+            f"{spec.polish_population} sets each towards every band."
+            if spec.polish_generations
+            else "."
+        ),
         "",
         "| wave | parameter sets | runs measured | not ruled out | next wave drawn around |",
         "|---|---|---|---|---|",
@@ -352,15 +386,18 @@ def summary_markdown(
     for w in waves:
         kept = int((w.table["I_max"] <= spec.cutoff).sum())
         around = (
-            f"the best so far (fewer than {spec.minimum_kept} left)"
+            "CMA-ES, from the ranking of the last generation"
+            if w.method == "polish"
+            else f"the best so far (fewer than {spec.minimum_kept} left)"
             if w.refocused
             else "those not ruled out so far"
         )
         lines.append(f"| {w.wave} | {len(w.design)} | {len(w.outputs)} | {kept} | {around} |")
     lines += [
         "",
-        f"Best point: {tables.best} (smallest sum of squared implausibilities"
-        + (" among those not ruled out)." if len(tables.ensemble) else "; none is left)."),
+        f"Best point: {tables.best} (inside the most bands, then the smallest sum of squared "
+        "implausibilities"
+        + (", among those not ruled out)." if len(tables.ensemble) else "; none is left)."),
     ]
     lines += ["", "## Targets", "", "| target | band | best | ensemble 5–95% | sets meeting it |"]
     lines.append("|---|---|---|---|---|")

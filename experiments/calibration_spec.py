@@ -85,6 +85,13 @@ class CalibrationSpec(_Strict):
     discrepancy_share: Annotated[float, Field(ge=0)] = 0.0
     """Model discrepancy's standard deviation as a share of each band's middle."""
     minimum_kept: Annotated[int, Field(ge=2)] = 10
+    polish_generations: Annotated[int, Field(ge=0)] = 0
+    """Generations of CMA-ES after the waves, from the best point towards every band
+    (:mod:`wijksim.experiments.calibration_polish`); 0: none."""
+    polish_population: Annotated[int, Field(ge=4)] = 16
+    """Parameter sets per polishing generation."""
+    polish_sigma: Annotated[float, Field(gt=0, le=0.5)] = 0.1
+    """The polish's first step, as a share of each parameter's (unit-scaled) range."""
     targets: list[str]
     parameters: dict[str, ParameterRange]
     set: dict[str, Any] = {}

@@ -190,7 +190,9 @@ def kept_for_next_wave(table: pd.DataFrame, cutoff: float, minimum: int) -> pd.S
 def best_point(table: pd.DataFrame, bands: list[Band]) -> int:
     """The point with the smallest sum of squared implausibilities (a point estimate).
 
-    Among the NROY points if any; the calibrated defaults a scenario ships.
+    The centre of a refocused wave's trust region. The defaults a scenario ships are
+    chosen after polishing, inside the bands first
+    (:func:`~wijksim.experiments.calibration_polish.fit_order`).
     """
     squares = (table[[f"I_{b.name}" for b in bands]] ** 2).sum(axis=1)
     return int(table.loc[squares.idxmin(), POINT])
@@ -262,6 +264,9 @@ class WaveResult:
     outputs: pd.DataFrame
     table: pd.DataFrame
     refocused: bool
+    method: str = "history matching"
+    """``history matching``, or ``polish`` for a generation of
+    :mod:`~wijksim.experiments.calibration_polish`."""
 
 
 def history_match(

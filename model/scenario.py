@@ -406,7 +406,7 @@ class ZerothLineParams(Section):
 class CalibrationRecord(Section):
     """What ``wijksim calibrate`` fitted, and how well (written by the command)."""
 
-    method: Literal["shares", "history matching"] = "shares"
+    method: Literal["shares", "history matching", "history matching, then CMA-ES"] = "shares"
     """The group shares alone (Nelder–Mead), or every target of a calibration file."""
     fitted: list[str]
     achieved_shares: dict[str, float] = {}
