@@ -692,6 +692,23 @@ def dashboard_command(host: str, port: int) -> list[str]:
     ]
 
 
+def command_params(args: argparse.Namespace) -> int:
+    """Print the parameter reference: every scenario field, or one section's."""
+    from wijksim.model.parameters import UnknownSection, format_markdown, format_text, select
+
+    try:
+        chosen = select(args.section)
+    except UnknownSection as error:
+        raise ScenarioError(COMMAND_LINE, str(error)) from None
+    text = format_markdown(chosen) if args.markdown else format_text(chosen)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `wijksim params | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def command_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard in the browser (replaces this process with Streamlit)."""
     if not 0 < args.port < 65536:
@@ -822,6 +839,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list the shipped scenarios")
     listing.set_defaults(handler=command_list)
+
+    params = commands.add_parser(
+        "params",
+        help="every scenario field with its unit, default, allowed values and source",
+        description="The parameter reference, from the scenario schema. SECTION is a "
+        "section (team, specialists, funding, ...), a nested table (team.policy) or a field.",
+    )
+    params.add_argument("section", nargs="?", help="one section, table or field (default: all)")
+    params.add_argument(
+        "--markdown", action="store_true", help="as Markdown (docs/parameters.md is this)"
+    )
+    params.set_defaults(handler=command_params)
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", help="scenario name or .toml file")
