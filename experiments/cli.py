@@ -25,10 +25,12 @@ from wijksim.experiments.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
 from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
+    DECIMAL_COMMA_VALUE,
     ResolvedScenario,
     ScenarioError,
     check_schedule,
     check_size,
+    decimal_comma_advice,
     load_scenario,
     one_line,
     shipped_scenario_names,
@@ -84,6 +86,10 @@ def _parse_setting(text: str) -> tuple[str, object]:
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
+        comma = DECIMAL_COMMA_VALUE.fullmatch(raw.strip())
+        if comma is not None:  # --set hazards.drift_scale=2,8
+            advice = decimal_comma_advice(comma["whole"], comma["part"])
+            raise ScenarioError(COMMAND_LINE, advice, key.strip()) from None
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ .-]*", raw.strip()):
             raise ScenarioError(
                 COMMAND_LINE,
