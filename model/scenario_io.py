@@ -158,10 +158,12 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean '{near}'?)" if near else ""
 
 
-DECIMAL_COMMA = re.compile(
-    r"^\s*(?P<key>[A-Za-z0-9_\-.\"' ]+?)\s*=\s*(?P<whole>[-+]?\d[\d_]*),(?P<part>\d+)\s*(#.*)?$"
-)
-"""``price_per_week_eur = 350,5``: a Dutch decimal comma, which TOML cannot read."""
+LINE_KEY = re.compile(r"^\s*(?P<key>[A-Za-z0-9_\-.\"' ]+?)\s*=")
+"""The key that a TOML line sets (``price_per_week_eur =``, ``"a".b =``)."""
+DECIMAL_COMMA = re.compile(r"=\s*(?P<whole>[-+]?\d[\d_]*),(?P<part>\d+)(?!,\d)")
+"""``= 350,5``: a Dutch decimal comma, which TOML cannot read; also in an inline table
+(``{adult = 0,5}``). Never valid TOML right after ``=``; in an array (``[1,5]``) it is two
+numbers, which TOML reads without error."""
 TABLE_HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column \d+\)")
 
@@ -170,18 +172,28 @@ def decimal_comma_hint(text: str, line: int) -> tuple[str, str] | None:
     """The field and advice if ``line`` (1-based) of a TOML text has a decimal comma.
 
     Returns:
-        ``(dotted field, message)``, or ``None`` if the line is no ``key = 1,5``.
+        ``(dotted field, message)`` (the field of the line's key, under its table), or
+        ``None`` if the line has no ``= 1,5`` outside a string.
     """
     lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return None
-    match = DECIMAL_COMMA.match(lines[line - 1])
-    if match is None:
+    match = next(
+        (
+            m
+            for m in DECIMAL_COMMA.finditer(lines[line - 1])
+            if lines[line - 1][: m.start()].count('"') % 2 == 0
+            and lines[line - 1][: m.start()].count("'") % 2 == 0
+        ),
+        None,
+    )
+    key = LINE_KEY.match(lines[line - 1])
+    if match is None or key is None:
         return None
     headers = [TABLE_HEADER.match(previous) for previous in lines[: line - 1]]
     table = next((h["name"] for h in reversed(headers) if h), "")
-    key = ".".join(part.strip().strip("\"'") for part in f"{table}.{match['key']}".split("."))
-    return key.strip("."), f"line {line}: {decimal_comma_advice(match['whole'], match['part'])}"
+    dotted = ".".join(part.strip().strip("\"'") for part in f"{table}.{key['key']}".split("."))
+    return dotted.strip("."), f"line {line}: {decimal_comma_advice(match['whole'], match['part'])}"
 
 
 DECIMAL_COMMA_VALUE = re.compile(r"(?P<whole>[-+]?\d[\d_]*),(?P<part>\d+)")

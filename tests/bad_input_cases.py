@@ -613,6 +613,12 @@ def _decimal_comma_cases() -> Iterator[Case]:
         ),
         ("negative", "[hazards]\ndrift_scale = -2,8\n", "hazards.drift_scale", "-2.8"),
         (
+            "inline-table",
+            "population.life_phase_shares = {young_adult = 0,2, adult = 0.5, elderly = 0.3}\n",
+            "population.life_phase_shares",
+            "0.2",
+        ),
+        (
             "thousands",
             "[population]\nhouseholds = 6,000\n",
             "population.households",
