@@ -19,7 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from wijksim.model.funding import FundingParams
@@ -317,7 +318,7 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
+def valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
     """The field names allowed at ``location`` (for unknown-key errors).
 
     An entry of a table of kinds (``specialists.youth_care``) or of a list of tables
@@ -332,8 +333,8 @@ def _valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
             return []
         annotation = fields[part].annotation
         # An optional section (``TeamParams | None``) lists the section's fields.
-        options = [a for a in get_args(annotation) if isinstance(a, type) and a is not type(None)]
-        if not isinstance(annotation, type) and len(options) == 1:
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if get_origin(annotation) in (Union, UnionType) and len(options) == 1:
             annotation = options[0]
         if get_origin(annotation) in (dict, list) and parts:
             entry = get_args(annotation)[-1]
@@ -397,14 +398,31 @@ def first_error(error: ValidationError) -> dict[str, Any]:
     return next((e for e in same if e["type"] not in TYPE_MISMATCHES), errors[0])
 
 
+def _misspelling_first(error: ValidationError, first: dict[str, Any]) -> dict[str, Any]:
+    """For a missing field, the unknown field beside it if there is one: the misspelling.
+
+    ``fte_shar = 0.5`` makes pydantic report both ``fte_share`` missing and ``fte_shar``
+    unknown; the unknown one, with the name it is near, is what the user must fix.
+    """
+    if first["type"] != "missing":
+        return first
+    parent = user_location(first["loc"])[:-1]
+    beside = [
+        e
+        for e in error.errors()
+        if e["type"] == "extra_forbidden" and user_location(e["loc"])[:-1] == parent
+    ]
+    return beside[0] if beside else first
+
+
 def _error_from_validation(error: ValidationError, provenance: dict, path: Path) -> ScenarioError:
-    first = first_error(error)
+    first = _misspelling_first(error, first_error(error))
     location = user_location(first["loc"])
     dotted = ".".join(location)
     file = _file_for(dotted, provenance, path)
     kind = first["type"]
     if kind == "extra_forbidden":
-        valid = _valid_fields(Scenario, location[:-1])
+        valid = valid_fields(Scenario, location[:-1])
         # The nearest name first: the list of valid fields may be cut at MAX_MESSAGE.
         hint = did_you_mean(location[-1], valid) if location else ""
         hint += f"; valid fields here: {', '.join(valid)}" if valid else ""
@@ -467,6 +485,8 @@ def check_new_kinds(complete: dict[str, Any], provenance: dict, path: Path) -> N
             file = _file_for(dotted, provenance, path)
             needs = f"a new one must give {', '.join(required)}"
             near = nearest(name, whole, NEAR_KIND)
+            if near is None and set(entry) - set(model.model_fields):
+                continue  # a new kind with a misspelt field: validation names that field
             if near is not None:
                 message = f"unknown {noun}; did you mean '{near}'? ({needs})"
             else:

@@ -543,6 +543,31 @@ def _did_you_mean_cases() -> Iterator[Case]:
         "specialists.parenting_course",
         message="a new one must give label, domains",
     )
+    yield _scenario_case(
+        "did-you-mean-field-of-new-kind",
+        kind,
+        '[specialists.parenting_course]\nlabel = "Course"\ndomains = ["family_and_parenting"]\n'
+        'payer = "other"\ncapacity_per_1000_households = 1.0\nprice_per_week_eur = 80.0\n'
+        "trajectory_week = 12\n",
+        "specialists.parenting_course.trajectory_week",
+        message="did you mean 'trajectory_weeks'?",
+    )
+    yield _scenario_case(
+        "did-you-mean-list-item-field",
+        kind,
+        '[team.split]\nconfiguration = "focus"\n[[team.split.teams]]\nname = "a"\nfte_shar = 0.5\n',
+        "team.split.teams.0.fte_shar",
+        message="did you mean 'fte_share'?",
+    )
+    yield Case(
+        "did-you-mean-sweep-key",
+        kind,
+        ("sweep", "s.toml", "--out", USER_FOLDER, "--quiet"),
+        {"s.toml": b'name = "x"\nscenario = "old_system"\nsedes = 3\n'},
+        "s.toml",
+        "sedes",
+        message="did you mean 'seeds'?",
+    )
     yield Case(
         "did-you-mean-kind-in-base",
         kind,
