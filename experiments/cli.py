@@ -700,13 +700,26 @@ def dashboard_command(host: str, port: int) -> list[str]:
 
 def command_params(args: argparse.Namespace) -> int:
     """Print the parameter reference: every scenario field, or one section's."""
-    from wijksim.model.parameters import UnknownSection, format_markdown, format_text, select
+    from wijksim.model.parameters import (
+        UnknownSection,
+        format_markdown,
+        format_text,
+        scenario_values,
+        select,
+    )
 
     try:
         chosen = select(args.section)
     except UnknownSection as error:
         raise ScenarioError(COMMAND_LINE, str(error)) from None
-    text = format_markdown(chosen) if args.markdown else format_text(chosen)
+    if args.markdown and args.scenario:
+        raise ScenarioError(COMMAND_LINE, "expected --markdown or --scenario, found both")
+    if args.scenario:
+        resolved = load_scenario(args.scenario)
+        values = scenario_values(resolved.scenario)
+        text = format_text(chosen, values=values, scenario_name=resolved.name)
+    else:
+        text = format_markdown(chosen) if args.markdown else format_text(chosen)
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -855,6 +868,11 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("section", nargs="?", help="one section, table or field (default: all)")
     params.add_argument(
         "--markdown", action="store_true", help="as Markdown (docs/parameters.md is this)"
+    )
+    params.add_argument(
+        "--scenario",
+        help="also show where this scenario (a shipped name or a .toml file) differs from "
+        "the defaults",
     )
     params.set_defaults(handler=command_params)
 

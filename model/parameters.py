@@ -450,8 +450,13 @@ def _walk(
     prefix: str,
     section: str | None,
     kinds: dict[str, BaseModel] | None = None,
+    open_absent: bool = True,
 ) -> list[Parameter]:
-    """The fields of ``cls`` under ``prefix``; defaults from ``instance`` (or each of ``kinds``)."""
+    """The fields of ``cls`` under ``prefix``; defaults from ``instance`` (or each of ``kinds``).
+
+    An absent optional section (no ``[team]``) shows the defaults it opens with, or with
+    ``open_absent`` false is left out.
+    """
     rows: list[Parameter] = []
     docs = attribute_docstrings(cls)
     for name, info in cls.model_fields.items():
@@ -460,8 +465,10 @@ def _walk(
         value = getattr(instance, name) if instance is not None else None
         model = _model_in(info.annotation)
         if model is not None:
+            if value is None and path in OPTIONAL_DEFAULTS and not open_absent:
+                continue
             default = value if value is not None else OPTIONAL_DEFAULTS.get(path)
-            rows += _walk(model, default, f"{path}.", own)
+            rows += _walk(model, default, f"{path}.", own, open_absent=open_absent)
             continue
         entry = _container_model(info.annotation, dict)
         if entry is not None:
@@ -517,6 +524,15 @@ def parameters() -> tuple[Parameter, ...]:
     rows = _walk(Scenario, Scenario(), "", None)
     order = list(dict.fromkeys([GENERAL, *(row.section for row in rows)]))
     return tuple(sorted(rows, key=lambda row: order.index(row.section)))
+
+
+def scenario_values(scenario: Scenario) -> dict[str, str]:
+    """Each field's value in ``scenario``, written as the defaults are (path → text).
+
+    The fields of an optional section the scenario does not have (no ``[team]``) are left
+    out; a table of kinds gives each of the scenario's kinds.
+    """
+    return {row.path: row.default for row in _walk(Scenario, scenario, "", None, open_absent=False)}
 
 
 def sections() -> list[str]:
@@ -604,18 +620,39 @@ def select(name: str | None) -> list[Parameter]:
 # ----------------------------------------------------------------------------- rendering
 
 
-def format_text(chosen: list[Parameter], width: int = 100) -> str:
-    """The reference for a terminal: per section a heading, per field two or more lines."""
+def format_text(
+    chosen: list[Parameter],
+    width: int = 100,
+    values: dict[str, str] | None = None,
+    scenario_name: str = "",
+) -> str:
+    """The reference for a terminal: per section a heading, per field two or more lines.
+
+    Args:
+        chosen: The parameters to show (:func:`select`).
+        width: Wrap the text at this many characters.
+        values: A scenario's values (:func:`scenario_values`); each one that differs from
+            the default is shown under it, as ``in NAME: value``.
+        scenario_name: The scenario's name, for those lines.
+    """
     lines: list[str] = []
     described = section_descriptions()
+    indent = {"initial_indent": " " * 6, "subsequent_indent": " " * 8}
     for section, group in itertools.groupby(chosen, key=lambda p: p.section):
         lines += ["", f"[{section}]" if section != GENERAL else "(top level)"]
         lines += textwrap.wrap(described.get(section, ""), width)
+        group = list(group)
+        if values is not None and all(p.path not in values for p in group):
+            absent = f"({scenario_name} has no [{section}]; a file opening it gets these defaults)"
+            lines += textwrap.wrap(absent, width, initial_indent="  ", subsequent_indent="  ")
         for parameter in group:
             unit = "" if parameter.unit == NO_UNIT else f"  [{parameter.unit}]"
             lines.append(f"  {parameter.path}{unit}")
             facts = f"default {parameter.default}; allowed: {parameter.allowed}"
-            lines += textwrap.wrap(facts, width, initial_indent=" " * 6, subsequent_indent=" " * 8)
+            lines += textwrap.wrap(facts, width, **indent)
+            value = (values or {}).get(parameter.path)
+            if value is not None and value != parameter.default:
+                lines += textwrap.wrap(f"in {scenario_name}: {value}", width, **indent)
             lines += textwrap.wrap(
                 parameter.description or "(no description)",
                 width,
@@ -651,8 +688,8 @@ The same reference is printed, for all or one section, by `wijksim params [SECTI
 (`wijksim params team`, `wijksim params specialists`, `wijksim params team.policy`).
 
 Defaults are the schema's. The shipped scenarios set some fields differently (the
-calibrated hazards of `old_system`, the team of `integral_team`): see their files in
-`scenarios/`. `[team]` and `[funding]` are absent unless a file opens them, and then start
+calibrated hazards of `old_system`, the team of `integral_team`): `wijksim params
+--scenario old_system` shows where a scenario differs, and their files are in `scenarios/`. `[team]` and `[funding]` are absent unless a file opens them, and then start
 from the defaults shown. `{KIND}` stands for the name of a kind (`[specialists.youth_care]`);
 a new kind must give every field marked *required*. `{ITEM}` marks the items of a list of
 tables (`[[team.split.teams]]`). A domain is one of the eleven ZRM domains:

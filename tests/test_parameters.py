@@ -175,3 +175,26 @@ def test_sections_are_the_scenario_tables():
         or name in ("team", "funding", "calibrated")
     ]
     assert names[1:] == tables
+
+
+def test_params_scenario_shows_where_it_differs_from_the_defaults(capsys):
+    """Values are computed from the shipped file, not written here: it is recalibrated."""
+    from wijksim.model.parameters import render_value
+    from wijksim.model.scenario_io import load_scenario
+
+    old_system = load_scenario("old_system").scenario
+    assert main(["params", "hazards", "--scenario", "old_system"]) == 0
+    out = capsys.readouterr().out
+    drift = render_value(old_system.hazards.drift_scale)
+    assert drift != "1"  # the schema's default; the shipped scenario is calibrated
+    assert f"default 1; allowed: > 0\n      in old_system: {drift}\n" in out
+    assert "in old_system: 0.004" not in out  # equal to the default: not repeated
+    assert main(["params", "team", "--scenario", "old_system"]) == 0
+    assert "(old_system has no [team]" in capsys.readouterr().out
+
+
+def test_params_scenario_shows_a_kinds_own_value(capsys, tmp_path):
+    path = tmp_path / "dearer.toml"
+    path.write_text("[specialists.mental_health]\nprice_per_week_eur = 275.0\n")
+    assert main(["params", "specialists.price_per_week_eur", "--scenario", str(path)]) == 0
+    assert "in dearer: youth_care 350; mental_health 275;" in capsys.readouterr().out
