@@ -23,7 +23,6 @@ numeric field that has neither.
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 import itertools
 import re
@@ -39,6 +38,7 @@ from pydantic.fields import FieldInfo
 from wijksim.model.domains import DOMAINS
 from wijksim.model.funding import FundingParams
 from wijksim.model.scenario import Scenario
+from wijksim.model.scenario_io import nearest
 from wijksim.model.team_params import TeamParams
 
 GENERAL = "general"
@@ -573,12 +573,6 @@ def _subsections() -> list[str]:
     return sorted(names)
 
 
-def suggest(name: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
-    """The nearest of ``candidates`` to a misspelt ``name`` (difflib), or ``None``."""
-    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
-    return found[0] if found else None
-
-
 class UnknownSection(ValueError):
     """``wijksim params`` was asked for a section the schema does not have.
 
@@ -609,10 +603,10 @@ def select(name: str | None) -> list[Parameter]:
     if chosen:
         return chosen
     paths = [path for _, path in plain]
-    suggestion = suggest(name, [*_subsections(), *paths])
+    suggestion = nearest(name, [*_subsections(), *paths])
     if suggestion is None:  # a field's own name without its section: frontline_fte
         leaves = {path.rsplit(".", 1)[-1]: path for path in paths}
-        leaf = suggest(name, list(leaves))
+        leaf = nearest(name, list(leaves))
         suggestion = leaves[leaf] if leaf else None
     raise UnknownSection(name, suggestion)
 
@@ -689,8 +683,9 @@ The same reference is printed, for all or one section, by `wijksim params [SECTI
 
 Defaults are the schema's. The shipped scenarios set some fields differently (the
 calibrated hazards of `old_system`, the team of `integral_team`): `wijksim params
---scenario old_system` shows where a scenario differs, and their files are in `scenarios/`. `[team]` and `[funding]` are absent unless a file opens them, and then start
-from the defaults shown. `{KIND}` stands for the name of a kind (`[specialists.youth_care]`);
+--scenario old_system` shows where a scenario differs, and their files are in `scenarios/`.
+`[team]` and `[funding]` are absent unless a file opens them, and then start from the
+defaults shown. `{KIND}` stands for the name of a kind (`[specialists.youth_care]`);
 a new kind must give every field marked *required*. `{ITEM}` marks the items of a list of
 tables (`[[team.split.teams]]`). A domain is one of the eleven ZRM domains:
 {", ".join(f"`{d}`" for d in DOMAINS[:6])},
