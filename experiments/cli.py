@@ -25,10 +25,12 @@ from wijksim.experiments.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
 from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
+    DECIMAL_COMMA_VALUE,
     ResolvedScenario,
     ScenarioError,
     check_schedule,
     check_size,
+    decimal_comma_advice,
     load_scenario,
     one_line,
     shipped_scenario_names,
@@ -84,6 +86,10 @@ def _parse_setting(text: str) -> tuple[str, object]:
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
+        comma = DECIMAL_COMMA_VALUE.fullmatch(raw.strip())
+        if comma is not None:  # --set hazards.drift_scale=2,8
+            advice = decimal_comma_advice(comma["whole"], comma["part"])
+            raise ScenarioError(COMMAND_LINE, advice, key.strip()) from None
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ .-]*", raw.strip()):
             raise ScenarioError(
                 COMMAND_LINE,
@@ -692,6 +698,36 @@ def dashboard_command(host: str, port: int) -> list[str]:
     ]
 
 
+def command_params(args: argparse.Namespace) -> int:
+    """Print the parameter reference: every scenario field, or one section's."""
+    from wijksim.model.parameters import (
+        UnknownSection,
+        format_markdown,
+        format_text,
+        scenario_values,
+        select,
+    )
+
+    try:
+        chosen = select(args.section)
+    except UnknownSection as error:
+        raise ScenarioError(COMMAND_LINE, str(error)) from None
+    if args.markdown and args.scenario:
+        raise ScenarioError(COMMAND_LINE, "expected --markdown or --scenario, found both")
+    if args.scenario:
+        resolved = load_scenario(args.scenario)
+        values = scenario_values(resolved.scenario)
+        text = format_text(chosen, values=values, scenario_name=resolved.name)
+    else:
+        text = format_markdown(chosen) if args.markdown else format_text(chosen)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `wijksim params | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
 def command_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard in the browser (replaces this process with Streamlit)."""
     if not 0 < args.port < 65536:
@@ -822,6 +858,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list the shipped scenarios")
     listing.set_defaults(handler=command_list)
+
+    params = commands.add_parser(
+        "params",
+        help="every scenario field with its unit, default, allowed values and source",
+        description="The parameter reference, from the scenario schema. SECTION is a "
+        "section (team, specialists, funding, ...), a nested table (team.policy) or a field.",
+    )
+    params.add_argument("section", nargs="?", help="one section, table or field (default: all)")
+    params.add_argument(
+        "--markdown", action="store_true", help="as Markdown (docs/parameters.md is this)"
+    )
+    params.add_argument(
+        "--scenario",
+        help="also show where this scenario (a shipped name or a .toml file) differs from "
+        "the defaults",
+    )
+    params.set_defaults(handler=command_params)
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", help="scenario name or .toml file")
