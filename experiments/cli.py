@@ -375,7 +375,7 @@ def command_targets(args: argparse.Namespace) -> int:
     write_targets_report(out, table, per_seed_table(targets, runs, seeds), manifest)
     if not args.quiet:
         print(format_table(table))
-        print(f"\nwrote {out}/ (targets.md, comparison.parquet, per_seed.parquet, manifest.json)")
+        print(f"\nwrote {out}/ (targets.md; comparison, per_seed .parquet and .csv; tables.xlsx)")
     return 0
 
 
@@ -653,7 +653,7 @@ def command_bench(args: argparse.Namespace) -> int:
     write_bench(result, out)
     if not args.quiet:
         print((out / "bench.md").read_text(encoding="utf-8"))
-        print(f"wrote {out}/ (bench.md, tables .parquet, figures/)")
+        print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx; figures/)")
     return 0
 
 

@@ -33,6 +33,7 @@ from wijksim.experiments.results import (
     yearly,
 )
 from wijksim.experiments.sweep import revision_of, run_metadata
+from wijksim.experiments.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
@@ -238,10 +239,14 @@ def check_one_revision(folder: Path, manifest: dict) -> None:
         )
 
 
-def write_report(folder: str | Path, discount_rate: float | None = None) -> Path:
+def write_report(
+    folder: str | Path, discount_rate: float | None = None, language: str = "en"
+) -> Path:
     """Write ``folder/report/`` (tables, figures, ``summary.md``) and return its path.
 
-    The report folder is replaced as a whole: it appears complete or not at all.
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`). The report folder is
+    replaced as a whole: it appears complete or not at all.
     """
     folder = Path(folder)
     manifest = load_manifest(folder)
@@ -256,24 +261,26 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     target = folder / "report"
     with atomic_folder(target) as staging:
         (staging / "figures").mkdir()
-        summary.to_parquet(staging / "yearly_summary.parquet", index=False)
-        differences.to_parquet(staging / "differences.parquet", index=False)
-        indicators.to_parquet(staging / "indicators.parquet", index=False)
+        tables = {
+            "yearly_summary": summary,
+            "differences": differences,
+            "indicators": indicators,
+        }
         figures = _figures(summary, differences, reference)
         text = _summary_markdown(manifest, indicators, reference, figures)
         context = sweep_context(manifest)
         if manifest["sweep"].get("analysis") == "transition":
-            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
+            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, tables)
             figures.update(figures_t)
             text += text_t
         if manifest["sweep"].get("analysis") == "funding":
-            text += _funding_section(table, reference, staging, context)
+            text += _funding_section(table, reference, staging, tables, context)
         if manifest["sweep"].get("analysis") == "teams":
-            text += _teams_section(table, reference, staging, context)
+            text += _teams_section(table, reference, staging, tables, context)
         parameter_sets = manifest["sweep"].get("parameter_sets") or []
         if parameter_sets:
             spread = uncertainty_table(indicators, reference)
-            spread.to_parquet(staging / "uncertainty.parquet", index=False)
+            tables["uncertainty"] = spread
             seeds = manifest["sweep"]["seeds"]
             seeds = seeds if isinstance(seeds, int) else len(seeds)
             text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds)
@@ -282,7 +289,35 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
             figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
             plt.close(figure)
         (staging / "summary.md").write_text(text, encoding="utf-8")
+        write_tables(staging, tables, sweep_provenance(manifest), language)
     return target
+
+
+ANALYSIS_COMMANDS = {
+    "transition": "transition",
+    "funding": "compare-funding",
+    "teams": "compare-teams",
+}
+"""The command that makes a sweep of each analysis (others: ``sweep``)."""
+
+
+def sweep_provenance(manifest: dict) -> Provenance:
+    """The about sheet of a sweep report's workbook, from the sweep's manifest."""
+    sweep = manifest["sweep"]
+    runs = manifest["runs"]
+    details: dict[str, object] = {SWEEP: sweep["name"]}
+    if sweep.get("grid"):
+        details[VARIED] = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
+    return Provenance(
+        command=ANALYSIS_COMMANDS.get(sweep.get("analysis"), "sweep"),
+        scenario=Path(sweep["scenario"]).stem,
+        overrides=common_overrides(sweep),
+        households=_span(run.get("households") for run in runs),
+        years=_span(run.get("years") for run in runs),
+        seeds=sorted({run["seed"] for run in runs}),
+        git_commit=manifest.get("git_commit"),
+        details=details,
+    )
 
 
 def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict) -> str:
@@ -329,13 +364,17 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
 
 
 def _transition_section(
-    folder: Path, manifest: dict, table: pd.DataFrame, discount_rate: float | None, staging: Path
+    folder: Path,
+    manifest: dict,
+    table: pd.DataFrame,
+    discount_rate: float | None,
+    tables: dict[str, pd.DataFrame],
 ) -> tuple[dict, str]:
     """The transition curve: spending against the counterfactual, humps, break-even, BCR.
 
-    Writes ``transition_spending.parquet`` (per seed, year, view and component),
-    ``transition_indicators.parquet`` (per seed and view) and
-    ``transition_summary.parquet`` (median and band per indicator) into ``staging``;
+    Adds ``transition_spending`` (per seed, year, view and component),
+    ``transition_indicators`` (per seed and view) and ``transition_summary`` (median
+    and band per indicator) to ``tables``;
     with a grid, each per condition, the grid fields as the first columns.
     """
     from wijksim.experiments import transition_analysis, transition_plots
@@ -356,18 +395,25 @@ def _transition_section(
     results = transition_analysis.analyse(costs, starts, rate, name, grid)
     if results is None:  # only seeds whose two runs both finished can be paired
         return {}, "\n## Transition\n\nNo seed has both runs finished: nothing to compare.\n"
-    results.spending.to_parquet(staging / "transition_spending.parquet", index=False)
-    results.indicators.to_parquet(staging / "transition_indicators.parquet", index=False)
-    results.summary.to_parquet(staging / "transition_summary.parquet", index=False)
+    tables["transition_spending"] = results.spending
+    tables["transition_indicators"] = results.indicators
+    tables["transition_summary"] = results.summary
     figures = transition_plots.transition_figures(results.spending, results.curves, starts)
     return figures, "\n" + results.markdown + "\n"
 
 
-def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
+def _funding_section(
+    table: pd.DataFrame,
+    reference: str,
+    staging: Path,
+    tables: dict[str, pd.DataFrame],
+    context: str = "",
+) -> str:
     """The funding forms against the neutral reference: indicators and incentive table.
 
-    Writes ``funding_indicators.parquet`` (per run and indicator over the evaluation
-    window), ``incentives.parquet`` (per form and App. III.4 dimension) and four figures.
+    Adds ``funding_indicators`` (per run and indicator over the evaluation
+    window) and ``incentives`` (per form and App. III.4 dimension) to ``tables``, and
+    writes four figures.
     """
     from wijksim.experiments import funding_analysis, funding_plots
 
@@ -375,8 +421,8 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context
     end = int(table["year"].max())
     indicators = funding_analysis.funding_indicators(table, start=start)
     incentives = funding_analysis.incentive_table(indicators, reference)
-    indicators.to_parquet(staging / "funding_indicators.parquet", index=False)
-    incentives.to_parquet(staging / "incentives.parquet", index=False)
+    tables["funding_indicators"] = indicators
+    tables["incentives"] = incentives
     figures = staging / "figures"
     drawn = [
         funding_plots.indicator_figure(
@@ -397,12 +443,18 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
-def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
+def _teams_section(
+    table: pd.DataFrame,
+    reference: str,
+    staging: Path,
+    tables: dict[str, pd.DataFrame],
+    context: str = "",
+) -> str:
     """The team splits against the integral team: indicators, differences and verdicts.
 
-    Writes ``team_indicators.parquet`` (per run, indicator and team over the evaluation
-    window), ``team_differences.parquet`` (per split and indicator, paired with the
-    integral team) and three figures. Results without the team metrics (from before team
+    Adds ``team_indicators`` (per run, indicator and team over the evaluation window) and
+    ``team_differences`` (per split and indicator, paired with the integral team) to
+    ``tables``, and writes three figures. Results without the team metrics (from before team
     splits) get a one-line note instead.
     """
     from wijksim.experiments import teams_analysis, teams_plots
@@ -418,8 +470,8 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: 
     indicators = teams_analysis.team_indicators(table, start=start)
     configuration = teams_analysis.reference_configuration(indicators["condition"], reference)
     differences = teams_analysis.team_differences(indicators, configuration)
-    indicators.to_parquet(staging / "team_indicators.parquet", index=False)
-    differences.to_parquet(staging / "team_differences.parquet", index=False)
+    tables["team_indicators"] = indicators
+    tables["team_differences"] = differences
     figures = staging / "figures"
     drawn = [
         teams_plots.difference_figure(

@@ -18,6 +18,7 @@ import pandas as pd
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
+from wijksim.experiments.table_files import Provenance, write_tables
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
@@ -117,8 +118,11 @@ def run_simulation(
     )
 
 
-def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
-    """Write a run's tables (Parquet), manifest (JSON) and figures (PNG) to ``out_dir``.
+def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: str = "en") -> Path:
+    """Write a run's tables, manifest (JSON) and figures (PNG) to ``out_dir``.
+
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`).
 
     The folder appears complete or not at all; an existing folder is replaced (old
     aside, new in, old deleted: :func:`~wijksim.experiments.atomic.replace_folder`).
@@ -127,13 +131,25 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
     """
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as staging:
-        result.steps.to_parquet(staging / "steps.parquet", index=False)
-        result.households.to_parquet(staging / "households.parquet", index=False)
-        result.ledger.to_parquet(staging / "ledger.parquet", index=False)
+        tables = {"steps": result.steps, "households": result.households, "ledger": result.ledger}
+        write_tables(staging, tables, run_provenance(result.manifest), language)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
         if figures:
             _write_figures(result, staging / "figures")
     return out_dir
+
+
+def run_provenance(manifest: dict) -> Provenance:
+    """The about sheet of a run's workbook, from its manifest."""
+    return Provenance(
+        command="run",
+        scenario=manifest["scenario_name"],
+        overrides=manifest.get("overrides", {}),
+        households=manifest["households"],
+        years=manifest["years"],
+        seeds=[manifest["seed"]],
+        git_commit=manifest["git_commit"],
+    )
 
 
 def _write_figures(result: RunResult, folder: Path) -> None:

@@ -406,24 +406,26 @@ def test_figures_write_png(tmp_path):
 
 
 def test_report_section_writes_tables_and_figures(tmp_path):
-    text = report._teams_section(sweep_table(), "integral__cost_centre__weak", tmp_path)
+    tables = {}
+    text = report._teams_section(sweep_table(), "integral__cost_centre__weak", tmp_path, tables)
     assert "## Team splits against the `integral` team" in text
     for name in ("teams_differences.png", "teams_wait_per_team.png", "teams_hours.png"):
         assert (tmp_path / "figures" / name).is_file()
         assert f"(figures/{name})" in text
-    indicators = pd.read_parquet(tmp_path / "team_indicators.parquet")
+    indicators = tables["team_indicators"]
     assert list(indicators.columns) == list(ta.INDICATOR_COLUMNS)
-    differences = pd.read_parquet(tmp_path / "team_differences.parquet")
+    differences = tables["team_differences"]
     assert set(differences["configuration"]) == {"front_back"}
 
 
 def test_report_section_skips_results_without_team_metrics(tmp_path):
     old = {m: v for m, v in HAND.items() if m not in ta.SPLIT_METRICS}
     table = yearly_of(weekly_run("integral__cost_centre__weak", 1, old))
-    text = report._teams_section(table, "integral__cost_centre__weak", tmp_path)
+    tables = {}
+    text = report._teams_section(table, "integral__cost_centre__weak", tmp_path, tables)
     assert "Not analysed" in text and "team_hours_coordination" in text
     assert len(text.strip().splitlines()) == 3  # a heading, a blank line, one line of note
-    assert not any(tmp_path.iterdir())
+    assert not any(tmp_path.iterdir()) and not tables
 
 
 def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
