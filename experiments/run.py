@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
@@ -138,25 +139,42 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
 
 def _write_figures(result: RunResult, folder: Path) -> None:
     folder.mkdir()
-    targets = result.model.params.classification.target_shares
+    for name, figure in run_figures(result).items():
+        figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
+        plt.close(figure)
+
+
+def run_figures(result: RunResult) -> dict[str, Figure]:
+    """The figures of one run by file name, each captioned with what produced it."""
+    params = result.model.params
+    has_team = bool(result.model.teams)
+    start = params.transition.team_start_year if has_team else None
     drawings = {
-        "group_shares.png": plots.group_shares_figure(result.steps, targets),
-        "escalations.png": plots.escalations_figure(result.steps),
-        "cost_by_stream.png": plots.cost_by_stream_figure(result.steps),
+        "group_shares.png": plots.group_shares_figure(
+            result.steps, params.classification.target_shares, start
+        ),
+        "escalations.png": plots.escalations_figure(result.steps, start),
+        "cost_by_stream.png": plots.cost_by_stream_figure(
+            result.steps, plots.access_point_label(has_team, start), start
+        ),
     }
-    if result.model.teams:
-        drawings["team.png"] = plots.team_figure(result.steps)
-    manifest = result.manifest
-    context = plots.context_line(
+    if has_team:
+        drawings["team.png"] = plots.team_figure(result.steps, start)
+    context = run_context(result.manifest)
+    for figure in drawings.values():
+        plots.caption(figure, context)
+    return drawings
+
+
+def run_context(manifest: dict) -> str:
+    """Scenario, seed, overrides, households, years and burn-in of one run."""
+    return plots.context_line(
         f"{manifest['scenario_name']} (seed {manifest['seed']})",
         manifest.get("overrides", {}),
         f"{manifest['households']:,}",
         str(manifest["years"]),
+        manifest.get("scenario", {}).get("burn_in_years"),
     )
-    for name, figure in drawings.items():
-        plots.caption(figure, context)
-        figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
-        plt.close(figure)
 
 
 def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:

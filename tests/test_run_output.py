@@ -91,7 +91,7 @@ def test_run_figures_name_scenario_overrides_households_and_years(in_tmp, monkey
     assert main([*command, "--set", "team.frontline_fte=2"]) == 0
     expected = (
         "integral_team (seed 0) · households=300, team.frontline_fte=2, years=1 "
-        "· 300 households · 1 years"
+        "· 300 households · 1 years after a 6-year burn-in of the old system (not shown)"
     )
     assert captions == [expected] * 4  # shares, escalations, cost, team
 
