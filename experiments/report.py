@@ -17,6 +17,7 @@ one with ``analysis = "teams"`` the team splits against the integral team
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -126,24 +127,75 @@ def indicator_tables(indicators: pd.DataFrame, reference: str) -> tuple[str, str
     return levels, changes
 
 
-def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -> dict:
+class SweepFacts(NamedTuple):
+    """What a sweep's figures mark and say, read from its runs' scenarios."""
+
+    burn_in_years: int | None
+    """Unreported years before year 1 (``None``: differs between runs, or not recorded)."""
+    team_start_year: int | None
+    """The team's first year where every run with a team shares it, else ``None``."""
+    access_point: str
+    """Label of the ``team`` cost stream: the desk, the team, or either."""
+    window_start: int | None
+    """First year of the evaluation window of a funding or teams comparison."""
+
+
+def sweep_facts(folder: Path, manifest: dict, table: pd.DataFrame | None = None) -> SweepFacts:
+    """Burn-in, the team's start and the desk or team, from one finished run per variant.
+
+    One run per variant, not every run: a variant fixes whether there is a team; a grid
+    over the start year or the burn-in is seen in the grid and leaves them unmarked.
+    """
+    first: dict[str, dict] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done" and run.get("variant", "") not in first:
+            first[run.get("variant", "")] = run
+    scenarios = [run_metadata(folder / run["file"]).get("scenario", {}) for run in first.values()]
+    grid = set(grid_fields(manifest))
+    burn_ins = {scenario.get("burn_in_years") for scenario in scenarios}
+    burn_in = burn_ins.pop() if len(burn_ins) == 1 and "burn_in_years" not in grid else None
+    with_team = [scenario for scenario in scenarios if scenario.get("team")]
+    starts = {scenario["transition"]["team_start_year"] for scenario in with_team}
+    start = starts.pop() if len(starts) == 1 and "transition.team_start_year" not in grid else None
+    if with_team and len(with_team) < len(scenarios):
+        access = "desk or team (the access point)"
+    else:
+        access = plots.access_point_label(bool(with_team), start)
+    window = None
+    if manifest["sweep"].get("analysis") in ("funding", "teams") and table is not None:
+        from wijksim.experiments.funding_analysis import DEFAULT_START
+
+        window = min(DEFAULT_START, int(table["year"].max()))
+    return SweepFacts(burn_in, start, access, window)
+
+
+def _figures(
+    summary: pd.DataFrame, differences: pd.DataFrame, reference: str, facts: SweepFacts
+) -> dict:
     shares = [m for m in pd.unique(summary["metric"]) if str(m).startswith("share_")]
     shares = [m for m in shares if not m.startswith("share_supported")]
+    marks = {"start_year": facts.team_start_year, "window_start": facts.window_start}
     figures = {
         "group_shares.png": sweep_plots.band_figure(
-            summary, {m: m.removeprefix("share_") for m in shares}, "Need groups", 100, "%"
+            summary,
+            {m: m.removeprefix("share_").replace("_", " ") for m in shares},
+            "Need groups, % of households",
+            100,
+            "%",
+            **marks,
         ),
         "costs.png": sweep_plots.band_figure(
             summary,
             {
                 "cost_total_eur": "all spending",
-                "cost_team_eur": "team (and desk)",
+                "cost_team_eur": facts.access_point,
                 "cost_specialist_eur": "specialist care",
                 "cost_escalation_eur": "escalations",
             },
             "Spending per year",
             1e-6,
             "€ million",
+            **marks,
         ),
         "care.png": sweep_plots.band_figure(
             summary,
@@ -153,6 +205,7 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
                 "unknown_need": "households with unknown need",
             },
             "Escalations and waiting",
+            **marks,
         ),
     }
     if not differences.empty:
@@ -160,6 +213,7 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
             differences,
             {"cost_total_eur": "spending (€ M)", "escalations_total": "escalations"},
             reference,
+            **marks,
         )
         figures["differences.png"].axes[0].yaxis.set_major_formatter(
             plt.FuncFormatter(lambda v, _: f"{v / 1e6:.1f}")
@@ -189,8 +243,11 @@ def common_overrides(sweep: dict) -> dict:
     return {key: _shown(value) for key, value in common.items()}
 
 
-def sweep_context(manifest: dict) -> str:
-    """Scenario, overrides, households and years of a sweep: for headers and figures."""
+def sweep_context(manifest: dict, burn_in_years: int | None = None) -> str:
+    """Scenario, overrides, households and years of a sweep: for headers and figures.
+
+    ``burn_in_years`` (:func:`sweep_facts`) says that the reported years follow a burn-in.
+    """
     sweep = manifest["sweep"]
     runs = manifest["runs"]
     context = plots.context_line(
@@ -198,6 +255,7 @@ def sweep_context(manifest: dict) -> str:
         common_overrides(sweep),
         _span(run.get("households") for run in runs),
         _span(run.get("years") for run in runs),
+        burn_in_years,
     )
     if sweep.get("grid"):
         varied = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
@@ -253,15 +311,16 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     summary = summarise(table)
     differences = paired_differences(table, reference)
     indicators = run_indicators(table)
+    facts = sweep_facts(folder, manifest, table)
     target = folder / "report"
     with atomic_folder(target) as staging:
         (staging / "figures").mkdir()
         summary.to_parquet(staging / "yearly_summary.parquet", index=False)
         differences.to_parquet(staging / "differences.parquet", index=False)
         indicators.to_parquet(staging / "indicators.parquet", index=False)
-        figures = _figures(summary, differences, reference)
-        text = _summary_markdown(manifest, indicators, reference, figures)
-        context = sweep_context(manifest)
+        figures = _figures(summary, differences, reference, facts)
+        context = sweep_context(manifest, facts.burn_in_years)
+        text = _summary_markdown(manifest, indicators, reference, figures, context)
         if manifest["sweep"].get("analysis") == "transition":
             figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
             figures.update(figures_t)
@@ -285,7 +344,9 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     return target
 
 
-def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict) -> str:
+def _summary_markdown(
+    manifest: dict, indicators, reference: str, figures: dict, context: str
+) -> str:
     sweep = manifest["sweep"]
     counts = manifest["counts"]
     seeds = sorted({run["seed"] for run in manifest["runs"]})
@@ -293,7 +354,7 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
     lines = [
         f"# Sweep `{sweep['name']}`",
         "",
-        f"**{sweep_context(manifest)}**",
+        f"**{context}**",
         "",
     ]
     scaling = scaling_note(manifest)

@@ -11,6 +11,7 @@ in percentage points).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,7 @@ def difference_figure(
                 error = np.nan_to_num(np.vstack([mid - low, high - mid]))
                 axis.errorbar(mid, y, xerr=error, fmt="o", ms=4, capsize=2, color=colours[split])
             if row == 0:
-                axis.set_title(INDICATORS_BY_NAME[metric].label, fontsize=9)
+                axis.set_title(textwrap.fill(INDICATORS_BY_NAME[metric].label, 28), fontsize=9)
             if row == len(neighbourhoods) - 1:
                 axis.set_xlabel(unit, fontsize=8)
             axis.tick_params(labelsize=7)

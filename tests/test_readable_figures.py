@@ -9,9 +9,10 @@ caseload. Each test reads the Figure objects; none looks at pixels.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import small
-from wijksim.experiments import plots
+from wijksim.experiments import plots, sweep_plots
 from wijksim.experiments.run import run_figures, run_simulation
 
 
@@ -110,3 +111,45 @@ def test_several_workers_as_a_share_of_the_caseload(transition_figures):
     ]
     assert panel.get_ylabel() == "% of the team's caseload"
     assert panel.get_yscale() == "linear"
+
+
+def _summary(conditions: int, years: int = 4) -> pd.DataFrame:
+    """A sweep's yearly summary (:func:`~wijksim.experiments.results.summarise`) of
+    ``conditions`` flat lines."""
+    rows = [
+        {
+            "condition": f"condition_{c}",
+            "metric": "cost_total_eur",
+            "year": year,
+            "median": 1e6 + c,
+            "p05": 0.9e6,
+            "p95": 1.1e6,
+        }
+        for c in range(conditions)
+        for year in range(1, years + 1)
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("conditions", [2, 63])  # 63: compare-teams' default grid
+def test_sweep_legend_beside_the_panels_however_many_conditions(conditions):
+    figure = sweep_plots.band_figure(_summary(conditions), {"cost_total_eur": "spending"}, "t")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    (legend,) = figure.legends
+    box = legend.get_window_extent(renderer)
+    assert not any(_overlap(box, axis.get_window_extent(renderer)) for axis in figure.axes)
+    plt.close(figure)
+
+
+def test_sweep_figures_mark_the_switch_and_the_warm_up():
+    metrics = {"cost_total_eur": "spending"}
+    switch = sweep_plots.band_figure(_summary(2), metrics, "t", start_year=3)
+    (axis,) = switch.axes
+    assert [line.get_xdata()[0] for line in axis.lines if line.get_linestyle() == "--"] == [2.5]
+    assert "team starts" in [text.get_text().strip() for text in axis.texts]
+    window = sweep_plots.band_figure(_summary(2), metrics, "t", window_start=3)
+    (axis,) = window.axes
+    assert "warm-up (not compared)" in [text.get_text().strip() for text in axis.texts]
+    plt.close(switch)
+    plt.close(window)
