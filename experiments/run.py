@@ -119,7 +119,10 @@ def run_simulation(
 
 
 def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
-    """Write a run's tables (Parquet), manifest (JSON) and figures (PNG) to ``out_dir``.
+    """Write a run's tables, manifest, table per year and figures to ``out_dir``.
+
+    Tables as Parquet, the manifest as JSON, the table per year that the terminal used to
+    print as ``summary.md`` (markdown), figures as PNG.
 
     The folder appears complete or not at all; an existing folder is replaced (old
     aside, new in, old deleted: :func:`~wijksim.experiments.atomic.replace_folder`).
@@ -132,6 +135,8 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
         result.households.to_parquet(staging / "households.parquet", index=False)
         result.ledger.to_parquet(staging / "ledger.parquet", index=False)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
+        table = run_table_markdown(yearly_summary(result.steps), run_context(result.manifest))
+        (staging / "summary.md").write_text(table, encoding="utf-8")
         if figures:
             _write_figures(result, staging / "figures")
     return out_dir
@@ -195,3 +200,20 @@ def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     )
     summary = summary.rename(columns=lambda c: c.replace("share_", "%_"))
     return summary[[c for c in summary.columns if not np.all(summary[c] == 0)]]
+
+
+def run_table_markdown(yearly: pd.DataFrame, context: str) -> str:
+    """The run's wide table per year, for ``summary.md`` (what the terminal printed)."""
+    header = [
+        f"# {context}",
+        "",
+        "Per year: `%_…` are the year's mean share of households in each need group "
+        "(`%_supported_multiple_workers`: of the team's caseload); the team's caseload and "
+        "queue are the year's mean; costs (€) and counts are the year's totals.",
+        "",
+    ]
+    table = yearly.round(1).reset_index()
+    rows = ["| " + " | ".join(map(str, table.columns)) + " |"]
+    rows.append("|" + "|".join("---" for _ in table.columns) + "|")
+    rows += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(False)]
+    return "\n".join(header + rows) + "\n"
