@@ -28,7 +28,14 @@ from pathlib import Path
 from wijksim.model.scenario_io import ScenarioError
 
 RUN_FILES = frozenset(
-    {"manifest.json", "steps.parquet", "households.parquet", "ledger.parquet", "figures"}
+    {
+        "manifest.json",
+        "steps.parquet",
+        "households.parquet",
+        "ledger.parquet",
+        "summary.md",
+        "figures",
+    }
 )
 """Everything ``write_run`` puts in a run's folder."""
 WRITTEN = {
