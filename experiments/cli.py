@@ -225,7 +225,7 @@ def command_run(args: argparse.Namespace) -> int:
             scaled=scaled,
             overrides=overrides,
         )
-    write_run(result, out, figures=not args.no_figures)
+    write_run(result, out, figures=not args.no_figures, language=args.lang)
     if replaces:
         print(f"wijksim: replaced earlier result in {out}/", file=sys.stderr)
     if not args.quiet:

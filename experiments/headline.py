@@ -15,19 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 from wijksim.dashboard.i18n import N_, number, percent, translator
+from wijksim.experiments.plots import term
 
 MAX_LINES = 8
 """At most this many lines: what fits above the fold of a terminal, and of an e-mail."""
-
-GROUP_TERMS = {
-    "self_reliant": N_("self-reliant (zelfredzaam)"),
-    "basic": N_("basic need"),
-    "complex": N_("complex need"),
-    "vulnerable_self_reliant": N_("vulnerable but self-reliant"),
-    "vulnerable_not_self_reliant": N_("vulnerable, not self-reliant"),
-    "top": N_("top: multiple complex problems"),
-}
-"""Need groups of the shipped schemes, with the dashboard's labels (one translation)."""
 
 
 def millions(value: float, language: str) -> str:
@@ -92,7 +83,7 @@ def run_headline(result, out_dir: Path, language: str, scaling: str | None = Non
     households = number(manifest["households"], language)
     lines = [_title(scenario, households, manifest["years"], language, burn_in)]
     groups = [
-        f"{_(GROUP_TERMS.get(name, name))} {percent(final[f'share_{name}'], language)}"
+        f"{term(name, language)} {percent(final[f'share_{name}'], language)}"
         for name in result.model.classifier.names
         if f"share_{name}" in final
     ]
@@ -252,9 +243,10 @@ def _transition_lines(report: Path, manifest: dict, language: str, burn_in) -> l
     ):
         lines.append(_(text).format(**both(indicator, year)))
     lines.append(
-        _("To pre-finance: {society} (MKBA), {municipality} for the municipality (GKBA)").format(
-            **both("cumulative_investment_eur", money)
-        )
+        _(
+            "To pre-finance: {society} for society (MKBA), {municipality} for the municipality "
+            "(GKBA)"
+        ).format(**both("cumulative_investment_eur", money))
     )
     lines.append(
         _(

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from wijksim.dashboard.i18n import number
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
@@ -118,11 +119,12 @@ def run_simulation(
     )
 
 
-def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
+def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: str = "en") -> Path:
     """Write a run's tables, manifest, table per year and figures to ``out_dir``.
 
     Tables as Parquet, the manifest as JSON, the table per year that the terminal used to
-    print as ``summary.md`` (markdown), figures as PNG.
+    print as ``summary.md`` (markdown), figures as PNG (their text in ``language``,
+    ``"en"`` or ``"nl"``).
 
     The folder appears complete or not at all; an existing folder is replaced (old
     aside, new in, old deleted: :func:`~wijksim.experiments.atomic.replace_folder`).
@@ -138,47 +140,48 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
         table = run_table_markdown(yearly_summary(result.steps), run_context(result.manifest))
         (staging / "summary.md").write_text(table, encoding="utf-8")
         if figures:
-            _write_figures(result, staging / "figures")
+            _write_figures(result, staging / "figures", language)
     return out_dir
 
 
-def _write_figures(result: RunResult, folder: Path) -> None:
+def _write_figures(result: RunResult, folder: Path, language: str) -> None:
     folder.mkdir()
-    for name, figure in run_figures(result).items():
+    for name, figure in run_figures(result, language).items():
         figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
 
 
-def run_figures(result: RunResult) -> dict[str, Figure]:
+def run_figures(result: RunResult, language: str = "en") -> dict[str, Figure]:
     """The figures of one run by file name, each captioned with what produced it."""
     params = result.model.params
     has_team = bool(result.model.teams)
     start = params.transition.team_start_year if has_team else None
+    steps = result.steps
+    access = plots.access_point_label(has_team, start, language)
     drawings = {
         "group_shares.png": plots.group_shares_figure(
-            result.steps, params.classification.target_shares, start
+            steps, params.classification.target_shares, start, language
         ),
-        "escalations.png": plots.escalations_figure(result.steps, start),
-        "cost_by_stream.png": plots.cost_by_stream_figure(
-            result.steps, plots.access_point_label(has_team, start), start
-        ),
+        "escalations.png": plots.escalations_figure(steps, start, language),
+        "cost_by_stream.png": plots.cost_by_stream_figure(steps, access, start, language),
     }
     if has_team:
-        drawings["team.png"] = plots.team_figure(result.steps, start)
-    context = run_context(result.manifest)
+        drawings["team.png"] = plots.team_figure(steps, start, language)
+    context = run_context(result.manifest, language)
     for figure in drawings.values():
         plots.caption(figure, context)
     return drawings
 
 
-def run_context(manifest: dict) -> str:
+def run_context(manifest: dict, language: str = "en") -> str:
     """Scenario, seed, overrides, households, years and burn-in of one run."""
     return plots.context_line(
         f"{manifest['scenario_name']} (seed {manifest['seed']})",
         manifest.get("overrides", {}),
-        f"{manifest['households']:,}",
+        number(manifest["households"], language),
         str(manifest["years"]),
         manifest.get("scenario", {}).get("burn_in_years"),
+        language,
     )
 
 

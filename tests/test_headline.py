@@ -11,10 +11,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pytest
 from babel.messages.pofile import read_po
 from wijksim.dashboard import i18n
-from wijksim.experiments import headline
+from wijksim.experiments import headline, plots
 from wijksim.experiments.cli import main
 
 SMALL = ["--households", "300", "--years", "3"]
@@ -102,9 +103,10 @@ def test_millions(amount, language, shown):
     assert headline.millions(amount, language) == shown
 
 
-def test_every_headline_string_has_a_dutch_translation():
-    # The headline shares the dashboard's catalogue; pybabel extracts it from the file.
-    source = Path(headline.__file__)
+@pytest.mark.parametrize("module", [headline, plots])
+def test_every_headline_and_run_figure_string_has_a_dutch_translation(module):
+    # They share the dashboard's catalogue; pybabel extracts them from these files.
+    source = Path(module.__file__)
     marked = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if (
@@ -120,5 +122,19 @@ def test_every_headline_string_has_a_dutch_translation():
         catalogue = read_po(handle)
     missing = sorted(m for m in marked if m not in catalogue or not catalogue[m].string)
     assert not missing, f"no Dutch for: {missing}"
-    dutch = i18n.translator("nl")
-    assert all(dutch(m) != m or "{scenario}" in m or "{what}" in m for m in marked)
+
+
+def test_run_figures_in_dutch():
+    from conftest import small
+    from wijksim.experiments.run import run_figures, run_simulation
+
+    result = run_simulation(small("old_system", households=300, years=2), seed=0)
+    figures = run_figures(result, "nl")
+    shares = figures["group_shares.png"].axes[0]
+    assert shares.get_title() == "Zorgbehoeftegroepen door de tijd"
+    assert "zelfredzaam" in [t.get_text() for t in shares.get_legend().get_texts()]
+    costs = figures["cost_by_stream.png"].axes[0]
+    assert "centraal loket (oude stelsel)" in [t.get_text() for t in costs.get_legend().get_texts()]
+    assert "huishoudens" in figures["escalations.png"].texts[0].get_text()
+    for figure in figures.values():
+        plt.close(figure)

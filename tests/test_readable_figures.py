@@ -109,7 +109,7 @@ def test_several_workers_as_a_share_of_the_caseload(transition_figures):
         for axis in transition_figures["team.png"].axes
         if axis.get_title() == "Supported by more than one worker"
     ]
-    assert panel.get_ylabel() == "% of the team's caseload"
+    assert panel.get_ylabel() == "share of the team's caseload, in %"
     assert panel.get_yscale() == "linear"
 
 
