@@ -183,6 +183,7 @@ def _figures(
             100,
             "%",
             **marks,
+            from_zero=True,
         ),
         "costs.png": sweep_plots.band_figure(
             summary,

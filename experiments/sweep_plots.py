@@ -31,6 +31,7 @@ def band_figure(
     ylabel: str = "",
     start_year: int | None = None,
     window_start: int | None = None,
+    from_zero: bool = False,
 ) -> Figure:
     """One panel per metric: each condition's median over the years with its 90% band.
 
@@ -46,6 +47,7 @@ def band_figure(
         start_year: The team's first year, marked by a dashed line (``None`` or 1: none).
         window_start: First year of the evaluation window; the years before it (the
             operator's warm-up) are shaded (``None`` or 1: none).
+        from_zero: Start the value axis at 0 (shares: read as lengths).
     """
     columns = min(len(metrics), 3)
     rows = -(-len(metrics) // columns)
@@ -66,6 +68,8 @@ def band_figure(
         axis.set_xlabel("year")
         axis.set_ylabel(ylabel)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if from_zero:
+            axis.set_ylim(bottom=0)
         mark_years(axis, start_year, window_start)
     for axis in list(axes.flat)[len(metrics) :]:
         axis.set_visible(False)
@@ -79,7 +83,7 @@ def band_figure(
         labels,
         loc="upper left",
         bbox_to_anchor=(1.0, 0.97),
-        ncol=-(-len(labels) // LEGEND_ROWS),
+        ncol=max(1, -(-len(labels) // LEGEND_ROWS)),
         fontsize=8,
         frameon=False,
     )
@@ -158,7 +162,7 @@ def difference_figure(
         labels,
         loc="upper left",
         bbox_to_anchor=(1.0, 0.95),
-        ncol=-(-len(labels) // LEGEND_ROWS),
+        ncol=max(1, -(-len(labels) // LEGEND_ROWS)),
         fontsize=8,
         frameon=False,
     )

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.experiments import plots, sweep_plots
+from wijksim.experiments import plots, report, sweep_plots
 from wijksim.experiments.run import run_figures, run_simulation
 
 
@@ -153,3 +153,13 @@ def test_sweep_figures_mark_the_switch_and_the_warm_up():
     assert "warm-up (not compared)" in [text.get_text().strip() for text in axis.texts]
     plt.close(switch)
     plt.close(window)
+
+
+def test_sweep_need_groups_from_zero_on_a_linear_axis(tmp_path):
+    summary = _summary(2).assign(metric="share_basic", median=0.15, p05=0.14, p95=0.16)
+    facts = report.SweepFacts(None, None, "central desk (old system)", None)
+    figures = report._figures(summary, pd.DataFrame(), "condition_0", facts)
+    (axis,) = [a for a in figures["group_shares.png"].axes if a.get_visible()]
+    assert axis.get_yscale() == "linear" and axis.get_ylim()[0] == 0
+    for figure in figures.values():
+        plt.close(figure)
