@@ -153,6 +153,20 @@ def access_point_label(has_team: bool, start_year: int | None, language: str = "
     return _("neighbourhood team")
 
 
+ZERO_AXIS_HEADROOM = 0.08
+"""Room above the highest value when an axis starts at 0, so no line runs along the top."""
+
+
+def from_zero(axis: Axes) -> None:
+    """Start the value axis at 0 with some room above the data.
+
+    ``set_ylim(bottom=0)`` alone keeps the top that autoscaling gave for the data's own
+    range: a line near its maximum then runs along the frame.
+    """
+    top = max(axis.dataLim.y1, 0.0)
+    axis.set_ylim(0, top * (1 + ZERO_AXIS_HEADROOM) if top > 0 else 1)
+
+
 def _wide(steps: pd.DataFrame, prefix: str) -> pd.DataFrame:
     chosen = steps[steps["metric"].str.startswith(prefix)]
     wide = chosen.pivot(index="step", columns="metric", values="value")
@@ -325,7 +339,7 @@ def _year_line(
 ) -> None:
     """One value per year as dots on a line, from 0 on a linear axis."""
     axis.plot(values.index - 0.5, values, marker="o")  # year y is the span y-1 .. y
-    axis.set_ylim(bottom=0)
+    from_zero(axis)
     axis.set_xlim(0, max(values.index.max(), 1))
     axis.set_xlabel(translator(language)("year"))
     axis.set_ylabel(ylabel)

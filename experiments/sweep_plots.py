@@ -69,7 +69,7 @@ def band_figure(
         axis.set_ylabel(ylabel)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         if from_zero:
-            axis.set_ylim(bottom=0)
+            plots.from_zero(axis)
         mark_years(axis, start_year, window_start)
     for axis in list(axes.flat)[len(metrics) :]:
         axis.set_visible(False)

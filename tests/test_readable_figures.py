@@ -161,5 +161,6 @@ def test_sweep_need_groups_from_zero_on_a_linear_axis(tmp_path):
     figures = report._figures(summary, pd.DataFrame(), "condition_0", facts)
     (axis,) = [a for a in figures["group_shares.png"].axes if a.get_visible()]
     assert axis.get_yscale() == "linear" and axis.get_ylim()[0] == 0
+    assert axis.get_ylim()[1] >= 16 * 1.05  # room above the band's top (p95 = 16%)
     for figure in figures.values():
         plt.close(figure)
