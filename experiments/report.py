@@ -439,24 +439,23 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context
     incentives = funding_analysis.incentive_table(indicators, reference)
     indicators.to_parquet(staging / "funding_indicators.parquet", index=False)
     incentives.to_parquet(staging / "incentives.parquet", index=False)
-    figures = staging / "figures"
-    drawn = [
-        funding_plots.indicator_figure(
-            indicators, figures / "funding_indicators.png", caption=context
-        ),
-        funding_plots.difference_figure(
-            incentives, figures / "funding_incentives.png", caption=context
-        ),
-        funding_plots.cost_by_payer_figure(
-            indicators, figures / "funding_cost_by_payer.png", caption=context
-        ),
-        funding_plots.settings_figure(
-            table, figures / "funding_settings.png", start=start, caption=context
-        ),
-    ]
+    figures = {
+        "funding_indicators.png": funding_plots.indicator_figure(indicators),
+        "funding_incentives.png": funding_plots.difference_figure(incentives),
+        "funding_cost_by_payer.png": funding_plots.cost_by_payer_figure(indicators),
+        "funding_settings.png": funding_plots.settings_figure(table, start=start),
+    }
+    drawn = _save_all(figures, staging / "figures", context)
     text = funding_analysis.summary_markdown(indicators, reference, start, end)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
+
+
+def _save_all(figures: dict, folder: Path, context: str) -> list[Path]:
+    """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
+    from wijksim.experiments.funding_plots import save_figure
+
+    return [save_figure(figure, folder / name, caption=context) for name, figure in figures.items()]
 
 
 def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
@@ -482,16 +481,12 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: 
     differences = teams_analysis.team_differences(indicators, configuration)
     indicators.to_parquet(staging / "team_indicators.parquet", index=False)
     differences.to_parquet(staging / "team_differences.parquet", index=False)
-    figures = staging / "figures"
-    drawn = [
-        teams_plots.difference_figure(
-            differences, figures / "teams_differences.png", caption=context
-        ),
-        teams_plots.wait_per_team_figure(
-            indicators, figures / "teams_wait_per_team.png", caption=context
-        ),
-        teams_plots.hours_figure(indicators, figures / "teams_hours.png", caption=context),
-    ]
+    figures = {
+        "teams_differences.png": teams_plots.difference_figure(differences),
+        "teams_wait_per_team.png": teams_plots.wait_per_team_figure(indicators),
+        "teams_hours.png": teams_plots.hours_figure(indicators),
+    }
+    drawn = _save_all(figures, staging / "figures", context)
     text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
