@@ -231,7 +231,8 @@ def command_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         # The headline; the wide table per year is in the run's summary.md.
         scaling = describe_scaling(scaled, scenario.population.households) if scaled else None
-        print("\n".join(run_headline(result, out, args.lang, scaling)))
+        headline = run_headline(result, out, args.lang, scaling, figures=not args.no_figures)
+        print("\n".join(headline))
     return 0
 
 

@@ -60,7 +60,9 @@ def _title(scenario: str, households: str, years: int, language: str, burn_in: i
 # --- one run ----------------------------------------------------------------------------
 
 
-def run_headline(result, out_dir: Path, language: str, scaling: str | None = None) -> list[str]:
+def run_headline(
+    result, out_dir: Path, language: str, scaling: str | None = None, figures: bool = True
+) -> list[str]:
     """The headline of one run: need groups, spending, escalations, the team, the files.
 
     Args:
@@ -68,6 +70,7 @@ def run_headline(result, out_dir: Path, language: str, scaling: str | None = Non
         out_dir: Where the run was written (the headline names its table and figures).
         language: ``"nl"`` or ``"en"``.
         scaling: What was scaled with the households, in one line, or ``None``.
+        figures: Whether figures were written (``--no-figures``: not named).
     """
     _ = translator(language)
     manifest = result.manifest
@@ -126,11 +129,14 @@ def run_headline(result, out_dir: Path, language: str, scaling: str | None = Non
         )
     if scaling:
         lines.append(scaling)
-    lines.append(
-        _("Table per year: {table} · figures: {figures}").format(
-            table=out_dir / "summary.md", figures=f"{out_dir / 'figures'}/"
+    table = out_dir / "summary.md"
+    if figures:
+        files = _("Table per year: {table} · figures: {figures}").format(
+            table=table, figures=f"{out_dir / 'figures'}/"
         )
-    )
+    else:
+        files = _("Table per year: {table}").format(table=table)
+    lines.append(files)
     return lines
 
 

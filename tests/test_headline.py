@@ -41,8 +41,12 @@ def test_run_prints_a_headline_and_writes_the_table_to_a_file(tmp_path, capsys):
 
 
 def test_run_headline_in_dutch(tmp_path, capsys):
-    assert main(["run", "old_system", *SMALL, "--out", str(tmp_path / "r"), "--lang", "nl"]) == 0
+    out = tmp_path / "r"
+    assert (
+        main(["run", "old_system", *SMALL, "--out", str(out), "--lang", "nl", "--no-figures"]) == 0
+    )
     lines = _printed(capsys)
+    assert lines[-1] == f"Tabel per jaar: {out / 'summary.md'}"  # no figures to name
     assert lines[0].startswith("old_system (seed 0) · 300 huishoudens · 3 jaar")
     assert lines[2].startswith("Uitgaven: " + MILLIONS_NL) and " mln" in lines[2]
     assert "centraal loket" in lines[2]  # no team: the desk
