@@ -34,7 +34,7 @@ WORKBOOK = "tables.xlsx"
 
 RUN_TABLES = ("steps", "households", "ledger")
 RUN_FILES = frozenset(
-    {"manifest.json", "figures", WORKBOOK}
+    {"manifest.json", "figures", "summary.md", WORKBOOK}
     | {f"{name}{suffix}" for name in RUN_TABLES for suffix in TABLE_SUFFIXES}
 )
 """Everything ``write_run`` puts in a run's folder."""

@@ -18,6 +18,7 @@ import pytest
 from wijksim.experiments import report
 from wijksim.experiments import teams_analysis as ta
 from wijksim.experiments import teams_plots as tp
+from wijksim.experiments.funding_plots import save_figure
 from wijksim.experiments.results import yearly
 from wijksim.model.model import WEEKS_PER_YEAR
 
@@ -396,10 +397,10 @@ def test_figures_write_png(tmp_path):
     indicators = ta.team_indicators(sweep_table())
     differences = ta.team_differences(indicators)
     paths = [
-        tp.difference_figure(differences, tmp_path / "d.png", dpi=40),
-        tp.difference_figure(differences.iloc[0:0], tmp_path / "none.png", dpi=40),
-        tp.wait_per_team_figure(indicators, tmp_path / "w.png", dpi=40),
-        tp.hours_figure(indicators, tmp_path / "sub" / "h.png", dpi=40),
+        save_figure(tp.difference_figure(differences), tmp_path / "d.png", dpi=40),
+        save_figure(tp.difference_figure(differences.iloc[0:0]), tmp_path / "none.png", dpi=40),
+        save_figure(tp.wait_per_team_figure(indicators), tmp_path / "w.png", dpi=40),
+        save_figure(tp.hours_figure(indicators), tmp_path / "sub" / "h.png", dpi=40),
     ]
     for path in paths:
         assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
@@ -438,5 +439,5 @@ def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
     split = differences["configuration"].iloc[0]
     panel = tp.DIFFERENCE_PANELS[0]
     gap = (differences["configuration"] == split) & (differences["metric"] == panel)
-    path = tp.difference_figure(differences[~gap], tmp_path / "gap.png", dpi=40)
+    path = save_figure(tp.difference_figure(differences[~gap]), tmp_path / "gap.png", dpi=40)
     assert path.read_bytes()[:4] == b"\x89PNG"
