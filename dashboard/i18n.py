@@ -1,15 +1,18 @@
 """Dutch and English for the dashboard: gettext catalogues for text, Babel for numbers.
 
-The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package,
+The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package
+(also the command line's headline and run figures, :mod:`wijksim.experiments.headline`
+and :mod:`wijksim.experiments.plots`),
 with its compiled ``.mo`` committed beside it, so that a fresh clone works after
 ``pip install -e .`` without a build step (``tests/test_dashboard_i18n.py`` checks that
 the ``.mo`` matches the ``.po`` and that every string marked in the dashboard has a Dutch
 translation). To update after changing a marked string::
 
     pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
-        -o dashboard/locale/wijksim_dashboard.pot dashboard
+        -o dashboard/locale/wijksim_dashboard.pot dashboard experiments/headline.py \
+        experiments/plots.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
-        -D wijksim_dashboard --no-fuzzy-matching
+        -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
     pybabel compile -d dashboard/locale -D wijksim_dashboard
 

@@ -10,11 +10,7 @@ simulate. Its help text is the field's description in the scenario schema
 
 from __future__ import annotations
 
-import ast
 import copy
-import inspect
-import itertools
-import textwrap
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 from wijksim.dashboard.i18n import N_, Translate
 from wijksim.experiments.compare_teams import NEIGHBOURHOODS
+from wijksim.model.parameters import attribute_docstrings
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import load_scenario
 
@@ -198,26 +195,6 @@ def current_value(scenario: Scenario, dotted: str) -> Any:
 # ----------------------------------------------------------------------------- help text
 
 
-@cache
-def _attribute_docs(cls: type) -> dict[str, str]:
-    """Docstrings written under a class's fields (``x: int = 1`` then ``\"\"\"...\"\"\"``)."""
-    docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if not (isinstance(klass, type) and issubclass(klass, BaseModel)) or klass is BaseModel:
-            continue
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError):
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for field, following in itertools.pairwise(body):
-            named = isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
-            text = isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-            if named and text:
-                docs[field.target.id] = " ".join(str(following.value.value).split())
-    return docs
-
-
 def field_description(dotted: str) -> str:
     """The schema's description of a dotted scenario field ('' if it has none).
 
@@ -232,7 +209,7 @@ def field_description(dotted: str) -> str:
         annotation = cls.model_fields[part].annotation
         options = [a for a in (annotation, *get_args(annotation)) if _is_model(a)]
         cls = options[0]
-    return _attribute_docs(cls).get(leaf, "")
+    return attribute_docstrings(cls).get(leaf, "")
 
 
 def _is_model(annotation: Any) -> bool:

@@ -464,20 +464,36 @@ def _seconds(timing: Timing) -> float:
     return timing.seconds
 
 
-def write_bench(result: BenchResult, out: Path) -> Path:
-    """Write the tables, the summary and the figures to ``out`` (atomically)."""
+def write_bench(result: BenchResult, out: Path, language: str = "en") -> Path:
+    """Write the tables, the summary and the figures to ``out`` (atomically).
+
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`).
+    """
     from wijksim.experiments.bench_report import bench_figure, rules_figure, summary_markdown
+    from wijksim.experiments.table_files import Provenance, write_tables
 
     with atomic_folder(out) as staging:
-        result.table().to_parquet(staging / "bench.parquet", index=False)
-        result.core_speedups().to_parquet(staging / "speedups.parquet", index=False)
-        result.rules_table().to_parquet(staging / "rules.parquet", index=False)
-        result.targets().to_parquet(staging / "targets.parquet", index=False)
+        tables = {
+            "bench": result.table(),
+            "speedups": result.core_speedups(),
+            "rules": result.rules_table(),
+            "targets": result.targets(),
+        }
+        if result.memory is not None:
+            tables["memory"] = pd.DataFrame([result.memory])
+        settings = result.settings
+        provenance = Provenance(
+            command="bench",
+            scenario=settings.full_scenario,
+            households=", ".join(f"{n:,}" for n in settings.households),
+            years=settings.years,
+            seeds=[settings.seed],
+        )
+        write_tables(staging, tables, provenance, language)
         (staging / "settings.json").write_text(
             pd.Series(asdict(result.settings)).to_json(indent=1), encoding="utf-8"
         )
-        if result.memory is not None:
-            pd.DataFrame([result.memory]).to_parquet(staging / "memory.parquet", index=False)
         (staging / "bench.md").write_text(summary_markdown(result), encoding="utf-8")
         figures = staging / "figures"
         figures.mkdir()

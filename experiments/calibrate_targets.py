@@ -37,6 +37,7 @@ from wijksim.experiments.manifest import git_commit, model_provenance, utc_now
 from wijksim.experiments.sensitivity_spec import point_variant
 from wijksim.experiments.sweep import RUN_METADATA_KEY, run_sweep
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
+from wijksim.experiments.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.target_metrics import RunOutputs
 from wijksim.experiments.targets import Target, evaluate
 from wijksim.model.scenario_io import ResolvedScenario
@@ -272,10 +273,6 @@ def calibration_record(spec: CalibrationSpec, spec_path: Path, tables: Calibrati
     }
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    write_bytes_atomically(path, frame.to_parquet(index=False))
-
-
 def write_calibration_results(
     out: Path,
     tables: CalibrationTables,
@@ -283,11 +280,26 @@ def write_calibration_results(
     spec_path: Path,
     resolved: ResolvedScenario,
     waves: list[WaveResult],
+    language: str = "en",
 ) -> None:
-    """Tables (Parquet), figures (PNG), ``summary.md`` and a manifest into ``out``."""
+    """Tables, figures (PNG), ``summary.md`` and a manifest into ``out``.
+
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`), each file written whole or
+    not at all: ``out`` also holds the waves' runs, so it is not replaced as a whole.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("design", "runs", "points", "ensemble", "identifiability", "fit"):
-        _write_parquet(getattr(tables, name), out / f"{name}.parquet")
+    names = ("design", "runs", "points", "ensemble", "identifiability", "fit")
+    provenance = Provenance(
+        command="calibrate",
+        scenario=resolved.name,
+        overrides=spec.set,
+        households=spec.households,
+        years=spec.years,
+        seeds=f"{spec.seeds} per point, from {spec.first_seed}",
+        details={SPEC_FILE: str(spec_path)},
+    )
+    write_tables(out, {name: getattr(tables, name) for name in names}, provenance, language)
     figure = ranges_figure(tables, spec, resolved.name)
     figure.savefig(out / "parameter_ranges.png", dpi=110, bbox_inches="tight")
     figure = fit_figure(tables, resolved.name)

@@ -25,10 +25,12 @@ from wijksim.experiments.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
 from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
+    DECIMAL_COMMA_VALUE,
     ResolvedScenario,
     ScenarioError,
     check_schedule,
     check_size,
+    decimal_comma_advice,
     load_scenario,
     one_line,
     shipped_scenario_names,
@@ -84,6 +86,10 @@ def _parse_setting(text: str) -> tuple[str, object]:
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
+        comma = DECIMAL_COMMA_VALUE.fullmatch(raw.strip())
+        if comma is not None:  # --set hazards.drift_scale=2,8
+            advice = decimal_comma_advice(comma["whole"], comma["part"])
+            raise ScenarioError(COMMAND_LINE, advice, key.strip()) from None
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ .-]*", raw.strip()):
             raise ScenarioError(
                 COMMAND_LINE,
@@ -201,7 +207,8 @@ def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> 
 
 def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
-    from wijksim.experiments.run import run_simulation, write_run, yearly_summary
+    from wijksim.experiments.headline import run_headline
+    from wijksim.experiments.run import run_simulation, write_run
 
     if args.seed < 0:
         raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {args.seed}", "--seed")
@@ -224,15 +231,14 @@ def command_run(args: argparse.Namespace) -> int:
             scaled=scaled,
             overrides=overrides,
         )
-    write_run(result, out, figures=not args.no_figures)
+    write_run(result, out, figures=not args.no_figures, language=args.lang)
     if replaces:
         print(f"wijksim: replaced earlier result in {out}/", file=sys.stderr)
     if not args.quiet:
-        print(yearly_summary(result.steps).round(1).to_string())
-        if scaled:
-            print(describe_scaling(scaled, scenario.population.households))
-        print(f"\nwrote {out}/ (steps, households, ledger .parquet; manifest.json; figures/)")
-        print(f"wall time {result.manifest['wall_time_seconds']:.1f} s")
+        # The headline; the wide table per year is in the run's summary.md.
+        scaling = describe_scaling(scaled, scenario.population.households) if scaled else None
+        headline = run_headline(result, out, args.lang, scaling, figures=not args.no_figures)
+        print("\n".join(headline))
     return 0
 
 
@@ -369,7 +375,7 @@ def command_targets(args: argparse.Namespace) -> int:
     write_targets_report(out, table, per_seed_table(targets, runs, seeds), manifest)
     if not args.quiet:
         print(format_table(table))
-        print(f"\nwrote {out}/ (targets.md, comparison.parquet, per_seed.parquet, manifest.json)")
+        print(f"\nwrote {out}/ (targets.md; comparison, per_seed .parquet and .csv; tables.xlsx)")
     return 0
 
 
@@ -417,19 +423,44 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         show_progress=not args.quiet,
         restart=args.restart,
     )
-    if not args.quiet:
-        scaling = _scaling_line(tasks)
-        if scaling:
-            print(scaling)
-        print(
-            f"{summary.done} runs done, {summary.skipped} already finished, "
-            f"{summary.failed} failed, in {summary.wall_seconds:.1f} s; results in {out}/"
-        )
+    report = None
     if summary.done + summary.skipped > 0:
         report = write_report(out, discount_rate=getattr(args, "discount_rate", None))
-        if not args.quiet:
-            print(f"report: {report}/summary.md")
+    if not args.quiet:
+        _print_sweep_outcome(summary, tasks, out, report, getattr(args, "lang", "en"))
     return _exit_status(summary, out)
+
+
+def _print_sweep_outcome(summary, tasks, out: Path, report: Path | None, language: str) -> None:
+    """A comparison's headline, or for other sweeps the runs and where the report is.
+
+    The headline of ``transition``, ``compare-funding`` and ``compare-teams`` goes to
+    stdout; the note on what was scaled with the households goes to stderr (it is also
+    in the report), so that stdout is the headline alone.
+    """
+    from wijksim.experiments.headline import sweep_headline
+    from wijksim.experiments.report import sweep_facts
+    from wijksim.experiments.results import load_manifest
+
+    scaling = _scaling_line(tasks)
+    headline = None
+    if report is not None:
+        manifest = load_manifest(out)
+        burn_in = sweep_facts(out, manifest).burn_in_years
+        headline = sweep_headline(report, manifest, summary, language, burn_in)
+    if headline is not None:
+        if scaling:
+            print(scaling, file=sys.stderr)
+        print("\n".join(headline))
+        return
+    if scaling:
+        print(scaling)
+    print(
+        f"{summary.done} runs done, {summary.skipped} already finished, "
+        f"{summary.failed} failed, in {summary.wall_seconds:.1f} s; results in {out}/"
+    )
+    if report is not None:
+        print(f"report: {report}/summary.md")
 
 
 def _exit_status(summary, out: Path) -> int:
@@ -647,7 +678,7 @@ def command_bench(args: argparse.Namespace) -> int:
     write_bench(result, out)
     if not args.quiet:
         print((out / "bench.md").read_text(encoding="utf-8"))
-        print(f"wrote {out}/ (bench.md, tables .parquet, figures/)")
+        print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx; figures/)")
     return 0
 
 
@@ -690,6 +721,36 @@ def dashboard_command(host: str, port: int) -> list[str]:
         "--runner.magicEnabled",
         "false",
     ]
+
+
+def command_params(args: argparse.Namespace) -> int:
+    """Print the parameter reference: every scenario field, or one section's."""
+    from wijksim.model.parameters import (
+        UnknownSection,
+        format_markdown,
+        format_text,
+        scenario_values,
+        select,
+    )
+
+    try:
+        chosen = select(args.section)
+    except UnknownSection as error:
+        raise ScenarioError(COMMAND_LINE, str(error)) from None
+    if args.markdown and args.scenario:
+        raise ScenarioError(COMMAND_LINE, "expected --markdown or --scenario, found both")
+    if args.scenario:
+        resolved = load_scenario(args.scenario)
+        values = scenario_values(resolved.scenario)
+        text = format_text(chosen, values=values, scenario_name=resolved.name)
+    else:
+        text = format_markdown(chosen) if args.markdown else format_text(chosen)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `wijksim params | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def command_dashboard(args: argparse.Namespace) -> int:
@@ -774,6 +835,15 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
     _add_allow_large(parser)
 
 
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "nl"),
+        default="en",
+        help="language of the summary printed at the end: en (default) or nl (Dutch)",
+    )
+
+
 def _add_allow_large(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-large",
@@ -818,10 +888,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     _add_allow_large(run)
+    _add_language(run)
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="list the shipped scenarios")
     listing.set_defaults(handler=command_list)
+
+    params = commands.add_parser(
+        "params",
+        help="every scenario field with its unit, default, allowed values and source",
+        description="The parameter reference, from the scenario schema. SECTION is a "
+        "section (team, specialists, funding, ...), a nested table (team.policy) or a field.",
+    )
+    params.add_argument("section", nargs="?", help="one section, table or field (default: all)")
+    params.add_argument(
+        "--markdown", action="store_true", help="as Markdown (docs/parameters.md is this)"
+    )
+    params.add_argument(
+        "--scenario",
+        help="also show where this scenario (a shipped name or a .toml file) differs from "
+        "the defaults",
+    )
+    params.set_defaults(handler=command_params)
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", help="scenario name or .toml file")
@@ -921,6 +1009,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_parameter_set_options(transition)
     _add_backend_options(transition)
+    _add_language(transition)
     transition.set_defaults(handler=command_transition)
 
     compare = commands.add_parser(
@@ -935,6 +1024,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replicate_options(compare, seeds=10)
     _add_parameter_set_options(compare)
     _add_backend_options(compare)
+    _add_language(compare)
     compare.set_defaults(handler=command_compare_funding)
     teams = commands.add_parser(
         "compare-teams",
@@ -959,6 +1049,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_parameter_set_options(teams)
     _add_backend_options(teams)
+    _add_language(teams)
     teams.set_defaults(handler=command_compare_teams)
     bench = commands.add_parser(
         "bench", help="time the array core against idiomatic Mesa, and the full model"

@@ -1,7 +1,8 @@
 """Figures of the funding comparison: indicators per form, incentives, payers, settings.
 
 Each function takes the tables of :mod:`wijksim.experiments.funding_analysis` (or a
-yearly table), saves one PNG and returns its path. The figures are built on
+yearly table) and returns a Figure; :func:`save_figure` writes it as a PNG with its
+caption. The figures are built on
 :class:`matplotlib.figure.Figure` directly, not through pyplot, so none is left open in
 pyplot's global list, whatever happens while drawing. Conditions appear in the order of
 the table (the sweep's order), so every figure lists the forms alike. Euros are shown in
@@ -114,7 +115,18 @@ def _empty(axis: Axes, title: str) -> None:
     axis.set_yticks([])  # not the x ticks: they may be shared with the other panels
 
 
-def _save(figure: Figure, path: str | Path, dpi: int, caption: str = "") -> Path:
+def save_figure(figure: Figure, path: str | Path, dpi: int = DPI, caption: str = "") -> Path:
+    """Save ``figure`` as a PNG at ``path`` (folders made), ``caption`` above it.
+
+    Args:
+        figure: One of this module's figures (or :mod:`~wijksim.experiments.teams_plots`').
+        path: Where to save the PNG.
+        dpi: Resolution of the PNG.
+        caption: What produced the figure, in small type above it (``""``: none).
+
+    Returns:
+        The saved path.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if caption:
@@ -124,18 +136,15 @@ def _save(figure: Figure, path: str | Path, dpi: int, caption: str = "") -> Path
 
 
 def indicator_figure(
-    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
-) -> Path:
+    indicators: pd.DataFrame,
+) -> Figure:
     """The main indicators per funding form: one dot per seed, a bar at the median.
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
-        path: Where to save the PNG.
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     conditions = _conditions(indicators)
     positions = {name: i for i, name in enumerate(conditions)}
@@ -162,16 +171,13 @@ def indicator_figure(
     for axis in lowest:
         axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
     figure.suptitle("Indicators per funding form (dots: seeds; bar: median)", fontsize=11)
-    return _save(figure, path, dpi, caption)
+    return figure
 
 
 def difference_figure(
     incentives: pd.DataFrame,
-    path: str | Path,
     threshold: float | None = None,
-    dpi: int = DPI,
-    caption: str = "",
-) -> Path:
+) -> Figure:
     """The incentive dimensions: each form's relative change with its 90% interval.
 
     One panel per dimension of
@@ -183,13 +189,10 @@ def difference_figure(
 
     Args:
         incentives: From :func:`~wijksim.experiments.funding_analysis.incentive_table`.
-        path: Where to save the PNG.
         threshold: The band's half width (default: the table's threshold, or 5%).
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     if threshold is None:
         threshold = float(incentives["threshold"].iloc[0]) if len(incentives) else DEFAULT_THRESHOLD
@@ -230,22 +233,19 @@ def difference_figure(
         f"grey: within ±{threshold:.0%}, practically nothing)",
         fontsize=10,
     )
-    return _save(figure, path, dpi, caption)
+    return figure
 
 
 def cost_by_payer_figure(
-    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
-) -> Path:
+    indicators: pd.DataFrame,
+) -> Figure:
     """Spending over the window per funding form, stacked by who pays (mean over seeds).
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
-        path: Where to save the PNG.
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     conditions = _conditions(indicators)
     figure = Figure(figsize=(max(6.0, 1.1 * len(conditions) + 3), 4.5), layout="constrained")
@@ -272,27 +272,21 @@ def cost_by_payer_figure(
         axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
         axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
-    return _save(figure, path, dpi, caption)
+    return figure
 
 
 def settings_figure(
     yearly_table: pd.DataFrame,
-    path: str | Path,
     start: int | None = DEFAULT_START,
-    dpi: int = DPI,
-    caption: str = "",
-) -> Path:
+) -> Figure:
     """The operator's settings over the years: median over seeds, 90% band, per form.
 
     Args:
         yearly_table: From :func:`~wijksim.experiments.results.yearly`.
-        path: Where to save the PNG.
         start: First year of the evaluation window, marked with a dashed line (None: none).
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     conditions = _conditions(yearly_table)
     figure, axes, lowest = _grid(len(SETTINGS), 3, 4.2, 3.2, sharex=True)
@@ -336,4 +330,4 @@ def settings_figure(
         f"seeds{window})",
         fontsize=11,
     )
-    return _save(figure, path, dpi, caption)
+    return figure

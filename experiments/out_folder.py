@@ -27,8 +27,15 @@ from pathlib import Path
 
 from wijksim.model.scenario_io import ScenarioError
 
+TABLE_SUFFIXES = (".parquet", ".csv")
+"""Every table is written as both (:mod:`wijksim.experiments.table_files`)."""
+WORKBOOK = "tables.xlsx"
+"""The one workbook of a results folder (:data:`wijksim.experiments.table_files.WORKBOOK`)."""
+
+RUN_TABLES = ("steps", "households", "ledger")
 RUN_FILES = frozenset(
-    {"manifest.json", "steps.parquet", "households.parquet", "ledger.parquet", "figures"}
+    {"manifest.json", "figures", "summary.md", WORKBOOK}
+    | {f"{name}{suffix}" for name in RUN_TABLES for suffix in TABLE_SUFFIXES}
 )
 """Everything ``write_run`` puts in a run's folder."""
 WRITTEN = {
@@ -37,7 +44,8 @@ WRITTEN = {
     "bench": (frozenset({"bench.md", "settings.json", "figures"}), True),
 }
 """Per kind of result replaced as a whole: the names it writes, and whether it also
-writes ``*.parquet`` tables of varying names; figures are ``figures/*.png``."""
+writes tables of varying names (``*.parquet``, ``*.csv``, ``tables.xlsx``); figures are
+``figures/*.png``."""
 ADVICE = {
     "run": "choose another --out or pass --overwrite",
     "bench": "choose another --out or move it away",
@@ -188,7 +196,7 @@ def _not_written_by(folder: Path, kind: str) -> str | None:
     strangers = [
         p.name
         for p in folder.iterdir()
-        if p.name not in names and not (tables and p.suffix == ".parquet" and p.is_file())
+        if p.name not in names and not (tables and _is_table_file(p))
     ]
     figures = folder / "figures"
     if os.path.isdir(figures):
@@ -196,6 +204,11 @@ def _not_written_by(folder: Path, kind: str) -> str | None:
             f"figures/{p.name}" for p in figures.iterdir() if p.suffix != ".png" or p.is_dir()
         ]
     return f"'{sorted(strangers)[0]}'" if strangers else None
+
+
+def _is_table_file(path: Path) -> bool:
+    """A table file as :func:`~wijksim.experiments.table_files.write_tables` writes them."""
+    return path.is_file() and (path.suffix in TABLE_SUFFIXES or path.name == WORKBOOK)
 
 
 def check_sweep_folder(out: Path) -> None:

@@ -17,6 +17,7 @@ one with ``analysis = "teams"`` the team splits against the integral team
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,6 +34,7 @@ from wijksim.experiments.results import (
     yearly,
 )
 from wijksim.experiments.sweep import revision_of, run_metadata
+from wijksim.experiments.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
@@ -126,24 +128,76 @@ def indicator_tables(indicators: pd.DataFrame, reference: str) -> tuple[str, str
     return levels, changes
 
 
-def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -> dict:
+class SweepFacts(NamedTuple):
+    """What a sweep's figures mark and say, read from its runs' scenarios."""
+
+    burn_in_years: int | None
+    """Unreported years before year 1 (``None``: differs between runs, or not recorded)."""
+    team_start_year: int | None
+    """The team's first year where every run with a team shares it, else ``None``."""
+    access_point: str
+    """Label of the ``team`` cost stream: the desk, the team, or either."""
+    window_start: int | None
+    """First year of the evaluation window of a funding or teams comparison."""
+
+
+def sweep_facts(folder: Path, manifest: dict, table: pd.DataFrame | None = None) -> SweepFacts:
+    """Burn-in, the team's start and the desk or team, from one finished run per variant.
+
+    One run per variant, not every run: a variant fixes whether there is a team; a grid
+    over the start year or the burn-in is seen in the grid and leaves them unmarked.
+    """
+    first: dict[str, dict] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done" and run.get("variant", "") not in first:
+            first[run.get("variant", "")] = run
+    scenarios = [run_metadata(folder / run["file"]).get("scenario", {}) for run in first.values()]
+    grid = set(grid_fields(manifest))
+    burn_ins = {scenario.get("burn_in_years") for scenario in scenarios}
+    burn_in = burn_ins.pop() if len(burn_ins) == 1 and "burn_in_years" not in grid else None
+    with_team = [scenario for scenario in scenarios if scenario.get("team")]
+    starts = {scenario["transition"]["team_start_year"] for scenario in with_team}
+    start = starts.pop() if len(starts) == 1 and "transition.team_start_year" not in grid else None
+    if with_team and len(with_team) < len(scenarios):
+        access = "desk or team (the access point)"
+    else:
+        access = plots.access_point_label(bool(with_team), start)
+    window = None
+    if manifest["sweep"].get("analysis") in ("funding", "teams") and table is not None:
+        from wijksim.experiments.funding_analysis import DEFAULT_START
+
+        window = min(DEFAULT_START, int(table["year"].max()))
+    return SweepFacts(burn_in, start, access, window)
+
+
+def _figures(
+    summary: pd.DataFrame, differences: pd.DataFrame, reference: str, facts: SweepFacts
+) -> dict:
     shares = [m for m in pd.unique(summary["metric"]) if str(m).startswith("share_")]
     shares = [m for m in shares if not m.startswith("share_supported")]
+    marks = {"start_year": facts.team_start_year, "window_start": facts.window_start}
     figures = {
         "group_shares.png": sweep_plots.band_figure(
-            summary, {m: m.removeprefix("share_") for m in shares}, "Need groups", 100, "%"
+            summary,
+            {m: m.removeprefix("share_").replace("_", " ") for m in shares},
+            "Need groups, % of households",
+            100,
+            "%",
+            **marks,
+            from_zero=True,
         ),
         "costs.png": sweep_plots.band_figure(
             summary,
             {
                 "cost_total_eur": "all spending",
-                "cost_team_eur": "team (and desk)",
+                "cost_team_eur": facts.access_point,
                 "cost_specialist_eur": "specialist care",
                 "cost_escalation_eur": "escalations",
             },
             "Spending per year",
             1e-6,
             "€ million",
+            **marks,
         ),
         "care.png": sweep_plots.band_figure(
             summary,
@@ -153,6 +207,7 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
                 "unknown_need": "households with unknown need",
             },
             "Escalations and waiting",
+            **marks,
         ),
     }
     if not differences.empty:
@@ -160,6 +215,7 @@ def _figures(summary: pd.DataFrame, differences: pd.DataFrame, reference: str) -
             differences,
             {"cost_total_eur": "spending (€ M)", "escalations_total": "escalations"},
             reference,
+            **marks,
         )
         figures["differences.png"].axes[0].yaxis.set_major_formatter(
             plt.FuncFormatter(lambda v, _: f"{v / 1e6:.1f}")
@@ -189,8 +245,11 @@ def common_overrides(sweep: dict) -> dict:
     return {key: _shown(value) for key, value in common.items()}
 
 
-def sweep_context(manifest: dict) -> str:
-    """Scenario, overrides, households and years of a sweep: for headers and figures."""
+def sweep_context(manifest: dict, burn_in_years: int | None = None) -> str:
+    """Scenario, overrides, households and years of a sweep: for headers and figures.
+
+    ``burn_in_years`` (:func:`sweep_facts`) says that the reported years follow a burn-in.
+    """
     sweep = manifest["sweep"]
     runs = manifest["runs"]
     context = plots.context_line(
@@ -198,6 +257,7 @@ def sweep_context(manifest: dict) -> str:
         common_overrides(sweep),
         _span(run.get("households") for run in runs),
         _span(run.get("years") for run in runs),
+        burn_in_years,
     )
     if sweep.get("grid"):
         varied = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
@@ -238,10 +298,14 @@ def check_one_revision(folder: Path, manifest: dict) -> None:
         )
 
 
-def write_report(folder: str | Path, discount_rate: float | None = None) -> Path:
+def write_report(
+    folder: str | Path, discount_rate: float | None = None, language: str = "en"
+) -> Path:
     """Write ``folder/report/`` (tables, figures, ``summary.md``) and return its path.
 
-    The report folder is replaced as a whole: it appears complete or not at all.
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`). The report folder is
+    replaced as a whole: it appears complete or not at all.
     """
     folder = Path(folder)
     manifest = load_manifest(folder)
@@ -253,27 +317,30 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
     summary = summarise(table)
     differences = paired_differences(table, reference)
     indicators = run_indicators(table)
+    facts = sweep_facts(folder, manifest, table)
     target = folder / "report"
     with atomic_folder(target) as staging:
         (staging / "figures").mkdir()
-        summary.to_parquet(staging / "yearly_summary.parquet", index=False)
-        differences.to_parquet(staging / "differences.parquet", index=False)
-        indicators.to_parquet(staging / "indicators.parquet", index=False)
-        figures = _figures(summary, differences, reference)
-        text = _summary_markdown(manifest, indicators, reference, figures)
-        context = sweep_context(manifest)
+        tables = {
+            "yearly_summary": summary,
+            "differences": differences,
+            "indicators": indicators,
+        }
+        figures = _figures(summary, differences, reference, facts)
+        context = sweep_context(manifest, facts.burn_in_years)
+        text = _summary_markdown(manifest, indicators, reference, figures, context)
         if manifest["sweep"].get("analysis") == "transition":
-            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, staging)
+            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, tables)
             figures.update(figures_t)
             text += text_t
         if manifest["sweep"].get("analysis") == "funding":
-            text += _funding_section(table, reference, staging, context)
+            text += _funding_section(table, reference, staging, tables, context)
         if manifest["sweep"].get("analysis") == "teams":
-            text += _teams_section(table, reference, staging, context)
+            text += _teams_section(table, reference, staging, tables, context)
         parameter_sets = manifest["sweep"].get("parameter_sets") or []
         if parameter_sets:
             spread = uncertainty_table(indicators, reference)
-            spread.to_parquet(staging / "uncertainty.parquet", index=False)
+            tables["uncertainty"] = spread
             seeds = manifest["sweep"]["seeds"]
             seeds = seeds if isinstance(seeds, int) else len(seeds)
             text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds)
@@ -282,10 +349,40 @@ def write_report(folder: str | Path, discount_rate: float | None = None) -> Path
             figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
             plt.close(figure)
         (staging / "summary.md").write_text(text, encoding="utf-8")
+        write_tables(staging, tables, sweep_provenance(manifest), language)
     return target
 
 
-def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict) -> str:
+ANALYSIS_COMMANDS = {
+    "transition": "transition",
+    "funding": "compare-funding",
+    "teams": "compare-teams",
+}
+"""The command that makes a sweep of each analysis (others: ``sweep``)."""
+
+
+def sweep_provenance(manifest: dict) -> Provenance:
+    """The about sheet of a sweep report's workbook, from the sweep's manifest."""
+    sweep = manifest["sweep"]
+    runs = manifest["runs"]
+    details: dict[str, object] = {SWEEP: sweep["name"]}
+    if sweep.get("grid"):
+        details[VARIED] = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
+    return Provenance(
+        command=ANALYSIS_COMMANDS.get(sweep.get("analysis"), "sweep"),
+        scenario=Path(sweep["scenario"]).stem,
+        overrides=common_overrides(sweep),
+        households=_span(run.get("households") for run in runs),
+        years=_span(run.get("years") for run in runs),
+        seeds=sorted({run["seed"] for run in runs}),
+        git_commit=manifest.get("git_commit"),
+        details=details,
+    )
+
+
+def _summary_markdown(
+    manifest: dict, indicators, reference: str, figures: dict, context: str
+) -> str:
     sweep = manifest["sweep"]
     counts = manifest["counts"]
     seeds = sorted({run["seed"] for run in manifest["runs"]})
@@ -293,7 +390,7 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
     lines = [
         f"# Sweep `{sweep['name']}`",
         "",
-        f"**{sweep_context(manifest)}**",
+        f"**{context}**",
         "",
     ]
     scaling = scaling_note(manifest)
@@ -329,13 +426,17 @@ def _summary_markdown(manifest: dict, indicators, reference: str, figures: dict)
 
 
 def _transition_section(
-    folder: Path, manifest: dict, table: pd.DataFrame, discount_rate: float | None, staging: Path
+    folder: Path,
+    manifest: dict,
+    table: pd.DataFrame,
+    discount_rate: float | None,
+    tables: dict[str, pd.DataFrame],
 ) -> tuple[dict, str]:
     """The transition curve: spending against the counterfactual, humps, break-even, BCR.
 
-    Writes ``transition_spending.parquet`` (per seed, year, view and component),
-    ``transition_indicators.parquet`` (per seed and view) and
-    ``transition_summary.parquet`` (median and band per indicator) into ``staging``;
+    Adds ``transition_spending`` (per seed, year, view and component),
+    ``transition_indicators`` (per seed and view) and ``transition_summary`` (median
+    and band per indicator) to ``tables``;
     with a grid, each per condition, the grid fields as the first columns.
     """
     from wijksim.experiments import transition_analysis, transition_plots
@@ -356,18 +457,25 @@ def _transition_section(
     results = transition_analysis.analyse(costs, starts, rate, name, grid)
     if results is None:  # only seeds whose two runs both finished can be paired
         return {}, "\n## Transition\n\nNo seed has both runs finished: nothing to compare.\n"
-    results.spending.to_parquet(staging / "transition_spending.parquet", index=False)
-    results.indicators.to_parquet(staging / "transition_indicators.parquet", index=False)
-    results.summary.to_parquet(staging / "transition_summary.parquet", index=False)
+    tables["transition_spending"] = results.spending
+    tables["transition_indicators"] = results.indicators
+    tables["transition_summary"] = results.summary
     figures = transition_plots.transition_figures(results.spending, results.curves, starts)
     return figures, "\n" + results.markdown + "\n"
 
 
-def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
+def _funding_section(
+    table: pd.DataFrame,
+    reference: str,
+    staging: Path,
+    tables: dict[str, pd.DataFrame],
+    context: str = "",
+) -> str:
     """The funding forms against the neutral reference: indicators and incentive table.
 
-    Writes ``funding_indicators.parquet`` (per run and indicator over the evaluation
-    window), ``incentives.parquet`` (per form and App. III.4 dimension) and four figures.
+    Adds ``funding_indicators`` (per run and indicator over the evaluation
+    window) and ``incentives`` (per form and App. III.4 dimension) to ``tables``, and
+    writes four figures.
     """
     from wijksim.experiments import funding_analysis, funding_plots
 
@@ -375,34 +483,39 @@ def _funding_section(table: pd.DataFrame, reference: str, staging: Path, context
     end = int(table["year"].max())
     indicators = funding_analysis.funding_indicators(table, start=start)
     incentives = funding_analysis.incentive_table(indicators, reference)
-    indicators.to_parquet(staging / "funding_indicators.parquet", index=False)
-    incentives.to_parquet(staging / "incentives.parquet", index=False)
-    figures = staging / "figures"
-    drawn = [
-        funding_plots.indicator_figure(
-            indicators, figures / "funding_indicators.png", caption=context
-        ),
-        funding_plots.difference_figure(
-            incentives, figures / "funding_incentives.png", caption=context
-        ),
-        funding_plots.cost_by_payer_figure(
-            indicators, figures / "funding_cost_by_payer.png", caption=context
-        ),
-        funding_plots.settings_figure(
-            table, figures / "funding_settings.png", start=start, caption=context
-        ),
-    ]
+    tables["funding_indicators"] = indicators
+    tables["incentives"] = incentives
+    figures = {
+        "funding_indicators.png": funding_plots.indicator_figure(indicators),
+        "funding_incentives.png": funding_plots.difference_figure(incentives),
+        "funding_cost_by_payer.png": funding_plots.cost_by_payer_figure(indicators),
+        "funding_settings.png": funding_plots.settings_figure(table, start=start),
+    }
+    drawn = _save_all(figures, staging / "figures", context)
     text = funding_analysis.summary_markdown(indicators, reference, start, end)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
-def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: str = "") -> str:
+def _save_all(figures: dict, folder: Path, context: str) -> list[Path]:
+    """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
+    from wijksim.experiments.funding_plots import save_figure
+
+    return [save_figure(figure, folder / name, caption=context) for name, figure in figures.items()]
+
+
+def _teams_section(
+    table: pd.DataFrame,
+    reference: str,
+    staging: Path,
+    tables: dict[str, pd.DataFrame],
+    context: str = "",
+) -> str:
     """The team splits against the integral team: indicators, differences and verdicts.
 
-    Writes ``team_indicators.parquet`` (per run, indicator and team over the evaluation
-    window), ``team_differences.parquet`` (per split and indicator, paired with the
-    integral team) and three figures. Results without the team metrics (from before team
+    Adds ``team_indicators`` (per run, indicator and team over the evaluation window) and
+    ``team_differences`` (per split and indicator, paired with the integral team) to
+    ``tables``, and writes three figures. Results without the team metrics (from before team
     splits) get a one-line note instead.
     """
     from wijksim.experiments import teams_analysis, teams_plots
@@ -418,18 +531,14 @@ def _teams_section(table: pd.DataFrame, reference: str, staging: Path, context: 
     indicators = teams_analysis.team_indicators(table, start=start)
     configuration = teams_analysis.reference_configuration(indicators["condition"], reference)
     differences = teams_analysis.team_differences(indicators, configuration)
-    indicators.to_parquet(staging / "team_indicators.parquet", index=False)
-    differences.to_parquet(staging / "team_differences.parquet", index=False)
-    figures = staging / "figures"
-    drawn = [
-        teams_plots.difference_figure(
-            differences, figures / "teams_differences.png", caption=context
-        ),
-        teams_plots.wait_per_team_figure(
-            indicators, figures / "teams_wait_per_team.png", caption=context
-        ),
-        teams_plots.hours_figure(indicators, figures / "teams_hours.png", caption=context),
-    ]
+    tables["team_indicators"] = indicators
+    tables["team_differences"] = differences
+    figures = {
+        "teams_differences.png": teams_plots.difference_figure(differences),
+        "teams_wait_per_team.png": teams_plots.wait_per_team_figure(indicators),
+        "teams_hours.png": teams_plots.hours_figure(indicators),
+    }
+    drawn = _save_all(figures, staging / "figures", context)
     text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"

@@ -15,9 +15,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from wijksim.dashboard.i18n import number
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
+from wijksim.experiments.table_files import Provenance, write_tables
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
@@ -117,8 +120,13 @@ def run_simulation(
     )
 
 
-def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
-    """Write a run's tables (Parquet), manifest (JSON) and figures (PNG) to ``out_dir``.
+def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: str = "en") -> Path:
+    """Write a run's tables, manifest, table per year and figures to ``out_dir``.
+
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`); the manifest JSON; the table
+    per year that the terminal used to print as ``summary.md`` (markdown); figures as PNG
+    (their text in ``language``, ``"en"`` or ``"nl"``).
 
     The folder appears complete or not at all; an existing folder is replaced (old
     aside, new in, old deleted: :func:`~wijksim.experiments.atomic.replace_folder`).
@@ -127,36 +135,68 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True) -> Path:
     """
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as staging:
-        result.steps.to_parquet(staging / "steps.parquet", index=False)
-        result.households.to_parquet(staging / "households.parquet", index=False)
-        result.ledger.to_parquet(staging / "ledger.parquet", index=False)
+        tables = {"steps": result.steps, "households": result.households, "ledger": result.ledger}
+        write_tables(staging, tables, run_provenance(result.manifest), language)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
+        table = run_table_markdown(yearly_summary(result.steps), run_context(result.manifest))
+        (staging / "summary.md").write_text(table, encoding="utf-8")
         if figures:
-            _write_figures(result, staging / "figures")
+            _write_figures(result, staging / "figures", language)
     return out_dir
 
 
-def _write_figures(result: RunResult, folder: Path) -> None:
-    folder.mkdir()
-    targets = result.model.params.classification.target_shares
-    drawings = {
-        "group_shares.png": plots.group_shares_figure(result.steps, targets),
-        "escalations.png": plots.escalations_figure(result.steps),
-        "cost_by_stream.png": plots.cost_by_stream_figure(result.steps),
-    }
-    if result.model.teams:
-        drawings["team.png"] = plots.team_figure(result.steps)
-    manifest = result.manifest
-    context = plots.context_line(
-        f"{manifest['scenario_name']} (seed {manifest['seed']})",
-        manifest.get("overrides", {}),
-        f"{manifest['households']:,}",
-        str(manifest["years"]),
+def run_provenance(manifest: dict) -> Provenance:
+    """The about sheet of a run's workbook, from its manifest."""
+    return Provenance(
+        command="run",
+        scenario=manifest["scenario_name"],
+        overrides=manifest.get("overrides", {}),
+        households=manifest["households"],
+        years=manifest["years"],
+        seeds=[manifest["seed"]],
+        git_commit=manifest["git_commit"],
     )
-    for name, figure in drawings.items():
-        plots.caption(figure, context)
+
+
+def _write_figures(result: RunResult, folder: Path, language: str) -> None:
+    folder.mkdir()
+    for name, figure in run_figures(result, language).items():
         figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
+
+
+def run_figures(result: RunResult, language: str = "en") -> dict[str, Figure]:
+    """The figures of one run by file name, each captioned with what produced it."""
+    params = result.model.params
+    has_team = bool(result.model.teams)
+    start = params.transition.team_start_year if has_team else None
+    steps = result.steps
+    access = plots.access_point_label(has_team, start, language)
+    drawings = {
+        "group_shares.png": plots.group_shares_figure(
+            steps, params.classification.target_shares, start, language
+        ),
+        "escalations.png": plots.escalations_figure(steps, start, language),
+        "cost_by_stream.png": plots.cost_by_stream_figure(steps, access, start, language),
+    }
+    if has_team:
+        drawings["team.png"] = plots.team_figure(steps, start, language)
+    context = run_context(result.manifest, language)
+    for figure in drawings.values():
+        plots.caption(figure, context)
+    return drawings
+
+
+def run_context(manifest: dict, language: str = "en") -> str:
+    """Scenario, seed, overrides, households, years and burn-in of one run."""
+    return plots.context_line(
+        f"{manifest['scenario_name']} (seed {manifest['seed']})",
+        manifest.get("overrides", {}),
+        number(manifest["households"], language),
+        str(manifest["years"]),
+        manifest.get("scenario", {}).get("burn_in_years"),
+        language,
+    )
 
 
 def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
@@ -177,3 +217,20 @@ def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     )
     summary = summary.rename(columns=lambda c: c.replace("share_", "%_"))
     return summary[[c for c in summary.columns if not np.all(summary[c] == 0)]]
+
+
+def run_table_markdown(yearly: pd.DataFrame, context: str) -> str:
+    """The run's wide table per year, for ``summary.md`` (what the terminal printed)."""
+    header = [
+        f"# {context}",
+        "",
+        "Per year: `%_…` are the year's mean share of households in each need group "
+        "(`%_supported_multiple_workers`: of the team's caseload); the team's caseload and "
+        "queue are the year's mean; costs (€) and counts are the year's totals.",
+        "",
+    ]
+    table = yearly.round(1).reset_index()
+    rows = ["| " + " | ".join(map(str, table.columns)) + " |"]
+    rows.append("|" + "|".join("---" for _ in table.columns) + "|")
+    rows += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(False)]
+    return "\n".join(header + rows) + "\n"

@@ -36,6 +36,7 @@ from wijksim.experiments.sensitivity_spec import (
     SensitivitySpec,
 )
 from wijksim.experiments.sweep import run_metadata
+from wijksim.experiments.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.model.scenario import PAYERS
 
 LABELS = {
@@ -194,6 +195,20 @@ def _transition_outputs(
 
 
 # ----------------------------------------------------------------------------- report
+
+
+def sensitivity_provenance(spec: SensitivitySpec, manifest: dict) -> Provenance:
+    """The about sheet of a sensitivity report's workbook."""
+    return Provenance(
+        command="sensitivity",
+        scenario=Path(spec.scenario).stem,
+        overrides=spec.set,
+        households=spec.households,
+        years=spec.years,
+        seeds=f"{spec.seeds} per point, from {spec.first_seed}",
+        git_commit=manifest.get("git_commit"),
+        details={SPEC_FILE: spec.name},
+    )
 
 
 def _context(spec: SensitivitySpec) -> str:
@@ -359,9 +374,17 @@ def summary_markdown(
 
 
 def write_sensitivity_report(
-    folder: Path, spec: SensitivitySpec, design: pd.DataFrame, run_map: pd.DataFrame
+    folder: Path,
+    spec: SensitivitySpec,
+    design: pd.DataFrame,
+    run_map: pd.DataFrame,
+    language: str = "en",
 ) -> Path:
-    """Analyse the finished runs and write ``folder/report/`` as a whole."""
+    """Analyse the finished runs and write ``folder/report/`` as a whole.
+
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`).
+    """
     manifest = load_manifest(folder)
     outputs = run_outputs(folder, spec, run_map)
     complete = outputs.groupby(POINT)["seed"].nunique() == spec.seeds
@@ -381,9 +404,8 @@ def write_sensitivity_report(
     target = folder / "report"
     with atomic_folder(target) as staging:
         (staging / "figures").mkdir()
-        design.to_parquet(staging / "design.parquet", index=False)
-        outputs.to_parquet(staging / "outputs.parquet", index=False)
-        indices.to_parquet(staging / "indices.parquet", index=False)
+        tables = {"design": design, "outputs": outputs, "indices": indices}
+        write_tables(staging, tables, sensitivity_provenance(spec, manifest), language)
         names = []
         if not indices.empty:
             draw = morris_figure if spec.method.name == "morris" else sobol_figure

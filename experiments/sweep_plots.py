@@ -12,7 +12,15 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from wijksim.experiments import plots
+
+LEGEND_ROWS = 24
+"""Entries per legend column: a sweep of many conditions gets more columns, not a legend
+taller than the page."""
+WARM_UP_COLOUR = "0.92"
 
 
 def band_figure(
@@ -21,8 +29,14 @@ def band_figure(
     title: str,
     scale: float = 1.0,
     ylabel: str = "",
+    start_year: int | None = None,
+    window_start: int | None = None,
+    from_zero: bool = False,
 ) -> Figure:
     """One panel per metric: each condition's median over the years with its 90% band.
+
+    The legend sits to the right of the panels, over none of them, however many
+    conditions the sweep has.
 
     Args:
         summary: From :func:`~wijksim.experiments.results.summarise` over a yearly table.
@@ -30,6 +44,10 @@ def band_figure(
         title: The figure's title.
         scale: Values are multiplied by this (``100`` for shares, ``1e-6`` for € million).
         ylabel: Label of the value axis.
+        start_year: The team's first year, marked by a dashed line (``None`` or 1: none).
+        window_start: First year of the evaluation window; the years before it (the
+            operator's warm-up) are shaded (``None`` or 1: none).
+        from_zero: Start the value axis at 0 (shares: read as lengths).
     """
     columns = min(len(metrics), 3)
     rows = -(-len(metrics) // columns)
@@ -49,19 +67,72 @@ def band_figure(
         axis.set_title(panel_title, fontsize=10)
         axis.set_xlabel("year")
         axis.set_ylabel(ylabel)
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if from_zero:
+            plots.from_zero(axis)
+        mark_years(axis, start_year, window_start)
     for axis in list(axes.flat)[len(metrics) :]:
         axis.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8)
     figure.suptitle(f"{title} (line: median; band: 90% of replicates)", fontsize=11)
-    figure.tight_layout(rect=(0, 0.04 + 0.02 * (len(labels) // 3), 1, 0.97))
+    figure.tight_layout(rect=(0, 0, 1, 0.97))
+    # Beside the panels, in figure coordinates right of the last column: the saved image
+    # (bbox_inches="tight") grows to take it in.
+    figure.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 0.97),
+        ncol=max(1, -(-len(labels) // LEGEND_ROWS)),
+        fontsize=8,
+        frameon=False,
+    )
     return figure
 
 
+def mark_years(axis: Axes, start_year: int | None, window_start: int | None) -> None:
+    """Mark the team's start and the warm-up before the evaluation window on a panel.
+
+    The panel has one point per year: year ``y`` is plotted at ``x = y``, so a year
+    begins half a unit before its point.
+    """
+    if window_start is not None and window_start > 1:
+        axis.axvspan(0.5, window_start - 0.5, color=WARM_UP_COLOUR, zorder=0, lw=0)
+        axis.text(
+            0.5,
+            0.99,
+            " warm-up (not compared)",
+            transform=axis.get_xaxis_transform(),
+            ha="left",
+            va="top",
+            fontsize=7,
+            color="0.35",
+        )
+    if start_year is not None and start_year > 1:
+        axis.axvline(start_year - 0.5, **plots.SWITCH_STYLE)
+        axis.text(
+            start_year - 0.5,
+            0.99,
+            " team starts",
+            transform=axis.get_xaxis_transform(),
+            ha="left",
+            va="top",
+            fontsize=8,
+        )
+
+
 def difference_figure(
-    differences: pd.DataFrame, metrics: dict[str, str], reference: str, scale: float = 1.0
+    differences: pd.DataFrame,
+    metrics: dict[str, str],
+    reference: str,
+    scale: float = 1.0,
+    start_year: int | None = None,
+    window_start: int | None = None,
 ) -> Figure:
-    """Paired differences against the reference: mean per year with its 90% interval."""
+    """Paired differences against the reference: mean per year with its 90% interval.
+
+    ``start_year`` and ``window_start`` are marked as in :func:`band_figure`.
+    """
     figure, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.6), squeeze=False)
     for axis, (metric, panel_title) in zip(axes.flat, metrics.items(), strict=True):
         chosen = differences[differences["metric"] == metric]
@@ -78,11 +149,21 @@ def difference_figure(
         axis.axhline(0, color="black", lw=0.8)
         axis.set_title(panel_title, fontsize=10)
         axis.set_xlabel("year")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        mark_years(axis, start_year, window_start)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 3), fontsize=8)
     figure.suptitle(
         f"Difference from '{reference}' on the same seeds (mean, 90% confidence interval)",
         fontsize=11,
     )
-    figure.tight_layout(rect=(0, 0.06 + 0.02 * (len(labels) // 3), 1, 0.95))
+    figure.tight_layout(rect=(0, 0, 1, 0.95))
+    figure.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 0.95),
+        ncol=max(1, -(-len(labels) // LEGEND_ROWS)),
+        fontsize=8,
+        frameon=False,
+    )
     return figure

@@ -46,11 +46,13 @@ from wijksim.model.scenario_io import (
     OPTIONAL_SECTIONS,
     ScenarioError,
     check_schedule,
+    did_you_mean,
     first_error,
     load_scenario,
     read_toml_file,
     reject_dates,
     user_location,
+    valid_fields,
     with_overrides,
 )
 
@@ -199,7 +201,11 @@ def load_sweep(name_or_path: str | Path) -> tuple[SweepSpec, Path]:
         first = first_error(error)
         where = ".".join(user_location(first["loc"]))
         found = repr(first.get("input"))[:80]
-        raise ScenarioError(path, f"{first['msg']} (found {found})", field=where) from None
+        hint = ""
+        if first["type"] == "extra_forbidden":  # sedes = 3: the nearest key (issue 17, item 6)
+            location = user_location(first["loc"])
+            hint = did_you_mean(location[-1], valid_fields(SweepSpec, location[:-1]))
+        raise ScenarioError(path, f"{first['msg']} (found {found}){hint}", field=where) from None
 
 
 MAX_READABLE_ID = 80

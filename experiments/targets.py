@@ -325,13 +325,16 @@ def per_seed_table(
 
 
 def write_targets_report(
-    out: Path, table: pd.DataFrame, per_seed: pd.DataFrame, manifest: dict
+    out: Path, table: pd.DataFrame, per_seed: pd.DataFrame, manifest: dict, language: str = "en"
 ) -> Path:
-    """Write the comparison (markdown and Parquet), the per-seed values and a manifest.
+    """Write the comparison (markdown and tables), the per-seed values and a manifest.
 
-    The folder appears complete or not at all (:func:`atomic_folder`).
+    The tables are Parquet, CSV and one Excel workbook (``language``: their headers,
+    :func:`~wijksim.experiments.table_files.write_tables`). The folder appears complete
+    or not at all (:func:`atomic_folder`).
     """
     from wijksim.experiments.atomic import atomic_folder
+    from wijksim.experiments.table_files import TARGETS_FILE, Provenance, write_tables
 
     with atomic_folder(Path(out)) as staging:
         header = (
@@ -341,7 +344,17 @@ def write_targets_report(
             f"commit {manifest['git_commit']}.\n\n"
         )
         (staging / "targets.md").write_text(header + format_table(table) + "\n")
-        table.to_parquet(staging / "comparison.parquet", index=False)
-        per_seed.to_parquet(staging / "per_seed.parquet", index=False)
+        provenance = Provenance(
+            command="targets",
+            scenario=manifest["scenario_name"],
+            overrides=manifest.get("overrides", {}),
+            households=manifest["households"],
+            years=manifest["years"],
+            seeds=manifest["seeds"],
+            git_commit=manifest["git_commit"],
+            details={TARGETS_FILE: manifest["targets_file"]},
+        )
+        tables = {"comparison": table, "per_seed": per_seed}
+        write_tables(staging, tables, provenance, language)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return Path(out)

@@ -1,8 +1,9 @@
 """Figures of the team comparison: differences from the integral team, waits per team, hours.
 
-Each function takes the tables of :mod:`wijksim.experiments.teams_analysis`, saves one
-PNG and returns its path; like :mod:`wijksim.experiments.funding_plots` (whose layout
-helpers it uses) the figures are built on :class:`matplotlib.figure.Figure`, not through
+Each function takes the tables of :mod:`wijksim.experiments.teams_analysis` and returns
+a Figure (:func:`~wijksim.experiments.funding_plots.save_figure` saves it); like
+:mod:`wijksim.experiments.funding_plots` (whose layout helpers it uses) the figures are
+built on :class:`matplotlib.figure.Figure`, not through
 pyplot. Configurations keep one colour in every figure (the integral team grey), and
 neighbourhood types, forms and configurations appear in the order of the table (the
 sweep's order). Euros are shown in millions and shares in per cent (a change of a share
@@ -11,7 +12,7 @@ in percentage points).
 
 from __future__ import annotations
 
-from pathlib import Path
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from wijksim.experiments.funding_analysis import DEFAULT_THRESHOLD
-from wijksim.experiments.funding_plots import DPI, _empty, _grid, _save
+from wijksim.experiments.funding_plots import _empty, _grid
 from wijksim.experiments.teams_analysis import (
     INDICATORS_BY_NAME,
     INTEGRAL,
@@ -73,11 +74,8 @@ def _legend(figure: Figure, colours: dict[str, str], shown) -> None:
 
 def difference_figure(
     differences: pd.DataFrame,
-    path: str | Path,
     threshold: float = DEFAULT_THRESHOLD,
-    dpi: int = DPI,
-    caption: str = "",
-) -> Path:
+) -> Figure:
     """Each split minus the reference (integral) team, paired, with the 90% interval.
 
     One row of panels per neighbourhood type, one column per indicator of
@@ -87,20 +85,17 @@ def difference_figure(
 
     Args:
         differences: From :func:`~wijksim.experiments.teams_analysis.team_differences`.
-        path: Where to save the PNG.
         threshold: The band's half width, a share of the integral team's level.
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     if differences.empty:
         figure = Figure(figsize=(6, 2), layout="constrained")
         axis = figure.subplots()
         axis.set_axis_off()
         axis.text(0.5, 0.5, "No split configuration to compare", ha="center", va="center")
-        return _save(figure, path, dpi, caption)
+        return figure
     neighbourhoods = in_order(differences["neighbourhood"])
     forms = in_order(differences["form"])
     splits = in_order(differences["configuration"])
@@ -137,7 +132,7 @@ def difference_figure(
                 error = np.nan_to_num(np.vstack([mid - low, high - mid]))
                 axis.errorbar(mid, y, xerr=error, fmt="o", ms=4, capsize=2, color=colours[split])
             if row == 0:
-                axis.set_title(INDICATORS_BY_NAME[metric].label, fontsize=9)
+                axis.set_title(textwrap.fill(INDICATORS_BY_NAME[metric].label, 28), fontsize=9)
             if row == len(neighbourhoods) - 1:
                 axis.set_xlabel(unit, fontsize=8)
             axis.tick_params(labelsize=7)
@@ -153,7 +148,7 @@ def difference_figure(
         f"grey: within ±{threshold:.0%} of the {reference} team's level)",
         fontsize=10,
     )
-    return _save(figure, path, dpi, caption)
+    return figure
 
 
 def _chosen_form(forms: list[str]) -> str:
@@ -162,11 +157,8 @@ def _chosen_form(forms: list[str]) -> str:
 
 def wait_per_team_figure(
     indicators: pd.DataFrame,
-    path: str | Path,
     form: str | None = None,
-    dpi: int = DPI,
-    caption: str = "",
-) -> Path:
+) -> Figure:
     """The mean wait for intake of every team, per configuration and neighbourhood type.
 
     One panel per neighbourhood type; a group of bars per configuration, one bar per team
@@ -175,13 +167,10 @@ def wait_per_team_figure(
 
     Args:
         indicators: From :func:`~wijksim.experiments.teams_analysis.team_indicators`.
-        path: Where to save the PNG.
         form: The funding form shown (default the cost centre if run, else the first).
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     teams = indicators[
         (indicators["team"] != NO_TEAM) & (indicators["metric"] == "mean_intake_wait_weeks")
@@ -216,7 +205,7 @@ def wait_per_team_figure(
         f"Mean wait for intake per team, form '{form}' (bar: mean over seeds; dots: seeds)",
         fontsize=10,
     )
-    return _save(figure, path, dpi, caption)
+    return figure
 
 
 def _grouped_bars(axis: Axes, rows: pd.DataFrame, forms, colours: dict[str, str]) -> None:
@@ -231,8 +220,8 @@ def _grouped_bars(axis: Axes, rows: pd.DataFrame, forms, colours: dict[str, str]
 
 
 def hours_figure(
-    indicators: pd.DataFrame, path: str | Path, dpi: int = DPI, caption: str = ""
-) -> Path:
+    indicators: pd.DataFrame,
+) -> Figure:
     """Idle hours and coordination hours over the window, per configuration and form.
 
     One row of panels per indicator of :data:`HOURS_PANELS`, one column per neighbourhood
@@ -240,12 +229,9 @@ def hours_figure(
 
     Args:
         indicators: From :func:`~wijksim.experiments.teams_analysis.team_indicators`.
-        path: Where to save the PNG.
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
 
     Returns:
-        The saved path.
+        The figure (save it with :func:`save_figure`).
     """
     whole = indicators[indicators["team"] == NO_TEAM]
     neighbourhoods = in_order(whole["neighbourhood"])
@@ -269,4 +255,4 @@ def hours_figure(
         axis.set_xticks(range(len(forms)), forms, rotation=30, ha="right", fontsize=8)
     _legend(figure, colours, in_order(whole["configuration"]))
     figure.suptitle("Idle and coordination hours (mean over seeds)", fontsize=11)
-    return _save(figure, path, dpi, caption)
+    return figure

@@ -162,6 +162,7 @@ class FundingParams(_Section):
     label: str = "function budget"
     """A name for tables and figures; never read by the model's behaviour."""
     payer: Payer = "municipality_wmo"
+    """Who pays the operator: the municipality (Wmo)."""
     lump_sum_per_household_year_eur: NonNegative = 122.0
     """Availability budget or capitation. Default: the Leeuwarden team's €732,000 a year
     (docs/sources.md §2) over 6,000 households."""

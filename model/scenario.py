@@ -67,6 +67,8 @@ class PopulationParams(Section):
     }
     """Assumption: household head <27 / 27–64 / 65+, rounded Dutch shares (CBS)."""
     vulnerability_alpha: Positive = 2.0
+    """Shape α of the latent vulnerability ~ Beta(α, β): a higher α, a more vulnerable
+    neighbourhood (``wijksim compare-teams`` sets it per neighbourhood type; assumption)."""
     vulnerability_beta: Positive = 5.0
     """Latent vulnerability ~ Beta(alpha, beta) (mean 0.29). Assumption: a right-skewed
     latent trait; its level is absorbed by the calibrated hazard scales."""
@@ -87,14 +89,18 @@ class GroupCondition(Section):
     """At least ``min_domains`` of the household's domains at ``max_level`` or worse."""
 
     max_level: Annotated[int, Field(ge=1, le=5)]
+    """A domain counts at this ZRM level or worse (the scheme's definition)."""
     min_domains: Annotated[int, Field(ge=1, le=len(DOMAINS))]
+    """How many domains must count (the scheme's definition)."""
 
 
 class NeedGroup(Section):
     """One need group: the household belongs to it if any condition holds."""
 
     name: str
+    """The group's name, as ``classification.target_shares`` and the tables use it."""
     any_of: list[GroupCondition] = []
+    """The conditions, any one of which puts a household in the group."""
 
 
 class ClassificationParams(Section):
@@ -208,9 +214,15 @@ class LifeEventKind(Section):
     """A life event: a shock that lowers several domains one level at once."""
 
     per_year: Share
+    """Yearly chance per household. Assumption: rough Dutch incidences, CBS order of
+    magnitude, not verified (docs/sources.md, unsourced parameters)."""
     domains: Annotated[list[Domain], Field(min_length=1)]
+    """The domains the event lowers one level (assumption, after S1 ch. 2's examples of
+    how problems start)."""
     elderly_factor: NonNegative = 1.0
+    """The chance × this for elderly households (assumption)."""
     young_adult_factor: NonNegative = 1.0
+    """The chance × this for young-adult households (assumption)."""
 
 
 def _default_life_events() -> dict[str, LifeEventKind]:
@@ -255,11 +267,23 @@ class SpecialistParams(Section):
     """One kind of second-line care, paid P×Q by its payer."""
 
     label: str
+    """A name for tables and figures."""
     domains: Annotated[list[Domain], Field(min_length=1)]
+    """The domains this care treats (the kinds of docs/sources.md §3)."""
     payer: Payer
+    """Who pays: youth care the municipality (Jeugdwet); mental health, addiction and
+    personal care the insurer (Zvw); debt counselling and sheltered housing the
+    municipality (Wmo); crisis care booked to the insurer as acute care (a modelling
+    choice; docs/sources.md)."""
     capacity_per_1000_households: NonNegative
+    """Places (households in care at once). Assumption: set so that the old system's waits
+    are weeks to months (docs/sources.md §8); the calibration refits some of them
+    (docs/calibration.md)."""
     price_per_week_eur: NonNegative
+    """Paid per week of care (P×Q). Assumption: of the order of Dutch 2015–2019 tariffs,
+    no source; crisis care 0, its stay is in each escalation's ``cost_eur``."""
     trajectory_weeks: Annotated[int, Field(ge=1)]
+    """Planned length of a trajectory (assumption, no source)."""
     admission_max_level: Annotated[int, Field(ge=1, le=4)] = 2
     """A waiting household is admitted only while its worst treated domain is at this
     level or worse; a household whose need resolved leaves the list, checked weekly
@@ -340,11 +364,19 @@ class EscalationKind(Section):
     """An escalation: an acute, unsupported domain turns into an expensive event."""
 
     domains: Annotated[list[Domain], Field(min_length=1)]
+    """An acute (ZRM 1), untreated problem in one of these domains can escalate."""
     hazard_per_week: Share
+    """Weekly chance that such a problem escalates (assumption: 0.01 for every kind)."""
     cost_eur: NonNegative
+    """Cost of the whole event: eviction ~€33,000 and out-of-home placement ~€150,000
+    (docs/sources.md §4, S1 App. I.3); acute admission €12,000 and police and justice
+    €10,000 are assumptions."""
     payer: Payer
+    """Who bears the cost (landlord and others: ``other``)."""
     crisis_weeks: Annotated[int, Field(ge=1)]
+    """Weeks in crisis care after the event (assumption)."""
     requires_children: bool = False
+    """Only households with children (an out-of-home placement)."""
     marks: dict[Domain, Annotated[int, Field(ge=0, le=4)]] = {}
     """Levels the event takes off other domains, beyond the crisis: an eviction leaves
     debts and breaks ties, a placement weighs on a parent. Crisis care stabilises only
@@ -401,6 +433,7 @@ class ZerothLineParams(Section):
     cost_per_household_year_eur: NonNegative = 25.0
     """Assumption: a neighbourhood's collective budget, ~€150,000 for 6,000 households."""
     payer: Payer = "municipality_wmo"
+    """Collective provisions are the municipality's (Wmo)."""
 
 
 class CalibrationRecord(Section):
@@ -409,12 +442,17 @@ class CalibrationRecord(Section):
     method: Literal["shares", "history matching", "history matching, then CMA-ES"] = "shares"
     """The group shares alone (Nelder–Mead), or every target of a calibration file."""
     fitted: list[str]
+    """The fields fitted (dotted)."""
     achieved_shares: dict[str, float] = {}
     """Shares method: the shares the fitted values give."""
     seeds: Annotated[int, Field(gt=0)]
+    """Seeds per evaluation."""
     households: Annotated[int, Field(gt=0)]
+    """Households per run of the calibration."""
     evaluations: Annotated[int, Field(ge=0)] = 0
+    """Shares method: runs of the optimiser."""
     date: str
+    """When the calibration was made (YYYY-MM-DD)."""
     spec: str = ""
     """History matching: the calibration file."""
     targets: list[str] = []
@@ -422,6 +460,7 @@ class CalibrationRecord(Section):
     achieved: dict[str, float] = {}
     """History matching: each target's simulated mean at the written point."""
     waves: Annotated[int, Field(ge=0)] = 0
+    """History matching: waves run."""
     points: Annotated[int, Field(ge=0)] = 0
     """History matching: parameter sets evaluated."""
     not_ruled_out: Annotated[int, Field(ge=0)] = 0
@@ -432,8 +471,11 @@ class Scenario(Section):
     """A complete, validated parameter set for one simulation."""
 
     label: str = "Unnamed scenario"
+    """A name for tables, figures and report headers."""
     description: str = ""
+    """What the scenario is, for its readers; never read by the model."""
     years: Annotated[int, Field(gt=0)] = 10
+    """Years simulated and reported (after ``burn_in_years``)."""
     burn_in_years: Annotated[int, Field(ge=0, le=50)] = 0
     """Years of the old system simulated before reported year 1 and not reported, so
     that a run starts settled (set in ``old_system``, from which every shipped scenario

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import difflib
 import json
 import math
 import re
@@ -18,7 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from wijksim.model.funding import FundingParams
@@ -36,6 +38,20 @@ MAX_MESSAGE = 400
 """Longest error message printed; a longer one is cut, saying how much was left out."""
 MAX_LISTED = 8
 """Most items of a list quoted in an error message."""
+NEAR_NAME = 0.6
+"""A misspelt field is shown the valid name nearest to it if their similarity
+(:class:`difflib.SequenceMatcher` ratio) is at least this: difflib's own default."""
+NEAR_KIND = 0.8
+"""A table of kinds (``[specialists.mental_heath]``) that lacks a new kind's required
+fields is taken for a misspelt known kind if the names are at least this similar: a
+letter or two apart in names of ten or more (``mental_heath`` ~ ``mental_health`` 0.96,
+but ``youth_care_light`` ~ ``youth_care`` 0.77 is a new kind)."""
+KIND_NOUNS: dict[str, str] = {
+    "life_events": "life event",
+    "specialists": "specialist kind",
+    "escalations": "escalation kind",
+}
+"""What an entry of each table of kinds is called in a message."""
 
 
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -131,8 +147,72 @@ def find_scenario(name_or_path: str | Path, referenced_from: Path | None = None)
     )
 
 
+def nearest(name: str, candidates: list[str] | tuple[str, ...], cutoff: float = NEAR_NAME):
+    """The candidate nearest to a misspelt ``name`` (difflib), or ``None`` if none is near."""
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the nearest candidate, or ``""``."""
+    near = nearest(name, candidates)
+    return f" (did you mean '{near}'?)" if near else ""
+
+
+LINE_KEY = re.compile(r"^\s*(?P<key>[A-Za-z0-9_\-.\"' ]+?)\s*=")
+"""The key that a TOML line sets (``price_per_week_eur =``, ``"a".b =``)."""
+DECIMAL_COMMA = re.compile(r"=\s*(?P<whole>[-+]?\d[\d_]*),(?P<part>\d+)(?!,\d)")
+"""``= 350,5``: a Dutch decimal comma, which TOML cannot read; also in an inline table
+(``{adult = 0,5}``). Never valid TOML right after ``=``; in an array (``[1,5]``) it is two
+numbers, which TOML reads without error."""
+TABLE_HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column \d+\)")
+
+
+def decimal_comma_hint(text: str, line: int) -> tuple[str, str] | None:
+    """The field and advice if ``line`` (1-based) of a TOML text has a decimal comma.
+
+    Returns:
+        ``(dotted field, message)`` (the field of the line's key, under its table), or
+        ``None`` if the line has no ``= 1,5`` outside a string.
+    """
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    match = next(
+        (
+            m
+            for m in DECIMAL_COMMA.finditer(lines[line - 1])
+            if lines[line - 1][: m.start()].count('"') % 2 == 0
+            and lines[line - 1][: m.start()].count("'") % 2 == 0
+        ),
+        None,
+    )
+    key = LINE_KEY.match(lines[line - 1])
+    if match is None or key is None:
+        return None
+    headers = [TABLE_HEADER.match(previous) for previous in lines[: line - 1]]
+    table = next((h["name"] for h in reversed(headers) if h), "")
+    dotted = ".".join(part.strip().strip("\"'") for part in f"{table}.{key['key']}".split("."))
+    return dotted.strip("."), f"line {line}: {decimal_comma_advice(match['whole'], match['part'])}"
+
+
+DECIMAL_COMMA_VALUE = re.compile(r"(?P<whole>[-+]?\d[\d_]*),(?P<part>\d+)")
+
+
+def decimal_comma_advice(whole: str, part: str) -> str:
+    """``"2,8 has a decimal comma; use a decimal point: 2.8"``."""
+    advice = f"{whole},{part} has a decimal comma; use a decimal point: {whole}.{part}"
+    if len(part) == 3:  # 1,000 may be an English thousands separator
+        advice += f" (or {whole}{part} if you meant thousands)"
+    return advice
+
+
 def read_toml_file(path: Path) -> dict[str, Any]:
     """Parse a TOML file; every way it can fail is a :class:`ScenarioError` naming it.
+
+    A Dutch decimal comma (``drift_scale = 2,8``) is named as such, with the number as it
+    should be written.
 
     Raises:
         ScenarioError: Unreadable, not UTF-8, malformed, or nested too deeply.
@@ -152,6 +232,11 @@ def read_toml_file(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        position = TOML_POSITION.search(str(error))
+        line = getattr(error, "lineno", None) or (int(position["line"]) if position else 0)
+        hint = decimal_comma_hint(text, line)
+        if hint is not None:
+            raise ScenarioError(path, hint[1], hint[0] or None) from None
         raise ScenarioError(path, f"malformed TOML: {error}") from None
     except RecursionError:
         raise ScenarioError(path, "malformed TOML: arrays or tables nested too deeply") from None
@@ -233,18 +318,29 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
-    """The field names allowed at ``location`` (for unknown-key errors)."""
+def valid_fields(model: type[BaseModel], location: tuple) -> list[str]:
+    """The field names allowed at ``location`` (for unknown-key errors).
+
+    An entry of a table of kinds (``specialists.youth_care``) or of a list of tables
+    (``team.split.teams.0``) has the fields of its kind or item.
+    """
     current: Any = model
-    for part in location:
+    parts = list(location)
+    while parts:
+        part = parts.pop(0)
         fields = getattr(current, "model_fields", None)
         if fields is None or part not in fields:
             return []
         annotation = fields[part].annotation
         # An optional section (``TeamParams | None``) lists the section's fields.
-        options = [a for a in get_args(annotation) if isinstance(a, type) and a is not type(None)]
-        if not isinstance(annotation, type) and len(options) == 1:
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if get_origin(annotation) in (Union, UnionType) and len(options) == 1:
             annotation = options[0]
+        if get_origin(annotation) in (dict, list) and parts:
+            entry = get_args(annotation)[-1]
+            if isinstance(entry, type) and issubclass(entry, BaseModel):
+                parts.pop(0)  # the kind's name or the item's index
+                annotation = entry
         current = annotation if isinstance(annotation, type) else None
     return sorted(getattr(current, "model_fields", {}))
 
@@ -302,15 +398,34 @@ def first_error(error: ValidationError) -> dict[str, Any]:
     return next((e for e in same if e["type"] not in TYPE_MISMATCHES), errors[0])
 
 
+def _misspelling_first(error: ValidationError, first: dict[str, Any]) -> dict[str, Any]:
+    """For a missing field, the unknown field beside it if there is one: the misspelling.
+
+    ``fte_shar = 0.5`` makes pydantic report both ``fte_share`` missing and ``fte_shar``
+    unknown; the unknown one, with the name it is near, is what the user must fix.
+    """
+    if first["type"] != "missing":
+        return first
+    parent = user_location(first["loc"])[:-1]
+    beside = [
+        e
+        for e in error.errors()
+        if e["type"] == "extra_forbidden" and user_location(e["loc"])[:-1] == parent
+    ]
+    return beside[0] if beside else first
+
+
 def _error_from_validation(error: ValidationError, provenance: dict, path: Path) -> ScenarioError:
-    first = first_error(error)
+    first = _misspelling_first(error, first_error(error))
     location = user_location(first["loc"])
     dotted = ".".join(location)
     file = _file_for(dotted, provenance, path)
     kind = first["type"]
     if kind == "extra_forbidden":
-        valid = _valid_fields(Scenario, location[:-1])
-        hint = f"; valid fields here: {', '.join(valid)}" if valid else ""
+        valid = valid_fields(Scenario, location[:-1])
+        # The nearest name first: the list of valid fields may be cut at MAX_MESSAGE.
+        hint = did_you_mean(location[-1], valid) if location else ""
+        hint += f"; valid fields here: {', '.join(valid)}" if valid else ""
         return ScenarioError(file, f"unknown field{hint}", dotted)
     message = first["msg"]
     if message.startswith("Value error, "):
@@ -324,9 +439,59 @@ def _error_from_validation(error: ValidationError, provenance: dict, path: Path)
         return ScenarioError(file, "expected a value, found none", dotted)
     found = _describe(first.get("input"))
     expected = message.removeprefix("Input should be ")
+    hint = ""
+    if kind == "literal_error" and isinstance(first.get("input"), str):
+        # A misspelt choice (payer = "insurrer", a domain, a life phase): the nearest one.
+        choices = re.findall(r"'([^']*)'", str(first.get("ctx", {}).get("expected", "")))
+        hint = did_you_mean(first["input"], choices)
     return ScenarioError(
-        file, f"expected {expected[0].lower()}{expected[1:]}, found {found}", dotted
+        file, f"expected {expected[0].lower()}{expected[1:]}, found {found}{hint}", dotted
     )
+
+
+def _kind_tables() -> dict[str, type[BaseModel]]:
+    """The scenario's tables of kinds (``specialists``) and the model of one kind."""
+    tables = {}
+    for name, info in Scenario.model_fields.items():
+        if get_origin(info.annotation) is dict:
+            entry = get_args(info.annotation)[1]
+            if isinstance(entry, type) and issubclass(entry, BaseModel):
+                tables[name] = entry
+    return tables
+
+
+def check_new_kinds(complete: dict[str, Any], provenance: dict, path: Path) -> None:
+    """A kind that is not complete must be a misspelt known kind, or is an error saying so.
+
+    A table of kinds merges key by key, so ``[specialists.mental_heath]`` with a price is
+    read as a new specialist kind, which then lacks its label. A new kind must give every
+    field its model requires (label, domains, ...); an entry that does not, and whose name
+    is near a complete kind's (:data:`NEAR_KIND`), is named as the misspelling it is.
+
+    Raises:
+        ScenarioError: Naming the entry, the nearest kind, or the fields a new one needs.
+    """
+    for table, model in _kind_tables().items():
+        entries = complete.get(table)
+        if not isinstance(entries, dict):
+            continue  # a wrong type: validation says so
+        required = [name for name, info in model.model_fields.items() if info.is_required()]
+        whole = [k for k, v in entries.items() if isinstance(v, dict) and set(required) <= set(v)]
+        for name, entry in entries.items():
+            if not isinstance(entry, dict) or set(required) <= set(entry):
+                continue
+            noun = KIND_NOUNS.get(table, f"entry of {table}")
+            dotted = f"{table}.{name}"
+            file = _file_for(dotted, provenance, path)
+            needs = f"a new one must give {', '.join(required)}"
+            near = nearest(name, whole, NEAR_KIND)
+            if near is None and set(entry) - set(model.model_fields):
+                continue  # a new kind with a misspelt field: validation names that field
+            if near is not None:
+                message = f"unknown {noun}; did you mean '{near}'? ({needs})"
+            else:
+                message = f"unknown {noun}: {needs} (known: {', '.join(whole)})"
+            raise ScenarioError(file, message, dotted)
 
 
 def _defaults_for(given: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -368,6 +533,7 @@ _check_schedule = check_schedule
 def _validate(complete: dict[str, Any], provenance: dict, path: Path) -> Scenario:
     """Validate merged data as a :class:`Scenario`, every failure a :class:`ScenarioError`."""
     reject_dates(complete, path, "", provenance)
+    check_new_kinds(complete, provenance, path)
     try:
         return Scenario.model_validate_json(json.dumps(complete))
     except ValidationError as error:

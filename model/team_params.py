@@ -111,6 +111,7 @@ class TeamParams(_Section):
     """An integral social neighbourhood team (docs/sources.md §2)."""
 
     label: str = "Integral neighbourhood team"
+    """A name for tables and figures."""
     frontline_fte: Positive = 8.0
     """Leeuwarden: a 10-FTE team with 8 frontline FTE (docs/sources.md §2, S1 App. I.3);
     Utrecht: 10 FTE per team (S1 App. IV)."""
@@ -121,6 +122,7 @@ class TeamParams(_Section):
     cost_per_fte_year_eur: NonNegative = 73_200
     """Leeuwarden: €732,000 a year for 10 FTE (docs/sources.md §2, S1 App. I.3)."""
     payer: Payer = "municipality_wmo"
+    """Who pays the team: the municipality (Wmo)."""
     caseload_limit_per_fte: Positive = 45.0
     """Weighted households per frontline FTE: Leeuwarden 40–50 per worker (S1 App. IV,
     docs/sources.md §2). A case of intensity i weighs ``caseload_limit_per_fte / intensity_norm[i]``
@@ -289,3 +291,4 @@ class TransitionParams(_Section):
     friction_years: Annotated[int, Field(ge=1)] = 2
     """Years over which friction costs are booked, from ``team_start_year``."""
     friction_payer: Payer = "municipality_wmo"
+    """Who bears the friction costs: the municipality that reorganises (assumption)."""

@@ -78,9 +78,13 @@ class TeamSplit(_Section):
     """How the team's capacity is divided, and the mechanisms that come with it."""
 
     configuration: Literal["integral", "focus", "front_back"] = "integral"
+    """One integral team, parallel focus teams (variant A) or a front team with a backing
+    team (variant B, Leeuwarden; docs/sources.md §2)."""
     dividing_line: DividingLine = "life_phase"
     """Who leads whom in the ``focus`` configuration (ignored otherwise)."""
     teams: list[SplitTeam] = []
+    """The teams, each a ``[[team.split.teams]]`` table: two or more for ``focus``, the
+    front team then the backing team for ``front_back``."""
     focus_competence_gain: Share = 0.25
     """Competence in a team's focus domains × (1 + this), at most 1 (assumption:
     specialisation, 'faster and better interventions', S1 §4.1)."""

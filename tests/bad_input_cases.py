@@ -37,6 +37,7 @@ class Case:
         field: What it must name as the field (``field '<this>``), if any.
         setup: Called with the case's folder after the files are written.
         other_branch: Needs the ``--out`` safety of issue 19 item 1 (another branch).
+        message: What the error line must also say, if anything (issue 17, item 6).
     """
 
     id: str
@@ -47,6 +48,7 @@ class Case:
     field: str | None = None
     setup: Callable[[Path], None] | None = None
     other_branch: bool = False
+    message: str = ""
 
 
 def _toml(value: object) -> str:
@@ -83,10 +85,16 @@ def float_fields() -> list[str]:
 
 
 def _scenario_case(
-    id: str, kind: str, text: str, field: str | None, run: bool = False, name: str = "bad.toml"
+    id: str,
+    kind: str,
+    text: str,
+    field: str | None,
+    run: bool = False,
+    name: str = "bad.toml",
+    message: str = "",
 ) -> Case:
     argv = ("run", name, "--out", USER_FOLDER, *TINY) if run else ("validate", name)
-    return Case(id, kind, argv, {name: text.encode()}, name, field)
+    return Case(id, kind, argv, {name: text.encode()}, name, field, message=message)
 
 
 def _non_finite_cases() -> Iterator[Case]:
@@ -467,6 +475,210 @@ def _message_cases() -> Iterator[Case]:
     )
 
 
+def _did_you_mean_cases() -> Iterator[Case]:
+    """Misspelt fields, sections, kinds and choices name the nearest valid one (issue 17, 6)."""
+    kind = "did you mean"
+    for id, text, dotted, nearest in [
+        ("section", "[populaton]\nhouseholds = 3000\n", "populaton", "population"),
+        ("field", "[population]\nhousholds = 3000\n", "population.housholds", "households"),
+        ("team-field", "[team]\nfrontline_ftee = 3.0\n", "team.frontline_ftee", "frontline_fte"),
+        (
+            "policy-field",
+            "[team.policy]\nintake_level = 2\n",
+            "team.policy.intake_level",
+            "intake_max_level",
+        ),
+        (
+            "kind-field",
+            "[specialists.youth_care]\nprise_per_week_eur = 300.0\n",
+            "specialists.youth_care.prise_per_week_eur",
+            "price_per_week_eur",
+        ),
+        (
+            "specialist-kind",
+            "[specialists.mental_heath]\nprice_per_week_eur = 300.0\n",
+            "specialists.mental_heath",
+            "mental_health",
+        ),
+        (
+            "escalation-kind",
+            "[escalations.evicton]\ncost_eur = 30000.0\n",
+            "escalations.evicton",
+            "eviction",
+        ),
+        (
+            "life-event",
+            "[life_events.job_los]\nper_year = 0.05\n",
+            "life_events.job_los",
+            "job_loss",
+        ),
+        ("payer", 'zeroth_line.payer = "insurrer"\n', "zeroth_line.payer", "insurer"),
+        (
+            "domain-key",
+            "[hazards.domain_weight]\nhousng = 2.0\n",
+            "hazards.domain_weight.housng",
+            "housing",
+        ),
+        (
+            "life-phase-key",
+            "[population.life_phase_shares]\nyoung_adult = 0.2\nadult = 0.5\neldery = 0.3\n",
+            "population.life_phase_shares.eldery",
+            "elderly",
+        ),
+    ]:
+        message = f"did you mean '{nearest}'?"
+        yield _scenario_case(f"did-you-mean-{id}", kind, text, dotted, message=message)
+    yield _scenario_case(
+        "did-you-mean-specialist-kind-run",
+        kind,
+        "[specialists.mental_heath]\nprice_per_week_eur = 300.0\n",
+        "specialists.mental_heath",
+        run=True,
+        message="did you mean 'mental_health'?",
+    )
+    yield _scenario_case(
+        "new-kind-incomplete",
+        kind,
+        "[specialists.parenting_course]\nprice_per_week_eur = 100.0\n",
+        "specialists.parenting_course",
+        message="a new one must give label, domains",
+    )
+    yield _scenario_case(
+        "did-you-mean-field-of-new-kind",
+        kind,
+        '[specialists.parenting_course]\nlabel = "Course"\ndomains = ["family_and_parenting"]\n'
+        'payer = "other"\ncapacity_per_1000_households = 1.0\nprice_per_week_eur = 80.0\n'
+        "trajectory_week = 12\n",
+        "specialists.parenting_course.trajectory_week",
+        message="did you mean 'trajectory_weeks'?",
+    )
+    yield _scenario_case(
+        "did-you-mean-list-item-field",
+        kind,
+        '[team.split]\nconfiguration = "focus"\n[[team.split.teams]]\nname = "a"\nfte_shar = 0.5\n',
+        "team.split.teams.0.fte_shar",
+        message="did you mean 'fte_share'?",
+    )
+    yield Case(
+        "did-you-mean-sweep-key",
+        kind,
+        ("sweep", "s.toml", "--out", USER_FOLDER, "--quiet"),
+        {"s.toml": b'name = "x"\nscenario = "old_system"\nsedes = 3\n'},
+        "s.toml",
+        "sedes",
+        message="did you mean 'seeds'?",
+    )
+    yield Case(
+        "did-you-mean-kind-in-base",
+        kind,
+        ("validate", "child.toml"),
+        {
+            "base.toml": b"[specialists.mental_heath]\nprice_per_week_eur = 300.0\n",
+            "child.toml": b'extends = "base.toml"\nlabel = "child"\n',
+        },
+        "base.toml",
+        "specialists.mental_heath",
+        message="did you mean 'mental_health'?",
+    )
+    run = ("run", "old_system", "--out", USER_FOLDER, *TINY)
+    for id, setting, dotted, nearest in [
+        ("set-field", "population.housholds=3000", "population.housholds", "households"),
+        (
+            "set-kind",
+            "specialists.mental_heath.price_per_week_eur=3",
+            "specialists.mental_heath",
+            "mental_health",
+        ),
+    ]:
+        yield Case(
+            f"did-you-mean-{id}",
+            kind,
+            (*run, "--set", setting),
+            file="<command line>",
+            field=dotted,
+            message=f"did you mean '{nearest}'?",
+        )
+    for asked, nearest in [
+        ("teem", "team"),
+        ("specialist", "specialists"),
+        ("team.polcy", "team.policy"),
+    ]:
+        yield Case(
+            f"params-{asked}",
+            kind,
+            ("params", asked),
+            file="<command line>",
+            message=f"unknown section '{asked}'; did you mean '{nearest}'?",
+        )
+
+
+def _decimal_comma_cases() -> Iterator[Case]:
+    """A Dutch decimal comma breaks the TOML: named as such, with the number to write."""
+    kind = "decimal comma"
+    for id, text, dotted, fixed in [
+        (
+            "specialist-price",
+            "[specialists.youth_care]\nprice_per_week_eur = 350,5\n",
+            "specialists.youth_care.price_per_week_eur",
+            "350.5",
+        ),
+        ("table", "[hazards]\ndrift_scale = 2,8\n", "hazards.drift_scale", "2.8"),
+        (
+            "dotted-key-comment",
+            'label = "x"\npopulation.initial_severity = 0,15  # was 0,15\n',
+            "population.initial_severity",
+            "0.15",
+        ),
+        ("quoted-key", '[team]\n"frontline_fte" = 8,5\n', "team.frontline_fte", "8.5"),
+        (
+            "array-of-tables",
+            '[[team.split.teams]]\nname = "a"\nfte_share = 0,5\n',
+            "team.split.teams.fte_share",
+            "0.5",
+        ),
+        ("negative", "[hazards]\ndrift_scale = -2,8\n", "hazards.drift_scale", "-2.8"),
+        (
+            "inline-table",
+            "population.life_phase_shares = {young_adult = 0,2, adult = 0.5, elderly = 0.3}\n",
+            "population.life_phase_shares",
+            "0.2",
+        ),
+        (
+            "thousands",
+            "[population]\nhouseholds = 6,000\n",
+            "population.households",
+            "6.000 (or 6000",
+        ),
+    ]:
+        message = f"use a decimal point: {fixed}"
+        yield _scenario_case(f"decimal-comma-{id}", kind, text, dotted, message=message)
+    yield _scenario_case(
+        "decimal-comma-run",
+        kind,
+        "[hazards]\ndrift_scale = 2,8\n",
+        "hazards.drift_scale",
+        run=True,
+        message="line 2: 2,8 has a decimal comma; use a decimal point: 2.8",
+    )
+    yield Case(
+        "decimal-comma-set",
+        kind,
+        ("run", "old_system", "--set", "hazards.drift_scale=2,8", "--out", USER_FOLDER, *TINY),
+        file="<command line>",
+        field="hazards.drift_scale",
+        message="use a decimal point: 2.8",
+    )
+    yield Case(
+        "decimal-comma-sweep",
+        kind,
+        ("sweep", "s.toml", "--out", USER_FOLDER, "--quiet"),
+        {"s.toml": b'name = "x"\nscenario = "old_system"\n[set]\n"hazards.drift_scale" = 2,8\n'},
+        "s.toml",
+        "set",
+        message="use a decimal point: 2.8",
+    )
+
+
 def _out_cases() -> Iterator[Case]:
     """``--out`` refused before the run (item 1: the other branch)."""
     kind = "--out"
@@ -539,6 +751,8 @@ def all_cases() -> list[Case]:
         _set_cases,
         _plugin_cases,
         _message_cases,
+        _did_you_mean_cases,
+        _decimal_comma_cases,
         _out_cases,
         _environment_cases,
     ]
@@ -667,6 +881,7 @@ def _classify(
         one_line
         and case.file in lines[0]
         and (case.field is None or f"field '{case.field}" in lines[0])
+        and case.message in lines[0]
     )
     after = snapshot(folder)
     return {

@@ -143,7 +143,9 @@ def assert_kept_the_promise(row: dict, case: Case) -> None:
     assert not row["traceback"], row["stderr"]
     assert row["code"] == 2, row
     assert row["one_line"], row["stderr"]
-    assert row["named"], f"expected file {case.file!r} and field {case.field!r}: {row['stderr']}"
+    assert row["named"], (
+        f"expected file {case.file!r}, field {case.field!r} and {case.message!r}: {row['stderr']}"
+    )
     assert not row["written"], row
     assert not row["user_file_lost"]
 
@@ -153,6 +155,7 @@ def test_the_table_covers_every_class_with_over_100_inputs():
     assert len(ALL_CASES) >= 100
     assert {"NaN/inf", "bounds", "empty lists", "sizes", "sweep schema", "encodings"} <= kinds
     assert {"TOML dates", "deep nesting", "--set", "plugins", "messages", "--out"} <= kinds
+    assert {"did you mean", "decimal comma"} <= kinds
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in ALL_CASES])
@@ -291,3 +294,61 @@ def test_user_folder_is_prepared_as_the_cases_expect(tmp_path):
     """The harness itself: the user's file is there before a case runs."""
     prepare(ALL_CASES[0], tmp_path)
     assert snapshot(tmp_path)[f"{USER_FOLDER}/{USER_FILE}"] == USER_BYTES
+
+
+# ----------------------------------------------------------------------------- issue 17
+# A misspelt kind is an error with the nearest name; a deliberately new kind still works.
+
+NEW_KIND = """
+[specialists.{name}]
+label = "Parenting course"
+domains = ["family_and_parenting"]
+payer = "municipality_youth"
+capacity_per_1000_households = 2.0
+price_per_week_eur = 80.0
+trajectory_weeks = 12
+"""
+
+
+@pytest.mark.parametrize("name", ["parenting_course", "youth_care_light", "youth_kare"])
+def test_a_new_kind_with_its_required_fields_is_accepted(name, tmp_path):
+    """Even a name one letter from a known kind: a kind that gives every field is meant."""
+    from wijksim.model.scenario_io import load_scenario
+
+    path = tmp_path / "new.toml"
+    path.write_text(NEW_KIND.format(name=name))
+    specialists = load_scenario(path).scenario.specialists
+    assert specialists[name].label == "Parenting course"
+    assert "youth_care" in specialists
+
+
+def test_a_misspelt_kind_names_the_kind_the_file_meant(tmp_path):
+    from wijksim.model.scenario_io import ScenarioError, load_scenario
+
+    path = tmp_path / "typo.toml"
+    path.write_text("[specialists.mental_heath]\nprice_per_week_eur = 300.0\n")
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert raised.value.field == "specialists.mental_heath"
+    assert "did you mean 'mental_health'?" in raised.value.message
+    assert "a new one must give label, domains, payer" in raised.value.message
+
+
+def test_decimal_comma_names_the_line_and_the_number(tmp_path):
+    from wijksim.model.scenario_io import ScenarioError, load_scenario
+
+    path = tmp_path / "comma.toml"
+    path.write_text('label = "x"\n\n[specialists.youth_care]\nprice_per_week_eur = 350,5\n')
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert raised.value.field == "specialists.youth_care.price_per_week_eur"
+    assert raised.value.message == ("line 4: 350,5 has a decimal comma; use a decimal point: 350.5")
+
+
+def test_other_malformed_toml_is_still_reported_as_such(tmp_path):
+    from wijksim.model.scenario_io import ScenarioError, load_scenario
+
+    path = tmp_path / "bad.toml"
+    path.write_text("[hazards]\ndrift_scale = 2,8,1\n")
+    with pytest.raises(ScenarioError, match="malformed TOML"):
+        load_scenario(path)

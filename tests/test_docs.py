@@ -120,3 +120,18 @@ def test_odd_case_role_table_lists_every_role_with_its_code():
     role_tables = [t for t in tables if t and t[0][0].isdigit()]
     assert len(role_tables) == 1, "expected one table of codes in the CaseRole section"
     assert _codes_and_names(role_tables[0]) == [(int(r), r.name) for r in CaseRole]
+
+
+def test_readme_lists_every_command():
+    """Each `wijksim` subcommand has a line in the README's command block."""
+    import argparse
+
+    from wijksim.experiments.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    block = _section(readme, "The command").split("```")[1]
+    listed = set(re.findall(r"^wijksim ([a-z-]+)", block, re.M))
+    commands = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    ).choices
+    assert set(commands) - listed == set()

@@ -414,11 +414,11 @@ def is_png(path) -> bool:
 def test_figures_write_png(tmp_path):
     # A low resolution keeps the test fast; the drawing is the same.
     paths = [
-        fp.indicator_figure(indicators(), tmp_path / "indicators.png", dpi=40),
-        fp.difference_figure(incentives(), tmp_path / "incentives.png", dpi=40),
-        fp.cost_by_payer_figure(indicators(), tmp_path / "payers.png", dpi=40),
+        fp.save_figure(fp.indicator_figure(indicators()), tmp_path / "indicators.png", dpi=40),
+        fp.save_figure(fp.difference_figure(incentives()), tmp_path / "incentives.png", dpi=40),
+        fp.save_figure(fp.cost_by_payer_figure(indicators()), tmp_path / "payers.png", dpi=40),
         # Five of the seven settings are not recorded here: their panels say so.
-        fp.settings_figure(make_yearly(), tmp_path / "sub" / "settings.png", dpi=40),
+        fp.save_figure(fp.settings_figure(make_yearly()), tmp_path / "sub" / "settings.png", 40),
     ]
     assert [p.name for p in paths] == [
         "indicators.png",

@@ -91,7 +91,7 @@ def test_run_figures_name_scenario_overrides_households_and_years(in_tmp, monkey
     assert main([*command, "--set", "team.frontline_fte=2"]) == 0
     expected = (
         "integral_team (seed 0) · households=300, team.frontline_fte=2, years=1 "
-        "· 300 households · 1 years"
+        "· 300 households · 1 years after a 6-year burn-in of the old system (not shown)"
     )
     assert captions == [expected] * 4  # shares, escalations, cost, team
 
@@ -119,8 +119,8 @@ def test_sweep_report_header_and_figures_name_what_produced_them(in_tmp, monkeyp
     assert main(["sweep", "tiny.toml", "--backend", "serial", "--out", str(out), "--quiet"]) == 0
     summary = (out / "report" / "summary.md").read_text()
     context = (
-        "integral_team · households=300, years=1 · 300 households · 1 years "
-        "· varied: team.frontline_fte in [1.0, 2.0]"
+        "integral_team · households=300, years=1 · 300 households · 1 years after a 6-year "
+        "burn-in of the old system (not shown) · varied: team.frontline_fte in [1.0, 2.0]"
     )
     assert f"**{context}**" in summary.splitlines()[2]
     assert "scaled to 300 households: team.overhead_fte 2 → 0.1" in summary

@@ -18,6 +18,7 @@ import pytest
 from wijksim.experiments import report
 from wijksim.experiments import teams_analysis as ta
 from wijksim.experiments import teams_plots as tp
+from wijksim.experiments.funding_plots import save_figure
 from wijksim.experiments.results import yearly
 from wijksim.model.model import WEEKS_PER_YEAR
 
@@ -396,34 +397,36 @@ def test_figures_write_png(tmp_path):
     indicators = ta.team_indicators(sweep_table())
     differences = ta.team_differences(indicators)
     paths = [
-        tp.difference_figure(differences, tmp_path / "d.png", dpi=40),
-        tp.difference_figure(differences.iloc[0:0], tmp_path / "none.png", dpi=40),
-        tp.wait_per_team_figure(indicators, tmp_path / "w.png", dpi=40),
-        tp.hours_figure(indicators, tmp_path / "sub" / "h.png", dpi=40),
+        save_figure(tp.difference_figure(differences), tmp_path / "d.png", dpi=40),
+        save_figure(tp.difference_figure(differences.iloc[0:0]), tmp_path / "none.png", dpi=40),
+        save_figure(tp.wait_per_team_figure(indicators), tmp_path / "w.png", dpi=40),
+        save_figure(tp.hours_figure(indicators), tmp_path / "sub" / "h.png", dpi=40),
     ]
     for path in paths:
         assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_report_section_writes_tables_and_figures(tmp_path):
-    text = report._teams_section(sweep_table(), "integral__cost_centre__weak", tmp_path)
+    tables = {}
+    text = report._teams_section(sweep_table(), "integral__cost_centre__weak", tmp_path, tables)
     assert "## Team splits against the `integral` team" in text
     for name in ("teams_differences.png", "teams_wait_per_team.png", "teams_hours.png"):
         assert (tmp_path / "figures" / name).is_file()
         assert f"(figures/{name})" in text
-    indicators = pd.read_parquet(tmp_path / "team_indicators.parquet")
+    indicators = tables["team_indicators"]
     assert list(indicators.columns) == list(ta.INDICATOR_COLUMNS)
-    differences = pd.read_parquet(tmp_path / "team_differences.parquet")
+    differences = tables["team_differences"]
     assert set(differences["configuration"]) == {"front_back"}
 
 
 def test_report_section_skips_results_without_team_metrics(tmp_path):
     old = {m: v for m, v in HAND.items() if m not in ta.SPLIT_METRICS}
     table = yearly_of(weekly_run("integral__cost_centre__weak", 1, old))
-    text = report._teams_section(table, "integral__cost_centre__weak", tmp_path)
+    tables = {}
+    text = report._teams_section(table, "integral__cost_centre__weak", tmp_path, tables)
     assert "Not analysed" in text and "team_hours_coordination" in text
     assert len(text.strip().splitlines()) == 3  # a heading, a blank line, one line of note
-    assert not any(tmp_path.iterdir())
+    assert not any(tmp_path.iterdir()) and not tables
 
 
 def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
@@ -436,5 +439,5 @@ def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
     split = differences["configuration"].iloc[0]
     panel = tp.DIFFERENCE_PANELS[0]
     gap = (differences["configuration"] == split) & (differences["metric"] == panel)
-    path = tp.difference_figure(differences[~gap], tmp_path / "gap.png", dpi=40)
+    path = save_figure(tp.difference_figure(differences[~gap]), tmp_path / "gap.png", dpi=40)
     assert path.read_bytes()[:4] == b"\x89PNG"
