@@ -99,8 +99,17 @@ def test_escalation_needs_children_for_a_placement_and_fires_once_a_week():
         before = model.escalations
         household.escalate_if_acute()
         assert model.escalations - before <= 1
-    # Eight acute domains over four kinds: ~7.7% a week; with children placements occur.
-    assert model.escalations > 100
+    # Every domain acute: a week escalates with 1 − Π_k (1 − h_k)^(acute domains of k);
+    # with children placements occur. 2,000 weeks: the count is binomial, and 5 standard
+    # deviations either side of its mean fail only a wrong mechanism (seeded).
+    chance = 1.0 - np.prod(
+        [
+            (1.0 - kind.hazard_per_week) ** len(columns)
+            for _, kind, columns in model.escalation_kinds
+        ]
+    )
+    expected, spread = 2000 * chance, np.sqrt(2000 * chance * (1 - chance))
+    assert abs(model.escalations - expected) < 5 * spread, (model.escalations, expected)
     assert model.escalations_by_kind["out_of_home_placement"] > 0
 
 
