@@ -37,10 +37,13 @@ def test_compare_teams_pairs_every_split_with_the_integral_team(tmp_path):
     whole_run = differences[differences["metric"].isin(["cost_total_eur", "escalations"])]
     assert len(whole_run) == 2 * len(pairs) and (whole_run["n"] == 2).all()
     assert differences["n"].between(1, 2).all()
-    # The integral team never coordinates, so the split's difference is its own hours.
+    # The integral team never coordinates, so the split's difference is its own hours:
+    # never negative, and positive somewhere. In a small strong neighbourhood over three
+    # years a split may share no household at all (0 hours: seen on the calibrated
+    # defaults, where need is rarer than before).
     coordination = differences[differences["metric"] == "coordination_hours"]
     focus = coordination[coordination["configuration"] == "focus_life_phase"]
-    assert (focus["mean_difference"] > 0).all()
+    assert (focus["mean_difference"] >= 0).all() and (focus["mean_difference"] > 0).any()
     indicators = pd.read_parquet(report / "team_indicators.parquet")
     per_team = indicators[indicators["team"] != ""]
     waits = per_team[per_team["metric"] == "mean_intake_wait_weeks"]
