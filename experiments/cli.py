@@ -425,7 +425,11 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
     )
     report = None
     if summary.done + summary.skipped > 0:
-        report = write_report(out, discount_rate=getattr(args, "discount_rate", None))
+        report = write_report(
+            out,
+            discount_rate=getattr(args, "discount_rate", None),
+            language=getattr(args, "lang", "en"),
+        )
     if not args.quiet:
         _print_sweep_outcome(summary, tasks, out, report, getattr(args, "lang", "en"))
     return _exit_status(summary, out)

@@ -270,3 +270,12 @@ def test_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(handle)
     stale = [m.id for m in _catalogue() if m.id and compiled.gettext(m.id) != m.string]
     assert not stale, f"{MO_FILE.name} is older than {PO_FILE.name} for: {stale[:5]}"
+
+
+def test_a_dutch_comparison_writes_its_report_tables_in_dutch(in_tmp):
+    """``--lang nl`` reaches the report's tables, not only the headline (issue 17, item 4)."""
+    args = ["transition", "--seeds", "1", "--households", "200", "--years", "3", "--lang", "nl"]
+    assert main([*args, "--backend", "serial", "--out", "t", "--quiet"]) == 0
+    raw = (in_tmp / "t" / "report" / "yearly_summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel's cue for UTF-8
+    assert b";" in raw.splitlines()[0]  # Dutch Excel splits columns on ';'
