@@ -250,3 +250,32 @@ def test_local_dask_workers_run_without_the_malloc_trim_threshold():
         threads = client.submit(os.environ.get, "OMP_NUM_THREADS", pure=False).result()
     assert trim is None
     assert threads == "1"
+
+
+@pytest.mark.parametrize("backend", ["processes", "dask"])
+def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend):
+    """A finished run's tables leave the driver once written (issue 16, item 6).
+
+    The pool's futures held every outcome to the end: a Morris screening of 1,050 runs
+    reached ~10 GB in the driver and was killed by the kernel at run 806 (`85595ab`).
+    Here every outcome but the newest must be collectable while the sweep still runs.
+    The process pool failed this before the fix; Dask's ``as_completed`` passed it before
+    too, and stays checked because the sweep's Dask path was changed the same way.
+    """
+    import gc
+    import weakref
+
+    from tqdm import tqdm
+    from wijksim.experiments.sweep import _outcomes
+
+    _, tasks = planned(write_sweep(tmp_path))
+    handed_on = []
+    with tqdm(disable=True) as bar:
+        outcomes = _outcomes(backend, tasks, 1, None, bar, lambda: 0)
+        for outcome in outcomes:
+            handed_on.append(weakref.ref(outcome))
+            del outcome
+            gc.collect()
+            kept = [ref for ref in handed_on[:-1] if ref() is not None]
+            assert not kept, f"{len(kept)} earlier outcomes still held by the driver"
+    assert len(handed_on) == len(tasks)
