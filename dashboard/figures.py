@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from wijksim.dashboard.compute import KPIS, bands
 from wijksim.dashboard.i18n import N_, Translate, number
+from wijksim.experiments import plots
 from wijksim.model.scenario import PAYERS, STREAMS
 
 SIZE = (7.0, 3.6)
@@ -29,29 +30,14 @@ BAND_ALPHA = 0.2
 MILLION = 1e6
 
 TERMS = {
-    # need groups (three_groups and eindhoven_four schemes)
-    "self_reliant": N_("self-reliant (zelfredzaam)"),
-    "basic": N_("basic need"),
-    "complex": N_("complex need"),
-    "vulnerable_self_reliant": N_("vulnerable but self-reliant"),
-    "vulnerable_not_self_reliant": N_("vulnerable, not self-reliant"),
-    "top": N_("top: multiple complex problems"),
-    # cost streams
-    "zeroth_line": N_("zeroth line (collective provisions)"),
+    # need groups, cost streams and escalation kinds: the run figures' labels, one home
+    **plots.TERMS,
     "team": N_("neighbourhood team (wijkteam) or desk"),
-    "specialist": N_("specialist care (maatwerkvoorziening)"),
-    "escalation": N_("escalations"),
-    "friction": N_("transition costs"),
     # payers
     "municipality_wmo": N_("municipality: Wmo"),
     "municipality_youth": N_("municipality: youth"),
     "insurer": N_("health insurer"),
     "other": N_("others (landlords, police, justice)"),
-    # escalation kinds
-    "eviction": N_("eviction (huisuitzetting)"),
-    "out_of_home_placement": N_("out-of-home placement (uithuisplaatsing)"),
-    "acute_admission": N_("acute admission"),
-    "police_justice": N_("police and justice"),
     # views of the transition
     "society": N_("MKBA: society, all payers"),
     "municipality": N_("GKBA: the municipality's budgets"),
