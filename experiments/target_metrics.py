@@ -265,6 +265,30 @@ def team_caseload_per_fte(run: RunOutputs, window: Window, of: str | None) -> fl
     return float(caseload[staffed].mean() / fte[staffed].mean())
 
 
+@metric("escalation_ratio_after_team_start", "ratio to the years before the team")
+def escalation_ratio_after_team_start(
+    run: RunOutputs, window: Window, of: str | None
+) -> float | None:
+    """Escalations of the kinds in ``of`` (joined by ``+``) a year, over the years before the team.
+
+    The window's yearly mean divided by the yearly mean of the reported years before
+    ``transition.team_start_year``: the same neighbourhood before and after its team
+    opened, as Leeuwarden's figures compare it (docs/sources.md §2, S1 App. I.3).
+    ``None`` when the team opens in the first reported year (nothing before it), or no
+    such escalation happened before.
+    """
+    start = int((run.scenario.get("transition") or {}).get("team_start_year", 1))
+    first = run.years[0]
+    if start <= first or not of:
+        return None
+    kinds = [f"escalations_{kind}" for kind in of.split("+")]
+    after = [run.yearly_sum(window, kind) for kind in kinds]
+    before = [run.yearly_sum((first, start - 1), kind) for kind in kinds]
+    if None in after or None in before or sum(before) <= 0:
+        return None
+    return float(sum(after) / sum(before))
+
+
 def _last_group(run: RunOutputs) -> str:
     """The most severe need group of the run's scheme (``complex``, ``top``)."""
     return str(run.households["need_group"].cat.categories[-1])

@@ -223,6 +223,18 @@ def test_team_metrics():
     assert value("team_caseload_per_fte", hand_built_run(team=False)) is None
 
 
+def test_escalation_ratio_compares_the_years_after_the_team_with_those_before():
+    run = hand_built_run(team=True)
+    run.scenario["transition"] = {"team_start_year": 2}
+    # 5 evictions in year 2 against 3 in year 1; no placements either year.
+    ratio = "escalation_ratio_after_team_start"
+    assert value(ratio, run, (2, 2), "eviction") == pytest.approx(5 / 3)
+    assert value(ratio, run, (2, 2), "eviction+out_of_home_placement") == pytest.approx(5 / 3)
+    assert value(ratio, run, (2, 2), "out_of_home_placement") is None  # none before
+    run.scenario["transition"] = {"team_start_year": 1}
+    assert value(ratio, run, (2, 2), "eviction") is None  # no year before the team
+
+
 def test_household_metrics():
     run = hand_built_run()
     # 50 of 100 euros on one household of 100.
