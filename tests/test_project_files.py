@@ -1,16 +1,19 @@
-"""The project's own files agree with pyproject.toml and the code (issue 20, item 7).
+"""The project's own files agree with pyproject.toml and the code (issue 20, items 5 and 7).
 
 ``CITATION.cff`` cites the package's version under its licence, ``LICENSE`` is that
 licence, ``CHANGELOG.md`` has a section for the current model revision (so a bump without
-an entry fails), and ``constraints.txt`` pins every dependency within what pyproject allows.
+an entry fails), ``constraints.txt`` pins every dependency within what pyproject allows,
+and Mesa's deprecations are errors in the tests while other libraries' are not.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import warnings
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -81,3 +84,28 @@ def test_constraints_pin_every_dependency_within_pyproject_bounds():
         )
         for extra in requirement.extras:  # dask[distributed] needs distributed pinned too
             assert canonicalize_name(extra) in pins, f"no pin for {requirement.name}[{extra}]"
+
+
+# Modules a Mesa deprecation can be attributed to: Mesa's own, and ours that call Mesa.
+MESA_CALLERS = (
+    "mesa.model",
+    "wijksim.model.model",
+    "wijksim.agents.team",
+    "wijksim.experiments.benchmarks.mesa_reference",
+)
+OTHERS = ("pandas.core.frame", "dask.dataframe", "wijksim.experiments.report")
+
+
+@pytest.mark.parametrize("category", [FutureWarning, DeprecationWarning])
+@pytest.mark.parametrize("module", MESA_CALLERS)
+def test_mesa_deprecations_are_errors(category, module):
+    """Mesa's warnings are attributed to Mesa or, through stacklevel=2, to its caller."""
+    with pytest.raises(category):
+        warnings.warn_explicit("deprecated", category, "f.py", 1, module=module)
+
+
+@pytest.mark.parametrize("module", OTHERS)
+def test_other_deprecations_stay_warnings(module):
+    """Deprecations raised inside other libraries, or in code that does not call Mesa."""
+    with pytest.warns(FutureWarning):
+        warnings.warn_explicit("deprecated", FutureWarning, "f.py", 1, module=module)
