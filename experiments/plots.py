@@ -134,7 +134,7 @@ def mark_switch(
     # position year - 1, so its left edge is half a bar before.
     x = start_year - 1.5 if bars else start_year - 1
     axis.axvline(x, **SWITCH_STYLE)
-    label = " " + translator(language)("team starts")
+    label = " " + translator(language)(N_("team starts"))
     transform = axis.get_xaxis_transform()
     axis.text(x, 1.0, label, transform=transform, ha="left", va="top", fontsize=8)
 
@@ -179,7 +179,7 @@ def _stacked_years(
 ) -> Figure:
     figure, axis = plt.subplots(figsize=(9, 4.5))
     yearly.plot.bar(stacked=True, ax=axis, width=0.8)
-    axis.set_xlabel(translator(language)("year"))
+    axis.set_xlabel(translator(language)(N_("year")))
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     mark_switch(axis, start_year, bars=True, language=language)
@@ -341,7 +341,7 @@ def _year_line(
     axis.plot(values.index - 0.5, values, marker="o")  # year y is the span y-1 .. y
     from_zero(axis)
     axis.set_xlim(0, max(values.index.max(), 1))
-    axis.set_xlabel(translator(language)("year"))
+    axis.set_xlabel(translator(language)(N_("year")))
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     mark_switch(axis, start_year, language=language)
