@@ -30,6 +30,7 @@ holds its waves' runs).
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -150,20 +151,57 @@ def write_tables(
             without a label.
     """
     folder = Path(folder)
-    translate = translator(language)
     written = []
     unlabelled: list[str] = []
     # Headers first: under strict labels a missing one fails before any file is written.
-    readable = {
-        name: table.set_axis(headers(name, table.columns, language, unlabelled), axis="columns")
-        for name, table in tables.items()
-    }
+    readable = readable_tables(tables, language, unlabelled)
     for name, table in tables.items():
         with atomic_file(folder / f"{name}.parquet") as path:
             table.to_parquet(path, index=False)
         with atomic_file(folder / f"{name}.csv") as path:
-            readable[name].to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_FORMATS[language])
+            path.write_bytes(csv_bytes(readable[name], language))
         written += [f"{name}.parquet", f"{name}.csv"]
+    with atomic_file(folder / WORKBOOK) as path:
+        path.write_bytes(workbook_bytes(readable, provenance, language, unlabelled))
+    written.append(WORKBOOK)
+    return written
+
+
+def readable_tables(
+    tables: dict[str, pd.DataFrame], language: str, unlabelled: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables with readable headers (:func:`headers`) instead of raw column names.
+
+    Raises:
+        UnlabelledColumnError: Under ``WIJKSIM_STRICT_LABELS=1``, for a column
+            without a label.
+    """
+    return {
+        name: table.set_axis(headers(name, table.columns, language, unlabelled), axis="columns")
+        for name, table in tables.items()
+    }
+
+
+def csv_bytes(readable: pd.DataFrame, language: str) -> bytes:
+    """A table with readable headers as the CSV file's bytes, in the language's format."""
+    return readable.to_csv(index=False, **CSV_FORMATS[language]).encode(CSV_ENCODING)
+
+
+def workbook_bytes(
+    readable: dict[str, pd.DataFrame],
+    provenance: Provenance,
+    language: str,
+    unlabelled: Sequence[str] = (),
+) -> bytes:
+    """The workbook's bytes: the about sheet, then a sheet per table (readable headers).
+
+    Args:
+        readable: From :func:`readable_tables`.
+        provenance: What produced the tables.
+        language: ``en`` or ``nl``, for the about sheet.
+        unlabelled: Columns without a label, named on the about sheet.
+    """
+    translate = translator(language)
     about = provenance.rows(translate)
     about.append((translate(N_("CSV files")), translate(CSV_NOTES[language])))
     for name, table in readable.items():
@@ -171,10 +209,9 @@ def write_tables(
         about.append((title, _size(table, translate, language)))
     if unlabelled:
         about.append((translate(N_("Columns without a label")), ", ".join(unlabelled)))
-    with atomic_file(folder / WORKBOOK) as path:
-        _write_workbook(path, readable, about, translate(N_("about")))
-    written.append(WORKBOOK)
-    return written
+    buffer = io.BytesIO()
+    _write_workbook(buffer, readable, about, translate(N_("about")))
+    return buffer.getvalue()
 
 
 CSV_NOTES = {
@@ -259,7 +296,10 @@ def sheet_names(names: Sequence[str], taken: Iterable[str] = ()) -> list[str]:
 
 
 def _write_workbook(
-    path: Path, tables: dict[str, pd.DataFrame], about: list[tuple[str, object]], about_name: str
+    path: Path | io.BytesIO,
+    tables: dict[str, pd.DataFrame],
+    about: list[tuple[str, object]],
+    about_name: str,
 ) -> None:
     """The about sheet, then a sheet per table that fits, headers in bold."""
     book = Workbook(write_only=True)
