@@ -34,7 +34,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,8 @@ TARGETS_FILE = N_("Targets file")
 SWEEP = N_("Sweep")
 SPEC_FILE = N_("Specification file")
 VARIED = N_("Varied over the grid")
+SCALED = N_("Scaled with the households")
+OVERRIDES_B = N_("Overrides of configuration B")
 """Labels of :attr:`Provenance.details` lines (here, so that they are extracted with the
 rest of the about sheet into the catalogue)."""
 
@@ -168,16 +170,23 @@ def write_tables(
 
 
 def readable_tables(
-    tables: dict[str, pd.DataFrame], language: str, unlabelled: list[str] | None = None
+    tables: dict[str, pd.DataFrame],
+    language: str,
+    unlabelled: list[str] | None = None,
+    metrics: Collection[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """The tables with readable headers (:func:`headers`) instead of raw column names.
+
+    ``metrics``: columns that hold model metrics, in wide tables (one column per metric).
 
     Raises:
         UnlabelledColumnError: Under ``WIJKSIM_STRICT_LABELS=1``, for a column
             without a label.
     """
     return {
-        name: table.set_axis(headers(name, table.columns, language, unlabelled), axis="columns")
+        name: table.set_axis(
+            headers(name, table.columns, language, unlabelled, metrics), axis="columns"
+        )
         for name, table in tables.items()
     }
 
@@ -222,19 +231,24 @@ CSV_NOTES = {
 
 
 def headers(
-    table: str, columns: Iterable[str], language: str, unlabelled: list[str] | None = None
+    table: str,
+    columns: Iterable[str],
+    language: str,
+    unlabelled: list[str] | None = None,
+    metrics: Collection[str] = (),
 ) -> list[str]:
     """The readable, distinct headers of a table's columns.
 
     A column without a label keeps its raw name and is added to ``unlabelled``; under
-    ``WIJKSIM_STRICT_LABELS=1`` it raises instead.
+    ``WIJKSIM_STRICT_LABELS=1`` it raises instead. ``metrics``: columns that hold model
+    metrics (wide tables).
 
     Raises:
         UnlabelledColumnError: Strict, and a column has no label.
     """
     found = []
     for column in map(str, columns):
-        text = header(column, language)
+        text = header(column, language, metrics)
         if text is None:
             if os.environ.get(STRICT_LABELS) == "1":
                 raise UnlabelledColumnError(
