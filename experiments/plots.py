@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments.manifest import overrides_text
 from wijksim.model.scenario import STREAMS
@@ -101,6 +102,37 @@ def context_line(
         reported += " " + burn_in.format(years=burn_in_years)
     households_text = _("{households} households").format(households=households)
     return f"{scenario} · {shown} · {households_text} · {reported}"
+
+
+class DecimalComma(ScalarFormatter):
+    """Matplotlib's tick labels with a decimal comma, as Dutch writes numbers.
+
+    Matplotlib's own labels have no thousands separator, so only the decimal sign changes
+    (Babel's Dutch pattern, :func:`wijksim.dashboard.i18n.number`, writes ``0,5`` too).
+    """
+
+    def __call__(self, x, pos=None) -> str:
+        """The tick label of ``x``, with a decimal comma."""
+        return super().__call__(x, pos).replace(".", ",")
+
+    def get_offset(self) -> str:
+        """The offset or scale above the axis (``1e6``), with a decimal comma."""
+        return super().get_offset().replace(".", ",")
+
+
+def localise_numbers(figure: Figure, language: str) -> Figure:
+    """Give every numeric axis of ``figure`` the language's decimal sign (before saving).
+
+    Axes of categories (funding forms, years as bars) and axes that already format their
+    numbers themselves keep their labels.
+    """
+    if language == "en":
+        return figure
+    for axis in figure.axes:
+        for ticks in (axis.xaxis, axis.yaxis):
+            if type(ticks.get_major_formatter()) is ScalarFormatter:
+                ticks.set_major_formatter(DecimalComma())
+    return figure
 
 
 def caption(figure: Figure, text: str) -> Figure:

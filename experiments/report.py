@@ -453,6 +453,7 @@ def write_report(
             text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds, language)
         for name, figure in figures.items():
             plots.caption(figure, context)
+            plots.localise_numbers(figure, language)
             figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
             plt.close(figure)
         (staging / "summary.md").write_text(text, encoding="utf-8")
@@ -622,17 +623,20 @@ def _funding_section(
         "funding_cost_by_payer.png": funding_plots.cost_by_payer_figure(indicators, language),
         "funding_settings.png": funding_plots.settings_figure(table, start, language),
     }
-    drawn = _save_all(figures, staging / "figures", context)
+    drawn = _save_all(figures, staging / "figures", context, language)
     text = funding_analysis.summary_markdown(indicators, reference, start, end, language=language)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
-def _save_all(figures: dict, folder: Path, context: str) -> list[Path]:
+def _save_all(figures: dict, folder: Path, context: str, language: str = "en") -> list[Path]:
     """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
     from wijksim.experiments.funding_plots import save_figure
 
-    return [save_figure(figure, folder / name, caption=context) for name, figure in figures.items()]
+    return [
+        save_figure(plots.localise_numbers(figure, language), folder / name, caption=context)
+        for name, figure in figures.items()
+    ]
 
 
 def _teams_section(
@@ -673,7 +677,7 @@ def _teams_section(
         "teams_wait_per_team.png": teams_plots.wait_per_team_figure(indicators, language=language),
         "teams_hours.png": teams_plots.hours_figure(indicators, language),
     }
-    drawn = _save_all(figures, staging / "figures", context)
+    drawn = _save_all(figures, staging / "figures", context, language)
     text = teams_analysis.summary_markdown(
         indicators, differences, start, end, configuration, language
     )

@@ -162,6 +162,7 @@ def run_provenance(manifest: dict) -> Provenance:
 def _write_figures(result: RunResult, folder: Path, language: str) -> None:
     folder.mkdir()
     for name, figure in run_figures(result, language).items():
+        plots.localise_numbers(figure, language)
         figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
 

@@ -54,13 +54,17 @@ def _texts(figure: Figure) -> set[str]:
 
 @pytest.fixture
 def saved_figures(monkeypatch) -> dict[str, set[str]]:
-    """The words of every figure saved while the test runs, by file name."""
+    """The words of every figure saved while the test runs, by file name; its numbers
+    (tick labels) under ``numbers:`` and the file name."""
     caught: dict[str, set[str]] = {}
     save = Figure.savefig
 
     def catch(figure, path, *args, **kwargs):
+        saved = save(figure, path, *args, **kwargs)  # drawn: the tick labels are set
+        ticks = [t for axis in figure.axes for t in axis.get_xticklabels() + axis.get_yticklabels()]
         caught[Path(path).name] = _texts(figure)
-        return save(figure, path, *args, **kwargs)
+        caught["numbers:" + Path(path).name] = {t.get_text() for t in ticks}
+        return saved
 
     monkeypatch.setattr(Figure, "savefig", catch)
     return caught
@@ -117,11 +121,23 @@ def test_report_folder_is_dutch_under_lang_nl(command, tmp_path, saved_figures):
     tables = "\n".join(line for line in dutch.splitlines() if line.startswith("|"))
     assert re.search(r"\d,\d\d", tables) and not re.search(r"\d\.\d\d", tables)
 
-    assert dutch_figures.keys() == saved_figures.keys() and len(dutch_figures) >= 4
+    assert dutch_figures.keys() == saved_figures.keys() and len(dutch_figures) >= 8
     for name, english_texts in saved_figures.items():
+        if name.startswith("numbers:"):
+            continue
         shared = _words(english_texts) & _words(dutch_figures[name])
         assert not shared, f"{name}: English in the Dutch figure: {sorted(shared)}"
     assert any("jaar" in text for texts in dutch_figures.values() for text in texts)
+    # Dutch numbers on the axes too: 0,5 (the English figures have 0.5 somewhere).
+    decimals = re.compile(r"\d[.,]\d")
+    english_numbers, dutch_numbers = (
+        {t for name, texts in figures.items() if name.startswith("numbers:") for t in texts}
+        for figures in (saved_figures, dutch_figures)
+    )
+    english_numbers = {t for t in english_numbers if decimals.search(t)}
+    dutch_numbers = {t for t in dutch_numbers if decimals.search(t)}
+    assert any("." in t for t in english_numbers) and dutch_numbers
+    assert not any(re.search(r"\d\.\d", t) for t in dutch_numbers), sorted(dutch_numbers)
     if command == "transition":  # `wijksim report --lang nl` writes the same Dutch report
         assert main(["report", str(out), "--lang", "nl", "--quiet"]) == 0
         assert (out / "report" / "summary.md").read_text(encoding="utf-8") == dutch
