@@ -309,21 +309,27 @@ def _with_context(thread) -> None:
 
 
 def download_table(
-    title: str, table: pd.DataFrame, stem: str, about: dict, _: Translate, language: str
+    title: str,
+    table: pd.DataFrame,
+    stem: str,
+    about: compute.Provenance,
+    _: Translate,
+    language: str,
 ) -> None:
-    """A table's CSV and Excel download buttons."""
+    """A table's CSV and Excel download buttons (headers, units and format as the CLI's)."""
     left, right = st.columns(2)
+    metrics = compute.metric_columns(table) if title in WIDE_TABLES else ()
     title = _(TABLE_TITLES.get(title, title))
     left.download_button(
         _("CSV") + ": " + title,
-        cached_csv(table, language),
+        cached_csv(table, language, metrics),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"csv:{stem}",
     )
     right.download_button(
         _("Excel") + ": " + title,
-        cached_excel({stem: table}, about),
+        cached_excel({stem: table}, about, language, metrics),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx:{stem}",
@@ -331,15 +337,20 @@ def download_table(
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def cached_csv(table: pd.DataFrame, language: str) -> bytes:
+def cached_csv(table: pd.DataFrame, language: str, metrics: tuple[str, ...] = ()) -> bytes:
     """:func:`compute.csv_bytes`, cached: download buttons are built on every rerun."""
-    return compute.csv_bytes(table, language)
+    return compute.csv_bytes(table, language, metrics)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def cached_excel(tables: dict[str, pd.DataFrame], about: dict[str, Any]) -> bytes:
+def cached_excel(
+    tables: dict[str, pd.DataFrame],
+    about: compute.Provenance,
+    language: str,
+    metrics: tuple[str, ...] = (),
+) -> bytes:
     """:func:`compute.excel_bytes`, cached."""
-    return compute.excel_bytes(tables, about)
+    return compute.excel_bytes(tables, about, language, metrics)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -384,6 +395,8 @@ def show_figure(name: str, image: bytes, stem: str, _: Translate) -> None:
     )
 
 
+WIDE_TABLES = ("yearly_by_seed", "comparison_runs")
+"""The tables with one column per metric (:func:`compute.wide_by_seed`)."""
 TABLE_TITLES = {
     "headline": N_("headline figures"),
     "yearly_by_seed": N_("every metric per year and seed"),
@@ -405,27 +418,6 @@ FIGURE_TITLES = {
 }
 
 
-def about_run(config: compute.Configuration) -> dict[str, Any]:
-    """What produced a table: the sheet that names the run in every workbook."""
-    from importlib.metadata import version
-
-    from wijksim.experiments.manifest import git_commit
-    from wijksim.model.revision import MODEL_REVISION
-
-    seeds = config.seed_list()
-    return {
-        "scenario": config.name,
-        "overrides": config.overrides or "none",
-        "scaled with households": config.scaled or "none",
-        "households": config.scenario.population.households,
-        "years": config.scenario.years,
-        "seeds": f"{seeds[0]}..{seeds[-1]}",
-        "wijksim version": version("wijksim"),
-        "model revision": MODEL_REVISION,
-        "commit": git_commit(),
-    }
-
-
 def headline_table(table: pd.DataFrame, variant: str, _: Translate, language: str):
     """The headline figures of one variant: label and median (band)."""
     summary = compute.headline(table, variant).set_index("metric")
@@ -439,7 +431,7 @@ def headline_table(table: pd.DataFrame, variant: str, _: Translate, language: st
 def show_result(config: compute.Configuration, table: pd.DataFrame, _, language: str) -> None:
     """Headline, figures, transition curve and downloads of one configuration."""
     stem = f"{config.name}"
-    about = about_run(config)
+    about = compute.provenance(config)
     st.subheader(_("Result: {name}").format(name=config.name))
     st.caption(context_text(config, _, language))
     shown, raw = headline_table(table, compute.TRANSITION, _, language)
@@ -465,9 +457,10 @@ def show_result(config: compute.Configuration, table: pd.DataFrame, _, language:
     st.subheader(_("Downloads"))
     for name, frame in tables.items():
         download_table(name, frame, f"{stem}-{name}", about, _, language)
+    wide = compute.metric_columns(tables["yearly_by_seed"])
     st.download_button(
         _("Excel workbook with every table"),
-        cached_excel(tables, about),
+        cached_excel(tables, about, language, wide),
         file_name=f"{stem}.xlsx",
         key="xlsx:all",
     )
@@ -554,7 +547,7 @@ def show_comparison(
     st.table(pd.DataFrame(rows))
     image = comparison_image(comparison.by_year, language)
     show_figure("comparison", image, "comparison", _)
-    about = about_run(config_a) | {f"B: {k}": v for k, v in about_run(config_b).items()}
+    about = compute.provenance(config_a, config_b)
     tables = {
         "comparison_totals": comparison.totals,
         "comparison_by_year": comparison.by_year,

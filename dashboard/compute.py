@@ -33,8 +33,11 @@ from wijksim.dashboard.knobs import (
     neighbourhood_alpha,
     split_of,
 )
+from wijksim.experiments import table_files
+from wijksim.experiments.manifest import overrides_text
 from wijksim.experiments.results import paired_differences, summarise, yearly
 from wijksim.experiments.run import run_simulation
+from wijksim.experiments.table_files import Provenance, readable_tables
 from wijksim.experiments.transition_analysis import (
     DEFAULT_DISCOUNT_RATE,
     TransitionResults,
@@ -456,27 +459,66 @@ def flow_or_state(metric: str) -> str:
 
 # ------------------------------------------------------------------------------ files
 
-CSV_FORMATS = {"nl": {"sep": ";", "decimal": ","}, "en": {"sep": ",", "decimal": "."}}
-"""Dutch Excel reads ``;``-separated files with decimal commas; English Excel ``,`` and ``.``."""
-SHEET_NAME_LIMIT = 31
-"""Excel's longest sheet name."""
+# The downloads are written as the command line writes its tables
+# (:mod:`wijksim.experiments.table_files`): one code path decides the headers and their
+# units, the about sheet, and the CSV format of each language.
+
+WIDE_INDEX: tuple[str, ...] = ("variant", "seed", "year")
+"""The columns of :func:`wide_by_seed` that are not metrics."""
 
 
-def csv_bytes(table: pd.DataFrame, language: str) -> bytes:
-    """A table as CSV that Excel in the language opens as columns (UTF-8 with BOM)."""
-    return table.to_csv(index=False, **CSV_FORMATS[language]).encode("utf-8-sig")
+def metric_columns(table: pd.DataFrame) -> tuple[str, ...]:
+    """The columns of a :func:`wide_by_seed` table that hold model metrics."""
+    return tuple(str(c) for c in table.columns if c not in WIDE_INDEX)
 
 
-def excel_bytes(tables: dict[str, pd.DataFrame], about: dict[str, Any]) -> bytes:
-    """An Excel workbook (openpyxl): a sheet per table, and one saying what produced them."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name[:SHEET_NAME_LIMIT], index=False)
-        pd.DataFrame({"item": list(about), "value": [str(v) for v in about.values()]}).to_excel(
-            writer, sheet_name="about", index=False
-        )
-    return buffer.getvalue()
+def csv_bytes(table: pd.DataFrame, language: str, metrics: Sequence[str] = ()) -> bytes:
+    """A table as the command line writes its CSV: readable headers, the language's format.
+
+    Args:
+        table: The table, with raw column names.
+        language: ``nl`` (``;``-separated, decimal comma) or ``en``.
+        metrics: Its columns that hold model metrics (:func:`metric_columns`).
+    """
+    readable = readable_tables({"table": table}, language, metrics=metrics)["table"]
+    return table_files.csv_bytes(readable, language)
+
+
+def excel_bytes(
+    tables: dict[str, pd.DataFrame],
+    provenance: Provenance,
+    language: str,
+    metrics: Sequence[str] = (),
+) -> bytes:
+    """The tables as the command line writes its workbook: the about sheet, a sheet each."""
+    unlabelled: list[str] = []
+    readable = readable_tables(tables, language, unlabelled, metrics)
+    return table_files.workbook_bytes(readable, provenance, language, unlabelled)
+
+
+def provenance(config: Configuration, other: Configuration | None = None) -> Provenance:
+    """The about sheet of a configuration's tables (and of ``other``'s, compared with it)."""
+    seeds = config.seed_list()
+    households = config.scenario.population.households
+    years = config.scenario.years
+    scaled = ", ".join(f"{k} {old:g} → {new:g}" for k, (old, new) in config.scaled.items())
+    details: dict[str, object] = {table_files.SCALED: scaled or "–"}
+    if other is not None:
+        if other.scenario.population.households != households:
+            households = f"{households} (A), {other.scenario.population.households} (B)"
+        if other.scenario.years != years:
+            years = f"{years} (A), {other.scenario.years} (B)"
+        shown = ", ".join(overrides_text(other.overrides)) or "–"
+        details[table_files.OVERRIDES_B] = shown
+    return Provenance(
+        command="dashboard",
+        scenario=config.name,
+        overrides=config.overrides,
+        households=households,
+        years=years,
+        seeds=seeds,
+        details=details,
+    )
 
 
 def figure_png(figure) -> bytes:

@@ -1,16 +1,20 @@
 """Dutch and English for the dashboard: gettext catalogues for text, Babel for numbers.
 
-The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package
-(also the command line's headline and run figures, :mod:`wijksim.experiments.headline`
-and :mod:`wijksim.experiments.plots`),
-with its compiled ``.mo`` committed beside it, so that a fresh clone works after
-``pip install -e .`` without a build step (``tests/test_dashboard_i18n.py`` checks that
-the ``.mo`` matches the ``.po`` and that every string marked in the dashboard has a Dutch
-translation). To update after changing a marked string::
+The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package.
+The command line's headline, figures and ``summary.md`` (the modules of
+:data:`CATALOGUE_SOURCES`) share it, so that one term has one translation. Its compiled
+``.mo`` is committed beside it, so that a fresh clone works after ``pip install -e .``
+without a build step (``tests/test_dashboard_i18n.py`` checks that the ``.mo`` matches
+the ``.po`` and that every string marked in these files has a Dutch translation). To
+update after changing a marked string::
 
     pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
         -o dashboard/locale/wijksim_dashboard.pot dashboard experiments/headline.py \
-        experiments/plots.py
+        experiments/plots.py experiments/run.py experiments/report.py \
+        experiments/sweep_plots.py experiments/funding_analysis.py \
+        experiments/funding_plots.py experiments/teams_analysis.py \
+        experiments/teams_plots.py experiments/transition_analysis.py \
+        experiments/transition_plots.py experiments/uncertainty.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
         -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
@@ -30,6 +34,22 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 DOMAIN = "wijksim_dashboard"
 LOCALE_DIR = Path(__file__).parent / "locale"
+CATALOGUE_SOURCES: tuple[str, ...] = (
+    "headline.py",
+    "plots.py",
+    "run.py",
+    "report.py",
+    "sweep_plots.py",
+    "funding_analysis.py",
+    "funding_plots.py",
+    "teams_analysis.py",
+    "teams_plots.py",
+    "transition_analysis.py",
+    "transition_plots.py",
+    "uncertainty.py",
+)
+"""The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
+(besides every module of this package): the pybabel command above extracts them."""
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 """The dashboard is for Dutch municipalities: it opens in Dutch."""

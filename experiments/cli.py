@@ -649,7 +649,7 @@ def command_report(args: argparse.Namespace) -> int:
     from wijksim.experiments.report import write_report
 
     _check_out_folder(Path(args.results) / "report", kind="report")
-    report = write_report(Path(args.results), discount_rate=args.discount_rate)
+    report = write_report(Path(args.results), discount_rate=args.discount_rate, language=args.lang)
     if not args.quiet:
         print((report / "summary.md").read_text(encoding="utf-8"))
         print(f"wrote {report}/ (summary.md, tables .parquet, figures/)")
@@ -844,7 +844,8 @@ def _add_language(parser: argparse.ArgumentParser) -> None:
         "--lang",
         choices=("en", "nl"),
         default="en",
-        help="language of the summary printed at the end: en (default) or nl (Dutch)",
+        help="language of the summary printed at the end and of the summary.md, figures and "
+        "table headers written: en (default) or nl (Dutch)",
     )
 
 
@@ -1104,6 +1105,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")
     report.add_argument("--quiet", action="store_true")
+    _add_language(report)
     report.set_defaults(handler=command_report)
     return parser
 

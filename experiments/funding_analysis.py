@@ -55,6 +55,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments.results import BAND, CONFIDENCE, paired_differences, summarise
 from wijksim.model.scenario import PAYERS, STREAMS
 
@@ -73,7 +74,7 @@ NEUTRAL_FORM = "cost_centre"
 does and its policy is fixed, so any difference from it is the incentive of the other
 form."""
 
-UP, DOWN, SAME, NOT_AVAILABLE = "↑", "↓", "≈", "n/a"
+UP, DOWN, SAME, NOT_AVAILABLE = "↑", "↓", "≈", N_("n/a")
 MINUS = "\u2212"
 """The typographic minus sign: a hyphen before a number is easily missed in a table."""
 
@@ -106,15 +107,24 @@ class Indicator:
     @property
     def formula(self) -> str:
         """How the indicator is computed, in words (for definitions under a table)."""
+        return self.formula_in("en")
+
+    def formula_in(self, language: str) -> str:
+        """:attr:`formula` in ``language`` (the metric names stay as the code names them)."""
+        _ = translator(language)
         top = " + ".join(self.plus) + "".join(f" − {m}" for m in self.minus)
         if self.how == "ratio":
             bottom = " + ".join(self.per)
-            return f"Σ({top}) / Σ({bottom}) over the window"
+            return _("Σ({top}) / Σ({bottom}) over the window").format(top=top, bottom=bottom)
         if self.how == "total":
-            return f"Σ({top}) over the window"
+            return _("Σ({top}) over the window").format(top=top)
         if self.how == "window_mean":
-            return f"mean of {top} over the window"
-        return f"mean of {top} in the window's last year"
+            return _("mean of {top} over the window").format(top=top)
+        return _("mean of {top} in the window's last year").format(top=top)
+
+    def label_in(self, language: str) -> str:
+        """The indicator's label in ``language``."""
+        return translator(language)(self.label)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -123,66 +133,82 @@ class Indicator:
 
 
 REFERRALS = ("referrals_consult", "referrals_handover")
+STREAM_LABELS = {
+    "zeroth_line": N_("spending: zeroth line"),
+    "team": N_("spending: team"),
+    "specialist": N_("spending: specialist"),
+    "escalation": N_("spending: escalation"),
+    "friction": N_("spending: friction"),
+}
+"""The indicator of each cost stream (:data:`~wijksim.model.scenario.STREAMS`)."""
+PAYER_LABELS = {
+    "municipality_wmo": N_("paid by municipality wmo"),
+    "municipality_youth": N_("paid by municipality youth"),
+    "insurer": N_("paid by insurer"),
+    "other": N_("paid by other"),
+}
+"""The indicator of each payer (:data:`~wijksim.model.scenario.PAYERS`)."""
 # fmt: off
 FUNDING_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("clients_served", "clients served (cases opened)", "clients", "total",
+    Indicator("clients_served", N_("clients served (cases opened)"), N_("clients"), "total",
               ("team_admissions",)),
-    Indicator("hours_per_client", "casework hours per client", "hours", "ratio",
+    Indicator("hours_per_client", N_("casework hours per client"), N_("hours"), "ratio",
               ("team_hours_casework",), per=("team_admissions",)),
-    Indicator("mean_intake_wait_weeks", "mean wait for intake", "weeks", "ratio",
+    Indicator("mean_intake_wait_weeks", N_("mean wait for intake"), N_("weeks"), "ratio",
               ("team_intake_wait_weeks",), per=("team_admissions",)),
-    Indicator("held_year_share", "team closures at ZRM ≥ 4 on every domain a year later",
+    Indicator("held_year_share", N_("team closures at ZRM ≥ 4 on every domain a year later"),
               "share", "ratio", ("closures_team_held_year",), per=("closures_team_year_done",)),
-    Indicator("relapse_share", "team closures fallen to ZRM ≤ 2 within a year (lower is better)",
-              "share", "ratio", ("closures_team_relapsed_year",),
-              per=("closures_team_year_done",)),
-    Indicator("return_rate", "returns to care within a year per closure (lower is better)",
+    Indicator("relapse_share",
+              N_("team closures fallen to ZRM ≤ 2 within a year (lower is better)"), "share",
+              "ratio", ("closures_team_relapsed_year",), per=("closures_team_year_done",)),
+    Indicator("return_rate", N_("returns to care within a year per closure (lower is better)"),
               "share", "ratio", ("relapses",), per=("closures",)),
-    Indicator("admissions_not_complex_share", "team admissions not complex (selection)",
+    Indicator("admissions_not_complex_share", N_("team admissions not complex (selection)"),
               "share", "ratio", ("team_admissions",), minus=("team_admissions_complex",),
               per=("team_admissions",)),
-    Indicator("referrals_per_client", "specialist referrals per client", "referrals",
+    Indicator("referrals_per_client", N_("specialist referrals per client"), N_("referrals"),
               "ratio", REFERRALS, per=("team_admissions",)),
-    Indicator("specialist_referrals", "specialist referrals", "referrals", "total", REFERRALS),
-    Indicator("escalations", "escalations", "escalations", "total", ("escalations_total",)),
-    Indicator("cost_total_eur", "spending, all streams", "€", "total", ("cost_total_eur",)),
+    Indicator("specialist_referrals", N_("specialist referrals"), N_("referrals"), "total",
+              REFERRALS),
+    Indicator("escalations", N_("escalations"), N_("escalations"), "total", ("escalations_total",)),
+    Indicator("cost_total_eur", N_("spending, all streams"), "€", "total", ("cost_total_eur",)),
     *(
-        Indicator(f"cost_{stream}_eur", f"spending: {stream.replace('_', ' ')}", "€",
-                  "total", (f"cost_{stream}_eur",))
+        Indicator(f"cost_{stream}_eur", STREAM_LABELS[stream], "€", "total",
+                  (f"cost_{stream}_eur",))
         for stream in STREAMS
     ),
     *(
-        Indicator(f"cost_paid_by_{payer}_eur", f"paid by {payer.replace('_', ' ')}", "€",
-                  "total", (f"cost_paid_by_{payer}_eur",))
+        Indicator(f"cost_paid_by_{payer}_eur", PAYER_LABELS[payer], "€", "total",
+                  (f"cost_paid_by_{payer}_eur",))
         for payer in PAYERS
     ),
-    Indicator("operator_margin_eur", "operator's margin", "€", "total",
+    Indicator("operator_margin_eur", N_("operator's margin"), "€", "total",
               # Specialist charges (options D–E) are already deducted from revenue.
               ("operator_revenue_eur",), minus=("operator_staff_cost_eur",)),
     # Already deducted from revenue, as the municipality deducts it from the payment.
-    Indicator("operator_clawback_eur", "clawed back for staff below the formation", "€",
+    Indicator("operator_clawback_eur", N_("clawed back for staff below the formation"), "€",
               "total", ("operator_clawback_eur",)),
-    Indicator("frontline_fte", "frontline staff (mean)", "FTE", "window_mean",
+    Indicator("frontline_fte", N_("frontline staff (mean)"), "FTE", "window_mean",
               ("team_frontline_fte",)),
-    Indicator("households_in_need", "households in need (last year)", "households",
+    Indicator("households_in_need", N_("households in need (last year)"), N_("households"),
               "last_year_mean", ("households_in_need",)),
-    Indicator("share_self_reliant", "share self-reliant (last year)", "share",
+    Indicator("share_self_reliant", N_("share self-reliant (last year)"), "share",
               "last_year_mean", ("share_self_reliant",)),
     # Policy chosen: the operator's settings, recorded every week (model/metrics.py).
-    Indicator("policy_discharge_min_level", "policy: lowest ZRM level at closure (mean)",
-              "level", "window_mean", ("team_discharge_min_level",)),
-    Indicator("policy_intake_max_level", "policy: highest ZRM level taken on (mean)",
-              "level", "window_mean", ("team_intake_max_level",)),
-    Indicator("policy_referral_max_level", "policy: highest ZRM level referred (mean)",
-              "level", "window_mean", ("team_referral_max_level",)),
-    Indicator("policy_complex_offload_share", "policy: share of complex households to offload",
+    Indicator("policy_discharge_min_level", N_("policy: lowest ZRM level at closure (mean)"),
+              N_("level"), "window_mean", ("team_discharge_min_level",)),
+    Indicator("policy_intake_max_level", N_("policy: highest ZRM level taken on (mean)"),
+              N_("level"), "window_mean", ("team_intake_max_level",)),
+    Indicator("policy_referral_max_level", N_("policy: highest ZRM level referred (mean)"),
+              N_("level"), "window_mean", ("team_referral_max_level",)),
+    Indicator("policy_complex_offload_share", N_("policy: share of complex households to offload"),
               "share", "window_mean", ("team_complex_offload_share",)),
     Indicator("policy_complex_offloaded_share",
-              "policy applied: complex households refused or passed on at intake", "share",
+              N_("policy applied: complex households refused or passed on at intake"), "share",
               "ratio", ("intake_complex_offloaded",), per=("intake_complex_assessed",)),
-    Indicator("policy_hours_per_case_factor", "policy: hours per case (× the norm, mean)",
+    Indicator("policy_hours_per_case_factor", N_("policy: hours per case (× the norm, mean)"),
               "×", "window_mean", ("team_hours_per_case_factor",)),
-    Indicator("policy_outreach_share", "policy: share of hours on outreach (mean)", "share",
+    Indicator("policy_outreach_share", N_("policy: share of hours on outreach (mean)"), "share",
               "window_mean", ("team_outreach_share",)),
 )
 # fmt: on
@@ -243,13 +269,13 @@ DETAIL_DIMENSIONS: dict[str, str] = {
 secondary quality measures (relapses to ZRM ≤ 2 and returns to care, where lower is
 better; no column of their own)."""
 DIMENSION_LABELS: dict[str, str] = {
-    "volume": "volume (clients)",
-    "effort": "effort per client",
-    "quality": "quality (held a year later)",
-    "relapses": "quality: relapses to ZRM ≤ 2 (lower is better)",
-    "returns": "quality: returns to care (lower is better)",
-    "selection": "selection (admissions not complex)",
-    "offloading": "offloading (referrals per client)",
+    "volume": N_("volume (clients)"),
+    "effort": N_("effort per client"),
+    "quality": N_("quality (held a year later)"),
+    "relapses": N_("quality: relapses to ZRM ≤ 2 (lower is better)"),
+    "returns": N_("quality: returns to care (lower is better)"),
+    "selection": N_("selection (admissions not complex)"),
+    "offloading": N_("offloading (referrals per client)"),
 }
 
 EXPECTED_ARROWS: dict[str, dict[str, str]] = {
@@ -547,41 +573,47 @@ def agreement(table: pd.DataFrame, condition: str | None = None) -> Agreement:
     return Agreement(matches, len(available), len(claimed) - len(available))
 
 
-def _signed(value: float, digits: int) -> str:
-    text = f"{abs(value):.{digits}f}"
-    if value < 0 and float(text) != 0:
+def _signed(value: float, digits: int, language: str = "en") -> str:
+    text = number(abs(value), language, digits)
+    if value < 0 and round(abs(value), digits) != 0:
         return MINUS + text
     return "+" + text
 
 
-def _relative_cell(row) -> str:
+def _relative_cell(row, language: str = "en") -> str:
     """``↑ +12% [+8, +16]``: the arrow, the relative effect and its 90% interval in %."""
+    _ = translator(language)
     if row.arrow == NOT_AVAILABLE:
-        return "n/a (reference 0)" if row.reference_mean == 0 else NOT_AVAILABLE
+        return _("n/a (reference 0)") if row.reference_mean == 0 else _(NOT_AVAILABLE)
     values = [100 * row.relative_effect, 100 * row.relative_ci_low, 100 * row.relative_ci_high]
     # Whole percent are enough for changes of 10% and more; smaller ones need a decimal to
     # tell them from zero.
     digits = 0 if max(abs(v) for v in values) >= 10 else 1
-    mid, low, high = (_signed(v, digits) for v in values)
-    unit = " pp" if INDICATORS_BY_NAME[row.indicator].unit == "share" else "%"
+    mid, low, high = (_signed(v, digits, language) for v in values)
+    unit = " " + _("pp") if INDICATORS_BY_NAME[row.indicator].unit == "share" else "%"
     return f"{row.arrow} {mid}{unit} [{low}, {high}]"
 
 
-def _expectation(arrows: dict[str, str]) -> str:
+def _expectation(arrows: dict[str, str], language: str = "en") -> str:
     if not arrows:
         return "–"
     text = " ".join(arrows.get(d, "·") for d in SOURCE_DIMENSIONS)
     if "offloading" in arrows:
-        text += f" (offloading {arrows['offloading']})"
+        text += " " + translator(language)(N_("(offloading {arrow})")).format(
+            arrow=arrows["offloading"]
+        )
     return text
 
 
-def incentive_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+def incentive_markdown(
+    table: pd.DataFrame, labels: dict[str, str] | None = None, language: str = "en"
+) -> str:
     """The incentive table in the layout of S1 App. III.4, with the source's arrows beside.
 
     Args:
         table: From :func:`incentive_table`.
         labels: Column headers per dimension (default :data:`DIMENSION_LABELS`).
+        language: ``"en"`` or ``"nl"``: the text, headers and numbers.
 
     Returns:
         Markdown: a sentence naming the reference and the rule, then one row per funding
@@ -591,53 +623,82 @@ def incentive_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None
     """
     from wijksim.experiments.report import markdown_table  # report imports this module
 
+    _ = translator(language)
     labels = {**DIMENSION_LABELS, **(labels or {})}
     if table.empty:
-        return "(only one condition: no funding form to compare with the reference)"
+        return _("(only one condition: no funding form to compare with the reference)")
     reference = table["reference"].iloc[0]
     threshold = float(table["threshold"].iloc[0])
     rows = []
     for condition, cells in table.groupby("condition", sort=False):
         by_dimension = cells.set_index("dimension")
-        row = {"funding form": condition}
+        row = {_("funding form"): condition}
         for dimension in INCENTIVE_DIMENSIONS:
             found = dimension in by_dimension.index
-            row[labels[dimension]] = _relative_cell(by_dimension.loc[dimension]) if found else "–"
-        row["source (vol., effort, quality, sel.)"] = _expectation(expected_arrows(condition))
+            cell = _relative_cell(by_dimension.loc[dimension], language) if found else "–"
+            row[_(labels[dimension])] = cell
+        source = _("source (vol., effort, quality, sel.)")
+        row[source] = _expectation(expected_arrows(condition), language)
         counted = agreement(cells)
-        row["agrees"] = f"{counted.matches}/{counted.compared}" if counted.compared else "–"
+        row[_("agrees")] = f"{counted.matches}/{counted.compared}" if counted.compared else "–"
         rows.append(row)
     total = agreement(table)
-    lines = [
-        f"Each funding form against `{reference}` on the same seeds. ↑ / ↓: the whole "
-        f"{CONFIDENCE:.0%} confidence interval of the mean paired difference lies above / "
-        f"below zero *and* the change is at least {threshold:.0%} of the reference's mean; "
-        f"≈: otherwise (a change under {threshold:.0%} is practically nothing, however "
+    rule = _(
+        "Each funding form against `{reference}` on the same seeds. ↑ / ↓: the whole "
+        "{confidence} confidence interval of the mean paired difference lies above / "
+        "below zero *and* the change is at least {threshold} of the reference's mean; "
+        "≈: otherwise (a change under {threshold} is practically nothing, however "
         "significant); n/a: not computable (no value, or a reference of zero). Cells: "
-        "the change in % of the reference's mean [90% interval]. Source: the arrows of "
-        "S1 App. III.4 for volume, effort, quality and selection.",
+        "the change in {percent} of the reference's mean [{confidence} interval]. Source: the "
+        "arrows of S1 App. III.4 for volume, effort, quality and selection."
+    )
+    lines = [
+        rule.format(
+            reference=reference,
+            confidence=percent(CONFIDENCE, language),
+            threshold=percent(threshold, language),
+            percent="%",
+        ),
         "",
         markdown_table(pd.DataFrame(rows)),
         "",
-        f"The model reproduces {total} of the source's arrows.",
+        _("The model reproduces {agreement} of the source's arrows.").format(
+            agreement=_agreement_text(total, language)
+        ),
     ]
     if funding_form(reference) != NEUTRAL_FORM:
-        lines += [
-            "",
-            f"Note: the source's arrows are read against a neutral form "
-            f"(`{NEUTRAL_FORM}`); here the reference is `{reference}`, so the comparison "
-            "with the source is only indicative.",
-        ]
+        note = _(
+            "Note: the source's arrows are read against a neutral form (`{neutral}`); here "
+            "the reference is `{reference}`, so the comparison with the source is only "
+            "indicative."
+        )
+        lines += ["", note.format(neutral=NEUTRAL_FORM, reference=reference)]
     return "\n".join(lines)
 
 
-def _scale(unit: str) -> tuple[float, str]:
+def _agreement_text(counted: Agreement, language: str) -> str:
+    """:class:`Agreement` as ``3 of 4 (1 n/a)`` in ``language``."""
+    if language == "en":
+        return str(counted)
+    _ = translator(language)
+    text = _("{matches} of {compared}").format(matches=counted.matches, compared=counted.compared)
+    if counted.unavailable:
+        text += " " + _("({count} n/a)").format(count=counted.unavailable)
+    return text
+
+
+def percent(share: float, language: str) -> str:
+    """A share as whole per cent (``90%``), as :func:`format` with ``.0%`` wrote it."""
+    return number(100 * share, language) + "%"
+
+
+def _scale(unit: str, language: str = "en") -> tuple[float, str]:
     """Factor and unit for display: euros in millions, shares in per cent."""
     if unit == "€":
-        return 1e-6, "€ M"
+        return 1e-6, "€ M" if language == "en" else "€ mln"
     if unit == "share":
         return 100.0, "%"
-    return 1.0, unit
+    return 1.0, translator(language)(unit)
 
 
 def _decimals(*values: float) -> int:
@@ -648,29 +709,32 @@ def _decimals(*values: float) -> int:
     return int(min(4, max(0, 2 - math.floor(math.log10(size)))))
 
 
-def _number(value: float, decimals: int | None = None) -> str:
+def _number(value: float, decimals: int | None = None, language: str = "en") -> str:
     """A number with thousands separators and a real minus sign ("–" if missing)."""
     if pd.isna(value):
         return "–"
     decimals = _decimals(value) if decimals is None else decimals
-    text = f"{abs(value):,.{decimals}f}"
-    return (MINUS + text) if value < 0 and float(text.replace(",", "")) != 0 else text
+    text = number(abs(value), language, decimals)
+    return (MINUS + text) if value < 0 and round(abs(value), decimals) != 0 else text
 
 
-def _triple(centre: float, low: float, high: float, around: str = "[{} – {}]") -> str:
+def _triple(
+    centre: float, low: float, high: float, around: str = "[{} – {}]", language: str = "en"
+) -> str:
     """``centre [low – high]``, all three with the decimals the largest of them needs."""
     if pd.isna(centre):
         return "–"
     decimals = _decimals(centre, low, high)
-    bounds = around.format(_number(low, decimals), _number(high, decimals))
-    return f"{_number(centre, decimals)} {bounds}"
+    bounds = around.format(_number(low, decimals, language), _number(high, decimals, language))
+    return f"{_number(centre, decimals, language)} {bounds}"
 
 
-def _label(name: str) -> str:
+def _label(name: str, language: str = "en") -> str:
     """The indicator's label with its unit, unless the label names it already."""
     indicator = INDICATORS_BY_NAME[name]
-    unit = _scale(indicator.unit)[1]
-    return indicator.label if unit in indicator.label else f"{indicator.label} ({unit})"
+    unit = _scale(indicator.unit, language)[1]
+    label = indicator.label_in(language)
+    return label if unit in label else f"{label} ({unit})"
 
 
 def _recorded(indicators: pd.DataFrame) -> list[str]:
@@ -679,80 +743,96 @@ def _recorded(indicators: pd.DataFrame) -> list[str]:
     return [name for name in MAIN_INDICATORS if name in present]
 
 
-def _levels_table(indicators: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+def _levels_table(indicators: pd.DataFrame, names: list[str], language: str = "en") -> pd.DataFrame:
     summary = summarise(indicators[indicators["metric"].isin(names)], by=("condition", "metric"))
     conditions = list(pd.unique(indicators["condition"]))
     cells = summary.set_index(["metric", "condition"])
-    return _condition_table(names, conditions, cells, ("median", "p05", "p95"), "[{} – {}]")
+    keys = ("median", "p05", "p95")
+    return _condition_table(names, conditions, cells, keys, "[{} – {}]", language)
 
 
-def _differences_table(indicators: pd.DataFrame, reference: str, names: list[str]):
+def _differences_table(indicators: pd.DataFrame, reference: str, names: list[str], language="en"):
     chosen = indicators[indicators["metric"].isin(names)]
     differences = paired_differences(chosen, reference, keys=("metric",))
     cells = differences.set_index(["metric", "condition"])
     conditions = [c for c in pd.unique(indicators["condition"]) if c != reference]
     keys = ("mean_difference", "ci_low", "ci_high")
-    return _condition_table(names, conditions, cells, keys, "[{}, {}]")
+    return _condition_table(names, conditions, cells, keys, "[{}, {}]", language)
 
 
 def _condition_table(
-    names: list[str], conditions: list[str], cells: pd.DataFrame, keys: tuple, around: str
+    names: list[str],
+    conditions: list[str],
+    cells: pd.DataFrame,
+    keys: tuple,
+    around: str,
+    language: str = "en",
 ) -> pd.DataFrame:
     """One row per indicator, one ``centre [low, high]`` column per condition.
 
     ``cells`` is indexed by (metric, condition); ``keys`` name its centre, low and high
     columns. A pair without a row shows as a dash.
     """
+    header = translator(language)(N_("indicator"))
     rows = []
     for name in names:
         factor = _scale(INDICATORS_BY_NAME[name].unit)[0]
-        row = {"indicator": _label(name)}
+        row = {header: _label(name, language)}
         for condition in conditions:
             if (name, condition) not in cells.index:
                 row[condition] = "–"
                 continue
             found = cells.loc[(name, condition)]
-            row[condition] = _triple(*(factor * found[k] for k in keys), around=around)
+            values = (factor * found[k] for k in keys)
+            row[condition] = _triple(*values, around=around, language=language)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _detail_table(table: pd.DataFrame) -> pd.DataFrame:
+def _detail_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    _ = translator(language)
     rows = []
     for row in table.itertuples(index=False):
-        factor, unit = _scale(INDICATORS_BY_NAME[row.indicator].unit)
+        factor, unit = _scale(INDICATORS_BY_NAME[row.indicator].unit, language)
         difference = _triple(
-            factor * row.mean_difference, factor * row.ci_low, factor * row.ci_high, "[{}, {}]"
+            factor * row.mean_difference,
+            factor * row.ci_low,
+            factor * row.ci_high,
+            "[{}, {}]",
+            language,
         )
         rows.append(
             {
-                "funding form": row.condition,
-                "dimension": DIMENSION_LABELS[row.dimension],
-                "reference": f"{_number(factor * row.reference_mean)} {unit}",
-                "difference [90% CI]": difference,
-                "relative": _relative_cell(row),
-                "source": row.expected if isinstance(row.expected, str) else "–",
+                _("funding form"): row.condition,
+                _("dimension"): _(DIMENSION_LABELS[row.dimension]),
+                _("reference"): f"{_number(factor * row.reference_mean, None, language)} {unit}",
+                _("difference [90% CI]"): difference,
+                _("relative"): _relative_cell(row, language),
+                _("source"): row.expected if isinstance(row.expected, str) else "–",
             }
         )
     return pd.DataFrame(rows)
 
 
-def _policy_section(indicators: pd.DataFrame) -> list[str]:
+def _policy_section(indicators: pd.DataFrame, language: str = "en") -> list[str]:
     """The operator's settings per funding form, apart from the outcomes (none: no lines)."""
     from wijksim.experiments.report import markdown_table  # report imports this module
 
+    _ = translator(language)
     present = set(indicators.loc[indicators["value"].notna(), "metric"])
     names = [name for name in POLICY_INDICATORS if name in present]
     if not names:
         return []
     return [
-        "### Policy chosen per funding form",
+        _("### Policy chosen per funding form"),
         "",
-        "The operator's settings over the window (median [5%–95% of seeds]): what it "
-        "decided, not what became of the households, so none of them is read as quality "
-        "or selection above.",
+        _(
+            "The operator's settings over the window (median [{low}–{high} of seeds]): what it "
+            "decided, not what became of the households, so none of them is read as quality "
+            "or selection above."
+        ).format(low="5%", high="95%"),
         "",
-        markdown_table(_levels_table(indicators, names)),
+        markdown_table(_levels_table(indicators, names, language)),
         "",
     ]
 
@@ -763,6 +843,7 @@ def summary_markdown(
     start: int,
     end: int,
     threshold: float = DEFAULT_THRESHOLD,
+    language: str = "en",
 ) -> str:
     """The funding comparison for a reader: levels, paired differences and incentives.
 
@@ -772,6 +853,7 @@ def summary_markdown(
         start: The window's first year (for the text).
         end: The window's last year (for the text).
         threshold: Smallest relative change that earns an arrow.
+        language: ``"en"`` or ``"nl"``: the text, headers and numbers.
 
     Returns:
         Markdown: the main indicators per funding form (median [5%–95% of seeds]), their
@@ -780,55 +862,71 @@ def summary_markdown(
     """
     from wijksim.experiments.report import markdown_table  # report imports this module
 
+    _ = translator(language)
     names = _recorded(indicators)
     missing = [name for name in MAIN_INDICATORS if name not in names]
     seeds = indicators["seed"].nunique()
-    lines = [
-        f"## Funding forms: what each form rewards (years {start}–{end})",
-        "",
-        f"Indicators over years {start}–{end}: the operator has had the years before to "
-        f"adapt its staffing and policy to the form. {seeds} seeds per form, each run with "
+    band = {"low": percent(BAND[0], language), "high": percent(BAND[1], language)}
+    intro = _(
+        "Indicators over years {start}–{end}: the operator has had the years before to "
+        "adapt its staffing and policy to the form. {seeds} seeds per form, each run with "
         "the same random streams under every form. Flows are summed over the window and "
         "ratios taken of the sums; staff is the window's mean, need and self-reliance "
-        "the last year's.",
+        "the last year's."
+    )
+    no_indicator = _("(no indicator recorded)")
+    lines = [
+        _("## Funding forms: what each form rewards (years {start}–{end})").format(
+            start=start, end=end
+        ),
         "",
-        "### Indicators per funding form",
+        intro.format(start=start, end=end, seeds=seeds),
         "",
-        f"Median [{BAND[0]:.0%}–{BAND[1]:.0%} of seeds]: a spread of replicate "
-        "neighbourhoods, not a confidence interval.",
+        _("### Indicators per funding form"),
         "",
-        markdown_table(_levels_table(indicators, names)) if names else "(no indicator recorded)",
+        _(
+            "Median [{low}–{high} of seeds]: a spread of replicate neighbourhoods, not a "
+            "confidence interval."
+        ).format(**band),
+        "",
+        markdown_table(_levels_table(indicators, names, language)) if names else no_indicator,
         "",
     ]
     if missing:
-        lines += [f"Not recorded in these runs: {', '.join(missing)}.", ""]
-    lines += _policy_section(indicators)
+        not_recorded = _("Not recorded in these runs: {metrics}.")
+        lines += [not_recorded.format(metrics=", ".join(missing)), ""]
+    lines += _policy_section(indicators, language)
     if indicators["condition"].nunique() < 2:
         return "\n".join(lines)
     table = incentive_table(indicators, reference, threshold)
+    differences = _differences_table(indicators, reference, names, language)
+    definitions = "; ".join(
+        f"*{INDICATORS_BY_NAME[name].label_in(language)}*: "
+        + INDICATORS_BY_NAME[name].formula_in(language)
+        for name in DETAIL_DIMENSIONS.values()
+    )
     lines += [
-        f"### Difference from `{reference}` on the same seeds",
+        _("### Difference from `{reference}` on the same seeds").format(reference=reference),
         "",
-        f"Mean paired difference [{CONFIDENCE:.0%} confidence interval of the mean, "
-        "t-distribution]; shares in percentage points.",
+        _(
+            "Mean paired difference [{confidence} confidence interval of the mean, "
+            "t-distribution]; shares in percentage points."
+        ).format(confidence=percent(CONFIDENCE, language)),
         "",
-        markdown_table(_differences_table(indicators, reference, names)) if names else "",
+        markdown_table(differences) if names else "",
         "",
-        "### Incentives: the model against the source (S1 App. III.4)",
+        _("### Incentives: the model against the source (S1 App. III.4)"),
         "",
-        incentive_markdown(table),
+        incentive_markdown(table, language=language),
         "",
-        "Detail: the difference in the indicator's unit, per dimension; relapses to "
-        "ZRM ≤ 2 and returns to care are further measures of quality (lower is better).",
+        _(
+            "Detail: the difference in the indicator's unit, per dimension; relapses to "
+            "ZRM ≤ 2 and returns to care are further measures of quality (lower is better)."
+        ),
         "",
-        markdown_table(_detail_table(table)),
+        markdown_table(_detail_table(table, language)),
         "",
-        "Definitions: "
-        + "; ".join(
-            f"*{INDICATORS_BY_NAME[name].label}*: {INDICATORS_BY_NAME[name].formula}"
-            for name in DETAIL_DIMENSIONS.values()
-        )
-        + ".",
+        _("Definitions: {definitions}.").format(definitions=definitions),
         "",
     ]
     return "\n".join(lines)

@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments import plots
 from wijksim.experiments.funding_analysis import (
     DEFAULT_START,
@@ -32,7 +33,9 @@ from wijksim.experiments.funding_analysis import (
     INDICATORS_BY_NAME,
     NOT_AVAILABLE,
     UP,
+    percent,
 )
+from wijksim.experiments.report import PAYER_NAMES
 from wijksim.experiments.results import BAND
 from wijksim.model.scenario import PAYERS
 
@@ -51,13 +54,13 @@ FIGURE_INDICATORS: tuple[str, ...] = (
 )
 """The panels of :func:`indicator_figure`, in reading order."""
 SETTINGS: dict[str, str] = {
-    "team_frontline_fte": "frontline staff (FTE)",
-    "team_hours_per_case_factor": "hours per case (factor)",
-    "team_intake_max_level": "intake: highest need level taken",
-    "team_referral_max_level": "referral: highest level referred on",
-    "team_discharge_min_level": "discharge: lowest level at closure",
-    "team_outreach_share": "outreach share of hours",
-    "team_complex_offload_share": "share of complex households to offload",
+    "team_frontline_fte": N_("frontline staff (FTE)"),
+    "team_hours_per_case_factor": N_("hours per case (factor)"),
+    "team_intake_max_level": N_("intake: highest need level taken"),
+    "team_referral_max_level": N_("referral: highest level referred on"),
+    "team_discharge_min_level": N_("discharge: lowest level at closure"),
+    "team_outreach_share": N_("outreach share of hours"),
+    "team_complex_offload_share": N_("share of complex households to offload"),
 }
 """The operator's settings (yearly means of states) → panel title: the policy chosen,
 shown apart from the outcomes (none is read as quality or selection)."""
@@ -70,14 +73,14 @@ PAYER_COLOURS = {
 ARROW_COLOURS = {UP: "#d95f0e", "↓": "#2c7fb8", "≈": "#636363", NOT_AVAILABLE: "#bdbdbd"}
 
 
-def _scale(metric: str) -> tuple[float, str]:
+def _scale(metric: str, language: str = "en") -> tuple[float, str]:
     """Display factor and unit of an indicator: € million, per cent, or as it is."""
     unit = INDICATORS_BY_NAME[metric].unit if metric in INDICATORS_BY_NAME else ""
     if unit == "€":
-        return 1e-6, "€ million"
+        return 1e-6, translator(language)(N_("€ million"))
     if unit == "share":
         return 100.0, "%"
-    return 1.0, unit
+    return 1.0, translator(language)(unit) if unit else unit
 
 
 def _conditions(table: pd.DataFrame) -> list[str]:
@@ -109,9 +112,10 @@ def _grid(
     return figure, axes[:panels], axes[max(0, panels - columns) : panels]
 
 
-def _empty(axis: Axes, title: str) -> None:
+def _empty(axis: Axes, title: str, language: str = "en") -> None:
     axis.set_title(title, fontsize=10)
-    axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
+    shown = translator(language)(N_("not recorded"))
+    axis.text(0.5, 0.5, shown, ha="center", va="center", transform=axis.transAxes)
     axis.set_yticks([])  # not the x ticks: they may be shared with the other panels
 
 
@@ -137,11 +141,13 @@ def save_figure(figure: Figure, path: str | Path, dpi: int = DPI, caption: str =
 
 def indicator_figure(
     indicators: pd.DataFrame,
+    language: str = "en",
 ) -> Figure:
     """The main indicators per funding form: one dot per seed, a bar at the median.
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
@@ -156,9 +162,9 @@ def indicator_figure(
         indicator = INDICATORS_BY_NAME[metric]
         rows = indicators[(indicators["metric"] == metric) & indicators["value"].notna()]
         if rows.empty:
-            _empty(axis, indicator.label)
+            _empty(axis, indicator.label_in(language), language)
             continue
-        factor, unit = _scale(metric)
+        factor, unit = _scale(metric, language)
         x = rows["condition"].astype(str).map(positions).to_numpy(dtype=float)
         jitter = rng.uniform(-0.15, 0.15, size=len(x))
         axis.scatter(x + jitter, rows["value"] * factor, s=10, alpha=0.6, color="#3182bd")
@@ -166,17 +172,19 @@ def indicator_figure(
         for condition, median in medians.items():
             centre = positions[str(condition)]
             axis.hlines(median, centre - 0.3, centre + 0.3, color="black", linewidth=2)
-        axis.set_title(indicator.label, fontsize=10)
+        axis.set_title(indicator.label_in(language), fontsize=10)
         axis.set_ylabel(unit)
     for axis in lowest:
         axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
-    figure.suptitle("Indicators per funding form (dots: seeds; bar: median)", fontsize=11)
+    title = translator(language)(N_("Indicators per funding form (dots: seeds; bar: median)"))
+    figure.suptitle(title, fontsize=11)
     return figure
 
 
 def difference_figure(
     incentives: pd.DataFrame,
     threshold: float | None = None,
+    language: str = "en",
 ) -> Figure:
     """The incentive dimensions: each form's relative change with its 90% interval.
 
@@ -190,15 +198,19 @@ def difference_figure(
     Args:
         incentives: From :func:`~wijksim.experiments.funding_analysis.incentive_table`.
         threshold: The band's half width (default: the table's threshold, or 5%).
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     if threshold is None:
         threshold = float(incentives["threshold"].iloc[0]) if len(incentives) else DEFAULT_THRESHOLD
     conditions = _conditions(incentives) if len(incentives) else []
     dimensions = list(INCENTIVE_DIMENSIONS)
-    figure, axes, _ = _grid(len(dimensions), len(dimensions), 3.0, 0.6 * len(conditions) + 1.8)
+    figure, axes, _lowest = _grid(
+        len(dimensions), len(dimensions), 3.0, 0.6 * len(conditions) + 1.8
+    )
     for axis, dimension in zip(axes, dimensions, strict=True):
         rows = incentives[incentives["dimension"] == dimension] if len(incentives) else incentives
         axis.axvspan(-100 * threshold, 100 * threshold, color="#d9d9d9", alpha=0.6, linewidth=0)
@@ -206,7 +218,7 @@ def difference_figure(
         for y, condition in enumerate(conditions):
             found = rows[rows["condition"] == condition]
             if found.empty or pd.isna(found["relative_effect"].iloc[0]):
-                axis.text(0, y, NOT_AVAILABLE, ha="center", va="center", fontsize=8)
+                axis.text(0, y, _(NOT_AVAILABLE), ha="center", va="center", fontsize=8)
                 continue
             row = found.iloc[0]
             mid = 100 * row["relative_effect"]
@@ -222,31 +234,38 @@ def difference_figure(
         axis.set_yticks(range(len(conditions)), conditions if axis is axes[0] else [])
         axis.set_ylim(-0.7, len(conditions) - 0.3)
         axis.invert_yaxis()  # the first form on top, as in the tables
-        axis.set_title(DIMENSION_LABELS[dimension], fontsize=10)
+        axis.set_title(_(DIMENSION_LABELS[dimension]), fontsize=10)
         # A share changes in percentage points, anything else in % of the reference.
         metric = rows["indicator"].iloc[0] if len(rows) else None
         is_share = metric in INDICATORS_BY_NAME and INDICATORS_BY_NAME[metric].unit == "share"
-        axis.set_xlabel("percentage points" if is_share else "% of reference")
-    reference = incentives["reference"].iloc[0] if len(incentives) else "the reference"
-    figure.suptitle(
-        f"Change against '{reference}' on the same seeds (mean, 90% confidence interval; "
-        f"grey: within ±{threshold:.0%}, practically nothing)",
-        fontsize=10,
+        axis.set_xlabel(
+            _("percentage points") if is_share else _("{percent} of reference").format(percent="%")
+        )
+    reference = incentives["reference"].iloc[0] if len(incentives) else _("the reference")
+    title = _(
+        "Change against '{reference}' on the same seeds (mean, {confidence} confidence interval; "
+        "grey: within ±{threshold}, practically nothing)"
     )
+    shown = percent(threshold, language)
+    shown = title.format(reference=reference, threshold=shown, confidence="90%")
+    figure.suptitle(shown, fontsize=10)
     return figure
 
 
 def cost_by_payer_figure(
     indicators: pd.DataFrame,
+    language: str = "en",
 ) -> Figure:
     """Spending over the window per funding form, stacked by who pays (mean over seeds).
 
     Args:
         indicators: From :func:`~wijksim.experiments.funding_analysis.funding_indicators`.
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     conditions = _conditions(indicators)
     figure = Figure(figsize=(max(6.0, 1.1 * len(conditions) + 3), 4.5), layout="constrained")
     axis = figure.subplots()
@@ -262,39 +281,44 @@ def cost_by_payer_figure(
             heights,
             bottom=bottom,
             color=PAYER_COLOURS.get(payer),
-            label=payer.replace("_", " "),
+            label=payer.replace("_", " ") if language == "en" else _(PAYER_NAMES[payer]),
         )
         bottom += heights
-    axis.set_ylabel("€ million over the window")
+    axis.set_ylabel(_("€ million over the window"))
     axis.set_xticks(range(len(conditions)), conditions, rotation=30, ha="right", fontsize=8)
-    axis.set_title("Spending per funding form by payer (mean over seeds)", fontsize=11)
+    axis.set_title(_("Spending per funding form by payer (mean over seeds)"), fontsize=11)
     if axis.get_legend_handles_labels()[0]:
         axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
-        axis.text(0.5, 0.5, "not recorded", ha="center", va="center", transform=axis.transAxes)
+        shown = _("not recorded")
+        axis.text(0.5, 0.5, shown, ha="center", va="center", transform=axis.transAxes)
     return figure
 
 
 def settings_figure(
     yearly_table: pd.DataFrame,
     start: int | None = DEFAULT_START,
+    language: str = "en",
 ) -> Figure:
     """The operator's settings over the years: median over seeds, 90% band, per form.
 
     Args:
         yearly_table: From :func:`~wijksim.experiments.results.yearly`.
         start: First year of the evaluation window, marked with a dashed line (None: none).
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     conditions = _conditions(yearly_table)
     figure, axes, lowest = _grid(len(SETTINGS), 3, 4.2, 3.2, sharex=True)
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # shared: whole years
-    for axis, (metric, title) in zip(axes, SETTINGS.items(), strict=True):
+    for axis, (metric, english) in zip(axes, SETTINGS.items(), strict=True):
+        title = _(english)
         rows = yearly_table[(yearly_table["metric"] == metric) & yearly_table["value"].notna()]
         if rows.empty:
-            _empty(axis, title)
+            _empty(axis, title, language)
             continue
         grouped = rows.groupby(["condition", "year"], sort=False)["value"]
         summary = pd.DataFrame(
@@ -316,7 +340,7 @@ def settings_figure(
             axis.axvline(start - 0.5, color="black", linestyle="--", linewidth=0.8)
         axis.set_title(title, fontsize=10)
     for axis in lowest:
-        axis.set_xlabel("year")
+        axis.set_xlabel(_("year"))
     handles, labels = [], []
     for axis in axes:
         handles, labels = axis.get_legend_handles_labels()
@@ -324,10 +348,10 @@ def settings_figure(
             break
     if handles:
         figure.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8)
-    window = "" if start is None else f"; dashed: evaluation window from year {start}"
-    figure.suptitle(
-        f"Policy chosen: the operator's settings (line: median over seeds; band: 90% of "
-        f"seeds{window})",
-        fontsize=11,
+    window = "" if start is None else _("; dashed: evaluation window from year {start}")
+    title = _(
+        "Policy chosen: the operator's settings (line: median over seeds; band: {share} of "
+        "seeds{window})"
     )
+    figure.suptitle(title.format(window=window.format(start=start), share="90%"), fontsize=11)
     return figure

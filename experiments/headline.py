@@ -43,7 +43,7 @@ def _count(value: float, language: str, digits: int = 0) -> str:
 def _year(value: float, language: str) -> str:
     """A simulated year; a median over an even number of seeds may fall between two."""
     if value is None or math.isnan(value):
-        return translator(language)("not reached")
+        return translator(language)(N_("not reached"))
     return number(value, language, 0 if float(value).is_integer() else 1)
 
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments.manifest import overrides_text
 from wijksim.model.scenario import STREAMS
@@ -103,6 +104,37 @@ def context_line(
     return f"{scenario} · {shown} · {households_text} · {reported}"
 
 
+class DecimalComma(ScalarFormatter):
+    """Matplotlib's tick labels with a decimal comma, as Dutch writes numbers.
+
+    Matplotlib's own labels have no thousands separator, so only the decimal sign changes
+    (Babel's Dutch pattern, :func:`wijksim.dashboard.i18n.number`, writes ``0,5`` too).
+    """
+
+    def __call__(self, x, pos=None) -> str:
+        """The tick label of ``x``, with a decimal comma."""
+        return super().__call__(x, pos).replace(".", ",")
+
+    def get_offset(self) -> str:
+        """The offset or scale above the axis (``1e6``), with a decimal comma."""
+        return super().get_offset().replace(".", ",")
+
+
+def localise_numbers(figure: Figure, language: str) -> Figure:
+    """Give every numeric axis of ``figure`` the language's decimal sign (before saving).
+
+    Axes of categories (funding forms, years as bars) and axes that already format their
+    numbers themselves keep their labels.
+    """
+    if language == "en":
+        return figure
+    for axis in figure.axes:
+        for ticks in (axis.xaxis, axis.yaxis):
+            if type(ticks.get_major_formatter()) is ScalarFormatter:
+                ticks.set_major_formatter(DecimalComma())
+    return figure
+
+
 def caption(figure: Figure, text: str) -> Figure:
     """Write ``text`` in small type above the figure (save with :data:`SAVE_OPTIONS`).
 
@@ -134,7 +166,7 @@ def mark_switch(
     # position year - 1, so its left edge is half a bar before.
     x = start_year - 1.5 if bars else start_year - 1
     axis.axvline(x, **SWITCH_STYLE)
-    label = " " + translator(language)("team starts")
+    label = " " + translator(language)(N_("team starts"))
     transform = axis.get_xaxis_transform()
     axis.text(x, 1.0, label, transform=transform, ha="left", va="top", fontsize=8)
 
@@ -179,7 +211,7 @@ def _stacked_years(
 ) -> Figure:
     figure, axis = plt.subplots(figsize=(9, 4.5))
     yearly.plot.bar(stacked=True, ax=axis, width=0.8)
-    axis.set_xlabel(translator(language)("year"))
+    axis.set_xlabel(translator(language)(N_("year")))
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     mark_switch(axis, start_year, bars=True, language=language)
@@ -341,7 +373,7 @@ def _year_line(
     axis.plot(values.index - 0.5, values, marker="o")  # year y is the span y-1 .. y
     from_zero(axis)
     axis.set_xlim(0, max(values.index.max(), 1))
-    axis.set_xlabel(translator(language)("year"))
+    axis.set_xlabel(translator(language)(N_("year")))
     axis.set_ylabel(ylabel)
     axis.set_title(title)
     mark_switch(axis, start_year, language=language)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots, sweep_plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.results import (
@@ -84,47 +85,110 @@ def run_indicators(table: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index().melt(id_vars=ids, var_name="metric", value_name="value")
 
 
-def _band(median: float, low: float, high: float, scale: float) -> str:
+def _band(median: float, low: float, high: float, scale: float, language: str = "en") -> str:
     if np.isnan(median):
         return "–"
-    return f"{median * scale:,.2f} [{low * scale:,.2f} – {high * scale:,.2f}]"
+    shown = number(median * scale, language, 2)
+    if np.isnan(low) or np.isnan(high):  # one seed: no interval
+        return shown
+    low, high = (number(v * scale, language, 2) for v in (low, high))
+    return f"{shown} [{low} – {high}]"
 
 
-def _scale(metric: str) -> tuple[float, str]:
+INDICATOR_NAMES = {
+    "cost_total_eur": N_("spending, all streams"),
+    "escalations_total": N_("escalations"),
+    "team_admissions": N_("team admissions"),
+    "referrals_consult": N_("referrals: consult"),
+    "referrals_handover": N_("referrals: hand-over"),
+    "closures": N_("closures"),
+    "relapses": N_("relapses"),
+    "households_in_need": N_("households in need"),
+    "unknown_need": N_("households with unknown need"),
+    "team_intake_queue": N_("team intake queue"),
+    "mean_intake_wait_weeks": N_("mean wait for intake (weeks)"),
+    "relapse_rate": N_("relapse rate"),
+}
+"""Readable names of :func:`run_indicators`' metrics; cost streams, payers and need
+groups take their names from the figures' terms."""
+PAYER_NAMES = {
+    "municipality_wmo": N_("municipality: Wmo"),
+    "municipality_youth": N_("municipality: youth"),
+    "insurer": N_("health insurer"),
+    "other": N_("others (landlords, police, justice)"),
+}
+"""The payers as the dashboard names them (one msgid, one translation)."""
+
+
+def metric_name(metric: str, language: str = "en") -> str:
+    """A readable name of a metric of a sweep's tables, in ``language``.
+
+    English keeps the metric's own name (``cost_team``, as earlier reports showed it);
+    Dutch names it in words (``wijkteam``), since a Dutch reader cannot be expected to
+    read the code's English names.
+    """
+    if language == "en":
+        return metric.removesuffix("_eur")
+    _ = translator(language)
+    name = metric.removesuffix("_eur")
+    if metric in INDICATOR_NAMES:
+        return _(INDICATOR_NAMES[metric])
+    if name.startswith("cost_paid_by_") and name[13:] in PAYER_NAMES:
+        return _("paid by {payer}").format(payer=_(PAYER_NAMES[name[13:]]))
+    if name.startswith("cost_"):
+        return _("spending: {stream}").format(stream=_stream_name(name[5:], language))
+    if name.startswith("share_"):
+        return _("share {group}").format(group=plots.term(name[6:], language))
+    return metric
+
+
+def _stream_name(stream: str, language: str) -> str:
+    if stream == "team":
+        return translator(language)(N_("neighbourhood team (wijkteam) or desk"))
+    return plots.term(stream, language)
+
+
+def _scale(metric: str, language: str = "en") -> tuple[float, str]:
+    name = metric_name(metric, language)
     if metric.endswith("_eur"):
-        return 1e-6, metric.removesuffix("_eur") + " (€ M)"
+        return 1e-6, name + " (€ M)" if language == "en" else name + " (€ mln)"
     if metric.startswith("share_") or metric == "relapse_rate":
-        return 100.0, metric + " (%)"
-    return 1.0, metric
+        return 100.0, name + " (%)"
+    return 1.0, name
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A DataFrame as a GitHub-flavoured markdown table (cells as they are)."""
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rule = "|" + "|".join("---" for _column in frame.columns) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *body])
 
 
-def indicator_tables(indicators: pd.DataFrame, reference: str) -> tuple[str, str]:
+def indicator_tables(
+    indicators: pd.DataFrame, reference: str, language: str = "en"
+) -> tuple[str, str]:
     """Markdown tables: indicators per condition, and paired differences from the reference."""
+    _ = translator(language)
     summary = summarise(indicators, by=("condition", "metric"))
     rows = []
     for metric, group in summary.groupby("metric", sort=False):
-        scale, label = _scale(metric)
-        cells = {r.condition: _band(r.median, r.p05, r.p95, scale) for r in group.itertuples()}
-        rows.append({"indicator": label, **cells})
+        scale, label = _scale(metric, language)
+        cells = {
+            r.condition: _band(r.median, r.p05, r.p95, scale, language) for r in group.itertuples()
+        }
+        rows.append({_("indicator"): label, **cells})
     levels = markdown_table(pd.DataFrame(rows))
     differences = paired_differences(indicators, reference, keys=("metric",))
     rows = []
     for metric, group in differences.groupby("metric", sort=False):
-        scale, label = _scale(metric)
+        scale, label = _scale(metric, language)
         cells = {
-            r.condition: _band(r.mean_difference, r.ci_low, r.ci_high, scale)
+            r.condition: _band(r.mean_difference, r.ci_low, r.ci_high, scale, language)
             for r in group.itertuples()
         }
-        rows.append({"indicator": label, **cells})
-    changes = markdown_table(pd.DataFrame(rows)) if rows else "(only one condition)"
+        rows.append({_("indicator"): label, **cells})
+    changes = markdown_table(pd.DataFrame(rows)) if rows else _("(only one condition)")
     return levels, changes
 
 
@@ -141,8 +205,12 @@ class SweepFacts(NamedTuple):
     """First year of the evaluation window of a funding or teams comparison."""
 
 
-def sweep_facts(folder: Path, manifest: dict, table: pd.DataFrame | None = None) -> SweepFacts:
+def sweep_facts(
+    folder: Path, manifest: dict, table: pd.DataFrame | None = None, language: str = "en"
+) -> SweepFacts:
     """Burn-in, the team's start and the desk or team, from one finished run per variant.
+
+    ``language`` is that of the desk's or team's label.
 
     One run per variant, not every run: a variant fixes whether there is a team; a grid
     over the start year or the burn-in is seen in the grid and leaves them unmarked.
@@ -159,9 +227,9 @@ def sweep_facts(folder: Path, manifest: dict, table: pd.DataFrame | None = None)
     starts = {scenario["transition"]["team_start_year"] for scenario in with_team}
     start = starts.pop() if len(starts) == 1 and "transition.team_start_year" not in grid else None
     if with_team and len(with_team) < len(scenarios):
-        access = "desk or team (the access point)"
+        access = translator(language)(N_("desk or team (the access point)"))
     else:
-        access = plots.access_point_label(bool(with_team), start)
+        access = plots.access_point_label(bool(with_team), start, language)
     window = None
     if manifest["sweep"].get("analysis") in ("funding", "teams") and table is not None:
         from wijksim.experiments.funding_analysis import DEFAULT_START
@@ -170,17 +238,32 @@ def sweep_facts(folder: Path, manifest: dict, table: pd.DataFrame | None = None)
     return SweepFacts(burn_in, start, access, window)
 
 
+def _group_name(metric: str, language: str) -> str:
+    """A need group's panel title: the figures' term in Dutch, the metric's words in English."""
+    group = metric.removeprefix("share_")
+    return plots.term(group, language) if language != "en" else group.replace("_", " ")
+
+
 def _figures(
-    summary: pd.DataFrame, differences: pd.DataFrame, reference: str, facts: SweepFacts
+    summary: pd.DataFrame,
+    differences: pd.DataFrame,
+    reference: str,
+    facts: SweepFacts,
+    language: str = "en",
 ) -> dict:
+    _ = translator(language)
     shares = [m for m in pd.unique(summary["metric"]) if str(m).startswith("share_")]
     shares = [m for m in shares if not m.startswith("share_supported")]
-    marks = {"start_year": facts.team_start_year, "window_start": facts.window_start}
+    marks = {
+        "start_year": facts.team_start_year,
+        "window_start": facts.window_start,
+        "language": language,
+    }
     figures = {
         "group_shares.png": sweep_plots.band_figure(
             summary,
-            {m: m.removeprefix("share_").replace("_", " ") for m in shares},
-            "Need groups, % of households",
+            {m: _group_name(m, language) for m in shares},
+            _("Need groups, {percent} of households").format(percent="%"),
             100,
             "%",
             **marks,
@@ -189,46 +272,47 @@ def _figures(
         "costs.png": sweep_plots.band_figure(
             summary,
             {
-                "cost_total_eur": "all spending",
+                "cost_total_eur": _("all spending"),
                 "cost_team_eur": facts.access_point,
-                "cost_specialist_eur": "specialist care",
-                "cost_escalation_eur": "escalations",
+                "cost_specialist_eur": _("specialist care"),
+                "cost_escalation_eur": _("escalations"),
             },
-            "Spending per year",
+            _("Spending per year"),
             1e-6,
-            "€ million",
+            _("€ million"),
             **marks,
         ),
         "care.png": sweep_plots.band_figure(
             summary,
             {
-                "escalations_total": "escalations per year",
-                "team_intake_queue": "team intake queue (mean)",
-                "unknown_need": "households with unknown need",
+                "escalations_total": _("escalations per year"),
+                "team_intake_queue": _("team intake queue (mean)"),
+                "unknown_need": _("households with unknown need"),
             },
-            "Escalations and waiting",
+            _("Escalations and waiting"),
             **marks,
         ),
     }
     if not differences.empty:
         figures["differences.png"] = sweep_plots.difference_figure(
             differences,
-            {"cost_total_eur": "spending (€ M)", "escalations_total": "escalations"},
+            {"cost_total_eur": _("spending (€ M)"), "escalations_total": _("escalations")},
             reference,
             **marks,
         )
         figures["differences.png"].axes[0].yaxis.set_major_formatter(
-            plt.FuncFormatter(lambda v, _: f"{v / 1e6:.1f}")
+            plt.FuncFormatter(lambda v, _position: number(v / 1e6, language, 1))
         )
     return figures
 
 
-def _span(values) -> str:
-    """``"3,000"``, ``"3,000–10,000"``, or ``"?"`` if not recorded (older results)."""
+def _span(values, language: str = "en") -> str:
+    """``"3,000"``, ``"3,000–10,000"`` (``"3.000"`` in Dutch), or ``"?"`` if not recorded."""
     known = sorted({v for v in values if v is not None})
     if not known:
         return "?"
-    return f"{known[0]:,}" if len(known) == 1 else f"{known[0]:,}–{known[-1]:,}"
+    low, high = number(known[0], language), number(known[-1], language)
+    return low if len(known) == 1 else f"{low}–{high}"
 
 
 def _shown(value) -> str:
@@ -245,37 +329,58 @@ def common_overrides(sweep: dict) -> dict:
     return {key: _shown(value) for key, value in common.items()}
 
 
-def sweep_context(manifest: dict, burn_in_years: int | None = None) -> str:
+def sweep_context(manifest: dict, burn_in_years: int | None = None, language: str = "en") -> str:
     """Scenario, overrides, households and years of a sweep: for headers and figures.
 
-    ``burn_in_years`` (:func:`sweep_facts`) says that the reported years follow a burn-in.
+    ``burn_in_years`` (:func:`sweep_facts`) says that the reported years follow a burn-in;
+    ``language`` is that of the line's words and numbers.
     """
+    _ = translator(language)
     sweep = manifest["sweep"]
     runs = manifest["runs"]
     context = plots.context_line(
         Path(sweep["scenario"]).stem,
         common_overrides(sweep),
-        _span(run.get("households") for run in runs),
-        _span(run.get("years") for run in runs),
+        _span((run.get("households") for run in runs), language),
+        _span((run.get("years") for run in runs), language),
         burn_in_years,
+        language,
     )
     if sweep.get("grid"):
-        varied = "; ".join(f"{k} in {v}" for k, v in sweep["grid"].items())
-        context += f" · varied: {varied}"
+        varied = "; ".join(
+            _("{field} in {values}").format(field=k, values=v) for k, v in sweep["grid"].items()
+        )
+        context += " · " + _("varied: {fields}").format(fields=varied)
     return context
 
 
-def scaling_note(manifest: dict) -> str | None:
+def _scaling_line(scaled: dict[str, list[float]], households: int, language: str) -> str:
+    """:func:`~wijksim.model.scaling.describe_scaling` (no hint) in ``language``."""
+    if language == "en":
+        return describe_scaling(scaled, households, hint=False)
+    changes = ", ".join(
+        f"{field} {number(old, language, 0 if float(old).is_integer() else 2)} → "
+        f"{number(new, language, 0 if float(new).is_integer() else 2)}"
+        for field, (old, new) in scaled.items()
+    )
+    line = translator(language)(N_("scaled to {households} households: {changes}"))
+    return line.format(households=number(households, language), changes=changes)
+
+
+def scaling_note(manifest: dict, language: str = "en") -> str | None:
     """What the runs scaled with their households, in one line (``None``: nothing)."""
     runs = [run for run in manifest["runs"] if run.get("scaled")]
-    lines = {describe_scaling(run["scaled"], run["households"], hint=False) for run in runs}
+    lines = {_scaling_line(run["scaled"], run["households"], language) for run in runs}
     if len(lines) == 1:
         return lines.pop()
     if lines:
-        return (
-            f"Per-neighbourhood amounts scaled with households in {len(runs)} runs "
-            "('scaled' in sweep.json)."
+        note = translator(language)(
+            N_(
+                "Per-neighbourhood amounts scaled with households in {runs} runs "
+                "('scaled' in sweep.json)."
+            )
         )
+        return note.format(runs=len(runs))
     return None
 
 
@@ -317,7 +422,7 @@ def write_report(
     summary = summarise(table)
     differences = paired_differences(table, reference)
     indicators = run_indicators(table)
-    facts = sweep_facts(folder, manifest, table)
+    facts = sweep_facts(folder, manifest, table, language)
     target = folder / "report"
     with atomic_folder(target) as staging:
         (staging / "figures").mkdir()
@@ -326,26 +431,29 @@ def write_report(
             "differences": differences,
             "indicators": indicators,
         }
-        figures = _figures(summary, differences, reference, facts)
-        context = sweep_context(manifest, facts.burn_in_years)
-        text = _summary_markdown(manifest, indicators, reference, figures, context)
+        figures = _figures(summary, differences, reference, facts, language)
+        context = sweep_context(manifest, facts.burn_in_years, language)
+        text = _summary_markdown(manifest, indicators, reference, figures, context, language)
         if manifest["sweep"].get("analysis") == "transition":
-            figures_t, text_t = _transition_section(folder, manifest, table, discount_rate, tables)
+            figures_t, text_t = _transition_section(
+                folder, manifest, table, discount_rate, tables, language
+            )
             figures.update(figures_t)
             text += text_t
         if manifest["sweep"].get("analysis") == "funding":
-            text += _funding_section(table, reference, staging, tables, context)
+            text += _funding_section(table, reference, staging, tables, context, language)
         if manifest["sweep"].get("analysis") == "teams":
-            text += _teams_section(table, reference, staging, tables, context)
+            text += _teams_section(table, reference, staging, tables, context, language)
         parameter_sets = manifest["sweep"].get("parameter_sets") or []
         if parameter_sets:
             spread = uncertainty_table(indicators, reference)
             tables["uncertainty"] = spread
             seeds = manifest["sweep"]["seeds"]
             seeds = seeds if isinstance(seeds, int) else len(seeds)
-            text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds)
+            text += "\n" + uncertainty_markdown(spread, len(parameter_sets), seeds, language)
         for name, figure in figures.items():
             plots.caption(figure, context)
+            plots.localise_numbers(figure, language)
             figure.savefig(staging / "figures" / name, dpi=110, **plots.SAVE_OPTIONS)
             plt.close(figure)
         (staging / "summary.md").write_text(text, encoding="utf-8")
@@ -381,47 +489,65 @@ def sweep_provenance(manifest: dict) -> Provenance:
 
 
 def _summary_markdown(
-    manifest: dict, indicators, reference: str, figures: dict, context: str
+    manifest: dict, indicators, reference: str, figures: dict, context: str, language: str = "en"
 ) -> str:
+    _ = translator(language)
     sweep = manifest["sweep"]
     counts = manifest["counts"]
     seeds = sorted({run["seed"] for run in manifest["runs"]})
-    levels, changes = indicator_tables(indicators, reference)
+    levels, changes = indicator_tables(indicators, reference, language)
     lines = [
-        f"# Sweep `{sweep['name']}`",
+        _("# Sweep `{name}`").format(name=sweep["name"]),
         "",
         f"**{context}**",
         "",
     ]
-    scaling = scaling_note(manifest)
+    scaling = scaling_note(manifest, language)
     if scaling:
         lines += [scaling, ""]
+    facts = _(
+        "Base scenario `{scenario}`; {seeds} seeds ({first}–{last}); runs: {done} done, "
+        "{failed} failed, {pending} not run; backend {backend}; wijksim commit `{commit}`."
+    )
     lines += [
-        f"Base scenario `{sweep['scenario']}`; {len(seeds)} seeds ({seeds[0]}–{seeds[-1]}); "
-        f"runs: {counts['done']} done, {counts['failed']} failed, {counts['pending']} not run; "
-        f"backend {manifest['backend']}; wijksim commit `{manifest['git_commit']}`.",
+        facts.format(
+            scenario=sweep["scenario"],
+            seeds=len(seeds),
+            first=seeds[0],
+            last=seeds[-1],
+            done=counts["done"],
+            failed=counts["failed"],
+            pending=counts["pending"],
+            backend=manifest["backend"],
+            commit=manifest["git_commit"],
+        ),
         "",
-        "## Over the whole run, per condition",
+        _("## Over the whole run, per condition"),
         "",
-        "Median [90% band over seeds]. Spending, escalations, admissions, referrals, "
-        "closures and relapses are totals over all years; shares, need and queue are the "
-        "final year's mean.",
+        _(
+            "Median [90% band over seeds]. Spending, escalations, admissions, referrals, "
+            "closures and relapses are totals over all years; shares, need and queue are the "
+            "final year's mean."
+        ),
         "",
         levels,
         "",
-        f"## Difference from `{reference}` on the same seeds",
+        _("## Difference from `{reference}` on the same seeds").format(reference=reference),
         "",
-        "Mean paired difference [90% confidence interval of the mean, t-distribution].",
+        _(
+            "Mean paired difference [{confidence} confidence interval of the mean, t-distribution]."
+        ).format(confidence="90%"),
         "",
         changes,
         "",
     ]
     failed = [run for run in manifest["runs"] if run["status"] == "failed"]
     if failed:
-        lines += ["## Failed runs", ""]
-        lines += [f"- `{run['run_id']}`: see `{run['file']}`" for run in failed]
+        lines += [_("## Failed runs"), ""]
+        see = _("- `{run}`: see `{file}`")
+        lines += [see.format(run=run["run_id"], file=run["file"]) for run in failed]
         lines.append("")
-    lines += ["## Figures", ""] + [f"![{name}](figures/{name})" for name in figures] + [""]
+    lines += [_("## Figures"), ""] + [f"![{name}](figures/{name})" for name in figures] + [""]
     return "\n".join(lines)
 
 
@@ -431,6 +557,7 @@ def _transition_section(
     table: pd.DataFrame,
     discount_rate: float | None,
     tables: dict[str, pd.DataFrame],
+    language: str = "en",
 ) -> tuple[dict, str]:
     """The transition curve: spending against the counterfactual, humps, break-even, BCR.
 
@@ -454,13 +581,17 @@ def _transition_section(
     costs = table[table["metric"].str.startswith("cost_")]
     costs = costs[["variant", "seed", *grid, "year", "metric", "value"]]
     name = next((run["scenario_name"] for run in done if run["variant"] == "transition"), "")
-    results = transition_analysis.analyse(costs, starts, rate, name, grid)
+    results = transition_analysis.analyse(costs, starts, rate, name, grid, language=language)
     if results is None:  # only seeds whose two runs both finished can be paired
-        return {}, "\n## Transition\n\nNo seed has both runs finished: nothing to compare.\n"
+        _ = translator(language)
+        heading, text = _("## Transition"), _("No seed has both runs finished: nothing to compare.")
+        return {}, f"\n{heading}\n\n{text}\n"
     tables["transition_spending"] = results.spending
     tables["transition_indicators"] = results.indicators
     tables["transition_summary"] = results.summary
-    figures = transition_plots.transition_figures(results.spending, results.curves, starts)
+    figures = transition_plots.transition_figures(
+        results.spending, results.curves, starts, language
+    )
     return figures, "\n" + results.markdown + "\n"
 
 
@@ -470,6 +601,7 @@ def _funding_section(
     staging: Path,
     tables: dict[str, pd.DataFrame],
     context: str = "",
+    language: str = "en",
 ) -> str:
     """The funding forms against the neutral reference: indicators and incentive table.
 
@@ -486,22 +618,25 @@ def _funding_section(
     tables["funding_indicators"] = indicators
     tables["incentives"] = incentives
     figures = {
-        "funding_indicators.png": funding_plots.indicator_figure(indicators),
-        "funding_incentives.png": funding_plots.difference_figure(incentives),
-        "funding_cost_by_payer.png": funding_plots.cost_by_payer_figure(indicators),
-        "funding_settings.png": funding_plots.settings_figure(table, start=start),
+        "funding_indicators.png": funding_plots.indicator_figure(indicators, language),
+        "funding_incentives.png": funding_plots.difference_figure(incentives, language=language),
+        "funding_cost_by_payer.png": funding_plots.cost_by_payer_figure(indicators, language),
+        "funding_settings.png": funding_plots.settings_figure(table, start, language),
     }
-    drawn = _save_all(figures, staging / "figures", context)
-    text = funding_analysis.summary_markdown(indicators, reference, start, end)
+    drawn = _save_all(figures, staging / "figures", context, language)
+    text = funding_analysis.summary_markdown(indicators, reference, start, end, language=language)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
 
-def _save_all(figures: dict, folder: Path, context: str) -> list[Path]:
+def _save_all(figures: dict, folder: Path, context: str, language: str = "en") -> list[Path]:
     """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
     from wijksim.experiments.funding_plots import save_figure
 
-    return [save_figure(figure, folder / name, caption=context) for name, figure in figures.items()]
+    return [
+        save_figure(plots.localise_numbers(figure, language), folder / name, caption=context)
+        for name, figure in figures.items()
+    ]
 
 
 def _teams_section(
@@ -510,6 +645,7 @@ def _teams_section(
     staging: Path,
     tables: dict[str, pd.DataFrame],
     context: str = "",
+    language: str = "en",
 ) -> str:
     """The team splits against the integral team: indicators, differences and verdicts.
 
@@ -522,10 +658,13 @@ def _teams_section(
 
     missing = teams_analysis.missing_team_metrics(table)
     if missing:
-        return (
-            "\n## Team splits\n\nNot analysed: these results lack the team metrics "
-            f"({', '.join(missing)}); they predate team splits.\n"
+        _ = translator(language)
+        note = _(
+            "Not analysed: these results lack the team metrics ({metrics}); they predate "
+            "team splits."
         )
+        heading = _("## Team splits")
+        return f"\n{heading}\n\n{note.format(metrics=', '.join(missing))}\n"
     start = min(teams_analysis.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
     indicators = teams_analysis.team_indicators(table, start=start)
@@ -534,11 +673,13 @@ def _teams_section(
     tables["team_indicators"] = indicators
     tables["team_differences"] = differences
     figures = {
-        "teams_differences.png": teams_plots.difference_figure(differences),
-        "teams_wait_per_team.png": teams_plots.wait_per_team_figure(indicators),
-        "teams_hours.png": teams_plots.hours_figure(indicators),
+        "teams_differences.png": teams_plots.difference_figure(differences, language=language),
+        "teams_wait_per_team.png": teams_plots.wait_per_team_figure(indicators, language=language),
+        "teams_hours.png": teams_plots.hours_figure(indicators, language),
     }
-    drawn = _save_all(figures, staging / "figures", context)
-    text = teams_analysis.summary_markdown(indicators, differences, start, end, configuration)
+    drawn = _save_all(figures, staging / "figures", context, language)
+    text = teams_analysis.summary_markdown(
+        indicators, differences, start, end, configuration, language
+    )
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from wijksim.dashboard.i18n import number
+from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
@@ -138,7 +138,8 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: 
         tables = {"steps": result.steps, "households": result.households, "ledger": result.ledger}
         write_tables(staging, tables, run_provenance(result.manifest), language)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
-        table = run_table_markdown(yearly_summary(result.steps), run_context(result.manifest))
+        context = run_context(result.manifest, language)
+        table = run_table_markdown(yearly_summary(result.steps), context, language)
         (staging / "summary.md").write_text(table, encoding="utf-8")
         if figures:
             _write_figures(result, staging / "figures", language)
@@ -161,6 +162,7 @@ def run_provenance(manifest: dict) -> Provenance:
 def _write_figures(result: RunResult, folder: Path, language: str) -> None:
     folder.mkdir()
     for name, figure in run_figures(result, language).items():
+        plots.localise_numbers(figure, language)
         figure.savefig(folder / name, dpi=110, **plots.SAVE_OPTIONS)
         plt.close(figure)
 
@@ -189,8 +191,9 @@ def run_figures(result: RunResult, language: str = "en") -> dict[str, Figure]:
 
 def run_context(manifest: dict, language: str = "en") -> str:
     """Scenario, seed, overrides, households, years and burn-in of one run."""
+    seed = translator(language)(N_("{scenario} (seed {seed})"))
     return plots.context_line(
-        f"{manifest['scenario_name']} (seed {manifest['seed']})",
+        seed.format(scenario=manifest["scenario_name"], seed=manifest["seed"]),
         manifest.get("overrides", {}),
         number(manifest["households"], language),
         str(manifest["years"]),
@@ -219,18 +222,82 @@ def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     return summary[[c for c in summary.columns if not np.all(summary[c] == 0)]]
 
 
-def run_table_markdown(yearly: pd.DataFrame, context: str) -> str:
+COLUMN_NAMES = {
+    "year": N_("year"),
+    "%_supported_multiple_workers": N_(
+        "share of the caseload supported by more than one worker (%)"
+    ),
+    "team_caseload_households": N_("households in support"),
+    "team_intake_queue": N_("intake queue"),
+    "team_admissions": N_("team admissions"),
+    "relapses": N_("relapses"),
+    "closures": N_("closures"),
+    "referrals_consult": N_("referrals: consult"),
+    "referrals_handover": N_("referrals: hand-over"),
+    "escalations_total": N_("escalations (total)"),
+    "cost_total_eur": N_("spending, all streams (€)"),
+    "cost_team_eur": N_("spending: team or desk (€)"),
+}
+"""Dutch headers of the run's table per year that the figures' terms do not give."""
+
+
+def run_column(name: str, language: str = "en") -> str:
+    """The header of a column of the table per year in ``language``.
+
+    English keeps the metric names (``%_basic``, ``cost_total_eur``), as the table always
+    had them; Dutch names each in words from the figures' terms, since a Dutch reader
+    cannot be expected to read the code's English.
+    """
+    if language == "en":
+        return name
+    _ = translator(language)
+    if name in COLUMN_NAMES:
+        return _(COLUMN_NAMES[name])
+    if name.startswith("%_"):
+        return "% " + plots.term(name[2:], language)
+    if name.startswith("cost_"):
+        from wijksim.experiments.report import PAYER_NAMES  # report imports this module
+
+        stream, _by, payer = name.removeprefix("cost_").removesuffix("_eur").partition("paid_by_")
+        payer = _(PAYER_NAMES[payer]) if payer in PAYER_NAMES else payer
+        stream = plots.term(stream.removesuffix("_"), language)
+        if not stream:
+            return _("paid by {payer}").format(payer=payer) + " (€)"
+        if payer:
+            both = _("spending: {stream}, paid by {payer}")
+            return both.format(stream=stream, payer=payer) + " (€)"
+        return _("spending: {stream}").format(stream=stream) + " (€)"
+    if name.startswith("escalations_"):
+        return plots.term(name.removeprefix("escalations_"), language)
+    return name
+
+
+def _cell(column: str, value, language: str) -> str:
+    """A cell of the table per year: as pandas wrote it in English, Babel's Dutch in Dutch."""
+    if language == "en":
+        return str(value)
+    return number(value, language, 0 if column == "year" else 1)
+
+
+def run_table_markdown(yearly: pd.DataFrame, context: str, language: str = "en") -> str:
     """The run's wide table per year, for ``summary.md`` (what the terminal printed)."""
+    _ = translator(language)
     header = [
         f"# {context}",
         "",
-        "Per year: `%_…` are the year's mean share of households in each need group "
-        "(`%_supported_multiple_workers`: of the team's caseload); the team's caseload and "
-        "queue are the year's mean; costs (€) and counts are the year's totals.",
+        _(
+            "Per year: `%_…` are the year's mean share of households in each need group "
+            "(`%_supported_multiple_workers`: of the team's caseload); the team's caseload and "
+            "queue are the year's mean; costs (€) and counts are the year's totals."
+        ),
         "",
     ]
     table = yearly.round(1).reset_index()
-    rows = ["| " + " | ".join(map(str, table.columns)) + " |"]
-    rows.append("|" + "|".join("---" for _ in table.columns) + "|")
-    rows += ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(False)]
+    cells = [
+        [_cell(column, v, language) for column, v in zip(table.columns, row, strict=True)]
+        for row in table.itertuples(False)
+    ]
+    rows = ["| " + " | ".join(run_column(str(c), language) for c in table.columns) + " |"]
+    rows.append("|" + "|".join("---" for _column in table.columns) + "|")
+    rows += ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join(header + rows) + "\n"

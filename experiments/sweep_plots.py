@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from wijksim.dashboard.i18n import translator
 from wijksim.experiments import plots
 
 LEGEND_ROWS = 24
@@ -32,6 +33,7 @@ def band_figure(
     start_year: int | None = None,
     window_start: int | None = None,
     from_zero: bool = False,
+    language: str = "en",
 ) -> Figure:
     """One panel per metric: each condition's median over the years with its 90% band.
 
@@ -48,7 +50,10 @@ def band_figure(
         window_start: First year of the evaluation window; the years before it (the
             operator's warm-up) are shaded (``None`` or 1: none).
         from_zero: Start the value axis at 0 (shares: read as lengths).
+        language: ``"en"`` or ``"nl"``: the text of the figure (titles and metrics come
+            translated).
     """
+    _ = translator(language)
     columns = min(len(metrics), 3)
     rows = -(-len(metrics) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False)
@@ -65,16 +70,17 @@ def band_figure(
                 linewidth=0,
             )
         axis.set_title(panel_title, fontsize=10)
-        axis.set_xlabel("year")
+        axis.set_xlabel(_("year"))
         axis.set_ylabel(ylabel)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         if from_zero:
             plots.from_zero(axis)
-        mark_years(axis, start_year, window_start)
+        mark_years(axis, start_year, window_start, language)
     for axis in list(axes.flat)[len(metrics) :]:
         axis.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.suptitle(f"{title} (line: median; band: 90% of replicates)", fontsize=11)
+    bands = _("{title} (line: median; band: {share} of replicates)")
+    figure.suptitle(bands.format(title=title, share="90%"), fontsize=11)
     figure.tight_layout(rect=(0, 0, 1, 0.97))
     # Beside the panels, in figure coordinates right of the last column: the saved image
     # (bbox_inches="tight") grows to take it in.
@@ -90,18 +96,21 @@ def band_figure(
     return figure
 
 
-def mark_years(axis: Axes, start_year: int | None, window_start: int | None) -> None:
+def mark_years(
+    axis: Axes, start_year: int | None, window_start: int | None, language: str = "en"
+) -> None:
     """Mark the team's start and the warm-up before the evaluation window on a panel.
 
     The panel has one point per year: year ``y`` is plotted at ``x = y``, so a year
     begins half a unit before its point.
     """
+    _ = translator(language)
     if window_start is not None and window_start > 1:
         axis.axvspan(0.5, window_start - 0.5, color=WARM_UP_COLOUR, zorder=0, lw=0)
         axis.text(
             0.5,
             0.99,
-            " warm-up (not compared)",
+            " " + _("warm-up (not compared)"),
             transform=axis.get_xaxis_transform(),
             ha="left",
             va="top",
@@ -113,7 +122,7 @@ def mark_years(axis: Axes, start_year: int | None, window_start: int | None) -> 
         axis.text(
             start_year - 0.5,
             0.99,
-            " team starts",
+            " " + _("team starts"),
             transform=axis.get_xaxis_transform(),
             ha="left",
             va="top",
@@ -128,11 +137,14 @@ def difference_figure(
     scale: float = 1.0,
     start_year: int | None = None,
     window_start: int | None = None,
+    language: str = "en",
 ) -> Figure:
     """Paired differences against the reference: mean per year with its 90% interval.
 
-    ``start_year`` and ``window_start`` are marked as in :func:`band_figure`.
+    ``start_year`` and ``window_start`` are marked as in :func:`band_figure`, the text is
+    in ``language``.
     """
+    _ = translator(language)
     figure, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 3.6), squeeze=False)
     for axis, (metric, panel_title) in zip(axes.flat, metrics.items(), strict=True):
         chosen = differences[differences["metric"] == metric]
@@ -148,14 +160,14 @@ def difference_figure(
             )
         axis.axhline(0, color="black", lw=0.8)
         axis.set_title(panel_title, fontsize=10)
-        axis.set_xlabel("year")
+        axis.set_xlabel(_("year"))
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        mark_years(axis, start_year, window_start)
+        mark_years(axis, start_year, window_start, language)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.suptitle(
-        f"Difference from '{reference}' on the same seeds (mean, 90% confidence interval)",
-        fontsize=11,
+    title = _(
+        "Difference from '{reference}' on the same seeds (mean, {confidence} confidence interval)"
     )
+    figure.suptitle(title.format(reference=reference, confidence="90%"), fontsize=11)
     figure.tight_layout(rect=(0, 0, 1, 0.95))
     figure.legend(
         handles,

@@ -30,10 +30,11 @@ holds its waves' runs).
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,8 @@ TARGETS_FILE = N_("Targets file")
 SWEEP = N_("Sweep")
 SPEC_FILE = N_("Specification file")
 VARIED = N_("Varied over the grid")
+SCALED = N_("Scaled with the households")
+OVERRIDES_B = N_("Overrides of configuration B")
 """Labels of :attr:`Provenance.details` lines (here, so that they are extracted with the
 rest of the about sheet into the catalogue)."""
 
@@ -150,20 +153,64 @@ def write_tables(
             without a label.
     """
     folder = Path(folder)
-    translate = translator(language)
     written = []
     unlabelled: list[str] = []
     # Headers first: under strict labels a missing one fails before any file is written.
-    readable = {
-        name: table.set_axis(headers(name, table.columns, language, unlabelled), axis="columns")
-        for name, table in tables.items()
-    }
+    readable = readable_tables(tables, language, unlabelled)
     for name, table in tables.items():
         with atomic_file(folder / f"{name}.parquet") as path:
             table.to_parquet(path, index=False)
         with atomic_file(folder / f"{name}.csv") as path:
-            readable[name].to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_FORMATS[language])
+            path.write_bytes(csv_bytes(readable[name], language))
         written += [f"{name}.parquet", f"{name}.csv"]
+    with atomic_file(folder / WORKBOOK) as path:
+        path.write_bytes(workbook_bytes(readable, provenance, language, unlabelled))
+    written.append(WORKBOOK)
+    return written
+
+
+def readable_tables(
+    tables: dict[str, pd.DataFrame],
+    language: str,
+    unlabelled: list[str] | None = None,
+    metrics: Collection[str] = (),
+) -> dict[str, pd.DataFrame]:
+    """The tables with readable headers (:func:`headers`) instead of raw column names.
+
+    ``metrics``: columns that hold model metrics, in wide tables (one column per metric).
+
+    Raises:
+        UnlabelledColumnError: Under ``WIJKSIM_STRICT_LABELS=1``, for a column
+            without a label.
+    """
+    return {
+        name: table.set_axis(
+            headers(name, table.columns, language, unlabelled, metrics), axis="columns"
+        )
+        for name, table in tables.items()
+    }
+
+
+def csv_bytes(readable: pd.DataFrame, language: str) -> bytes:
+    """A table with readable headers as the CSV file's bytes, in the language's format."""
+    return readable.to_csv(index=False, **CSV_FORMATS[language]).encode(CSV_ENCODING)
+
+
+def workbook_bytes(
+    readable: dict[str, pd.DataFrame],
+    provenance: Provenance,
+    language: str,
+    unlabelled: Sequence[str] = (),
+) -> bytes:
+    """The workbook's bytes: the about sheet, then a sheet per table (readable headers).
+
+    Args:
+        readable: From :func:`readable_tables`.
+        provenance: What produced the tables.
+        language: ``en`` or ``nl``, for the about sheet.
+        unlabelled: Columns without a label, named on the about sheet.
+    """
+    translate = translator(language)
     about = provenance.rows(translate)
     about.append((translate(N_("CSV files")), translate(CSV_NOTES[language])))
     for name, table in readable.items():
@@ -171,10 +218,9 @@ def write_tables(
         about.append((title, _size(table, translate, language)))
     if unlabelled:
         about.append((translate(N_("Columns without a label")), ", ".join(unlabelled)))
-    with atomic_file(folder / WORKBOOK) as path:
-        _write_workbook(path, readable, about, translate(N_("about")))
-    written.append(WORKBOOK)
-    return written
+    buffer = io.BytesIO()
+    _write_workbook(buffer, readable, about, translate(N_("about")))
+    return buffer.getvalue()
 
 
 CSV_NOTES = {
@@ -185,19 +231,24 @@ CSV_NOTES = {
 
 
 def headers(
-    table: str, columns: Iterable[str], language: str, unlabelled: list[str] | None = None
+    table: str,
+    columns: Iterable[str],
+    language: str,
+    unlabelled: list[str] | None = None,
+    metrics: Collection[str] = (),
 ) -> list[str]:
     """The readable, distinct headers of a table's columns.
 
     A column without a label keeps its raw name and is added to ``unlabelled``; under
-    ``WIJKSIM_STRICT_LABELS=1`` it raises instead.
+    ``WIJKSIM_STRICT_LABELS=1`` it raises instead. ``metrics``: columns that hold model
+    metrics (wide tables).
 
     Raises:
         UnlabelledColumnError: Strict, and a column has no label.
     """
     found = []
     for column in map(str, columns):
-        text = header(column, language)
+        text = header(column, language, metrics)
         if text is None:
             if os.environ.get(STRICT_LABELS) == "1":
                 raise UnlabelledColumnError(
@@ -259,7 +310,10 @@ def sheet_names(names: Sequence[str], taken: Iterable[str] = ()) -> list[str]:
 
 
 def _write_workbook(
-    path: Path, tables: dict[str, pd.DataFrame], about: list[tuple[str, object]], about_name: str
+    path: Path | io.BytesIO,
+    tables: dict[str, pd.DataFrame],
+    about: list[tuple[str, object]],
+    about_name: str,
 ) -> None:
     """The about sheet, then a sheet per table that fits, headers in bold."""
     book = Workbook(write_only=True)

@@ -30,6 +30,7 @@ After adding an entry::
 from __future__ import annotations
 
 import gettext
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -226,6 +227,16 @@ DOMAIN_NAMES: dict[str, str] = {
 """The ZRM domains (:data:`wijksim.model.domains.DOMAINS`) as a reader names them."""
 FIELD_LABEL = N_("Scenario field {field}")
 SIMULATED_LABEL = N_("Simulated: {target}")
+METRIC_LABEL = N_("Metric {metric} (per year: flows summed, states averaged)")
+"""A model metric as a column of a wide table (the dashboard's per-seed tables): its
+name, which the README's list of metrics explains, and how a year's value is formed."""
+STATISTICS: dict[str, str] = {
+    "_median": N_("{label}: median over seeds"),
+    "_p05": N_("{label}: 5th percentile over seeds"),
+    "_p95": N_("{label}: 95th percentile over seeds"),
+}
+"""A column of :data:`COLUMNS` summarised over seeds (``scenario_eur_median``: the
+transition curves)."""
 
 Template = tuple[str, dict[str, str], str]
 """A label with ``{placeholders}``, their values (not translated) and a unit."""
@@ -239,15 +250,23 @@ def _target_names() -> frozenset[str]:
     return frozenset(load_targets())
 
 
-def template_of(column: str) -> Template | None:
+def template_of(column: str, metrics: Collection[str] = ()) -> Template | None:
     """The untranslated label template of a column; ``None`` when no entry covers it.
 
     A family is translated as its template (``Mean of {target}``) and filled afterwards,
-    so one catalogue entry serves every target and scenario field.
+    so one catalogue entry serves every target and scenario field. ``metrics`` are the
+    columns of a wide table that hold model metrics (:data:`METRIC_LABEL`).
     """
     if column in COLUMNS:
         entry = COLUMNS[column]
         return entry.label, {}, entry.unit
+    if column in metrics:
+        unit = EUR if column.endswith("_eur") else SHARE if column.startswith("share_") else ""
+        return METRIC_LABEL, {"metric": column}, unit
+    for suffix, text in STATISTICS.items():
+        base = column.removesuffix(suffix)
+        if column.endswith(suffix) and base in COLUMNS:
+            return text, {"label": COLUMNS[base].label}, COLUMNS[base].unit
     if "." in column:  # a scenario field varied over a grid or sampled in a design
         return FIELD_LABEL, {"field": column}, ""
     if column.startswith("zrm_") and column[4:] in DOMAIN_NAMES:
@@ -275,9 +294,12 @@ def translator(language: str):
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).gettext
 
 
-def header(column: str, language: str = "en") -> str | None:
-    """``Spending (EUR)`` / ``Uitgaven (EUR)``; ``None`` for a column without a label."""
-    found = template_of(column)
+def header(column: str, language: str = "en", metrics: Collection[str] = ()) -> str | None:
+    """``Spending (EUR)`` / ``Uitgaven (EUR)``; ``None`` for a column without a label.
+
+    ``metrics``: columns that hold model metrics (:func:`template_of`).
+    """
+    found = template_of(column, metrics)
     if found is None:
         return None
     label, fields, unit = found

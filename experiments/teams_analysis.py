@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments import funding_analysis as fa
 from wijksim.experiments.compare_teams import INTEGRAL
 from wijksim.experiments.funding_analysis import DEFAULT_START, Indicator, evaluation_window
@@ -80,7 +81,7 @@ DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "reference_mean",
 )
 
-PAYS, COSTS, UNCLEAR = "pays", "costs", "no clear difference"
+PAYS, COSTS, UNCLEAR = N_("pays"), N_("costs"), N_("no clear difference")
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,14 @@ class TeamIndicator(Indicator):
     less: tuple[str, ...] = ()
     per_team: bool = False
 
-    @property
-    def formula(self) -> str:
-        """How the indicator is computed, in words (for definitions under a table)."""
+    def formula_in(self, language: str) -> str:
+        """How the indicator is computed, in words, in ``language``."""
         if not self.less:
-            return super().formula
-        top = " + ".join(self.plus)
-        bottom = " + ".join(self.per)
-        return f"Σ({top}) / (Σ({bottom}) − Σ({' + '.join(self.less)})) over the window"
+            return super().formula_in(language)
+        text = translator(language)(N_("Σ({top}) / (Σ({bottom}) − Σ({less})) over the window"))
+        return text.format(
+            top=" + ".join(self.plus), bottom=" + ".join(self.per), less=" + ".join(self.less)
+        )
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -120,34 +121,34 @@ def _adopted(name: str, per_team: bool = False) -> TeamIndicator:
 TEAM_INDICATORS: tuple[TeamIndicator, ...] = (
     _adopted("clients_served", per_team=True),
     _adopted("mean_intake_wait_weeks", per_team=True),
-    TeamIndicator("idle_hours", "idle hours", "hours", "total", ("team_idle_hours",),
+    TeamIndicator("idle_hours", N_("idle hours"), N_("hours"), "total", ("team_idle_hours",),
                   per_team=True),
-    TeamIndicator("intake_queue", "intake queue (mean)", "households", "window_mean",
+    TeamIndicator("intake_queue", N_("intake queue (mean)"), N_("households"), "window_mean",
                   ("team_intake_queue",), per_team=True),
-    TeamIndicator("caseload_households", "households in the caseload (mean)", "households",
-                  "window_mean", ("team_caseload_households",), per_team=True),
-    TeamIndicator("frontline_fte", "frontline staff (mean)", "FTE", "window_mean",
+    TeamIndicator("caseload_households", N_("households in the caseload (mean)"),
+                  N_("households"), "window_mean", ("team_caseload_households",), per_team=True),
+    TeamIndicator("frontline_fte", N_("frontline staff (mean)"), "FTE", "window_mean",
                   ("team_frontline_fte",), per_team=True),
-    TeamIndicator("casework_hours", "casework hours", "hours", "total",
+    TeamIndicator("casework_hours", N_("casework hours"), N_("hours"), "total",
                   ("team_hours_casework",)),
-    TeamIndicator("coordination_hours", "coordination hours", "hours", "total",
+    TeamIndicator("coordination_hours", N_("coordination hours"), N_("hours"), "total",
                   ("team_hours_coordination",)),
-    TeamIndicator("second_worker_hours", "second workers' hours", "hours", "total",
+    TeamIndicator("second_worker_hours", N_("second workers' hours"), N_("hours"), "total",
                   ("team_hours_second_worker",)),
-    TeamIndicator("second_workers_added", "second workers added", "households", "total",
-                  ("team_second_workers",)),
-    TeamIndicator("households_two_team_workers", "households with two team workers (mean)",
-                  "households", "window_mean", ("households_two_team_workers",)),
+    TeamIndicator("second_workers_added", N_("second workers added"), N_("households"),
+                  "total", ("team_second_workers",)),
+    TeamIndicator("households_two_team_workers", N_("households with two team workers (mean)"),
+                  N_("households"), "window_mean", ("households_two_team_workers",)),
     TeamIndicator("households_multiple_workers",
-                  "households with more than one worker (mean)", "households", "window_mean",
-                  ("households_multiple_workers",)),
-    TeamIndicator("forwarded_to_backing", "forwarded to the backing team", "households",
+                  N_("households with more than one worker (mean)"), N_("households"),
+                  "window_mean", ("households_multiple_workers",)),
+    TeamIndicator("forwarded_to_backing", N_("forwarded to the backing team"), N_("households"),
                   "total", ("team_forwarded_to_backing",)),
-    TeamIndicator("offloads_between_teams", "offloaded to another team", "households",
+    TeamIndicator("offloads_between_teams", N_("offloaded to another team"), N_("households"),
                   "total", ("team_offloads_between_teams",)),
     _adopted("referrals_per_client"),
     # Referrals at intake have no casework before them: no delay to count.
-    TeamIndicator("time_to_referral_weeks", "time to referral", "weeks", "ratio",
+    TeamIndicator("time_to_referral_weeks", N_("time to referral"), N_("weeks"), "ratio",
                   ("team_referral_delay_weeks",), per=fa.REFERRALS,
                   less=("referrals_at_intake",)),
     # Quality as the funding comparison measures it: what became of the households a
@@ -477,21 +478,23 @@ def split_verdicts(differences: pd.DataFrame) -> pd.DataFrame:
 # --- markdown -------------------------------------------------------------------------------
 
 
-def _header(name: str, difference: bool = False) -> str:
+def _header(name: str, difference: bool = False, language: str = "en") -> str:
     """The indicator's label with its display unit (points for a change of a share)."""
     indicator = INDICATORS_BY_NAME[name]
-    unit = fa._scale(indicator.unit)[1]
+    unit = fa._scale(indicator.unit, language)[1]
     if difference and indicator.unit == "share":
-        unit = "pp"
-    return indicator.label if unit in indicator.label else f"{indicator.label} ({unit})"
+        unit = translator(language)(N_("pp"))
+    label = indicator.label_in(language)
+    return label if unit in label else f"{label} ({unit})"
 
 
-def _cell(name: str, found, keys: tuple[str, str, str], around: str) -> str:
+def _cell(name: str, found, keys: tuple[str, str, str], around: str, language: str = "en") -> str:
     """``centre [low – high]`` of a row of a summary or difference table, scaled for display."""
     if found is None:
         return "–"
     factor = fa._scale(INDICATORS_BY_NAME[name].unit)[0]
-    return fa._triple(*(factor * float(found[k]) for k in keys), around=around)
+    values = (factor * float(found[k]) for k in keys)
+    return fa._triple(*values, around=around, language=language)
 
 
 def in_order(values) -> list[str]:
@@ -511,36 +514,39 @@ def _pairs(cells: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def _rows_table(
-    cells: pd.DataFrame, keys: tuple[str, str, str], around: str, names
+    cells: pd.DataFrame, keys: tuple[str, str, str], around: str, names, language: str = "en"
 ) -> pd.DataFrame:
     """One row per configuration and form present in ``cells``, one column per indicator.
 
     ``cells`` has columns ``configuration, form, metric`` and ``keys``.
     """
+    _ = translator(language)
     indexed = cells.set_index(["configuration", "form", "metric"])
     rows = []
     for configuration, form in _pairs(cells):
-        row = {"configuration": configuration, "form": form}
+        row = {_("configuration"): configuration, _("form"): form}
         for name in names:
             key = (configuration, form, name)
             found = indexed.loc[key] if key in indexed.index else None
-            header = _header(name, difference=keys == DIFFERENCE_KEYS)
-            row[header] = _cell(name, found, keys, around)
+            header = _header(name, keys == DIFFERENCE_KEYS, language)
+            row[header] = _cell(name, found, keys, around, language)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _per_team_table(teams: pd.DataFrame) -> pd.DataFrame:
+def _per_team_table(teams: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """Mean wait and idle hours per team: one row per configuration and form."""
+    _ = translator(language)
     medians = teams.groupby(["configuration", "form", "team", "metric"], sort=False)["value"]
     medians = medians.median()
     rows = []
     for configuration, form in _pairs(teams):
-        row = {"configuration": configuration, "form": form}
+        row = {_("configuration"): configuration, _("form"): form}
         mine = teams[(teams["configuration"] == configuration) & (teams["form"] == form)]
         for name, digits in (("mean_intake_wait_weeks", 1), ("idle_hours", 0)):
-            row[_header(name)] = " · ".join(
-                f"{team} {fa._number(medians.get((configuration, form, team, name)), digits)}"
+            row[_header(name, language=language)] = " · ".join(
+                f"{team} "
+                + fa._number(medians.get((configuration, form, team, name)), digits, language)
                 for team in in_order(mine["team"])
             )
         rows.append(row)
@@ -553,21 +559,23 @@ def _recorded(indicators: pd.DataFrame) -> list[str]:
     return [name for name in MAIN_INDICATORS if name in present]
 
 
-def _verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+def _verdict_table(verdicts: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    _ = translator(language)
     rows = []
     for row in verdicts.itertuples(index=False):
         cells = {}
         for name, metric in VERDICT_INDICATORS.items():
             found = {k: getattr(row, f"{name}_{k}") for k in VERDICT_KEYS}
-            label = f"Δ {_header(metric, difference=True)}"
-            cells[label] = _cell(metric, found, VERDICT_KEYS, "[{}, {}]")
+            label = f"Δ {_header(metric, True, language)}"
+            cells[label] = _cell(metric, found, VERDICT_KEYS, "[{}, {}]", language)
+        shown = _(row.verdict)
         rows.append(
             {
-                "neighbourhood": row.neighbourhood,
-                "form": row.form,
-                "split": row.configuration,
+                _("neighbourhood"): row.neighbourhood,
+                _("form"): row.form,
+                _("split"): row.configuration,
                 **cells,
-                "verdict": f"**{row.verdict}**" if row.verdict != UNCLEAR else row.verdict,
+                _("verdict"): f"**{shown}**" if row.verdict != UNCLEAR else shown,
             }
         )
     return pd.DataFrame(rows)
@@ -579,6 +587,7 @@ def summary_markdown(
     start: int,
     end: int,
     reference: str = INTEGRAL,
+    language: str = "en",
 ) -> str:
     """The team comparison for a reader: levels, paired differences and verdicts.
 
@@ -588,6 +597,7 @@ def summary_markdown(
         start: The window's first year (for the text).
         end: The window's last year (for the text).
         reference: The configuration compared against.
+        language: ``"en"`` or ``"nl"``: the text, headers and numbers.
 
     Returns:
         Markdown: an introduction; per neighbourhood type the main indicators per
@@ -597,30 +607,40 @@ def summary_markdown(
     """
     from wijksim.experiments.report import markdown_table  # report imports this module
 
+    _ = translator(language)
     whole = indicators[indicators["team"] == NO_TEAM]
     names = _recorded(whole)
     seeds = whole["seed"].nunique()
     splits = [c for c in in_order(whole["configuration"]) if c != reference]
-    lines = [
-        f"## Team splits against the `{reference}` team (years {start}–{end})",
-        "",
-        f"Indicators over years {start}–{end} ({seeds} seeds per condition): flows summed over "
+    confidence = fa.percent(CONFIDENCE, language)
+    intro = _(
+        "Indicators over years {start}–{end} ({seeds} seeds per condition): flows summed over "
         "the window and ratios taken of the sums, stocks averaged over the window, "
-        "self-reliance the last year's. Each split is paired with the "
-        f"`{reference}` team under the same funding form in the same neighbourhood type, "
-        "on the same seed (the two runs share their random streams), and the differences "
-        f"are averaged over seeds with a {CONFIDENCE:.0%} confidence interval (t-distribution).",
+        "self-reliance the last year's. Each split is paired with the `{reference}` team "
+        "under the same funding form in the same neighbourhood type, on the same seed (the "
+        "two runs share their random streams), and the differences are averaged over seeds "
+        "with a {confidence} confidence interval (t-distribution)."
+    )
+    lines = [
+        _("## Team splits against the `{reference}` team (years {start}–{end})").format(
+            reference=reference, start=start, end=end
+        ),
+        "",
+        intro.format(start=start, end=end, seeds=seeds, reference=reference, confidence=confidence),
         "",
     ]
     if not splits:
-        lines += [f"Only the `{reference}` configuration was run: no split to compare.", ""]
+        only = _("Only the `{reference}` configuration was run: no split to compare.")
+        lines += [only.format(reference=reference), ""]
     unpaired = unpaired_conditions(indicators, reference)
     if unpaired:
         listed = ", ".join(f"`{c}`" for c in unpaired)
-        lines += [f"No `{reference}` run to pair with (left out of the differences): {listed}.", ""]
+        text = _("No `{reference}` run to pair with (left out of the differences): {listed}.")
+        lines += [text.format(reference=reference, listed=listed), ""]
     missing = [name for name in MAIN_INDICATORS if name not in names]
     if missing:
-        lines += [f"Not recorded in these runs: {', '.join(missing)}.", ""]
+        not_recorded = _("Not recorded in these runs: {metrics}.")
+        lines += [not_recorded.format(metrics=", ".join(missing)), ""]
     summary = summarise(
         whole[whole["metric"].isin(names)],
         by=("neighbourhood", "configuration", "form", "metric"),
@@ -629,59 +649,75 @@ def summary_markdown(
         (indicators["team"] != NO_TEAM)
         & indicators["metric"].isin(["mean_intake_wait_weeks", "idle_hours"])
     ]
+    band = {"low": fa.percent(BAND[0], language), "high": fa.percent(BAND[1], language)}
     for neighbourhood in in_order(whole["neighbourhood"]):
-        title = f"neighbourhood type `{neighbourhood}`" if neighbourhood else "all runs"
+        if neighbourhood:
+            title = _("neighbourhood type `{name}`").format(name=neighbourhood)
+        else:
+            title = _("all runs")
         levels = summary[summary["neighbourhood"] == neighbourhood]
+        level_keys = ("median", "p05", "p95")
         lines += [
-            f"### Indicators per configuration and form: {title}",
+            _("### Indicators per configuration and form: {title}").format(title=title),
             "",
-            f"Median [{BAND[0]:.0%}–{BAND[1]:.0%} of seeds]: a spread of replicate "
-            "neighbourhoods, not a confidence interval.",
+            _(
+                "Median [{low}–{high} of seeds]: a spread of replicate neighbourhoods, not a "
+                "confidence interval."
+            ).format(**band),
             "",
-            markdown_table(_rows_table(levels, ("median", "p05", "p95"), "[{} – {}]", names))
+            markdown_table(_rows_table(levels, level_keys, "[{} – {}]", names, language))
             if names
-            else "(no indicator recorded)",
+            else _("(no indicator recorded)"),
             "",
-            "Per team (median over seeds):",
+            _("Per team (median over seeds):"),
             "",
-            markdown_table(_per_team_table(teams[teams["neighbourhood"] == neighbourhood])),
+            markdown_table(
+                _per_team_table(teams[teams["neighbourhood"] == neighbourhood], language)
+            ),
             "",
         ]
         changes = differences[differences["neighbourhood"] == neighbourhood]
         if changes.empty:
             continue
         lines += [
-            f"### Difference from `{reference}`: {title}",
+            _("### Difference from `{reference}`: {title}").format(
+                reference=reference, title=title
+            ),
             "",
-            f"Split minus `{reference}` on the same seeds: mean [{CONFIDENCE:.0%} confidence "
-            "interval]; shares in percentage points.",
+            _(
+                "Split minus `{reference}` on the same seeds: mean [{confidence} confidence "
+                "interval]; shares in percentage points."
+            ).format(reference=reference, confidence=confidence),
             "",
-            markdown_table(_rows_table(changes, DIFFERENCE_KEYS, "[{}, {}]", names)),
+            markdown_table(_rows_table(changes, DIFFERENCE_KEYS, "[{}, {}]", names, language)),
             "",
         ]
     if not differences.empty:
+        rule = _(
+            "A split **pays** where the whole {confidence} confidence interval of Δ spending "
+            "(all streams, split minus `{reference}`) lies below zero and that of Δ "
+            "escalations does not lie entirely above zero (a saving bought with more "
+            "escalations does not count); it **costs** where the whole interval of Δ spending "
+            "lies above zero; otherwise there is no clear difference (so too with one seed, "
+            "which has no interval)."
+        )
         lines += [
-            "### Where a split pays",
+            _("### Where a split pays"),
             "",
-            f"A split **pays** where the whole {CONFIDENCE:.0%} confidence interval of Δ spending "
-            f"(all streams, split minus `{reference}`) lies below zero and that of Δ escalations "
-            "does not lie entirely above zero (a saving bought with more escalations does not "
-            "count); it **costs** where the whole interval of Δ spending lies above zero; "
-            "otherwise there is no clear difference (so too with one seed, which has no "
-            "interval).",
+            rule.format(confidence=confidence, reference=reference),
             "",
-            markdown_table(_verdict_table(split_verdicts(differences))),
+            markdown_table(_verdict_table(split_verdicts(differences), language)),
             "",
         ]
     definitions = [*names, "households_multiple_workers", "referrals_per_client"]
-    lines += [
-        "Definitions: "
-        + "; ".join(
-            f"*{INDICATORS_BY_NAME[name].label}*: {INDICATORS_BY_NAME[name].formula}"
-            for name in dict.fromkeys(definitions)
-        )
-        + ". Per team: the same from the team's own metrics (`…__<team>`); the "
-        f"`{INTEGRAL}` team is the whole team of a run without a split.",
-        "",
-    ]
+    defined = "; ".join(
+        f"*{INDICATORS_BY_NAME[name].label_in(language)}*: "
+        + INDICATORS_BY_NAME[name].formula_in(language)
+        for name in dict.fromkeys(definitions)
+    )
+    closing = _(
+        "Definitions: {definitions}. Per team: the same from the team's own metrics "
+        "(`…__<team>`); the `{integral}` team is the whole team of a run without a split."
+    )
+    lines += [closing.format(definitions=defined, integral=INTEGRAL), ""]
     return "\n".join(lines)

@@ -19,7 +19,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from wijksim.experiments.funding_analysis import DEFAULT_THRESHOLD
+from wijksim.dashboard.i18n import translator
+from wijksim.experiments.funding_analysis import DEFAULT_THRESHOLD, percent
 from wijksim.experiments.funding_plots import _empty, _grid
 from wijksim.experiments.teams_analysis import (
     INDICATORS_BY_NAME,
@@ -56,14 +57,15 @@ def configuration_colours(configurations) -> dict[str, str]:
     return {INTEGRAL: INTEGRAL_COLOUR, **colours}
 
 
-def _display(metric: str, difference: bool = False) -> tuple[float, str]:
+def _display(metric: str, difference: bool = False, language: str = "en") -> tuple[float, str]:
     """Display factor and unit: € million, per cent (points for a change), or as it is."""
+    _ = translator(language)
     unit = INDICATORS_BY_NAME[metric].unit
     if unit == "€":
-        return 1e-6, "€ million"
+        return 1e-6, _("€ million")
     if unit == "share":
-        return 100.0, "percentage points" if difference else "%"
-    return 1.0, unit
+        return 100.0, _("percentage points") if difference else "%"
+    return 1.0, _(unit)
 
 
 def _legend(figure: Figure, colours: dict[str, str], shown) -> None:
@@ -75,6 +77,7 @@ def _legend(figure: Figure, colours: dict[str, str], shown) -> None:
 def difference_figure(
     differences: pd.DataFrame,
     threshold: float = DEFAULT_THRESHOLD,
+    language: str = "en",
 ) -> Figure:
     """Each split minus the reference (integral) team, paired, with the 90% interval.
 
@@ -86,15 +89,18 @@ def difference_figure(
     Args:
         differences: From :func:`~wijksim.experiments.teams_analysis.team_differences`.
         threshold: The band's half width, a share of the integral team's level.
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     if differences.empty:
         figure = Figure(figsize=(6, 2), layout="constrained")
         axis = figure.subplots()
         axis.set_axis_off()
-        axis.text(0.5, 0.5, "No split configuration to compare", ha="center", va="center")
+        shown = _("No split configuration to compare")
+        axis.text(0.5, 0.5, shown, ha="center", va="center")
         return figure
     neighbourhoods = in_order(differences["neighbourhood"])
     forms = in_order(differences["form"])
@@ -111,7 +117,7 @@ def difference_figure(
         here = differences[differences["neighbourhood"] == neighbourhood]
         for column, metric in enumerate(DIFFERENCE_PANELS):
             axis = grid[row, column]
-            factor, unit = _display(metric, difference=True)
+            factor, unit = _display(metric, True, language)
             rows = here[here["metric"] == metric]
             for y, form in enumerate(forms):
                 level = rows.loc[rows["form"] == form, "reference_mean"]
@@ -132,22 +138,26 @@ def difference_figure(
                 error = np.nan_to_num(np.vstack([mid - low, high - mid]))
                 axis.errorbar(mid, y, xerr=error, fmt="o", ms=4, capsize=2, color=colours[split])
             if row == 0:
-                axis.set_title(textwrap.fill(INDICATORS_BY_NAME[metric].label, 28), fontsize=9)
+                label = INDICATORS_BY_NAME[metric].label_in(language)
+                axis.set_title(textwrap.fill(label, 28), fontsize=9)
             if row == len(neighbourhoods) - 1:
                 axis.set_xlabel(unit, fontsize=8)
             axis.tick_params(labelsize=7)
-        grid[row, 0].set_ylabel(neighbourhood or "all runs", fontsize=10)
+        grid[row, 0].set_ylabel(neighbourhood or _("all runs"), fontsize=10)
     axis = grid[0, 0]
     axis.set_yticks(range(len(forms)), forms)
     axis.set_ylim(-0.6, len(forms) - 0.4)
     axis.invert_yaxis()  # the first form on top, as in the tables
     _legend(figure, colours, splits)
     reference = parse_condition(differences["reference_condition"].iloc[0]).configuration
-    figure.suptitle(
-        f"Split minus the {reference} team on the same seeds (mean, 90% confidence interval; "
-        f"grey: within ±{threshold:.0%} of the {reference} team's level)",
-        fontsize=10,
+    title = _(
+        "Split minus the {reference} team on the same seeds (mean, {confidence} confidence "
+        "interval; "
+        "grey: within ±{threshold} of the {reference} team's level)"
     )
+    shown = percent(threshold, language)
+    shown = title.format(reference=reference, threshold=shown, confidence="90%")
+    figure.suptitle(shown, fontsize=10)
     return figure
 
 
@@ -158,6 +168,7 @@ def _chosen_form(forms: list[str]) -> str:
 def wait_per_team_figure(
     indicators: pd.DataFrame,
     form: str | None = None,
+    language: str = "en",
 ) -> Figure:
     """The mean wait for intake of every team, per configuration and neighbourhood type.
 
@@ -168,10 +179,12 @@ def wait_per_team_figure(
     Args:
         indicators: From :func:`~wijksim.experiments.teams_analysis.team_indicators`.
         form: The funding form shown (default the cost centre if run, else the first).
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     teams = indicators[
         (indicators["team"] != NO_TEAM) & (indicators["metric"] == "mean_intake_wait_weeks")
     ]
@@ -179,13 +192,13 @@ def wait_per_team_figure(
     teams = teams[teams["form"] == form]
     neighbourhoods = in_order(indicators["neighbourhood"])
     colours = configuration_colours(in_order(indicators["configuration"]))
-    figure, axes, _ = _grid(len(neighbourhoods), len(neighbourhoods), 4.6, 3.6)
+    figure, axes, _lowest = _grid(len(neighbourhoods), len(neighbourhoods), 4.6, 3.6)
     rng = np.random.default_rng(0)  # a fixed spread of the dots: the same figure every time
     for axis, neighbourhood in zip(axes, neighbourhoods, strict=True):
         rows = teams[(teams["neighbourhood"] == neighbourhood) & teams["value"].notna()]
-        title = neighbourhood or "all runs"
+        title = neighbourhood or _("all runs")
         if rows.empty:
-            _empty(axis, title)
+            _empty(axis, title, language)
             continue
         ticks, labels, x = [], [], 0.0
         for configuration, group in rows.groupby("configuration", sort=False):
@@ -198,13 +211,11 @@ def wait_per_team_figure(
                 x += 1.0
             x += 0.6  # a gap between configurations
         axis.set_xticks(ticks, labels, rotation=30, ha="right", fontsize=8)
-        axis.set_ylabel("weeks")
+        axis.set_ylabel(_("weeks"))
         axis.set_title(title, fontsize=10)
     _legend(figure, colours, in_order(teams["configuration"]))
-    figure.suptitle(
-        f"Mean wait for intake per team, form '{form}' (bar: mean over seeds; dots: seeds)",
-        fontsize=10,
-    )
+    title = _("Mean wait for intake per team, form '{form}' (bar: mean over seeds; dots: seeds)")
+    figure.suptitle(title.format(form=form), fontsize=10)
     return figure
 
 
@@ -221,6 +232,7 @@ def _grouped_bars(axis: Axes, rows: pd.DataFrame, forms, colours: dict[str, str]
 
 def hours_figure(
     indicators: pd.DataFrame,
+    language: str = "en",
 ) -> Figure:
     """Idle hours and coordination hours over the window, per configuration and form.
 
@@ -229,10 +241,12 @@ def hours_figure(
 
     Args:
         indicators: From :func:`~wijksim.experiments.teams_analysis.team_indicators`.
+        language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
         The figure (save it with :func:`save_figure`).
     """
+    _ = translator(language)
     whole = indicators[indicators["team"] == NO_TEAM]
     neighbourhoods = in_order(whole["neighbourhood"])
     forms = in_order(whole["form"])
@@ -242,17 +256,17 @@ def hours_figure(
     for number, axis in enumerate(axes):
         metric = HOURS_PANELS[number // len(neighbourhoods)]
         neighbourhood = neighbourhoods[number % len(neighbourhoods)]
-        label = INDICATORS_BY_NAME[metric].label
+        label = INDICATORS_BY_NAME[metric].label_in(language)
         title = f"{label}: {neighbourhood}" if neighbourhood else label
         rows = whole[(whole["metric"] == metric) & (whole["neighbourhood"] == neighbourhood)]
         if rows["value"].isna().all():
-            _empty(axis, title)
+            _empty(axis, title, language)
             continue
         _grouped_bars(axis, rows, forms, colours)
         axis.set_title(title, fontsize=10)
-        axis.set_ylabel("hours over the window", fontsize=8)
+        axis.set_ylabel(_("hours over the window"), fontsize=8)
     for axis in lowest:
         axis.set_xticks(range(len(forms)), forms, rotation=30, ha="right", fontsize=8)
     _legend(figure, colours, in_order(whole["configuration"]))
-    figure.suptitle("Idle and coordination hours (mean over seeds)", fontsize=11)
+    figure.suptitle(_("Idle and coordination hours (mean over seeds)"), fontsize=11)
     return figure

@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments.transition_analysis import (
     INVESTMENT_STREAMS,
     SAFETY_NET_STREAMS,
@@ -51,11 +52,11 @@ STREAM_COLOURS = {
     "escalation": "#756bb1",
 }
 STREAM_LABELS = {
-    "team": "team (old system: desk)",
-    "zeroth_line": "zeroth line",
-    "friction": "switch costs (friction)",
-    "specialist": "specialist care",
-    "escalation": "escalations",
+    "team": N_("team (old system: desk)"),
+    "zeroth_line": N_("zeroth line"),
+    "friction": N_("switch costs (friction)"),
+    "specialist": N_("specialist care"),
+    "escalation": N_("escalations"),
 }
 SCENARIO_COLOUR = "#e6550d"
 REFERENCE_COLOUR = "#636363"
@@ -68,7 +69,9 @@ PANEL_SIZE = (4.2, 3.2)
 """Inches per panel: about the size of a quarter of the single-condition figure."""
 
 
-def _mark_team_start(axis: Axes, team_start_year: int, top: bool = False) -> None:
+def _mark_team_start(
+    axis: Axes, team_start_year: int, top: bool = False, language: str = "en"
+) -> None:
     """A dashed line where the team starts: the beginning of its year.
 
     Yearly values are drawn at the year's number, so year ``s`` begins at ``s − 0.5``.
@@ -77,10 +80,11 @@ def _mark_team_start(axis: Axes, team_start_year: int, top: bool = False) -> Non
     """
     x = team_start_year - 0.5
     axis.axvline(x, color="black", linestyle="--", linewidth=1)
+    label = translator(language)(N_("team starts"))
     axis.text(
         x,
         0.97 if top else 0.03,
-        " team starts " if top else "team starts ",
+        f" {label} " if top else f"{label} ",
         transform=axis.get_xaxis_transform(),
         rotation=90,
         ha="right",
@@ -89,10 +93,10 @@ def _mark_team_start(axis: Axes, team_start_year: int, top: bool = False) -> Non
     )
 
 
-def _finish(figure: Figure, axis: Axes, title: str, ylabel: str) -> None:
+def _finish(figure: Figure, axis: Axes, title: str, ylabel: str, language: str = "en") -> None:
     """Title, axis labels, whole years, and the legend below the plot, clear of the data."""
     axis.set_title(title, fontsize=11)
-    axis.set_xlabel("year")
+    axis.set_xlabel(translator(language)(N_("year")))
     axis.set_ylabel(ylabel)
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     handles, labels = axis.get_legend_handles_labels()
@@ -104,33 +108,40 @@ def _band(axis: Axes, x, median, low, high, colour: str, label: str) -> None:
     axis.fill_between(x, low / MILLION, high / MILLION, color=colour, alpha=BAND_ALPHA, linewidth=0)
 
 
-def spending_figure(curves: pd.DataFrame, team_start_year: int, view: str = "society") -> Figure:
+def spending_figure(
+    curves: pd.DataFrame, team_start_year: int, view: str = "society", language: str = "en"
+) -> Figure:
     """Total spending per year, with the team and with the old system continued.
 
     Args:
         curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
+        language: ``"en"`` or ``"nl"``: the figure's text.
     """
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
-    _draw_spending(axis, curves, team_start_year, view)
-    _finish(figure, axis, _spending_title(view), "€ million per year")
+    _draw_spending(axis, curves, team_start_year, view, language)
+    ylabel = translator(language)(N_("€ million per year"))
+    _finish(figure, axis, _spending_title(view, language), ylabel, language)
     return figure
 
 
-def _spending_title(view: str) -> str:
-    return (
-        f"Total spending per year, {VIEW_LABELS[view]}\n(line: median; band: 90% of replicate runs)"
-    )
+def _spending_title(view: str, language: str = "en") -> str:
+    _ = translator(language)
+    title = _("Total spending per year, {view}\n(line: median; band: {share} of replicate runs)")
+    return title.format(view=_(VIEW_LABELS[view]), share="90%")
 
 
-def _draw_spending(axis: Axes, curves: pd.DataFrame, team_start_year: int, view: str) -> None:
+def _draw_spending(
+    axis: Axes, curves: pd.DataFrame, team_start_year: int, view: str, language: str = "en"
+) -> None:
     """The two total spending curves of :func:`spending_figure` on one axis."""
+    _ = translator(language)
     rows = curves[(curves["view"] == view) & (curves["component"] == "total")]
     for prefix, colour, label in (
-        ("scenario_eur", SCENARIO_COLOUR, "with the neighbourhood team"),
-        ("reference_eur", REFERENCE_COLOUR, "old system continued"),
+        ("scenario_eur", SCENARIO_COLOUR, _("with the neighbourhood team")),
+        ("reference_eur", REFERENCE_COLOUR, _("old system continued")),
     ):
         _band(
             axis,
@@ -141,7 +152,7 @@ def _draw_spending(axis: Axes, curves: pd.DataFrame, team_start_year: int, view:
             colour,
             label,
         )
-    _mark_team_start(axis, team_start_year)
+    _mark_team_start(axis, team_start_year, language=language)
 
 
 def _median_by_year(spending: pd.DataFrame, view: str) -> pd.DataFrame:
@@ -150,7 +161,7 @@ def _median_by_year(spending: pd.DataFrame, view: str) -> pd.DataFrame:
     return rows.pivot_table(index="year", columns="component", values="extra_eur", aggfunc="median")
 
 
-def _stacked_bars(axis: Axes, medians: pd.DataFrame) -> pd.Series:
+def _stacked_bars(axis: Axes, medians: pd.DataFrame, language: str = "en") -> pd.Series:
     """Stacked bars per stream, positive up and negative down; returns the top per year.
 
     The investment streams are stacked first, then the safety net, so that each hump is
@@ -164,7 +175,7 @@ def _stacked_bars(axis: Axes, medians: pd.DataFrame) -> pd.Series:
             continue  # a stream without differences only clutters the legend
         positive = values.clip(lower=0)
         negative = values.clip(upper=0)
-        colour, label = STREAM_COLOURS[stream], STREAM_LABELS[stream]
+        colour, label = STREAM_COLOURS[stream], translator(language)(STREAM_LABELS[stream])
         axis.bar(medians.index, positive, bottom=up, width=0.8, color=colour, label=label)
         axis.bar(medians.index, negative, bottom=down, width=0.8, color=colour)
         up += positive
@@ -173,7 +184,7 @@ def _stacked_bars(axis: Axes, medians: pd.DataFrame) -> pd.Series:
 
 
 def _annotate_humps(
-    axis: Axes, medians: pd.DataFrame, tops: pd.Series, team_start_year: int
+    axis: Axes, medians: pd.DataFrame, tops: pd.Series, team_start_year: int, language: str = "en"
 ) -> None:
     """Name the two humps of the median curves, where they exist.
 
@@ -183,16 +194,17 @@ def _annotate_humps(
     above the whole bar, or beside it (investment left, safety net right) if both humps
     fall in the same year.
     """
+    _ = translator(language)
     investment_tops = medians[list(INVESTMENT_STREAMS)].clip(lower=0).sum(axis=1) / MILLION
     humps = []
     investment = medians["investment"]
     if investment.max() > ZERO_TOLERANCE_EUR:
         year = investment.idxmax()
-        humps.append((year, investment_tops[year], "investment hump", -1))
+        humps.append((year, investment_tops[year], _("investment hump"), -1))
     safety_net = medians.loc[medians.index >= team_start_year, "safety_net"]
     if not safety_net.empty and safety_net.max() > ZERO_TOLERANCE_EUR:
         year = safety_net.idxmax()
-        humps.append((year, tops[year], "safety-net hump", 1))
+        humps.append((year, tops[year], _("safety-net hump"), 1))
     shared = len(humps) == 2 and humps[0][0] == humps[1][0]
     rise = 0.1 * max(tops.max(), 1e-9)
     for year, top, text, side in humps:
@@ -209,7 +221,7 @@ def _annotate_humps(
 
 
 def extra_by_stream_figure(
-    spending: pd.DataFrame, team_start_year: int, view: str = "society"
+    spending: pd.DataFrame, team_start_year: int, view: str = "society", language: str = "en"
 ) -> Figure:
     """Extra spending against the old system per stream and year: the "two humps".
 
@@ -222,31 +234,35 @@ def extra_by_stream_figure(
         spending: From :func:`~wijksim.experiments.transition_analysis.spending_table`.
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
+        language: ``"en"`` or ``"nl"``: the figure's text.
     """
     figure = Figure(figsize=(9, 5), layout="constrained")
     axis = figure.subplots()
-    _draw_extra_by_stream(axis, spending, team_start_year, view)
-    _finish(figure, axis, _extra_title(view), EXTRA_YLABEL)
+    _draw_extra_by_stream(axis, spending, team_start_year, view, language)
+    ylabel = translator(language)(EXTRA_YLABEL)
+    _finish(figure, axis, _extra_title(view, language), ylabel, language)
     return figure
 
 
-EXTRA_YLABEL = "€ million per year (above 0: more than the old system)"
+EXTRA_YLABEL = N_("€ million per year (above 0: more than the old system)")
 
 
-def _extra_title(view: str) -> str:
-    safety = " and ".join(STREAM_LABELS[s] for s in SAFETY_NET_STREAMS)
-    return (
-        f"Extra spending against the old system, {VIEW_LABELS[view]}\n"
-        f"(warm: prevention and the switch; cool: {safety})"
+def _extra_title(view: str, language: str = "en") -> str:
+    _ = translator(language)
+    safety = _(" and ").join(_(STREAM_LABELS[s]) for s in SAFETY_NET_STREAMS)
+    title = _(
+        "Extra spending against the old system, {view}\n"
+        "(warm: prevention and the switch; cool: {safety})"
     )
+    return title.format(view=_(VIEW_LABELS[view]), safety=safety)
 
 
 def _draw_extra_by_stream(
-    axis: Axes, spending: pd.DataFrame, team_start_year: int, view: str
+    axis: Axes, spending: pd.DataFrame, team_start_year: int, view: str, language: str = "en"
 ) -> None:
     """The bars, the total line and the humps of :func:`extra_by_stream_figure`."""
     medians = _median_by_year(spending, view)
-    tops = _stacked_bars(axis, medians)
+    tops = _stacked_bars(axis, medians, language)
     total = spending[(spending["view"] == view) & (spending["component"] == "total")]
     band = total.groupby("year")["extra_eur"].quantile([0.05, 0.95]).unstack()
     _band(
@@ -256,15 +272,15 @@ def _draw_extra_by_stream(
         band[0.05],
         band[0.95],
         "black",
-        "total extra (median, 90% band)",
+        translator(language)(N_("total extra (median, 90% band)")),
     )
     axis.axhline(0, color="black", linewidth=0.8)
-    _annotate_humps(axis, medians, tops, team_start_year)
+    _annotate_humps(axis, medians, tops, team_start_year, language)
     # Room above the bars for the hump labels; bars of zero height would otherwise pin
     # the axis limit to their base ("sticky edges") and cut off the margin.
     axis.use_sticky_edges = False
     axis.margins(y=0.25)
-    _mark_team_start(axis, team_start_year)
+    _mark_team_start(axis, team_start_year, language=language)
 
 
 def _payback(cumulative: pd.Series) -> float:
@@ -274,7 +290,7 @@ def _payback(cumulative: pd.Series) -> float:
     return stays_at_or_below_zero_from(cumulative)
 
 
-def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
+def cumulative_figure(curves: pd.DataFrame, team_start_year: int, language: str = "en") -> Figure:
     """Cumulative extra spending from the switch, for society and for the municipality.
 
     Each curve starts at zero at the beginning of the team's first year; it rises with
@@ -284,22 +300,29 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int) -> Figure:
     Args:
         curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
         team_start_year: The first year of the team.
+        language: ``"en"`` or ``"nl"``: the figure's text.
     """
+    _ = translator(language)
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     axis = figure.subplots()
-    _draw_cumulative(axis, curves, team_start_year)
-    _finish(figure, axis, CUMULATIVE_TITLE, "€ million, cumulative")
+    _draw_cumulative(axis, curves, team_start_year, language=language)
+    _finish(figure, axis, _(CUMULATIVE_TITLE).format(share="90%"), _(CUMULATIVE_YLABEL), language)
     return figure
 
 
-CUMULATIVE_TITLE = (
+CUMULATIVE_TITLE = N_(
     "Cumulative extra spending since the team started\n"
-    "(above 0: still to be earned back; line: median; band: 90% of replicate runs)"
+    "(above 0: still to be earned back; line: median; band: {share} of replicate runs)"
 )
+CUMULATIVE_YLABEL = N_("€ million, cumulative")
 
 
 def _draw_cumulative(
-    axis: Axes, curves: pd.DataFrame, team_start_year: int, first_year: int | None = None
+    axis: Axes,
+    curves: pd.DataFrame,
+    team_start_year: int,
+    first_year: int | None = None,
+    language: str = "en",
 ) -> None:
     """Both views' cumulative curves and paybacks of :func:`cumulative_figure`.
 
@@ -307,6 +330,7 @@ def _draw_cumulative(
     panels on a shared axis pass the earliest start of them all, so that no panel's
     start falls off the left edge.
     """
+    _ = translator(language)
     for view, colour in VIEW_COLOURS.items():
         rows = curves[
             (curves["view"] == view)
@@ -332,7 +356,7 @@ def _draw_cumulative(
             line["cumulative_extra_eur_p05"],
             line["cumulative_extra_eur_p95"],
             colour,
-            VIEW_LABELS[view],
+            _(VIEW_LABELS[view]),
         )
         median = rows.set_index("year")["cumulative_extra_eur_median"]
         year = _payback(median)
@@ -340,7 +364,7 @@ def _draw_cumulative(
             value = median[int(year)] / MILLION
             axis.plot([year], [value], marker="o", markersize=9, color=colour, zorder=5)
             axis.annotate(
-                f"pays back in year {int(year)}",
+                _("pays back in year {year}").format(year=int(year)),
                 xy=(year, value),
                 xytext=(10, -14),  # below right: clear of the "team starts" label
                 textcoords="offset points",
@@ -353,7 +377,7 @@ def _draw_cumulative(
     # Room for the "team starts" label.
     axis.set_xlim(left=(team_start_year if first_year is None else first_year) - 1)
     # At the top: the curves start from zero at the bottom left.
-    _mark_team_start(axis, team_start_year, top=True)
+    _mark_team_start(axis, team_start_year, top=True, language=language)
 
 
 Draw = Callable[[Axes, pd.DataFrame, int], None]
@@ -361,7 +385,11 @@ Draw = Callable[[Axes, pd.DataFrame, int], None]
 
 
 def condition_figure(
-    panels: list[tuple[str, pd.DataFrame, int]], draw: Draw, title: str, ylabel: str
+    panels: list[tuple[str, pd.DataFrame, int]],
+    draw: Draw,
+    title: str,
+    ylabel: str,
+    language: str = "en",
 ) -> Figure:
     """Small multiples: one panel per condition, on shared axes.
 
@@ -371,6 +399,7 @@ def condition_figure(
         draw: Draws one panel.
         title: The figure's title; each panel is titled with its condition.
         ylabel: The y-axis label, shared by all panels.
+        language: ``"en"`` or ``"nl"``: the year axis's label (the rest comes translated).
     """
     columns = min(PANEL_COLUMNS, len(panels))
     rows = math.ceil(len(panels) / columns)
@@ -391,7 +420,7 @@ def condition_figure(
     # shared axes hide on every row but the last).
     for axis in axes[max(0, len(panels) - columns) : len(panels)]:
         axis.xaxis.set_tick_params(labelbottom=True)
-        axis.set_xlabel("year")
+        axis.set_xlabel(translator(language)(N_("year")))
     figure.suptitle(title, fontsize=11)
     figure.supylabel(ylabel, fontsize=10)
     figure.legend(
@@ -401,7 +430,11 @@ def condition_figure(
 
 
 def _figures_per_condition(
-    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: StartYears, grid: list[str]
+    spending: pd.DataFrame,
+    curves: pd.DataFrame,
+    team_start_year: StartYears,
+    grid: list[str],
+    language: str = "en",
 ) -> dict[str, Figure]:
     """:func:`transition_figures` with a panel per condition, paged by :data:`MAX_PANELS`."""
     conditions = [
@@ -423,30 +456,33 @@ def _figures_per_condition(
             for condition in page
         ]
 
+    _ = translator(language)
     kinds = {
         "transition_spending": (
             curves,
-            lambda axis, rows, start: _draw_spending(axis, rows, start, "society"),
-            _spending_title("society"),
-            "€ million per year",
+            lambda axis, rows, start: _draw_spending(axis, rows, start, "society", language),
+            _spending_title("society", language),
+            _("€ million per year"),
         ),
         "transition_extra_by_stream": (
             spending,
-            lambda axis, rows, start: _draw_extra_by_stream(axis, rows, start, "society"),
-            _extra_title("society"),
-            EXTRA_YLABEL,
+            lambda axis, rows, start: _draw_extra_by_stream(axis, rows, start, "society", language),
+            _extra_title("society", language),
+            _(EXTRA_YLABEL),
         ),
         "transition_cumulative": (
             curves,
-            lambda axis, rows, start: _draw_cumulative(axis, rows, start, earliest_start),
-            CUMULATIVE_TITLE,
-            "€ million, cumulative",
+            lambda axis, rows, start: _draw_cumulative(axis, rows, start, earliest_start, language),
+            _(CUMULATIVE_TITLE).format(share="90%"),
+            _(CUMULATIVE_YLABEL),
         ),
         "transition_extra_by_stream_municipality": (
             spending,
-            lambda axis, rows, start: _draw_extra_by_stream(axis, rows, start, "municipality"),
-            _extra_title("municipality"),
-            EXTRA_YLABEL,
+            lambda axis, rows, start: _draw_extra_by_stream(
+                axis, rows, start, "municipality", language
+            ),
+            _extra_title("municipality", language),
+            _(EXTRA_YLABEL),
         ),
     }
     earliest_start = min(start_year_of(team_start_year, c) for c in conditions)
@@ -455,12 +491,15 @@ def _figures_per_condition(
     for stem, (table, draw, title, ylabel) in kinds.items():
         for number, page in enumerate(pages, start=1):
             name = f"{stem}.png" if len(pages) == 1 else f"{stem}_{number}.png"
-            figures[name] = condition_figure(panels(table, page), draw, title, ylabel)
+            figures[name] = condition_figure(panels(table, page), draw, title, ylabel, language)
     return figures
 
 
 def transition_figures(
-    spending: pd.DataFrame, curves: pd.DataFrame, team_start_year: StartYears
+    spending: pd.DataFrame,
+    curves: pd.DataFrame,
+    team_start_year: StartYears,
+    language: str = "en",
 ) -> dict[str, Figure]:
     """All figures of the transition analysis, by file name.
 
@@ -468,6 +507,7 @@ def transition_figures(
         spending: From :func:`~wijksim.experiments.transition_analysis.spending_table`.
         curves: From :func:`~wijksim.experiments.transition_analysis.mean_curves`.
         team_start_year: The first year of the team (per condition if a grid varies it).
+        language: ``"en"`` or ``"nl"``: the figures' text.
 
     Returns:
         Without a grid, four figures; with one, the same four with a panel per
@@ -476,13 +516,15 @@ def transition_figures(
     """
     grid = grid_columns(spending, SPENDING_COLUMNS)
     if grid:
-        return _figures_per_condition(spending, curves, team_start_year, grid)
+        return _figures_per_condition(spending, curves, team_start_year, grid, language)
     start = start_year_of(team_start_year, {})
     return {
-        "transition_spending.png": spending_figure(curves, start),
-        "transition_extra_by_stream.png": extra_by_stream_figure(spending, start),
-        "transition_cumulative.png": cumulative_figure(curves, start),
+        "transition_spending.png": spending_figure(curves, start, language=language),
+        "transition_extra_by_stream.png": extra_by_stream_figure(
+            spending, start, language=language
+        ),
+        "transition_cumulative.png": cumulative_figure(curves, start, language),
         "transition_extra_by_stream_municipality.png": extra_by_stream_figure(
-            spending, start, view="municipality"
+            spending, start, "municipality", language
         ),
     }

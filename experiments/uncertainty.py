@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments.sweep_spec import parameter_set_of
 
 HEADLINE_METRICS: tuple[str, ...] = (
@@ -97,33 +98,62 @@ def uncertainty_table(indicators: pd.DataFrame, reference: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def uncertainty_markdown(table: pd.DataFrame, sets: int, seeds: int) -> str:
-    """The report's section on parameter and stochastic uncertainty."""
+def uncertainty_markdown(table: pd.DataFrame, sets: int, seeds: int, language: str = "en") -> str:
+    """The report's section on parameter and stochastic uncertainty, in ``language``."""
+    _ = translator(language)
+    intro = _(
+        "Every condition ran on {sets} parameter sets of the calibrated ensemble, each on "
+        "{seeds} seeds of its own. Median [90% band] over all {replicates} replicates, which "
+        "combines both; then the standard deviation between parameter sets (parameters) and "
+        "within them (seeds, chance), and the parameters' share of the variance (one-way "
+        "random effects). Differences are paired within a replicate."
+    )
+    header = [
+        _("condition"),
+        _("metric"),
+        _("quantity"),
+        _("median [90% band]"),
+        _("sd parameters"),
+        _("sd seeds"),
+        _("parameters' share"),
+    ]
     lines = [
-        "## Parameter and stochastic uncertainty",
+        _("## Parameter and stochastic uncertainty"),
         "",
-        f"Every condition ran on {sets} parameter sets of the calibrated ensemble, each on "
-        f"{seeds} seeds of its own. Median [90% band] over all {sets * seeds} replicates, "
-        "which combines both; then the standard deviation between parameter sets "
-        "(parameters) and within them (seeds, chance), and the parameters' share of the "
-        "variance (one-way random effects). Differences are paired within a replicate.",
+        intro.format(sets=sets, seeds=seeds, replicates=sets * seeds),
         "",
-        "| condition | metric | quantity | median [90% band] | sd parameters | sd seeds "
-        "| parameters' share |",
+        "| " + " | ".join(header) + " |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in table.itertuples():
-        share = "—" if np.isnan(row.parameters_share) else f"{row.parameters_share:.0%}"
-        lines.append(
-            f"| {row.condition} | {row.metric} | {row.quantity} | {_number(row.median)} "
-            f"[{_number(row.q05)} – {_number(row.q95)}] | {_number(row.parameters_sd)} "
-            f"| {_number(row.seeds_sd)} | {share} |"
-        )
+        share = "—" if np.isnan(row.parameters_share) else _percent(row.parameters_share, language)
+        cells = [
+            str(row.condition),
+            str(row.metric),
+            _(row.quantity),
+            f"{_number(row.median, language)} "
+            f"[{_number(row.q05, language)} – {_number(row.q95, language)}]",
+            _number(row.parameters_sd, language),
+            _number(row.seeds_sd, language),
+            share,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _number(value: float) -> str:
+QUANTITIES = (N_("level"), N_("difference"))
+"""The values of ``quantity`` in :func:`uncertainty_table`, as the section names them."""
+
+
+def _percent(share: float, language: str) -> str:
+    return number(100 * share, language) + "%"
+
+
+def _number(value: float, language: str = "en") -> str:
     """Whole numbers with thousands separators from 1,000; else three significant digits."""
     if np.isnan(value):
         return "—"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    if abs(value) >= 1000:
+        return number(value, language)
+    text = f"{value:.3g}"
+    return text if language == "en" else text.replace(".", ",")

@@ -166,7 +166,7 @@ def test_dashboard_in_chromium(dashboard_url, tmp_path):
             saved = tmp_path / "headline.csv"
             download.value.save_as(saved)
             text = saved.read_text(encoding="utf-8-sig")
-            assert text.startswith("metric;median;p05;p95;mean;n")
+            assert text.startswith("Maatstaf;Mediaan;5e percentiel;95e percentiel;")  # as the CLI
             assert "share_self_reliant;0," in text
 
             # Two configurations on paired seeds.

@@ -94,12 +94,50 @@ def test_a_small_transition_gives_curves_indicators_and_downloads(transition):
     results = compute.transition_results(table, config)
     assert {"society", "municipality"} <= set(results.summary["view"])
     assert "bcr" in set(results.summary["indicator"])
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(compute.excel_bytes({"headline": headline}, {"scenario": "transition"}))
+    _check_downloads(table, config, results)
+
+
+def _check_downloads(table, config, results):
+    """The downloads are what the command line writes: headers, about sheet, CSV format."""
+    headline = compute.headline(table, compute.TRANSITION)
+    wide = compute.wide_by_seed(table)
+    metrics = compute.metric_columns(wide)
+    as_a_and_b = {compute.TRANSITION: "A", compute.COUNTERFACTUAL: "B"}
+    comparison = compute.compare(table.assign(variant=table["variant"].map(as_a_and_b)))
+    tables = {
+        "headline": headline,
+        "yearly_by_seed": wide,
+        "transition_indicators": results.summary,
+        "transition_curves": results.curves,
+        "transition_spending": results.spending,
+        "comparison_totals": comparison.totals,
+        "comparison_by_year": comparison.by_year,
+    }
+    # Every column has a readable header (the tests run with WIJKSIM_STRICT_LABELS=1).
+    about = compute.provenance(config)
+    workbook = openpyxl.load_workbook(io.BytesIO(compute.excel_bytes(tables, about, "nl", metrics)))
+    assert workbook.sheetnames == ["toelichting", *tables]
+    rows = {row[0]: row[1] for row in workbook["toelichting"].iter_rows(values_only=True)}
+    assert rows["Opdracht"] == "wijksim dashboard" and rows["Seeds"] == "1, 2"
+    assert "team.frontline_fte 8 → 0.4" in rows["Meegeschaald met het aantal huishoudens"]
+    header = [cell.value for cell in workbook["yearly_by_seed"][1]]
+    assert header[:3] == ["Variant", "Seed", "Jaar van de run"]
+    assert "Meetwaarde cost_total_eur (per jaar: stromen opgeteld, toestanden gemiddeld) (EUR)" in (
+        header
     )
-    assert workbook.sheetnames == ["headline", "about"]
     csv = compute.csv_bytes(headline, "nl").decode("utf-8-sig")
-    assert csv.splitlines()[0] == "metric;median;p05;p95;mean;n"
+    assert csv.splitlines()[0].startswith("Maatstaf;Mediaan;5e percentiel;95e percentiel;")
+
+
+def test_downloads_are_the_files_the_command_line_writes(transition, tmp_path):
+    from wijksim.experiments.table_files import Provenance, write_tables
+
+    config = compute.configure(transition, "transition", SMALL)
+    table = compute.run_jobs(compute.jobs_of(config))
+    headline = compute.headline(table, compute.TRANSITION)
+    for language in ("nl", "en"):
+        write_tables(tmp_path, {"headline": headline}, Provenance("x", "transition"), language)
+        assert compute.csv_bytes(headline, language) == (tmp_path / "headline.csv").read_bytes()
 
 
 def _fake_run(value: float, weeks: int = 3, hang: bool = False):

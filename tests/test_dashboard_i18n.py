@@ -7,21 +7,29 @@ import gettext
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.pofile import read_po
 from wijksim.dashboard import i18n
 
 PACKAGE = Path(i18n.__file__).parent
+EXPERIMENTS = PACKAGE.parent / "experiments"
+SOURCES = [*sorted(PACKAGE.glob("*.py")), *(EXPERIMENTS / name for name in i18n.CATALOGUE_SOURCES)]
+"""Every file whose marked strings are in the catalogue: the dashboard, and the command
+line's headline, figures and reports."""
 PO_FILE = i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 
 
 def _marked_strings() -> set[str]:
-    """Every string the dashboard marks with ``_`` or ``N_``, as ``pybabel extract`` finds it."""
-    found = extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
-    )
-    return {message for _file, _line, message, _comments, _context in found}
+    """Every string marked with ``_`` or ``N_`` in :data:`SOURCES`, as pybabel finds it."""
+    keywords = {"_": None, "N_": None}
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords=keywords)
+    marked = {message for _file, _line, message, _comments, _context in found}
+    for path in SOURCES[len(list(PACKAGE.glob("*.py"))) :]:
+        with path.open("rb") as handle:
+            found = extract_python(handle, keywords, [], {})
+            marked |= {text for _line, _name, text, _notes in found if isinstance(text, str)}
+    return marked
 
 
 def _catalogue():
@@ -29,10 +37,11 @@ def _catalogue():
         return read_po(handle)
 
 
-def test_every_dashboard_string_has_a_dutch_translation():
+def test_every_dashboard_and_report_string_has_a_dutch_translation():
     catalogue = _catalogue()
     marked = _marked_strings()
-    assert len(marked) > 100  # the extraction found the dashboard's strings
+    assert len(marked) > 400  # the extraction found the dashboard's and the reports' strings
+    assert "Need groups, {percent} of households" in marked  # report.py's, for one
     untranslated = sorted(
         text
         for text in marked
@@ -46,11 +55,29 @@ def test_no_translated_call_inside_an_f_string():
     # check above: build the text outside the f-string instead (ruff's UP032 turns
     # "...".format(_("x")) into an f-string, so this happens by accident).
     hidden = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 hidden += [f"{path.name}:{node.lineno}" for call in _literal_calls(node)]
     assert not hidden, f"_() inside an f-string at {hidden}"
+
+
+def test_no_literal_translated_unmarked():
+    # translator(language)("text") translates, but pybabel sees only _("text") and
+    # N_("text"): write translator(language)(N_("text")), or _ = translator(language).
+    unmarked = []
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Call)
+                and isinstance(node.func.func, ast.Name)
+                and node.func.func.id == "translator"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                unmarked.append(f"{path.name}:{node.lineno}")
+    assert not unmarked, f"translator(...)('literal') at {unmarked}"
 
 
 def _literal_calls(node: ast.AST) -> list[ast.Call]:
