@@ -686,6 +686,38 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_reliability(args: argparse.Namespace) -> int:
+    """S1 App. VI's table by simulation, and how often a bonus–malus is on the wrong side."""
+    from wijksim.experiments.reliability_run import (
+        ReliabilitySettings,
+        parse_households,
+        run_reliability,
+        write_reliability,
+    )
+
+    households, households_file = parse_households(args.households)
+    settings = ReliabilitySettings(
+        households=households,
+        per_size=args.per_size,
+        indicator=args.indicator,
+        mean=args.mean,
+        spread=args.spread,
+        target=args.target,
+        years=args.years,
+        replications=args.replications,
+        seed=args.seed,
+        households_file=households_file,
+    )
+    settings.check()
+    out = Path(args.out or f"results/reliability-{args.indicator}")
+    _check_out_folder(out, kind="reliability")  # before any work
+    write_reliability(run_reliability(settings), out, args.lang)
+    if not args.quiet:
+        print((out / "summary.md").read_text(encoding="utf-8"))
+        print(f"wrote {out}/ (summary.md; tables .parquet, .csv and tables.xlsx; figures/)")
+    return 0
+
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 DEFAULT_DASHBOARD_PORT = 8501
 """Streamlit's own default port."""
@@ -1088,6 +1120,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress or summary")
     bench.set_defaults(handler=command_bench)
+    _add_reliability(commands)
     dashboard = commands.add_parser(
         "dashboard", help="the dashboard in the browser: knobs, runs, comparisons, downloads"
     )
@@ -1106,6 +1139,51 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quiet", action="store_true")
     report.set_defaults(handler=command_report)
     return parser
+
+
+def _add_reliability(commands) -> None:
+    """The ``reliability`` subcommand (issue 18, item 4)."""
+    reliability = commands.add_parser(
+        "reliability",
+        help="S1 App. VI by simulation: observations needed, and how often a bonus–malus "
+        "on results rewards the wrong neighbourhood (raw and empirical Bayes)",
+    )
+    reliability.add_argument(
+        "--households",
+        default="3000,6000,10000",
+        help="households of each neighbourhood size, comma-separated, or a .toml file with "
+        "households = [...] (default 3000,6000,10000: S1 App. IV)",
+    )
+    reliability.add_argument(
+        "--per-size", type=int, default=6, help="neighbourhoods of each size (default 6)"
+    )
+    reliability.add_argument(
+        "--indicator",
+        choices=("escalations", "self_reliant"),
+        default="escalations",
+        help="what is settled on (default escalations: lower is better)",
+    )
+    reliability.add_argument(
+        "--mean", type=float, help="city mean rate (default 0.0076 escalations, 0.785 self-reliant)"
+    )
+    reliability.add_argument(
+        "--spread",
+        type=float,
+        help="between-neighbourhood sd of the true rate relative to the mean "
+        "(default 0.2 escalations, 0.025 self-reliant; assumptions)",
+    )
+    reliability.add_argument(
+        "--target", type=float, help="settle against this rate instead of the city mean"
+    )
+    reliability.add_argument("--years", type=int, default=5, help="years pooled, up to (default 5)")
+    reliability.add_argument(
+        "--replications", type=int, default=500, help="simulated cities (default 500)"
+    )
+    reliability.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    reliability.add_argument("--out", help="output folder (default results/reliability-INDICATOR)")
+    reliability.add_argument("--quiet", action="store_true", help="no summary printed")
+    _add_language(reliability)
+    reliability.set_defaults(handler=command_reliability)
 
 
 def _interrupt_on_sigterm(signum, frame) -> None:

@@ -6,6 +6,7 @@ comes from (the binomial standard error of a simulated share).
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 from scipy.special import expit, logit
+from wijksim.experiments.cli import main
 from wijksim.experiments.reliability import (
     INDICATORS,
     fit_beta_binomial,
@@ -171,3 +173,23 @@ def test_a_tidy_table_of_any_units_and_periods_is_accepted():
     assert set(settle(table, True)["unit"]) == {"Noord", "Oost", "Zuid", "West"}
     with pytest.raises(ValueError, match="every unit needs a row"):
         misranking(table.iloc[1:], lower_is_better=True)
+
+
+# --------------------------------------------------------------------- the command
+
+
+def test_the_command_writes_tables_summary_and_figure(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["reliability", "--replications", "20", "--years", "2", "--out", "rel", "--quiet"]
+    assert main(argv) == 0
+    out = tmp_path / "rel"
+    for name in ("summary.md", "reliability.json", "tables.xlsx", "figures/settlement.png"):
+        assert (out / name).is_file(), name
+    power = pd.read_parquet(out / "app_vi_table.parquet")
+    assert sorted(power["source_n"].unique()) == sorted(
+        {row.green for row in SOURCE_TABLE} | {row.yellow for row in SOURCE_TABLE}
+    )
+    assert json.loads((out / "reliability.json").read_text())["replications"] == 20
+    assert "3,000 households" in (out / "summary.md").read_text()
+    assert main([*argv, "--indicator", "self_reliant", "--lang", "nl"]) == 0  # replaces it
+    assert "3.000 huishoudens" in (out / "summary.md").read_text()
