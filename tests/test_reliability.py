@@ -23,6 +23,7 @@ from wijksim.experiments.reliability import (
     shrink,
     simulate_counts,
 )
+from wijksim.experiments.reliability_input import from_yearly
 from wijksim.experiments.reliability_power import (
     SOURCE_TABLE,
     exact_power,
@@ -193,3 +194,24 @@ def test_the_command_writes_tables_summary_and_figure(tmp_path, monkeypatch, cap
     assert "3,000 households" in (out / "summary.md").read_text()
     assert main([*argv, "--indicator", "self_reliant", "--lang", "nl"]) == 0  # replaces it
     assert "3.000 huishoudens" in (out / "summary.md").read_text()
+
+
+def test_a_sweeps_yearly_table_becomes_the_tidy_input():
+    """Conditions are the units, seeds the replications; the truth is the unit's mean."""
+    rows = [
+        {"condition": c, "seed": s, "year": y, "metric": m, "value": v}
+        for c, size in (("weak", 3000), ("strong", 10000))
+        for s in (1, 2)
+        for y in (1, 2)
+        for m, v in (("escalations_total", size * 0.008 + s + y), ("share_self_reliant", 0.8))
+    ]
+    yearly = pd.DataFrame(rows)
+    table = from_yearly(yearly, "escalations", {"weak": 3000, "strong": 10000})
+    assert len(table) == 8 and set(table["unit"]) == {"weak", "strong"}
+    weak = table[table["unit"] == "weak"]
+    assert np.isclose(weak["true_rate"].iloc[0], (weak["events"] / 3000).mean())
+    assert list(misranking(table, lower_is_better=True)["window"]) == [1, 1, 2, 2]
+    shares = from_yearly(yearly, "self_reliant", 5000)
+    assert (shares["events"] == 4000).all()
+    with pytest.raises(ValueError, match="no number of households"):
+        from_yearly(yearly, "escalations", {"weak": 3000})
