@@ -695,18 +695,25 @@ def command_reliability(args: argparse.Namespace) -> int:
         write_reliability,
     )
 
-    households, households_file = parse_households(args.households)
+    simulated = ("households", "per_size", "mean", "spread", "replications")
+    if args.source_folder is not None:
+        given = [name for name in simulated if getattr(args, name) is not None]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise ScenarioError(COMMAND_LINE, "does not apply with --from", option)
+    households, households_file = parse_households(args.households or "3000,6000,10000")
     settings = ReliabilitySettings(
         households=households,
-        per_size=args.per_size,
+        per_size=6 if args.per_size is None else args.per_size,
         indicator=args.indicator,
         mean=args.mean,
         spread=args.spread,
         target=args.target,
         years=args.years,
-        replications=args.replications,
+        replications=500 if args.replications is None else args.replications,
         seed=args.seed,
         households_file=households_file,
+        source_folder=args.source_folder,
     )
     settings.check()
     out = Path(args.out or f"results/reliability-{args.indicator}")
@@ -1150,13 +1157,10 @@ def _add_reliability(commands) -> None:
     )
     reliability.add_argument(
         "--households",
-        default="3000,6000,10000",
         help="households of each neighbourhood size, comma-separated, or a .toml file with "
         "households = [...] (default 3000,6000,10000: S1 App. IV)",
     )
-    reliability.add_argument(
-        "--per-size", type=int, default=6, help="neighbourhoods of each size (default 6)"
-    )
+    reliability.add_argument("--per-size", type=int, help="neighbourhoods of each size (default 6)")
     reliability.add_argument(
         "--indicator",
         choices=("escalations", "self_reliant"),
@@ -1176,8 +1180,14 @@ def _add_reliability(commands) -> None:
         "--target", type=float, help="settle against this rate instead of the city mean"
     )
     reliability.add_argument("--years", type=int, default=5, help="years pooled, up to (default 5)")
+    reliability.add_argument("--replications", type=int, help="simulated cities (default 500)")
     reliability.add_argument(
-        "--replications", type=int, default=500, help="simulated cities (default 500)"
+        "--from",
+        dest="source_folder",
+        metavar="RESULTS_DIR",
+        help="settle on a sweep's results instead of a simulated city: its conditions are "
+        "the neighbourhoods, its seeds the replications, a condition's mean over seeds and "
+        "years its true rate",
     )
     reliability.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     reliability.add_argument("--out", help="output folder (default results/reliability-INDICATOR)")

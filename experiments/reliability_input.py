@@ -5,7 +5,8 @@ A sweep's yearly table (:func:`wijksim.experiments.results.yearly` of
 Where the sweep's conditions are the units (neighbourhoods, providers; e.g. a grid over
 ``population.households`` or, later, the city scenario's neighbourhoods) and its seeds
 are independent replications of the city, :func:`from_yearly` turns it into
-``replication, unit, period, events, exposure, true_rate``.
+``replication, unit, period, events, exposure, true_rate``; :func:`load_sweep` does so
+for a results folder.
 
 The model has no "true rate" of a unit: it is estimated as the unit's mean observed
 rate over all seeds and years. With few seeds that estimate shares the observation's own
@@ -15,7 +16,10 @@ noise of the truth falls as one over the square root of seeds × years).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+from wijksim.model.scenario_io import ScenarioError
 
 EVENT_METRICS = {"escalations": "escalations_total", "self_reliant": "share_self_reliant"}
 """The model metric behind each indicator (``model/metrics.py``): a yearly count of
@@ -65,3 +69,34 @@ def from_yearly(
     rate = table["events"] / table["exposure"]
     table["true_rate"] = rate.groupby(table["unit"]).transform("mean")
     return table
+
+
+def load_sweep(folder: str | Path, indicator: str) -> pd.DataFrame:
+    """The tidy reliability table of a sweep's results folder (``wijksim reliability --from``).
+
+    Each condition of the sweep is a unit, its households those of its runs (the sweep
+    manifest); each seed a replication. The reported years already leave out any burn-in.
+
+    Raises:
+        ScenarioError: Not a sweep's folder, no finished runs, or no such metric.
+    """
+    from wijksim.experiments.results import load_manifest, load_results, yearly
+
+    folder = Path(folder)
+    manifest = load_manifest(folder)
+    households: dict[str, int] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done":
+            households.setdefault(str(run["condition"]), int(run["households"]))
+    metric = EVENT_METRICS[indicator]
+    table = yearly(load_results(folder, metrics=[metric]))
+    if table.empty:
+        raise ScenarioError(folder, f"the runs have no metric '{metric}'")
+    if table["condition"].nunique() < 3:
+        raise ScenarioError(
+            folder, "expected a sweep of at least 3 conditions (the units to compare)"
+        )
+    try:
+        return from_yearly(table, indicator, households)
+    except ValueError as error:
+        raise ScenarioError(folder, str(error)) from None

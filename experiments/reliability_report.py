@@ -20,6 +20,9 @@ TEXT = {
         "between-neighbourhood spread {spread:.3g} of the mean (coefficient of variation); "
         "{units} neighbourhoods ({sizes} households, {per_size} of each); {years} years; "
         "{replications} simulated cities; seed {seed}. Reference: {reference}.",
+        "settings_from": "Indicator **{indicator}** from the sweep `{folder}`: its "
+        "conditions are the neighbourhoods, its seeds the replications, a condition's mean "
+        "rate over seeds and years its true rate. Reference: {reference}.",
         "city_mean": "the city's observed mean",
         "target": "the target {target:g}",
         "source": "Where the defaults come from: {source}.",
@@ -50,6 +53,9 @@ TEXT = {
         "(variatiecoëfficiënt); {units} wijken ({sizes} huishoudens, {per_size} van elk); "
         "{years} jaar; {replications} gesimuleerde steden; seed {seed}. "
         "Referentie: {reference}.",
+        "settings_from": "Indicator **{indicator}** uit de sweep `{folder}`: de condities "
+        "zijn de wijken, de seeds de herhalingen, het gemiddelde van een conditie over seeds "
+        "en jaren het ware cijfer. Referentie: {reference}.",
         "city_mean": "het waargenomen stadsgemiddelde",
         "target": "de norm {target:g}",
         "source": "Herkomst van de standaardwaarden: {source}.",
@@ -83,23 +89,30 @@ def summary_markdown(result: ReliabilityResult, language: str = "en") -> str:
     reference = text["city_mean"]
     if settings.target is not None:
         reference = text["target"].format(target=settings.target)
+    described = text["settings"].format(
+        indicator=settings.indicator,
+        mean=mean,
+        spread=spread,
+        units=len(settings.units),
+        sizes=" / ".join(number(n, language) for n in settings.households),
+        per_size=settings.per_size,
+        years=settings.years,
+        replications=settings.replications,
+        seed=settings.seed,
+        reference=reference,
+    )
+    source = text["source"].format(source=INDICATORS[settings.indicator].source)
+    if settings.source_folder is not None:
+        described = text["settings_from"].format(
+            indicator=settings.indicator, folder=settings.source_folder, reference=reference
+        )
+        source = ""
     lines = [
         text["title"],
         "",
-        text["settings"].format(
-            indicator=settings.indicator,
-            mean=mean,
-            spread=spread,
-            units=len(settings.units),
-            sizes=" / ".join(number(n, language) for n in settings.households),
-            per_size=settings.per_size,
-            years=settings.years,
-            replications=settings.replications,
-            seed=settings.seed,
-            reference=reference,
-        ),
+        described,
         "",
-        text["source"].format(source=INDICATORS[settings.indicator].source),
+        source,
         "",
         text["app_vi"],
         "",

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.reliability import INDICATORS, misranking, simulate_counts
+from wijksim.experiments.reliability_input import load_sweep
 from wijksim.experiments.reliability_power import reproduce_table, rule_fits
 from wijksim.model.scenario_io import ScenarioError, read_toml_file
 
@@ -44,10 +45,13 @@ class ReliabilitySettings:
         mean: The city's mean rate (``None``: the indicator's default).
         spread: Between-neighbourhood sd relative to the mean (``None``: default).
         target: Settle against this rate instead of the city's observed mean.
-        years: Years observed; settlements pool the first 1, 2, ... of them.
+        years: Years observed; settlements pool the first 1, 2, ... of them (with a
+            source folder: at most this many of its years).
         replications: Simulated cities.
         seed: Seed of the random generator.
         households_file: The TOML file the sizes came from, if any.
+        source_folder: A sweep's results folder whose conditions are the units and
+            whose seeds the replications, instead of the simulated city.
     """
 
     households: tuple[int, ...] = DEFAULT_HOUSEHOLDS
@@ -60,6 +64,7 @@ class ReliabilitySettings:
     replications: int = 500
     seed: int = 0
     households_file: str | None = None
+    source_folder: str | None = None
 
     @property
     def units(self) -> list[int]:
@@ -78,6 +83,17 @@ class ReliabilitySettings:
         Raises:
             ScenarioError: One line naming the option.
         """
+        if self.source_folder is None:
+            self._check_city()
+        _whole(self.years, "--years", 1, LIMITS["years"])
+        _whole(self.replications, "--replications", 1, LIMITS["replications"])
+        if self.seed < 0:
+            raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {self.seed}", "--seed")
+        if self.target is not None:
+            _share(self.target, "--target")
+
+    def _check_city(self) -> None:
+        """The simulated city's sizes, counts, mean and spread."""
         where = self.households_file or COMMAND_LINE
         for size in self.households:
             if not 1 <= size <= LIMITS["households"]:
@@ -94,10 +110,6 @@ class ReliabilitySettings:
                 f"fit the spread between them, found {len(self.units)}",
                 "--per-size",
             )
-        _whole(self.years, "--years", 1, LIMITS["years"])
-        _whole(self.replications, "--replications", 1, LIMITS["replications"])
-        if self.seed < 0:
-            raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {self.seed}", "--seed")
         if self.replications * len(self.units) * self.years > MAX_DRAWS:
             raise ScenarioError(
                 COMMAND_LINE,
@@ -106,8 +118,6 @@ class ReliabilitySettings:
             )
         mean, spread = self.resolved()
         _share(mean, "--mean")
-        if self.target is not None:
-            _share(self.target, "--target")
         if not (math.isfinite(spread) and spread >= 0):
             raise ScenarioError(COMMAND_LINE, f"expected a number ≥ 0, found {spread}", "--spread")
         widest = math.sqrt((1 - mean) / mean)  # the beta's a + b must stay above 0
@@ -178,9 +188,13 @@ def run_reliability(settings: ReliabilitySettings) -> ReliabilityResult:
     """The App. VI table and the misranking of a simulated city (settings checked)."""
     mean, spread = settings.resolved()
     indicator = replace(INDICATORS[settings.indicator], mean=mean, spread=spread)
-    counts = simulate_counts(
-        settings.units, indicator, settings.years, settings.replications, settings.seed
-    )
+    if settings.source_folder is not None:
+        counts = load_sweep(settings.source_folder, settings.indicator)
+        counts = counts[counts["period"] <= counts["period"].min() + settings.years - 1]
+    else:
+        counts = simulate_counts(
+            settings.units, indicator, settings.years, settings.replications, settings.seed
+        )
     better = indicator.lower_is_better
     return ReliabilityResult(
         settings=settings,

@@ -770,6 +770,19 @@ def _reliability_cases() -> Iterator[Case]:
             f"reliability-{id}", kind, argv, {"city.toml": text.encode()}, "city.toml", dotted
         )
     yield Case(
+        "reliability-from-not-a-sweep",
+        kind,
+        ("reliability", "--from", USER_FOLDER, "--out", "newout", "--quiet"),
+        file=USER_FOLDER,
+    )
+    yield Case(
+        "reliability-from-and-households",
+        kind,
+        ("reliability", "--from", USER_FOLDER, "--households", "3000", "--out", "newout"),
+        file=line,
+        field="--households",
+    )
+    yield Case(
         "reliability-out-user-folder",
         kind,
         ("reliability", "--out", USER_FOLDER, "--quiet", "--replications", "2"),

@@ -215,3 +215,17 @@ def test_a_sweeps_yearly_table_becomes_the_tidy_input():
     assert (shares["events"] == 4000).all()
     with pytest.raises(ValueError, match="no number of households"):
         from_yearly(yearly, "escalations", {"weak": 3000})
+
+
+def test_the_command_settles_on_a_sweeps_results(tmp_path, monkeypatch):
+    """``--from``: a sweep's conditions are the neighbourhoods, its seeds the cities."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny.toml").write_text(
+        'name = "units"\nscenario = "old_system"\nseeds = 2\n[set]\nyears = 1\n'
+        '[grid]\n"population.households" = [40, 50, 60]\n'
+    )
+    assert main(["sweep", "tiny.toml", "--out", "sweep", "--backend", "serial", "--quiet"]) == 0
+    assert main(["reliability", "--from", "sweep", "--out", "rel", "--quiet"]) == 0
+    by_size = pd.read_parquet(tmp_path / "rel" / "misranking_by_size.parquet")
+    assert sorted(by_size["households"].unique()) == [40, 50, 60]
+    assert "from the sweep `sweep`" in (tmp_path / "rel" / "summary.md").read_text()
