@@ -81,14 +81,27 @@ TEXT = {
 }
 
 
+class _DecimalComma(float):
+    """A number that formats with a decimal comma (Dutch): ``0,0076``."""
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec).replace(".", ",")
+
+
+def _numbers(language: str):
+    """Wrap numbers so that they format in ``language``'s decimal sign."""
+    return _DecimalComma if language == "nl" else float
+
+
 def summary_markdown(result: ReliabilityResult, language: str = "en") -> str:
     """The settings, the App. VI table beside the source's, and the headline per size."""
     text = TEXT[language]
     settings = result.settings
-    mean, spread = settings.resolved()
+    decimal = _numbers(language)
+    mean, spread = map(decimal, settings.resolved())
     reference = text["city_mean"]
     if settings.target is not None:
-        reference = text["target"].format(target=settings.target)
+        reference = text["target"].format(target=decimal(settings.target))
     described = text["settings"].format(
         indicator=settings.indicator,
         mean=mean,
@@ -116,7 +129,7 @@ def summary_markdown(result: ReliabilityResult, language: str = "en") -> str:
         "",
         text["app_vi"],
         "",
-        _rule_sentence(result, text),
+        _rule_sentence(result, text, decimal),
         "",
         markdown_table(app_vi_rows(result.power)),
         "",
@@ -132,24 +145,25 @@ def summary_markdown(result: ReliabilityResult, language: str = "en") -> str:
     return "\n".join(lines)
 
 
-def _rule_sentence(result: ReliabilityResult, text: dict[str, str]) -> str:
+def _rule_sentence(result: ReliabilityResult, text: dict[str, str], decimal=float) -> str:
     fits = result.rules.set_index(["colour", "rule"])
     power = result.power
     gap = np.max(np.abs(power["simulated_power"] - power["exact_power"]) / power["power_se"])
     return text["rule"].format(
-        green=np.exp(fits.loc[("green", "odds_ratio"), "effect"]),
-        yellow=np.exp(fits.loc[("yellow", "odds_ratio"), "effect"]),
-        green_error=fits.loc[("green", "odds_ratio"), "rms_log_error"],
-        yellow_error=fits.loc[("yellow", "odds_ratio"), "rms_log_error"],
-        relative=_errors(fits, "relative"),
-        absolute=_errors(fits, "absolute"),
-        gap=gap,
+        green=decimal(np.exp(fits.loc[("green", "odds_ratio"), "effect"])),
+        yellow=decimal(np.exp(fits.loc[("yellow", "odds_ratio"), "effect"])),
+        green_error=decimal(fits.loc[("green", "odds_ratio"), "rms_log_error"]),
+        yellow_error=decimal(fits.loc[("yellow", "odds_ratio"), "rms_log_error"]),
+        relative=_errors(fits, "relative", decimal),
+        absolute=_errors(fits, "absolute", decimal),
+        gap=decimal(gap),
     )
 
 
-def _errors(fits: pd.DataFrame, rule: str) -> str:
+def _errors(fits: pd.DataFrame, rule: str, decimal=float) -> str:
     """``0.60 / 0.40``: a rule's fit error for green and yellow."""
-    return " / ".join(f"{fits.loc[(c, rule), 'rms_log_error']:.2f}" for c in ("green", "yellow"))
+    errors = (decimal(fits.loc[(c, rule), "rms_log_error"]) for c in ("green", "yellow"))
+    return " / ".join(f"{error:.2f}" for error in errors)
 
 
 def app_vi_rows(power: pd.DataFrame) -> pd.DataFrame:

@@ -229,3 +229,13 @@ def test_the_command_settles_on_a_sweeps_results(tmp_path, monkeypatch):
     by_size = pd.read_parquet(tmp_path / "rel" / "misranking_by_size.parquet")
     assert sorted(by_size["households"].unique()) == [40, 50, 60]
     assert "from the sweep `sweep`" in (tmp_path / "rel" / "summary.md").read_text()
+
+
+def test_a_folder_with_a_stranger_in_it_is_not_replaced(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    argv = ["reliability", "--replications", "5", "--years", "1", "--out", "rel", "--quiet"]
+    assert main(argv) == 0
+    (tmp_path / "rel" / "notes.txt").write_text("mine")
+    assert main(argv) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert (tmp_path / "rel" / "notes.txt").read_text() == "mine"
