@@ -14,7 +14,9 @@ A wijksim result is recognised by the manifest it writes:
   ``runs``; a sweep writes into its folder (and resumes there) and leaves other files
   alone, except its ``report/``, which must be a wijksim report if it exists;
 * a sweep's report: ``summary.md`` and ``yearly_summary.parquet``;
-* a benchmark: ``bench.md`` and ``settings.json``.
+* a benchmark: ``bench.md`` and ``settings.json``;
+* a reliability analysis (``wijksim reliability``): ``summary.md`` and
+  ``reliability.json``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ WRITTEN = {
     "run": (RUN_FILES, False),
     "report": (frozenset({"summary.md", "figures"}), True),
     "bench": (frozenset({"bench.md", "settings.json", "figures"}), True),
+    "reliability": (frozenset({"summary.md", "reliability.json", "figures"}), True),
 }
 """Per kind of result replaced as a whole: the names it writes, and whether it also
 writes tables of varying names (``*.parquet``, ``*.csv``, ``tables.xlsx``); figures are
@@ -49,6 +52,7 @@ writes tables of varying names (``*.parquet``, ``*.csv``, ``tables.xlsx``); figu
 ADVICE = {
     "run": "choose another --out or pass --overwrite",
     "bench": "choose another --out or move it away",
+    "reliability": "choose another --out or move it away",
     "report": "move it away",
 }
 """What the user can do; only ``wijksim run`` has ``--overwrite``."""
@@ -66,7 +70,10 @@ def _json_keys(path: Path) -> set[str]:
 
 
 def result_kind(folder: Path) -> str | None:
-    """``"run"``, ``"sweep"``, ``"report"`` or ``"bench"`` if wijksim wrote ``folder``."""
+    """The kind of result wijksim wrote in ``folder`` (``None``: not a wijksim result).
+
+    One of ``"run"``, ``"sweep"``, ``"report"``, ``"bench"`` or ``"reliability"``.
+    """
     if {"scenario_name", "seed", "versions"} <= _json_keys(folder / "manifest.json"):
         return "run"
     if {"sweep", "runs"} <= _json_keys(folder / SWEEP_MANIFEST):
@@ -75,6 +82,8 @@ def result_kind(folder: Path) -> str | None:
         return "report"
     if (folder / "bench.md").is_file() and (folder / "settings.json").is_file():
         return "bench"
+    if (folder / "summary.md").is_file() and (folder / "reliability.json").is_file():
+        return "reliability"
     return None
 
 

@@ -196,6 +196,27 @@ COLUMNS: dict[str, Column] = {
     "nroy_share_of_range": Column(N_("Not ruled out: share of the range"), SHARE),
     "informed_by": Column(N_("Informed by")),
     "I_max": Column(N_("Largest implausibility")),
+    # --- reliability of settling on results (wijksim reliability, S1 App. VI)
+    "colour": Column(N_("Colour of S1 App. VI (green: meets, yellow: partly)")),
+    "band": Column(N_("Band of the indicator's mean proportion")),
+    "p": Column(N_("Mean proportion tested against"), SHARE),
+    "odds_ratio": Column(N_("Provider's odds ratio against the mean")),
+    "source_n": Column(N_("Observations needed, source"), COUNT),
+    "formula_n": Column(N_("Observations needed, normal approximation"), COUNT),
+    "simulated_n": Column(N_("Observations needed, simulated"), COUNT),
+    "simulated_power": Column(N_("Power at the source's number, simulated"), SHARE),
+    "exact_power": Column(N_("Power at the source's number, exact binomial"), SHARE),
+    "power_se": Column(N_("Monte Carlo standard error of the simulated power"), SHARE),
+    "effect": Column(N_("Fitted difference (log odds ratio, relative or absolute)")),
+    "rms_log_error": Column(N_("Root-mean-square error of log observations")),
+    "window": Column(N_("Years pooled"), COUNT),
+    "estimator": Column(N_("Estimate (raw or shrunken)")),
+    "units": Column(N_("Neighbourhoods × simulated cities"), COUNT),
+    "settled": Column(N_("Rewarded or penalised"), COUNT),
+    "money": Column(N_("Bonus–malus settled"), N_("events")),
+    "wrong_side_share": Column(N_("Settled on the wrong side"), SHARE),
+    "right_share": Column(N_("Settled on the right side"), SHARE),
+    "wrong_money_share": Column(N_("Share of the money paid in the wrong direction"), SHARE),
 }
 """Every column by its exact name. Where a name appears in several commands' tables it
 means the same there (``low``/``high``: a target's or a parameter's range)."""

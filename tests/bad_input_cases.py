@@ -736,6 +736,60 @@ def _environment_cases() -> Iterator[Case]:
     yield Case("report-not-a-results-folder", kind, ("report", USER_FOLDER), file=USER_FOLDER)
 
 
+def _reliability_cases() -> Iterator[Case]:
+    """``wijksim reliability``: every option out of range (issue 18, item 4)."""
+    kind = "reliability"
+    base = ("reliability", "--out", "newout", "--quiet", "--replications", "2")
+    line = "<command line>"
+    for id, extra, dotted in [
+        ("households-word", ("--households", "3000,abc"), "--households"),
+        ("households-zero", ("--households", "0,3000"), "--households"),
+        ("households-huge", ("--households", "100000000000"), "--households"),
+        ("too-few-units", ("--households", "3000", "--per-size", "2"), "--per-size"),
+        ("per-size-zero", ("--per-size", "0"), "--per-size"),
+        ("years-zero", ("--years", "0"), "--years"),
+        ("replications-negative", ("--replications", "-5"), "--replications"),
+        ("too-many-draws", ("--replications", "100000", "--years", "50"), "--replications"),
+        ("seed-negative", ("--seed", "-1"), "--seed"),
+        ("spread-negative", ("--spread", "-0.1"), "--spread"),
+        ("spread-nan", ("--spread", "nan"), "--spread"),
+        ("spread-too-wide", ("--spread", "20"), "--spread"),
+        ("mean-above-one", ("--mean", "1.5"), "--mean"),
+        ("mean-inf", ("--mean", "inf"), "--mean"),
+        ("target-zero", ("--target", "0"), "--target"),
+    ]:
+        yield Case(f"reliability-{id}", kind, (*base, *extra), file=line, field=dotted)
+    for id, text, dotted in [
+        ("file-strings", 'households = ["3000", "6000"]\n', "households"),
+        ("file-unknown-field", "households = [3000]\nhousholds = [1]\n", "housholds"),
+        ("file-empty", "households = []\n", "households"),
+        ("file-zero", "households = [3000, 0, 6000]\n", "households"),
+    ]:
+        argv = (*base, "--households", "city.toml")
+        yield Case(
+            f"reliability-{id}", kind, argv, {"city.toml": text.encode()}, "city.toml", dotted
+        )
+    yield Case(
+        "reliability-from-not-a-sweep",
+        kind,
+        ("reliability", "--from", USER_FOLDER, "--out", "newout", "--quiet"),
+        file=USER_FOLDER,
+    )
+    yield Case(
+        "reliability-from-and-households",
+        kind,
+        ("reliability", "--from", USER_FOLDER, "--households", "3000", "--out", "newout"),
+        file=line,
+        field="--households",
+    )
+    yield Case(
+        "reliability-out-user-folder",
+        kind,
+        ("reliability", "--out", USER_FOLDER, "--quiet", "--replications", "2"),
+        file=USER_FOLDER,
+    )
+
+
 def all_cases() -> list[Case]:
     """Every generated case, ids unique."""
     generators = [
@@ -755,6 +809,7 @@ def all_cases() -> list[Case]:
         _decimal_comma_cases,
         _out_cases,
         _environment_cases,
+        _reliability_cases,
     ]
     cases = [case for generate in generators for case in generate()]
     ids = [case.id for case in cases]
