@@ -15,6 +15,7 @@ from conftest import small
 from scipy import stats
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.scenario import Scenario
+from wijksim.model.scenario_io import load_scenario
 from wijksim.model.status import Status
 
 SEEDS = range(1, 7)
@@ -35,8 +36,8 @@ the bound here; before waiting lists cleared, waits ran to years."""
 def yearly() -> pd.DataFrame:
     """Per seed and year: group shares (mean over weeks), escalations and spending per
     1,000 households (sums), for the shipped old system with its burn-in."""
-    scenario = small(households=HOUSEHOLDS, years=YEARS, burn_in_years=6)
-    assert scenario.burn_in_years == 6
+    shipped = load_scenario("old_system").scenario.burn_in_years
+    scenario = small(households=HOUSEHOLDS, years=YEARS, burn_in_years=shipped)
     frames = []
     for seed in SEEDS:
         model = NeighbourhoodModel(scenario, seed=seed)
