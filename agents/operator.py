@@ -27,17 +27,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Knob:
-    """A policy setting the operator may move, one step at a time, within bounds."""
+    """A policy setting the operator may move, one step at a time, within bounds.
+
+    Attributes:
+        relative: Step and bounds are multiples of the scenario's own value of the setting
+            (the calibrated hours per case are 0.31, not the 1.0 the bounds were set
+            around; absolute bounds of 0.5–2 would leave the operator no move at all).
+    """
 
     name: str
     step: float
     low: float
     high: float
+    relative: bool = False
 
 
 KNOBS: tuple[Knob, ...] = (
     Knob("staffing_factor", 0.1, 0.0, 0.0),  # bounds from the contract's operator section
-    Knob("hours_per_case_factor", 0.1, 0.5, 2.0),
+    Knob("hours_per_case_factor", 0.1, 0.5, 2.0, relative=True),
     Knob("intake_max_level", 1, 1, 3),
     Knob("referral_max_level", 1, 1, 2),
     Knob("discharge_min_level", 1, 3, 5),
@@ -226,8 +233,9 @@ class TeamOperator(mesa.Agent):
         out = []
         for knob in KNOBS:
             low, high = self._bounds(knob)
+            step = knob.step * self._scale(knob)
             for sign in (1, -1):
-                value = round(current[knob.name] + sign * knob.step, 6)
+                value = round(current[knob.name] + sign * step, 6)
                 if low - 1e-9 <= value <= high + 1e-9 and self._allowed(knob, value, team):
                     out.append({**current, knob.name: value})
         return out
@@ -236,7 +244,14 @@ class TeamOperator(mesa.Agent):
         if knob.name == "staffing_factor":
             behaviour = self.contract.operator
             return behaviour.staffing_min_factor, behaviour.staffing_max_factor
-        return knob.low, knob.high
+        scale = self._scale(knob)
+        return knob.low * scale, knob.high * scale
+
+    def _scale(self, knob: Knob) -> float:
+        """What a relative knob's step and bounds multiply: the scenario's own value."""
+        if not knob.relative:
+            return 1.0
+        return float(getattr(self.model.params.team.policy, knob.name))
 
     @staticmethod
     def _allowed(knob: Knob, value: float, team) -> bool:

@@ -9,7 +9,7 @@ Bump :data:`MODEL_REVISION` in the same commit as any change that alters a resul
 ``experiments/benchmarks/fingerprint.py``.
 """
 
-MODEL_REVISION = 3
+MODEL_REVISION = 4
 """1: the model as of commit 3d58c1e (issues 1–7). 2: the corrected mechanics of issue 15
 (crisis care billed as every provider, own strength fading once a week, waiting lists
 re-triaged weekly, a burn-in, protection by hours, substitution at a factor, escalation
@@ -17,4 +17,7 @@ marks, intake hours and triage, outcome indicators, the operator seeing its sett
 contracted formation under the function budget, staff cuts that wait for cases to close).
 3: the operator's forecast counts escalations spared at the head of its queue and in
 aftercare (issue 15, item 3); only runs whose settlement on escalations is not at its cap
-change, so the fingerprints of revision 2 stand."""
+change, so the fingerprints of revision 2 stand. 4: the operator's hours-per-case knob
+steps and is bounded relative to the scenario's own value (the calibrated team's 0.31 lay
+below the absolute bounds 0.5–2, so the operator could not move it); identical for a
+scenario at 1.0."""

@@ -486,3 +486,25 @@ def test_settlement_forecast_is_the_settlement_before_its_cap_and_its_noise():
         update={"population_results": results.model_copy(update={"sample_households": 0})}
     )
     assert settlement_forecast_eur(unmeasured, 1000, None, 25.0)[1] == pytest.approx(500.0)
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.3])
+def test_the_operator_can_move_hours_per_case_from_the_scenarios_own_value(factor):
+    """The hours-per-case knob steps by a tenth of the scenario's value, within half to
+    twice it. With absolute bounds of 0.5–2 around 1.0, the calibrated team's 0.31 left
+    the operator no move at all: the per-hour tariff could not raise hours per case."""
+    scenario = small(
+        "funding_per_hour",
+        households=300,
+        years=1,
+        **{"team.policy.hours_per_case_factor": factor, "funding.operator.adapts": True},
+    )
+    model = NeighbourhoodModel(scenario, seed=1)
+    team = model.teams[0]
+    current = team.settings()
+    moves = sorted(
+        c["hours_per_case_factor"]
+        for c in model.operator._candidates(current, team)
+        if c["hours_per_case_factor"] != current["hours_per_case_factor"]
+    )
+    assert moves == pytest.approx([factor * 0.9, factor * 1.1])
