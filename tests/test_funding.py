@@ -185,12 +185,41 @@ def test_population_funding_without_results_is_a_function_budget_for_an_adapting
     pd.testing.assert_frame_equal(population.steps, budget.steps)
 
 
+def _not_yet_with_the_fitted_team(measured: str) -> pytest.MarkDecorator:
+    """A directional test whose set-up was derived on the uncalibrated team.
+
+    That team held ~18 households per FTE with a queue of over a year; the fitted team
+    (docs/calibration.md, "The team") holds ~75 with a wait of weeks and spare hours, so
+    these set-ups no longer show the incentive. Re-deriving them is issue 16's App. III.4
+    table (item 5). Strict: a set-up that shows it again passes here unexpectedly.
+    """
+    return pytest.mark.xfail(strict=True, reason=f"fitted team, issue 16 item 5: {measured}")
+
+
+FITTED_TEAM_NO_QUEUE = _not_yet_with_the_fitted_team(
+    "the settled fixture has no queue, so the forecast spares no escalation (spared = 0)"
+)
+
+
 # --- the formation a function budget pays for (issue 15, item 11) ------------------------
 
 LEEUWARDEN = 6000  # the households the function budget's lump sum was sized for
 
 
-@pytest.mark.parametrize(("clawback_share", "keeps_formation"), [(1.0, True), (0.3, False)])
+@pytest.mark.parametrize(
+    ("clawback_share", "keeps_formation"),
+    [
+        (1.0, True),
+        pytest.param(
+            0.3,
+            False,
+            marks=_not_yet_with_the_fitted_team(
+                "the claw-back follows the FTE of a cut that waits for cases to close, "
+                "the rule here the staffing factor: €2,087.73 against €2,111.54 in week 66"
+            ),
+        ),
+    ],
+)
 def test_function_budget_claws_back_staff_below_the_contracted_formation(
     clawback_share, keeps_formation
 ):
@@ -287,6 +316,7 @@ def test_per_hour_tariff_raises_the_hours_per_case_against_a_function_budget():
     assert_clearly(differences, +1)
 
 
+@_not_yet_with_the_fitted_team("referrals rose by 53, 124, 86 and 88 on seeds 1–4")
 def test_charging_specialist_prices_lowers_referrals_against_a_quota():
     """Option D (price charged to the team's budget) against A (a quota that does not
     bind): the operator stops offloading and refers less (docs/sources.md §3)."""
@@ -295,6 +325,7 @@ def test_charging_specialist_prices_lowers_referrals_against_a_quota():
     assert_clearly(paired("team_referrals", option_a, option_d), -1)
 
 
+@_not_yet_with_the_fitted_team("specialist spending −5,425,995, +7,206, −90,500, +7,350 €")
 def test_shared_savings_lower_specialist_use_against_population_funding():
     """S1 §4.5.1: settled on the population's specialist use, the base offloads less."""
     differences = paired(
@@ -355,6 +386,7 @@ def settlement_gain(outlook: TeamOutlook, setting: dict[str, float]) -> float:
     )
 
 
+@FITTED_TEAM_NO_QUEUE
 def test_the_operators_forecast_prices_the_escalations_staff_spare_at_the_malus(
     settled_population_funding,
 ):
@@ -387,6 +419,7 @@ def test_the_operators_forecast_prices_the_escalations_staff_spare_at_the_malus(
     assert utility_gains == sorted(utility_gains) and len(set(utility_gains)) == 3
 
 
+@FITTED_TEAM_NO_QUEUE
 def test_a_malus_beyond_the_cap_gives_no_reason_to_staff_up(settled_population_funding):
     """With the escalations far above the target, the malus is forfeit whatever the team does.
 
