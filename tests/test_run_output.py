@@ -13,6 +13,10 @@ import re
 import pytest
 from wijksim.experiments import cli, plots
 from wijksim.experiments.cli import main, overrides_label
+from wijksim.model.scenario_io import load_scenario
+
+BURN_IN = load_scenario("old_system").scenario.burn_in_years
+"""The shipped burn-in, which every caption names (14 years since fe6928b)."""
 
 SMALL = ["--years", "1", "--households", "300", "--quiet", "--no-figures"]
 
@@ -91,7 +95,7 @@ def test_run_figures_name_scenario_overrides_households_and_years(in_tmp, monkey
     assert main([*command, "--set", "team.frontline_fte=2"]) == 0
     expected = (
         "integral_team (seed 0) · households=300, team.frontline_fte=2, years=1 "
-        "· 300 households · 1 years after a 6-year burn-in of the old system (not shown)"
+        f"· 300 households · 1 years after a {BURN_IN}-year burn-in of the old system (not shown)"
     )
     assert captions == [expected] * 4  # shares, escalations, cost, team
 
@@ -119,8 +123,9 @@ def test_sweep_report_header_and_figures_name_what_produced_them(in_tmp, monkeyp
     assert main(["sweep", "tiny.toml", "--backend", "serial", "--out", str(out), "--quiet"]) == 0
     summary = (out / "report" / "summary.md").read_text()
     context = (
-        "integral_team · households=300, years=1 · 300 households · 1 years after a 6-year "
-        "burn-in of the old system (not shown) · varied: team.frontline_fte in [1.0, 2.0]"
+        "integral_team · households=300, years=1 · 300 households · 1 years after a "
+        f"{BURN_IN}-year burn-in of the old system (not shown) · varied: team.frontline_fte in "
+        "[1.0, 2.0]"
     )
     assert f"**{context}**" in summary.splitlines()[2]
     assert "scaled to 300 households: team.overhead_fte 2 → 0.1" in summary
