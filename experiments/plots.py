@@ -83,7 +83,7 @@ def context_line(
     """What produced a figure or table, in one line: the subtitle of every figure.
 
     Example: ``integral_team · households=3000, team.frontline_fte=12 · 3,000 households
-    · 10 years after a 6-year burn-in of the old system (not shown)``.
+    · 10 years after a 14-year burn-in of the old system (not shown)``.
 
     Args:
         scenario: The scenario's name (with the seed, for one run).
