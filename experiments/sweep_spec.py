@@ -379,15 +379,22 @@ def _with_parameter_set(
     scenario: Scenario,
     explicit: dict[str, Any],
     path: Path,
+    removed: list[str],
 ) -> Scenario:
     """The run's scenario with parameter set ``index`` applied (none: as it is).
 
     A field the variant, the grid or the sweep's ``set`` gives explicitly keeps that
-    value: the set describes the world, the sweep what is compared in it.
+    value: the set describes the world, the sweep what is compared in it. A field of a
+    section the variant removes (``without``) is left out, as the grid's are: the team's
+    parameters must not bring back the team a counterfactual has dropped.
     """
     if index is None:
         return scenario
-    values = {k: v for k, v in spec.parameter_sets[index].items() if k not in explicit}
+    values = {
+        k: v
+        for k, v in spec.parameter_sets[index].items()
+        if k not in explicit and k.split(".")[0] not in removed
+    }
     return _apply(scenario, values, path, f"parameter_sets[{index}]")
 
 
@@ -458,7 +465,12 @@ def plan_runs(spec: SweepSpec, path: Path, allow_large: bool = False) -> list[Ru
                 condition += " [" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
             for parameter_set, seed in replicates(spec, path):
                 replicate = _with_parameter_set(
-                    spec, parameter_set, run_scenario, {**overrides, **params}, path
+                    spec,
+                    parameter_set,
+                    run_scenario,
+                    {**overrides, **params},
+                    path,
+                    variant.without,
                 )
                 tasks.append(
                     RunTask(

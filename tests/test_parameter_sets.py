@@ -77,6 +77,26 @@ def test_every_condition_runs_every_set_on_its_own_seeds(tmp_path):
     assert len({t.fingerprint for t in tasks}) == len(tasks)
 
 
+def test_a_sets_fields_of_a_removed_section_stay_out_of_the_counterfactual(tmp_path):
+    """The team's ensemble sets team fields; the counterfactual drops the team.
+
+    Applied anyway, they brought the team back and the transition was compared with
+    itself: every difference was 0 (`wijksim transition --parameter-sets 6 --ensemble
+    integral_team` at f4abfe0).
+    """
+    spec = SweepSpec(
+        name="team_sets",
+        scenario="transition",
+        set={"population.households": 200, "years": 3},
+        variants=[VariantSpec(name="switch"), VariantSpec(name="counterfactual", without=["team"])],
+        parameter_sets=[{"team.support_effect_per_hour": 0.1}],
+        seeds=1,
+    )
+    tasks = {t.variant: t for t in plan_runs(spec, tmp_path / "team_sets.toml")}
+    assert tasks["counterfactual"].scenario.team is None
+    assert tasks["switch"].scenario.team.support_effect_per_hour == 0.1
+
+
 def test_seeds_that_would_collide_across_sets_are_refused(tmp_path):
     with pytest.raises(ScenarioError, match="seeds"):
         plan_runs(spec_with_sets(seeds=[SET_SEED_STRIDE]), tmp_path / "sets.toml")
