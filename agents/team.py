@@ -67,6 +67,9 @@ class NeighbourhoodTeam(mesa.Agent):
         recognition_factor: Per domain column: × the weekly chance of recognising a need
             beyond depth there (1 outside the focus).
         referral_lean: Per domain column: ZRM levels earlier that the team refers there.
+        provision_level: Per domain column: the admission level of a provision the team
+            cannot give itself (0 where its own support can stand in): it refers there
+            at that level, whatever its policy's threshold.
     """
 
     def __init__(
@@ -91,6 +94,12 @@ class NeighbourhoodTeam(mesa.Agent):
                 self._specialist_for[column] = specialist
         self.referable = np.zeros(N_DOMAINS, dtype=bool)
         self.referable[list(self._specialist_for)] = True
+        # A provision the team cannot give itself is referred at its own admission level,
+        # whatever the policy's threshold (SpecialistParams.team_substitutes).
+        self.provision_level = np.zeros(N_DOMAINS, dtype=np.int8)
+        for column, specialist in self._specialist_for.items():
+            if not specialist.params.team_substitutes:
+                self.provision_level[column] = specialist.params.admission_max_level
         self.focus = np.zeros(N_DOMAINS, dtype=bool)
         self.recognition_factor = np.ones(N_DOMAINS, dtype=np.float32)
         self.referral_lean = np.zeros(N_DOMAINS, dtype=np.int8)
@@ -376,8 +385,9 @@ class NeighbourhoodTeam(mesa.Agent):
         # (the lean towards their own organisation, docs/sources.md §2).
         seconded = cases.seconded[lead]
         # A focus team refers earlier in its focus ("the specialist is at hand", §7.14).
-        threshold = self.policy.referral_max_level + seconded.astype(np.int8)[:, None]
-        beyond = (levels <= threshold + self.referral_lean) & self.referable
+        leaning = self.policy.referral_max_level + self.referral_lean
+        threshold = np.maximum(leaning + seconded.astype(np.int8)[:, None], self.provision_level)
+        beyond = (levels <= threshold) & self.referable
         has_beyond = beyond.any(axis=1)
         new = lead[has_beyond & (cases.beyond_depth_since[lead] < 0)]
         cases.beyond_depth_since[new] = week
@@ -678,7 +688,8 @@ class NeighbourhoodTeam(mesa.Agent):
         per_domain = (hours / np.maximum(problems.sum(axis=1), 1))[:, None]
         competence = self._competence_of(rows)
         effect = competence * params.support_effect_per_hour * per_domain
-        beyond = (levels <= policy.referral_max_level + self.referral_lean) & self.referable
+        threshold = np.maximum(policy.referral_max_level + self.referral_lean, self.provision_level)
+        beyond = (levels <= threshold) & self.referable
         effect = np.where(beyond, effect * params.beyond_depth_factor, effect) * problems
         population.treatment_boost[rows] += effect.astype(np.float32)
         # Protection from escalation grows with the hours a problem domain gets and

@@ -9,7 +9,7 @@ Bump :data:`MODEL_REVISION` in the same commit as any change that alters a resul
 ``experiments/benchmarks/fingerprint.py``.
 """
 
-MODEL_REVISION = 4
+MODEL_REVISION = 5
 """1: the model as of commit 3d58c1e (issues 1–7). 2: the corrected mechanics of issue 15
 (crisis care billed as every provider, own strength fading once a week, waiting lists
 re-triaged weekly, a burn-in, protection by hours, substitution at a factor, escalation
@@ -20,4 +20,6 @@ aftercare (issue 15, item 3); only runs whose settlement on escalations is not a
 change, so the fingerprints of revision 2 stand. 4: the operator's hours-per-case knob
 steps and is bounded relative to the scenario's own value (the calibrated team's 0.31 lay
 below the absolute bounds 0.5–2, so the operator could not move it); identical for a
-scenario at 1.0."""
+scenario at 1.0. 5: a team refers a provision it cannot give itself (sheltered housing,
+personal care, addiction care: ``SpecialistParams.team_substitutes``) at the provision's
+own admission level, not only when acute; the old system's results are unchanged."""

@@ -296,6 +296,14 @@ class SpecialistParams(Section):
     raises only the domains of the escalation that brought the household in."""
     forced_admission: bool = False
     """Admits at once, beyond capacity (crisis care after an escalation)."""
+    team_substitutes: bool = True
+    """Whether a generalist team's own support can stand in for this care below the
+    acute level: counselling and ambulatory treatment it can, so an integral team refers
+    only at its ``referral_max_level``. A provision it cannot give (a place to live,
+    nursing and personal care, clinical addiction treatment) it refers at this kind's
+    ``admission_max_level``, as the desk indicates it (assumption; a team that held
+    such households itself would cut provisions that teams did not cut in practice:
+    Wmo use rose more where teams worked, CPB 2019, docs/sources.md)."""
     extend_probability: Share = 0.0
     """Paid per week (P×Q), the provider has its own incentive to keep clients longer
     (S1 §4.5.1: "unnecessarily long and heavy"): at a trajectory's planned end it extends
@@ -332,15 +340,29 @@ def _default_specialists() -> dict[str, SpecialistParams]:
         "mental_health": kind(
             "Mental health care (GGZ)", ["mental_health"], "insurer", 9.0, 250, 26
         ),
-        "addiction_care": kind("Addiction care", ["addiction"], "insurer", 4.5, 250, 26),
+        "addiction_care": kind(
+            "Addiction care", ["addiction"], "insurer", 4.5, 250, 26, team_substitutes=False
+        ),
         "debt_counselling": kind(
             "Debt counselling", ["finances"], "municipality_wmo", 20.0, 60, 52
         ),
         "personal_care": kind(
-            "Personal care (PV)", ["physical_health", "adl"], "insurer", 23.0, 200, 26
+            "Personal care (PV)",
+            ["physical_health", "adl"],
+            "insurer",
+            23.0,
+            200,
+            26,
+            team_substitutes=False,
         ),
         "sheltered_housing": kind(
-            "Sheltered housing", ["housing"], "municipality_wmo", 14.0, 1200, 52
+            "Sheltered housing",
+            ["housing"],
+            "municipality_wmo",
+            14.0,
+            1200,
+            52,
+            team_substitutes=False,
         ),
         # Crisis care's stay is part of each escalation kind's cost_eur, which is the
         # cost of the whole event as the sources give it (an out-of-home placement's

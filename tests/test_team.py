@@ -7,6 +7,7 @@ import pandas as pd
 from conftest import small
 from test_invariants import check_invariants
 from wijksim.model.caseload import CaseRole
+from wijksim.model.domains import DOMAINS
 from wijksim.model.ledger import to_cents
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.status import Status
@@ -228,3 +229,26 @@ def test_households_out_of_crisis_care_go_to_the_head_of_the_queue():
     newcomer = np.flatnonzero((cases.team < 0) & (model.population.zrm.min(axis=1) == 1))[:3]
     team.apply(newcomer, model.week, route="crisis")
     assert (cases.queue_order[newcomer] < cases.queue_order[queued].min()).all()
+
+
+def test_a_team_refers_a_provision_it_cannot_give_at_the_provisions_own_level():
+    # An integral team referred only acute problems (ZRM 1), so it held households who
+    # needed sheltered housing or personal care at level 2 and gave them counselling: a
+    # team with no effect at all still halved those provisions. Counselling-like care
+    # (youth care here) stays the team's own work above its referral threshold.
+    model, team = _supported_team()
+    cases, population = model.cases, model.population
+    lead = np.flatnonzero((cases.team == team.index) & (cases.role == CaseRole.LEAD))
+    assert lead.size >= 2
+    housing_row, family_row = lead[:2]
+    population.zrm[[housing_row, family_row], :] = 5
+    population.zrm[housing_row, DOMAINS.index("housing")] = 2
+    population.zrm[family_row, DOMAINS.index("family_and_parenting")] = 2
+    team.review_cases(model.week, np.zeros(population.size))  # every need recognised
+    sheltered = next(s for s in model.specialists if s.kind == "sheltered_housing")
+    assert not sheltered.params.team_substitutes
+    assert population.provider[housing_row] == sheltered.index
+    assert cases.role[housing_row] == CaseRole.HANDED_OVER
+    assert population.status[housing_row] == Status.WAITING
+    assert cases.role[family_row] == CaseRole.LEAD  # youth care: the team's own work
+    assert population.provider[family_row] < 0
