@@ -210,14 +210,7 @@ LEEUWARDEN = 6000  # the households the function budget's lump sum was sized for
     ("clawback_share", "keeps_formation"),
     [
         (1.0, True),
-        pytest.param(
-            0.3,
-            False,
-            marks=_not_yet_with_the_fitted_team(
-                "the claw-back follows the FTE of a cut that waits for cases to close, "
-                "the rule here the staffing factor: €2,087.73 against €2,111.54 in week 66"
-            ),
-        ),
+        (0.3, False),
     ],
 )
 def test_function_budget_claws_back_staff_below_the_contracted_formation(
@@ -235,14 +228,15 @@ def test_function_budget_claws_back_staff_below_the_contracted_formation(
         small("funding_function_budget", households=LEEUWARDEN, years=4, **overrides), seed=1
     )
     table = wide(result)
-    # The operator reviews at the end of a week: a week is staffed as recorded the week
-    # before (the scenario's team, factor 1, in week 1).
-    staffing = table["team_staffing_factor"].shift(1, fill_value=1.0)
+    # The rule reads the frontline FTE employed, not the operator's target: a cut waits
+    # for cases to close. The operator reviews at the end of a week, so a week is paid on
+    # the staff recorded the week before (the scenario's 8 FTE in week 1).
     contracted = 8.0  # frontline FTE of the scenario's team × the formation's factor 1
-    missing = np.maximum(contracted - 8.0 * staffing, 0.0) / contracted
+    employed = table["team_frontline_fte"].shift(1, fill_value=contracted)
+    missing = np.maximum(contracted - employed, 0.0) / contracted
     rule = np.round(clawback_share * missing * 122.0 * LEEUWARDEN / 52 * 100) / 100
     clawback = table.get("operator_clawback_eur", pd.Series(0.0, index=table.index))
-    below = staffing < 1.0 - 1e-9
+    below = employed < contracted - 1e-9
     assert (clawback[~below] == 0).all()
     assert np.allclose(clawback, rule, atol=0.005)
     assert below.any() != keeps_formation, table["team_staffing_factor"].unique()
