@@ -704,7 +704,11 @@ class NeighbourhoodTeam(mesa.Agent):
         team_hours[slipped] = hours[slipped]
         cases.hours[rows] += team_hours
         self.helped[min(self.model.year, self.helped.shape[0] - 1), rows] = True
-        self.model.counters["team_hours_casework"] += float(team_hours.sum())
+        counters = self.model.counters
+        counters["team_hours_casework"] += float(team_hours.sum())
+        first_in_year, first_ever = cases.note_supported(active, self.model.year)
+        counters["team_supported_first_in_year"] += first_in_year
+        counters["team_supported_first_ever"] += first_ever
 
     def _competence_of(self, rows: np.ndarray) -> np.ndarray:
         """Competence per row and domain: the team's, or a second worker's where better.

@@ -65,6 +65,9 @@ class CaseTable:
             coordinating the case (0 without a second worker).
         passed_on: The household was passed from one team to another in this episode
             (offloading or forwarding), so it is not passed on again.
+        supported_year: The last reported year a team worked the household's case (LEAD
+            or CONSULT), or 0 if none ever did: households supported over several years
+            count once (:meth:`note_supported`).
     """
 
     team: np.ndarray
@@ -84,6 +87,7 @@ class CaseTable:
     co_weight: np.ndarray
     coordination_hours: np.ndarray
     passed_on: np.ndarray
+    supported_year: np.ndarray
 
     @classmethod
     def empty(cls, size: int) -> CaseTable:
@@ -106,6 +110,7 @@ class CaseTable:
             co_weight=np.zeros(size, dtype=np.float32),
             coordination_hours=np.zeros(size, dtype=np.float32),
             passed_on=np.zeros(size, dtype=bool),
+            supported_year=np.zeros(size, dtype=np.int16),
         )
 
     def rows(self, team: int, *roles: CaseRole) -> np.ndarray:
@@ -116,6 +121,21 @@ class CaseTable:
             wanted[[int(r) for r in roles]] = True
             held = held[wanted[self.role[held]]]
         return held
+
+    def note_supported(self, rows: np.ndarray, year: int) -> tuple[int, int]:
+        """Mark ``rows`` as supported in ``year`` (1-based, reported).
+
+        Returns:
+            How many of them are supported for the first time this year, and how many
+            for the first time in the run: summed over a period, the households a team
+            supported in it, each once (Leeuwarden's 600 a year and 800 over four years,
+            docs/sources.md §2).
+        """
+        last = self.supported_year[rows]
+        first_in_year = int((last != year).sum())
+        first_ever = int((last == 0).sum())
+        self.supported_year[rows] = year
+        return first_in_year, first_ever
 
     def release(self, rows: np.ndarray) -> None:
         """The team lets go of ``rows`` entirely."""

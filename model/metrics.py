@@ -83,6 +83,8 @@ FLOW_COUNTERS: tuple[str, ...] = (
     "team_referral_delay_weeks",
     "team_wasted_hours",
     "team_hours_casework",
+    "team_supported_first_in_year",
+    "team_supported_first_ever",
     "team_hours_outreach",
     "team_hours_collective",
     "funding_results",

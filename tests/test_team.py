@@ -252,3 +252,25 @@ def test_a_team_refers_a_provision_it_cannot_give_at_the_provisions_own_level():
     assert population.status[housing_row] == Status.WAITING
     assert cases.role[family_row] == CaseRole.LEAD  # youth care: the team's own work
     assert population.provider[family_row] < 0
+
+
+def test_households_supported_are_counted_once_a_year_and_once_a_run():
+    # Leeuwarden's 600 a year and 800 over four years (team_households_over_four_years)
+    # count households, not household-weeks: checked against sets kept beside the run.
+    model = NeighbourhoodModel(small("integral_team", households=1500, years=3), seed=4)
+    per_year: dict[int, set[int]] = {}
+    first_in_year: dict[int, int] = {}
+    first_ever = 0
+    for _ in range(3 * 52):
+        model.step()
+        active = np.isin(model.cases.role, [CaseRole.LEAD, CaseRole.CONSULT])
+        per_year.setdefault(model.year, set()).update(np.flatnonzero(active).tolist())
+        record = model.records[-1]
+        first_in_year[model.year] = (
+            first_in_year.get(model.year, 0) + record["team_supported_first_in_year"]
+        )
+        first_ever += record["team_supported_first_ever"]
+    assert all(len(per_year[y]) > 100 for y in per_year)  # not vacuous
+    assert first_in_year == {y: len(rows) for y, rows in per_year.items()}
+    assert first_ever == len(set().union(*per_year.values()))
+    assert first_ever < sum(first_in_year.values())  # some were supported in two years
