@@ -289,6 +289,37 @@ def escalation_ratio_after_team_start(
     return float(sum(after) / sum(before))
 
 
+@metric(
+    "team_households_over_period_per_year",
+    "ratio to the households supported a year",
+    needs_of=False,
+)
+def team_households_over_period_per_year(
+    run: RunOutputs, window: Window, of: str | None
+) -> float | None:
+    """Households a team supported in the window, each once, over those it supported a year.
+
+    Leeuwarden's front-line team supported about 600 households a year and 800 over four
+    years, "because most households are supported for several years and cannot be let
+    go" (docs/sources.md §2, S1 App. I.3): 1.33. A team that lets go soon supports new
+    households every year, and the ratio nears the number of years. The window must begin
+    in the year the team opens (``transition.team_start_year``), so that every household
+    supported in it is supported for the first time in the run; ``None`` otherwise, or
+    when the team supported nobody.
+    """
+    start = int((run.scenario.get("transition") or {}).get("team_start_year", 1))
+    if window[0] != start:
+        return None
+    weeks = run.weeks(window)
+    if weeks.empty:
+        return None
+    unique = run.column(window, "team_supported_first_ever").sum()
+    per_year = run.column(window, "team_supported_first_in_year").groupby(weeks["year"]).sum()
+    if per_year.mean() <= 0:
+        return None
+    return float(unique / per_year.mean())
+
+
 def _last_group(run: RunOutputs) -> str:
     """The most severe need group of the run's scheme (``complex``, ``top``)."""
     return str(run.households["need_group"].cat.categories[-1])
