@@ -37,6 +37,7 @@ from wijksim.experiments.results import (
 from wijksim.experiments.sweep import revision_of, run_metadata
 from wijksim.experiments.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.uncertainty import uncertainty_markdown, uncertainty_table
+from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.scenario_io import ScenarioError
@@ -62,15 +63,22 @@ def run_indicators(table: pd.DataFrame) -> pd.DataFrame:
 
     Flows are summed over all years; states (group shares, queue) are the final year's
     mean; two ratios are formed per run: the mean intake wait (weeks waited ÷
-    admissions) and the relapse rate (relapses ÷ closures).
+    admissions) and the relapse rate (relapses ÷ closures). The metrics that a
+    partner's rules declare are added by their kind.
     """
     ids = [c for c in table.columns if c not in ("year", "metric", "value")]
     final_year = table["year"].max()
-    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks"))]
+    declared = declared_by_rules()
+    partner_flows = [m.name for m in declared if m.kind is MetricKind.FLOW]
+    partner_states = [m.name for m in declared if m.kind is MetricKind.STATE]
+    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks", *partner_flows))]
     totals = flows.groupby([*ids, "metric"], sort=False, dropna=False)["value"].sum()
     states = table[
         (table["year"] == final_year)
-        & (table["metric"].isin(FINAL_YEAR_STATES) | table["metric"].str.startswith("share_"))
+        & (
+            table["metric"].isin((*FINAL_YEAR_STATES, *partner_states))
+            | table["metric"].str.startswith("share_")
+        )
         & ~table["metric"].str.startswith("share_supported")
     ]
     finals = states.groupby([*ids, "metric"], sort=False, dropna=False)["value"].mean()

@@ -343,6 +343,8 @@ def allowed_values(annotation: Any) -> str:
         text = f"table: {keys} = {allowed_values(value)}"
     elif isinstance(base, type) and issubclass(base, BaseModel):
         text = "table"
+    elif base is Any:  # a rule's parameter: its own model checks it (``[rules.<name>]``)
+        text = "value the rule's parameters check"
     else:  # pragma: no cover - every type of the schema is handled above
         text = str(base)
     return f"{text}, or not set" if optional else text
@@ -544,7 +546,7 @@ def sections() -> list[str]:
 def section_descriptions() -> dict[str, str]:
     """Each section's description: its class's docstring, or its field's for a table of kinds."""
     docs = attribute_docstrings(Scenario)
-    described = {GENERAL: "The scenario's own fields: its name, length and schedule."}
+    described = {GENERAL: "The scenario's own fields: its name, length, schedule and plugins."}
     docs = {name: text.replace("``", "`") for name, text in docs.items()}
     for name, info in Scenario.model_fields.items():
         model = _model_in(info.annotation) or _container_model(info.annotation, dict)
