@@ -411,6 +411,31 @@ def check_one_revision(folder: Path, manifest: dict) -> None:
         )
 
 
+def check_rules_registered(folder: Path, manifest: dict) -> None:
+    """Refuse a folder whose runs used rules that no imported plugin registers.
+
+    Their metrics would be added up without their declared kind (a flow averaged): the
+    plugin must be imported with ``--plugin`` here too.
+
+    Raises:
+        ScenarioError: Naming the rules and the option.
+    """
+    from wijksim.model.rules import RULES
+
+    missing: dict[str, None] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done":
+            rules = run_metadata(folder / run["file"]).get("scenario", {}).get("rules", {})
+            missing.update(dict.fromkeys(name for name in rules if name not in RULES))
+    if missing:
+        raise ScenarioError(
+            folder,
+            f"its runs used rule(s) {list(missing)} that no imported plugin registers; "
+            "pass --plugin MODULE so that their metrics are added up by their kind",
+            "--plugin",
+        )
+
+
 def write_report(
     folder: str | Path, discount_rate: float | None = None, language: str = "en"
 ) -> Path:
@@ -423,6 +448,7 @@ def write_report(
     folder = Path(folder)
     manifest = load_manifest(folder)
     check_one_revision(folder, manifest)
+    check_rules_registered(folder, manifest)
     steps = load_results(folder)
     table = yearly(steps)
     del steps

@@ -245,3 +245,19 @@ def test_built_in_metrics_keep_their_kind_in_a_split_team_with_funding():
     assert any("__" in name for name in recorded)
     for name in recorded:
         assert (kind_of(name) is MetricKind.FLOW) == old_is_flow(name), name
+
+
+def test_a_report_without_the_sweeps_plugin_is_one_line(plugin, tmp_path, capsys, monkeypatch):
+    from wijksim.model.rules import RULES
+
+    path = scenario_file(tmp_path, f'[rules.{plugin}]\nafter = "recovery"\n')
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'name = "x"\nscenario = "{path}"\nseeds = 1\n')
+    out = tmp_path / "out"
+    args = ["sweep", "--plugin", plugin, str(sweep), "--backend", "serial", "--quiet"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert main(["report", "--plugin", plugin, str(out), "--quiet"]) == 0
+    monkeypatch.delitem(RULES, plugin)  # a new process that did not import the plugin
+    assert main(["report", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"used rule(s) ['{plugin}']" in err[0] and "--plugin" in err[0]
