@@ -61,8 +61,8 @@ ENVIRONMENT_ERRORS = frozenset(
 """Failures of the file system (disk full, read-only, no permission) that are printed as
 one line rather than a traceback: the user's to fix, not a bug (issue 19, item 4)."""
 PLUGINS_RUN_CODE = (
-    "A sweep file that lists plugins = [...] runs those Python modules with your "
-    "permissions: run only sweep files you trust."
+    "A sweep or scenario file that lists plugins = [...] runs those Python modules with "
+    "your permissions: run only files you trust."
 )
 
 
