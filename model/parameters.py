@@ -593,9 +593,35 @@ class UnknownSection(ValueError):
 def select(name: str | None) -> list[Parameter]:
     """The parameters of a section, a nested table (``team.policy``) or one field.
 
+    ``rules`` and ``rules.NAME`` are the parameters of the registered rules (a
+    partner's, once its plugin is imported), read from each rule's ``Params``.
+
     Raises:
         UnknownSection: If nothing has that name; with the nearest name.
     """
+    if name == "rules" or (name or "").startswith("rules."):
+        return rule_parameters(name)
+    return _select_in_schema(name)
+
+
+def rule_parameters(name: str) -> list[Parameter]:
+    """The parameters of every registered rule (``rules``), one rule's, or one field's.
+
+    Raises:
+        UnknownSection: If no registered rule has a parameter of that name.
+    """
+    from wijksim.model.rules import RULES
+
+    rows: list[Parameter] = []
+    for rule_name, rule in sorted(RULES.items()):
+        rows += _walk(rule.Params, rule.Params(), f"rules.{rule_name}.", f"rules.{rule_name}")
+    chosen = [p for p in rows if name == "rules" or p.path == name or p.path.startswith(f"{name}.")]
+    if not chosen:
+        raise UnknownSection(name, nearest(name, [p.path for p in rows] or ["rules"]))
+    return chosen
+
+
+def _select_in_schema(name: str | None) -> list[Parameter]:
     if not name:
         return list(parameters())
     if name in sections():

@@ -261,3 +261,11 @@ def test_a_report_without_the_sweeps_plugin_is_one_line(plugin, tmp_path, capsys
     assert main(["report", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"used rule(s) ['{plugin}']" in err[0] and "--plugin" in err[0]
+
+
+def test_params_lists_a_plugin_rules_parameters(plugin, capsys):
+    assert main(["params", "--plugin", plugin, f"rules.{plugin}"]) == 0
+    out = capsys.readouterr().out
+    assert f"rules.{plugin}.per_week" in out and "Events counted each week" in out
+    assert main(["params", f"rules.{plugin}.per_wek"]) == 2
+    assert f"did you mean 'rules.{plugin}.per_week'" in capsys.readouterr().err
