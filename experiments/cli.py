@@ -23,6 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 from wijksim.experiments.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
+from wijksim.model.plugins import import_plugins
 from wijksim.model.scaling import describe_scaling, with_overrides_scaled
 from wijksim.model.scenario_io import (
     DECIMAL_COMMA_VALUE,
@@ -60,8 +61,8 @@ ENVIRONMENT_ERRORS = frozenset(
 """Failures of the file system (disk full, read-only, no permission) that are printed as
 one line rather than a traceback: the user's to fix, not a bug (issue 19, item 4)."""
 PLUGINS_RUN_CODE = (
-    "A sweep file that lists plugins = [...] runs those Python modules with your "
-    "permissions: run only sweep files you trust."
+    "A sweep or scenario file that lists plugins = [...] runs those Python modules with "
+    "your permissions: run only files you trust."
 )
 
 
@@ -1147,7 +1148,28 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quiet", action="store_true")
     _add_language(report)
     report.set_defaults(handler=command_report)
+    _add_plugin_option(commands)
     return parser
+
+
+WITHOUT_PLUGINS: frozenset[str] = frozenset({"dashboard"})
+"""Commands without ``--plugin``: the dashboard builds its scenarios from its own knobs
+and runs in another process (streamlit), where nothing would import the plugin."""
+
+
+def _add_plugin_option(commands) -> None:
+    """``--plugin MODULE`` (repeatable) on every command that runs or reads a model."""
+    for name, command in commands.choices.items():
+        if name in WITHOUT_PLUGINS:
+            continue
+        command.add_argument(
+            "--plugin",
+            action="append",
+            default=[],
+            metavar="MODULE",
+            help="import MODULE first: a partner's rules (repeatable; Python code that runs "
+            "with your permissions; docs/extending.md)",
+        )
 
 
 def _add_reliability(commands) -> None:
@@ -1213,6 +1235,9 @@ def main(argv: list[str] | None = None) -> int:
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if on_main_thread else None
     try:
+        # The one place the command line's plugins are imported; a sweep's workers
+        # import them again (wijksim.model.plugins.imported_plugins).
+        import_plugins(getattr(args, "plugin", []), COMMAND_LINE, "--plugin")
         return args.handler(args)
     except ScenarioError as error:
         print(f"wijksim: {error}", file=sys.stderr)

@@ -37,6 +37,7 @@ from wijksim.experiments.results import (
 from wijksim.experiments.sweep import revision_of, run_metadata
 from wijksim.experiments.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.uncertainty import uncertainty_markdown, uncertainty_table
+from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.scenario_io import ScenarioError
@@ -62,15 +63,22 @@ def run_indicators(table: pd.DataFrame) -> pd.DataFrame:
 
     Flows are summed over all years; states (group shares, queue) are the final year's
     mean; two ratios are formed per run: the mean intake wait (weeks waited ÷
-    admissions) and the relapse rate (relapses ÷ closures).
+    admissions) and the relapse rate (relapses ÷ closures). The metrics that a
+    partner's rules declare are added by their kind.
     """
     ids = [c for c in table.columns if c not in ("year", "metric", "value")]
     final_year = table["year"].max()
-    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks"))]
+    declared = declared_by_rules()
+    partner_flows = [m.name for m in declared if m.kind is MetricKind.FLOW]
+    partner_states = [m.name for m in declared if m.kind is MetricKind.STATE]
+    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks", *partner_flows))]
     totals = flows.groupby([*ids, "metric"], sort=False, dropna=False)["value"].sum()
     states = table[
         (table["year"] == final_year)
-        & (table["metric"].isin(FINAL_YEAR_STATES) | table["metric"].str.startswith("share_"))
+        & (
+            table["metric"].isin((*FINAL_YEAR_STATES, *partner_states))
+            | table["metric"].str.startswith("share_")
+        )
         & ~table["metric"].str.startswith("share_supported")
     ]
     finals = states.groupby([*ids, "metric"], sort=False, dropna=False)["value"].mean()
@@ -403,6 +411,31 @@ def check_one_revision(folder: Path, manifest: dict) -> None:
         )
 
 
+def check_rules_registered(folder: Path, manifest: dict) -> None:
+    """Refuse a folder whose runs used rules that no imported plugin registers.
+
+    Their metrics would be added up without their declared kind (a flow averaged): the
+    plugin must be imported with ``--plugin`` here too.
+
+    Raises:
+        ScenarioError: Naming the rules and the option.
+    """
+    from wijksim.model.rules import RULES
+
+    missing: dict[str, None] = {}
+    for run in manifest["runs"]:
+        if run["status"] == "done":
+            rules = run_metadata(folder / run["file"]).get("scenario", {}).get("rules", {})
+            missing.update(dict.fromkeys(name for name in rules if name not in RULES))
+    if missing:
+        raise ScenarioError(
+            folder,
+            f"its runs used rule(s) {list(missing)} that no imported plugin registers; "
+            "pass --plugin MODULE so that their metrics are added up by their kind",
+            "--plugin",
+        )
+
+
 def write_report(
     folder: str | Path, discount_rate: float | None = None, language: str = "en"
 ) -> Path:
@@ -415,6 +448,7 @@ def write_report(
     folder = Path(folder)
     manifest = load_manifest(folder)
     check_one_revision(folder, manifest)
+    check_rules_registered(folder, manifest)
     steps = load_results(folder)
     table = yearly(steps)
     del steps

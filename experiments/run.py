@@ -21,6 +21,7 @@ from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.experiments.table_files import Provenance, write_tables
+from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.domains import DOMAINS
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
@@ -214,6 +215,10 @@ def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     ]
     states = [c for c in wide.columns if c.startswith("share_")]
     counts = [c for c in ("team_caseload_households", "team_intake_queue") if c in wide.columns]
+    # A partner's rules' metrics, as declared: flows summed, states averaged.
+    declared = [m for m in declared_by_rules() if m.name in wide.columns]
+    flows += [m.name for m in declared if m.kind is MetricKind.FLOW]
+    counts += [m.name for m in declared if m.kind is MetricKind.STATE]
     yearly = wide.groupby(level="year")
     summary = pd.concat(
         [yearly[states].mean() * 100, yearly[counts].mean(), yearly[flows].sum()], axis=1

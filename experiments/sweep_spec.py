@@ -30,16 +30,16 @@ Example sweep file::
 from __future__ import annotations
 
 import hashlib
-import importlib
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wijksim.model import revision
+from wijksim.model.plugins import import_plugins, imported_plugins
 from wijksim.model.scaling import scale_to_households, sets_households
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import (
@@ -360,17 +360,15 @@ def _import_plugins(spec: SweepSpec, path: Path) -> None:
     Called only after everything else in the sweep has validated: a plugin is code, and
     an invalid sweep file must not run it (issue 19, item 6).
     """
-    for index, module in enumerate(spec.plugins):
-        try:
-            importlib.import_module(module)
-        except SystemExit as error:  # sys.exit() in a plugin must not end the sweep quietly
-            message = f"plugin '{module}' called sys.exit({error.code!r}) while imported"
-            raise ScenarioError(path, message, f"plugins[{index}]") from None
-        except Exception as error:  # any import failure is the user's to fix
-            message = f"cannot import '{module}': {type(error).__name__}: {error}"
-            if isinstance(error, ModuleNotFoundError) and error.name == module:
-                message += " (put its folder on PYTHONPATH)"
-            raise ScenarioError(path, message, f"plugins[{index}]") from None
+    import_plugins(spec.plugins, path, "plugins")
+
+
+def _worker_plugins(spec: SweepSpec, scenario: Scenario) -> tuple[str, ...]:
+    """What a worker imports before a run: the command line's, sweep's, scenario's.
+
+    Each once, in that order.
+    """
+    return tuple(dict.fromkeys((*imported_plugins(), *spec.plugins, *scenario.plugins)))
 
 
 def _with_parameter_set(
@@ -419,13 +417,19 @@ def _check_before_planning(spec: SweepSpec, path: Path, allow_large: bool) -> No
         )
 
 
-def _check_rules_after_plugins(spec: SweepSpec, tasks: list[RunTask], path: Path) -> None:
-    """Import the plugins, then check that every schedule names registered rules."""
+def _check_rules_after_plugins(spec: SweepSpec, tasks: list[RunTask], path: Path) -> list[RunTask]:
+    """Import the plugins, check every schedule and ``[rules]`` table.
+
+    Returns:
+        The tasks, each with the plugins its worker must import (a scenario's plugins
+        are known only now).
+    """
     _import_plugins(spec, path)
     for variant in spec.variants or [VariantSpec(name="base")]:
         load_scenario(variant.scenario or spec.scenario)  # an unknown rule: names its file
     for task in {t.fingerprint: t for t in tasks}.values():
         check_schedule(task.scenario, {}, path, f"variants.{task.variant}.schedule")
+    return [replace(t, plugins=_worker_plugins(spec, t.scenario)) for t in tasks]
 
 
 def _combinations(grid: dict[str, list], removed: list[str]) -> list[dict[str, Any]]:
@@ -487,8 +491,7 @@ def plan_runs(spec: SweepSpec, path: Path, allow_large: bool = False) -> list[Ru
                     )
                 )
     _refuse_shared_ids(tasks, path)
-    _check_rules_after_plugins(spec, tasks, path)
-    return tasks
+    return _check_rules_after_plugins(spec, tasks, path)
 
 
 def _refuse_same_scenario(

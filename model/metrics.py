@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
+from wijksim.model.counters import Metric, MetricKind, declare, is_declared, kind_of
 from wijksim.model.domains import DOMAINS
 from wijksim.model.outcomes import OUTCOME_FLOWS
 from wijksim.model.scenario import PAYERS, STREAMS
@@ -129,8 +130,18 @@ def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     if model.team_router is not None:
         for team in model.teams:
             out.update({team.metric(name): 0.0 for name in PER_TEAM_FLOWS})
+    undeclared = [name for name in model.counters if not is_declared(name)]
+    if undeclared:
+        raise UndeclaredMetricError(
+            f"counted {undeclared} but no rule declares them: add "
+            "Metric(name, 'flow') to the counting rule's metrics (docs/extending.md)"
+        )
     out.update({name: float(count) for name, count in model.counters.items()})
     return out
+
+
+class UndeclaredMetricError(ValueError):
+    """A rule counted a metric that nobody declared, so reports could not add it up."""
 
 
 def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
@@ -258,7 +269,7 @@ def cost_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     return out
 
 
-FLOW_PREFIXES: tuple[str, ...] = (
+FLOW_FAMILIES: tuple[str, ...] = (
     "cost_",
     "escalations_",
     "life_events_",
@@ -267,29 +278,52 @@ FLOW_PREFIXES: tuple[str, ...] = (
     "found_",
     "left_waiting_list_",
 )
-"""Metrics that count or cost something that happened *in* a week; the others describe
-the state at the end of a week."""
+"""Families of metrics, by their common start, that count or cost something that
+happened *in* a week (one per cost stream, escalation kind, specialist, route, …)."""
+
+
+def _declare_builtin_flows() -> None:
+    """Declare wijksim's own flows; every other metric of :func:`collect` is a state."""
+    for start in FLOW_FAMILIES:
+        declare(Metric(start, MetricKind.FLOW, family=True))
+    for name in (*FLOW_COUNTERS, *OUTCOME_FLOWS, "households_found", "desk_not_indicated"):
+        declare(Metric(name, MetricKind.FLOW, per_team=name in PER_TEAM_FLOWS))
+    for name in PER_TEAM_FLOWS:  # team_applications is counted per team only
+        declare(Metric(name, MetricKind.FLOW, per_team=True))
+
+
+_declare_builtin_flows()
 
 
 def is_flow(metric: str) -> bool:
     """Whether a metric is a weekly flow (summed over a year) or a state (averaged).
 
+    Read from its declaration (:mod:`wijksim.model.counters`): wijksim's own above, a
+    partner's in its rule's ``metrics``.
+
     Example:
         >>> is_flow("cost_team_eur"), is_flow("share_complex"), is_flow("team_idle_hours__front")
         (True, False, True)
     """
-    base, _, team = metric.partition("__")
-    return (
-        metric.startswith(FLOW_PREFIXES)
-        or metric in FLOW_COUNTERS
-        or metric in OUTCOME_FLOWS
-        or (bool(team) and base in PER_TEAM_FLOWS)  # team_admissions__youth
-        or metric
-        in (
-            "households_found",
-            "desk_not_indicated",
-        )
-    )
+    return kind_of(metric) is MetricKind.FLOW
+
+
+def rule_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """The metrics that the scheduled rules declare (a partner's rules included).
+
+    A declared flow is this week's count in ``model.counters`` (0 if nothing was
+    counted, so that the per-step table has it every week); a declared state is what
+    the rule's ``record`` returns.
+    """
+    out: dict[str, float] = {}
+    for rule in model.rules:
+        values = rule.record(model)
+        for metric in rule.metrics:
+            if metric.kind is MetricKind.FLOW:
+                out[metric.name] = float(model.counters.get(metric.name, 0))
+            else:
+                out[metric.name] = float(values.get(metric.name, np.nan))
+    return out
 
 
 COLLECTORS = (
@@ -301,6 +335,7 @@ COLLECTORS = (
     outcome_metrics,
     event_metrics,
     cost_metrics,
+    rule_metrics,
 )
 
 

@@ -28,8 +28,9 @@ from wijksim.model.network import build_network
 from wijksim.model.outcomes import ClosureOutcomes
 from wijksim.model.population import NEVER, initialise_population
 from wijksim.model.rules import RULES
+from wijksim.model.rules.base import params_for
 from wijksim.model.scenario import EscalationKind, Scenario
-from wijksim.model.schedule import DEFAULT_SCHEDULE
+from wijksim.model.schedule import resolved_schedule
 from wijksim.model.streams import RandomStreams
 
 WEEKS_PER_YEAR = 52
@@ -108,13 +109,13 @@ class NeighbourhoodModel(mesa.Model):
         self.referral_access = (
             ReferralAccess(self, params.funding.specialist_access) if self.operator else None
         )
-        self.schedule = tuple(params.schedule or DEFAULT_SCHEDULE)
+        self.schedule = resolved_schedule(params.schedule, params.rules)
         unknown = [name for name in self.schedule if name not in RULES]
         if unknown:
             raise UnknownRuleError(
                 f"schedule names unknown rule(s) {unknown}; registered: {sorted(RULES)}"
             )
-        self.rules = [RULES[name]() for name in self.schedule]
+        self.rules = [RULES[name](params_for(RULES[name], params.rules)) for name in self.schedule]
         for rule in self.rules:
             rule.setup(self)
         self.records: list[dict[str, float]] = []

@@ -343,6 +343,8 @@ def allowed_values(annotation: Any) -> str:
         text = f"table: {keys} = {allowed_values(value)}"
     elif isinstance(base, type) and issubclass(base, BaseModel):
         text = "table"
+    elif base is Any:  # a rule's parameter: its own model checks it (``[rules.<name>]``)
+        text = "value the rule's parameters check"
     else:  # pragma: no cover - every type of the schema is handled above
         text = str(base)
     return f"{text}, or not set" if optional else text
@@ -544,7 +546,7 @@ def sections() -> list[str]:
 def section_descriptions() -> dict[str, str]:
     """Each section's description: its class's docstring, or its field's for a table of kinds."""
     docs = attribute_docstrings(Scenario)
-    described = {GENERAL: "The scenario's own fields: its name, length and schedule."}
+    described = {GENERAL: "The scenario's own fields: its name, length, schedule and plugins."}
     docs = {name: text.replace("``", "`") for name, text in docs.items()}
     for name, info in Scenario.model_fields.items():
         model = _model_in(info.annotation) or _container_model(info.annotation, dict)
@@ -591,9 +593,35 @@ class UnknownSection(ValueError):
 def select(name: str | None) -> list[Parameter]:
     """The parameters of a section, a nested table (``team.policy``) or one field.
 
+    ``rules`` and ``rules.NAME`` are the parameters of the registered rules (a
+    partner's, once its plugin is imported), read from each rule's ``Params``.
+
     Raises:
         UnknownSection: If nothing has that name; with the nearest name.
     """
+    if name == "rules" or (name or "").startswith("rules."):
+        return rule_parameters(name)
+    return _select_in_schema(name)
+
+
+def rule_parameters(name: str) -> list[Parameter]:
+    """The parameters of every registered rule (``rules``), one rule's, or one field's.
+
+    Raises:
+        UnknownSection: If no registered rule has a parameter of that name.
+    """
+    from wijksim.model.rules import RULES
+
+    rows: list[Parameter] = []
+    for rule_name, rule in sorted(RULES.items()):
+        rows += _walk(rule.Params, rule.Params(), f"rules.{rule_name}.", f"rules.{rule_name}")
+    chosen = [p for p in rows if name == "rules" or p.path == name or p.path.startswith(f"{name}.")]
+    if not chosen:
+        raise UnknownSection(name, nearest(name, [p.path for p in rows] or ["rules"]))
+    return chosen
+
+
+def _select_in_schema(name: str | None) -> list[Parameter]:
     if not name:
         return list(parameters())
     if name in sections():

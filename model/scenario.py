@@ -11,7 +11,7 @@ in the sources are marked *assumption* with the reason for the value chosen.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from wijksim.model.classification import group_definitions
@@ -521,6 +521,13 @@ class Scenario(Section):
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
     schedule: Annotated[list[str], Field(min_length=1)] | None = None
     """Rule names in run order; ``None`` runs :data:`wijksim.model.schedule.DEFAULT_SCHEDULE`."""
+    plugins: list[str] = []
+    """Modules imported before the scenario's rules are checked and run: a partner's
+    rules (docs/extending.md). They are Python code and run with the user's permissions,
+    imported only once the rest of the file has validated."""
+    rules: dict[str, dict[str, Any]] = {}
+    """``[rules.<name>]``: a rule's parameters, validated by the rule's own model once its
+    plugin is imported, and ``after``/``before`` = the scheduled rule to run it next to."""
 
     @model_validator(mode="after")
     def _one_crisis_service(self) -> Scenario:

@@ -415,14 +415,21 @@ def _misspelling_first(error: ValidationError, first: dict[str, Any]) -> dict[st
     return beside[0] if beside else first
 
 
-def _error_from_validation(error: ValidationError, provenance: dict, path: Path) -> ScenarioError:
+def _error_from_validation(
+    error: ValidationError,
+    provenance: dict,
+    path: Path,
+    root: type[BaseModel] = Scenario,
+    prefix: tuple[str, ...] = (),
+) -> ScenarioError:
+    """The one-line error of a failed validation of ``root``, found at ``prefix``."""
     first = _misspelling_first(error, first_error(error))
-    location = user_location(first["loc"])
+    location = prefix + user_location(first["loc"])
     dotted = ".".join(location)
     file = _file_for(dotted, provenance, path)
     kind = first["type"]
     if kind == "extra_forbidden":
-        valid = valid_fields(Scenario, location[:-1])
+        valid = valid_fields(root, location[len(prefix) : -1])
         # The nearest name first: the list of valid fields may be cut at MAX_MESSAGE.
         hint = did_you_mean(location[-1], valid) if location else ""
         hint += f"; valid fields here: {', '.join(valid)}" if valid else ""
@@ -509,7 +516,9 @@ def _defaults_for(given: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]
 def check_schedule(
     scenario: Scenario, provenance: dict[str, Path], path: Path, field: str = "schedule"
 ) -> None:
-    """Every rule the schedule names is registered (by wijksim or an imported plugin).
+    """Every rule the schedule names is registered, every ``[rules.<name>]`` valid.
+
+    Registered by wijksim or by an imported plugin.
 
     Raises:
         ScenarioError: Naming the unknown rules (the first few, and how many more).
@@ -525,6 +534,52 @@ def check_schedule(
             f"found {listing(unknown)}",
             field,
         )
+    _check_rule_tables(scenario, provenance, path, field.removesuffix("schedule"))
+
+
+def _check_rule_tables(
+    scenario: Scenario, provenance: dict[str, Path], path: Path, prefix: str
+) -> None:
+    """Each ``[rules.<name>]`` names a registered rule, placed well, with valid parameters.
+
+    The parameters are validated by the rule's own model (``Rule.Params``).
+
+    Args:
+        scenario: The validated scenario.
+        provenance: Which file set each field.
+        path: The scenario file (for fields nobody set).
+        prefix: Put before every field named (a sweep's ``variants.x.``).
+
+    Raises:
+        ScenarioError: The first table at fault, naming its file and field.
+    """
+    from wijksim.model.rules.base import RULES, params_for
+    from wijksim.model.schedule import PlacementError, resolved_schedule
+
+    for name in scenario.rules:
+        if name not in RULES:
+            file = _file_for(f"rules.{name}", provenance, path)
+            hint = did_you_mean(name, sorted(RULES))
+            message = f"expected a registered rule, found '{name}'{hint} (import it with --plugin)"
+            raise ScenarioError(file, message, f"{prefix}rules.{name}")
+    try:
+        order = resolved_schedule(scenario.schedule, scenario.rules)
+    except PlacementError as error:
+        file = _file_for(error.field, provenance, path)
+        raise ScenarioError(file, error.message, prefix + error.field) from None
+    for name in scenario.rules:
+        where = f"rules.{name}"
+        file = _file_for(where, provenance, path)
+        if name not in order:
+            message = "expected after = or before = a scheduled rule, found the rule unscheduled"
+            raise ScenarioError(file, message, prefix + where)
+        rule = RULES[name]
+        try:
+            params_for(rule, scenario.rules)
+        except ValidationError as error:
+            found = _error_from_validation(error, provenance, path, rule.Params, ("rules", name))
+            field = prefix + (found.field or where)
+            raise ScenarioError(found.file, found.message, field) from None
 
 
 _check_schedule = check_schedule
@@ -547,8 +602,9 @@ def load_scenario(name_or_path: str | Path, check_rules: bool = True) -> Resolve
 
     Args:
         name_or_path: A TOML file, or the name of a shipped scenario.
-        check_rules: Check that the schedule names registered rules; a sweep checks
-            them later, after importing its plugins.
+        check_rules: Import the scenario's plugins, then check that the schedule names
+            registered rules and every ``[rules.<name>]`` is valid; a sweep does this
+            later, after importing its own plugins.
 
     Returns:
         The validated scenario with its chain of files and field provenance.
@@ -569,6 +625,10 @@ def load_scenario(name_or_path: str | Path, check_rules: bool = True) -> Resolve
     complete = _merge(defaults, merged, path, {})
     scenario = _validate(complete, provenance, path)
     if check_rules:
+        # Plugins are code: imported only now that the rest of the file is valid.
+        from wijksim.model.plugins import import_plugins
+
+        import_plugins(scenario.plugins, _file_for("plugins", provenance, path), "plugins")
         check_schedule(scenario, provenance, path)
     return ResolvedScenario(scenario, path.stem, path, [p for p, _ in chain], provenance)
 

@@ -174,6 +174,9 @@ def test_sections_are_the_scenario_tables():
         if isinstance(getattr(Scenario(), name), BaseModel | dict)
         or name in ("team", "funding", "calibrated")
     ]
+    # ``[rules.<name>]`` holds the tables of rules that plugins register: no schema of its
+    # own to list, so it is one row of the general fields (issue 20, item 4).
+    tables.remove("rules")
     assert names[1:] == tables
 
 
