@@ -74,6 +74,16 @@ def declare(metric: Metric, owner: str = "wijksim") -> Metric:
     return metric
 
 
+def declared_metrics() -> tuple[Metric, ...]:
+    """Wijksim's own declarations, families first, each in the order declared.
+
+    The metrics that rules declared (a partner's, :func:`declared_by_rules`) are left out,
+    so that the list does not depend on which plugins are imported.
+    """
+    own = [*_FAMILIES.values(), *_DECLARED.values()]
+    return tuple(m for m in own if _BY_RULES.get(m.name) is not m)
+
+
 def declared_by_rules() -> tuple[Metric, ...]:
     """The metrics declared by rules (imported plugins), in the order declared."""
     return tuple(_BY_RULES.values())

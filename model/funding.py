@@ -148,7 +148,7 @@ class OperatorParams(_Section):
     """Length of a trial period (assumption: a quarter)."""
     adapts: bool = False
     """Whether the operator changes the team's policy at all (False: the scenario's
-    policy and staffing hold, as before issue 5)."""
+    policy and staffing hold)."""
     staffing_min_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """The operator may shed frontline staff down to this × ``team.frontline_fte``
     (secondment and temporary contracts make staff flexible, docs/sources.md §2)."""
