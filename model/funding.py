@@ -129,7 +129,7 @@ class OperatorParams(_Section):
     reasons from marginal revenue and cost: for each knob moved one step either way it
     forecasts a week's money and outcome with a simple model of its own team, and
     makes the best move if it beats standing still (bounded rationality: one step at a
-    time, myopic, from last period's figures; ODD §7.13). Utility = (1 − ethos) ×
+    time, myopic, from last period's figures; ODD §7.9). Utility = (1 − ethos) ×
     margin + ethos × ``outcome_value_eur`` × (households served − households waiting).
     """
 

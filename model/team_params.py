@@ -229,7 +229,7 @@ class TeamParams(_Section):
     assumptions, as for the desk)."""
     policy: TeamPolicy = TeamPolicy()
     split: TeamSplit = TeamSplit()
-    """How this capacity is divided over teams (default: one integral team; ODD §7.14)."""
+    """How this capacity is divided over teams (default: one integral team; ODD §7.6)."""
 
     @model_validator(mode="after")
     def _focus_within_breadth(self) -> TeamParams:
