@@ -21,6 +21,7 @@ from wijksim.experiments.odd_tables import (
     render,
 )
 from wijksim.model.caseload import CaseTable
+from wijksim.model.counters import declared_metrics
 from wijksim.model.parameters import parameters
 from wijksim.model.population import Population
 
@@ -62,6 +63,12 @@ def test_the_state_tables_list_every_field_of_the_state_classes():
         for field in dataclasses.fields(cls):
             assert f"| `{field.name}` |" in table
         assert "|  |" not in table, f"a field of {name} has no line in its docstring"
+
+
+def test_every_flow_of_wijksim_says_what_it_counts():
+    """A new counter needs a line in model/metrics.py's FLOW_MEANINGS for the ODD's table."""
+    missing = [m.name for m in declared_metrics() if not m.description]
+    assert missing == [], f"no meaning for {missing}: add it to FLOW_MEANINGS"
 
 
 def test_the_parameter_table_gives_each_field_its_default_and_source():
