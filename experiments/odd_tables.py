@@ -129,13 +129,22 @@ def parameters_in(table: str) -> list[Parameter]:
     return chosen
 
 
+PER_KIND = "each kind's own (a new kind: required)"
+"""The default of a kind's field that every kind sets: the kinds' table shows the values."""
+
+
 def render_parameters(table: str) -> str:
-    """One table's fields: name, unit, default, and meaning and source."""
+    """One table's fields: name, unit, default, and meaning and source.
+
+    In a table of kinds, a field that each kind sets for itself shows :data:`PER_KIND`
+    rather than every kind's value: the ``kinds`` table beside it has them.
+    """
     rows = []
     for p in parameters_in(table):
         name = p.path.replace(ITEM, "").rsplit(".", 1)[-1]
         unit = "" if p.unit == NO_UNIT else p.unit
-        rows.append([_code(name), _cell(unit), _cell(p.default), _cell(p.description)])
+        default = PER_KIND if p.default.endswith("(a new kind: required)") else p.default
+        rows.append([_code(name), _cell(unit), _cell(default), _cell(p.description)])
     header = ("field", "unit", "default", "meaning and source")
     prefix = "top level" if table == GENERAL else f"`[{table}]`"
     return f"Fields of {prefix}:\n\n" + _table(header, rows)
@@ -161,18 +170,24 @@ def render_kinds(argument: str) -> str:
     """The default kinds of a table of kinds: one row per kind, one column per field.
 
     Args:
-        argument: The section (``specialists``), optionally followed by a colon and the
-            fields to show (``specialists: domains payer``); all fields by default.
+        argument: The section (``specialists``) for every field, or the section, a colon
+            and the optional fields to show (``specialists: extension_weeks``): the
+            fields every kind must set are always shown, since the table of the fields
+            (:func:`render_parameters`) leaves their values to this one.
     """
-    section, _, chosen = argument.partition(":")
-    kinds = getattr(Scenario(), section.strip(), None)
+    section, colon, chosen = (part.strip() for part in argument.partition(":"))
+    kinds = getattr(Scenario(), section, None)
     if not isinstance(kinds, dict) or not kinds:
         raise UnknownBlock(f"the schema has no table of kinds '{section}'")
-    fields = [p.path.rsplit(".", 1)[-1] for p in parameters_in(f"{section.strip()}.{KIND}")]
-    unknown = sorted(set(chosen.split()) - set(fields))
+    own = parameters_in(f"{section}.{KIND}")
+    names = [p.path.rsplit(".", 1)[-1] for p in own]
+    unknown = sorted(set(chosen.split()) - set(names))
     if unknown:
-        raise UnknownBlock(f"[{section.strip()}.<kind>] has no field {', '.join(unknown)}")
-    fields = chosen.split() or fields
+        raise UnknownBlock(f"[{section}.<kind>] has no field {', '.join(unknown)}")
+    if colon:
+        required = {n for n, p in zip(names, own, strict=True) if p.default.endswith("required)")}
+        names = [n for n in names if n in required or n in chosen.split()]
+    fields = names
     rows = [
         [_code(kind), *(_cell(_toml_value(getattr(entry, f))) for f in fields)]
         for kind, entry in kinds.items()

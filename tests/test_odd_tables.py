@@ -71,6 +71,18 @@ def test_every_flow_of_wijksim_says_what_it_counts():
     assert missing == [], f"no meaning for {missing}: add it to FLOW_MEANINGS"
 
 
+def test_a_kinds_table_shows_every_field_that_each_kind_sets_itself():
+    """The table of a kind's fields leaves those values to the kinds' table."""
+    fields = render("parameters specialists.<kind>")
+    kinds = render("kinds specialists: extension_weeks")
+    header = kinds.splitlines()[0]
+    for row in fields.splitlines()[4:]:
+        name = row.split("|")[1].strip()
+        if odd_tables.PER_KIND in row:
+            assert name in header
+    assert "`extension_weeks`" in header and "`extend_probability`" not in header
+
+
 def test_the_parameter_table_gives_each_field_its_default_and_source():
     table = render("parameters team.policy")
     assert "| `referral_max_level` |" in table
