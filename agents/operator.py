@@ -89,7 +89,7 @@ class TeamOperator(mesa.Agent):
         self._year = 1
         self._period_escalations = 0
         self._period_specialist_cents = 0
-        # What the team did in the review period so far (ODD §7.13), and the escalations
+        # What the team did in the review period so far (ODD §7.9), and the escalations
         # among its clients and waiting households since it opened.
         self._period = PeriodObservations()
         self._escalation_watch = EscalationWatch()
@@ -191,7 +191,7 @@ class TeamOperator(mesa.Agent):
     def review(self) -> None:
         """Note the week; at a period's end, forecast each one-step move and make the best.
 
-        Reasoning from marginal revenue and cost (ODD §7.13): the forecasts use only the
+        Reasoning from marginal revenue and cost (ODD §7.9): the forecasts use only the
         contract's numbers, what the team did in the period, the escalations it saw
         among its clients and waiting households, and the last population measurement,
         through

@@ -1,4 +1,4 @@
-"""How the team's operator reasons about a policy change (ODD §7.13).
+"""How the team's operator reasons about a policy change (ODD §7.9).
 
 Bounded rationality by *reasoning from marginal revenue and cost per case*: at each
 review the operator takes what its team did in the last period (hours, clients,
@@ -253,7 +253,7 @@ class TeamOutlook:
         team = model.teams[0]
         self.team = team
         # The whole capacity the operator staffs: the scenario's team section (a split
-        # divides it over teams with the same settings, ODD §7.14).
+        # divides it over teams with the same settings, ODD §7.6).
         self.params = model.params.team
         basic_hours = team.weights["basic"] * team.hours_per_unit
         self.hours_per_client = (

@@ -142,7 +142,7 @@ class NeighbourhoodTeam(mesa.Agent):
     def specialise(self, focus: np.ndarray, split: TeamSplit) -> None:
         """Make this a focus team: competence, recognition and referral in ``focus``.
 
-        Each effect is a parameter of ``split`` and is off at 0 (ODD §7.14).
+        Each effect is a parameter of ``split`` and is off at 0 (ODD §7.6).
 
         Args:
             focus: Boolean per domain column: the team's focus domains.
@@ -714,7 +714,7 @@ class NeighbourhoodTeam(mesa.Agent):
         """Competence per row and domain: the team's, or a second worker's where better.
 
         A co-worked household gets the second team's competence in that team's focus
-        domains (the reason to bring in a second worker, ODD §7.14).
+        domains (the reason to bring in a second worker, ODD §7.6).
         """
         competence = np.broadcast_to(self.competence, (rows.size, N_DOMAINS))
         co_team = self.model.cases.co_team[rows]

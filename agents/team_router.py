@@ -1,6 +1,6 @@
 """The access point of a split team: who leads a household, who passes it on, who helps.
 
-ODD §7.14 (docs/sources.md §2, S1 §4.1). With ``[team.split]`` the model has several
+ODD §7.6 (docs/sources.md §2, S1 §4.1). With ``[team.split]`` the model has several
 :class:`~wijksim.agents.team.NeighbourhoodTeam` agents; this router stands where the
 single team stood as the neighbourhood's access point and adds what a split brings:
 

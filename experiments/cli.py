@@ -777,6 +777,8 @@ def command_params(args: argparse.Namespace) -> int:
         select,
     )
 
+    if args.odd:
+        return _regenerate_odd(args.odd)
     try:
         chosen = select(args.section)
     except UnknownSection as error:
@@ -794,6 +796,20 @@ def command_params(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `wijksim params | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _regenerate_odd(path: str) -> int:
+    """Render the generated tables of the model description at ``path`` in place."""
+    from wijksim.experiments.odd_tables import UnknownBlock, regenerate_file
+
+    try:
+        changed = regenerate_file(Path(path))
+    except OSError as error:
+        raise ScenarioError(path, f"expected a readable Markdown file, found {error}") from None
+    except UnknownBlock as error:
+        raise ScenarioError(path, str(error)) from None
+    print(f"{path}: {'tables regenerated' if changed else 'tables up to date'}")
     return 0
 
 
@@ -953,6 +969,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario",
         help="also show where this scenario (a shipped name or a .toml file) differs from "
         "the defaults",
+    )
+    params.add_argument(
+        "--odd",
+        metavar="PATH",
+        help="regenerate the tables of the model description in place (docs/ODD.md)",
     )
     params.set_defaults(handler=command_params)
 

@@ -1,6 +1,6 @@
 """The team-split experiment: configurations × funding forms × neighbourhood types.
 
-``wijksim compare-teams [SCENARIO]`` (issue 6, ODD §7.14) builds one sweep from three lists:
+``wijksim compare-teams [SCENARIO]`` (issue 6, ODD §7.6) builds one sweep from three lists:
 
 * **configurations** — the team's split: ``integral`` (one team) or the ``[team.split]`` of
   a scenario file (default the shipped ``team_focus_life_phase`` and ``team_front_back``);

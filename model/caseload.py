@@ -21,17 +21,20 @@ class CaseRole(IntEnum):
     """The team's relation to a household."""
 
     NONE = 0
-    """Not held by a team."""
+    """Not held by a team (any status)."""
     QUEUED = 1
-    """In the team's intake queue."""
+    """In the team's intake queue (status INTAKE)."""
     LEAD = 2
-    """Supported by the team, which holds the plan and the lead worker."""
+    """Supported by the team, which holds the plan and the lead worker (status
+    TEAM_SUPPORT)."""
     CONSULT = 3
-    """The team keeps the lead and goes on supporting while a specialist is consulted."""
+    """The team keeps the lead and goes on supporting while a specialist is consulted
+    (status WAITING or IN_SPECIALIST_CARE)."""
     HANDED_OVER = 4
-    """Handed over to a specialist; the team stays informed and takes it back."""
+    """Handed over to a specialist; the team stays informed and takes it back (status
+    WAITING or IN_SPECIALIST_CARE)."""
     AFTERCARE = 5
-    """Case closed; light monitoring ("finger on the pulse")."""
+    """Case closed; light monitoring ("finger on the pulse") (status AFTERCARE)."""
 
 
 ACTIVE_ROLES = (CaseRole.LEAD, CaseRole.CONSULT)
@@ -45,21 +48,24 @@ class CaseTable:
     Attributes:
         team: Index of the team holding the household, or ``NO_TEAM``.
         role: A :class:`CaseRole` value.
-        queue_order: Position key in the intake queue (lower goes first).
-        queued_week: Week the household entered the intake queue.
+        queue_order: Position key in the intake queue (lower goes first; households
+            the team takes back get a large negative offset).
+        queued_week: Week the household entered the intake queue (kept when another
+            team passes it on).
         opened_week: Week the current case opened.
         weight: Caseload units the case takes (0 unless LEAD, CONSULT or AFTERCARE).
         hours: Team hours spent on the current case.
         plan_hours: Weekly hours of support the case's plan calls for (team, household
             and network together).
-        substitution: Share of ``plan_hours`` carried by the household and its network.
+        substitution: Share of ``plan_hours`` carried by the household and its network,
+            fixed at intake (ODD §7.5.5).
         beyond_depth_since: Week a need beyond the team's depth appeared in the case
             (not yet referred), or -1.
         hours_at_beyond_depth: ``hours`` at that week, to count the hours wasted on it.
         aftercare_until: Last week of aftercare.
-        seconded: The case's worker is seconded from a specialist provider.
+        seconded: The case's worker is seconded from a specialist provider (ODD §7.5.3).
         co_team: Index of a second team whose worker also works the case (focus teams,
-            ODD §7.14), or ``NO_TEAM``. The lead stays with ``team``: one lead worker.
+            ODD §7.6), or ``NO_TEAM``. The lead stays with ``team``: one lead worker.
         co_weight: Caseload units the case takes in the second team.
         coordination_hours: Hours a week each of the two professionals spends
             coordinating the case (0 without a second worker).

@@ -53,6 +53,8 @@ _DECLARED: dict[str, Metric] = {}
 _FAMILIES: dict[str, Metric] = {}
 _BY_RULES: dict[str, Metric] = {}
 """The metrics that rules declare (a partner's), which reports add as they are."""
+_OWN: dict[tuple[bool, str], Metric] = {}
+"""The package's own declarations, by (family, name), whatever a rule declares later."""
 
 
 def declare(metric: Metric, owner: str = "wijksim") -> Metric:
@@ -71,7 +73,18 @@ def declare(metric: Metric, owner: str = "wijksim") -> Metric:
     table[metric.name] = metric
     if owner != "wijksim":
         _BY_RULES[metric.name] = metric
+    else:
+        _OWN[(metric.family, metric.name)] = metric
     return metric
+
+
+def declared_metrics() -> tuple[Metric, ...]:
+    """The package's own declarations, families first, each in the order declared.
+
+    The metrics that rules declared (a partner's, :func:`declared_by_rules`) are left out,
+    so that the list does not depend on which plugins are imported.
+    """
+    return tuple(sorted(_OWN.values(), key=lambda m: not m.family))
 
 
 def declared_by_rules() -> tuple[Metric, ...]:

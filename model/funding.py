@@ -129,7 +129,7 @@ class OperatorParams(_Section):
     reasons from marginal revenue and cost: for each knob moved one step either way it
     forecasts a week's money and outcome with a simple model of its own team, and
     makes the best move if it beats standing still (bounded rationality: one step at a
-    time, myopic, from last period's figures; ODD §7.13). Utility = (1 − ethos) ×
+    time, myopic, from last period's figures; ODD §7.9). Utility = (1 − ethos) ×
     margin + ethos × ``outcome_value_eur`` × (households served − households waiting).
     """
 
@@ -148,7 +148,7 @@ class OperatorParams(_Section):
     """Length of a trial period (assumption: a quarter)."""
     adapts: bool = False
     """Whether the operator changes the team's policy at all (False: the scenario's
-    policy and staffing hold, as before issue 5)."""
+    policy and staffing hold)."""
     staffing_min_factor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     """The operator may shed frontline staff down to this × ``team.frontline_fte``
     (secondment and temporary contracts make staff flexible, docs/sources.md §2)."""

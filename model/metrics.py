@@ -282,14 +282,97 @@ FLOW_FAMILIES: tuple[str, ...] = (
 happened *in* a week (one per cost stream, escalation kind, specialist, route, …)."""
 
 
+FLOW_MEANINGS: dict[str, str] = {
+    "cost_": "euros booked this week: `cost_<stream>_eur`, `cost_paid_by_<payer>_eur`, "
+    "`cost_<stream>_paid_by_<payer>_eur`, `cost_total_eur` (ODD §7.10.1)",
+    "escalations_": "escalations this week: `escalations_<kind>` and `escalations_total`",
+    "life_events_": "life events this week, `life_events_<kind>`",
+    "admissions_": "admissions from a specialist's waiting list this week, `admissions_<kind>`",
+    "referrals_": "referrals this week: to each specialist, `referrals_<kind>` (desk and "
+    "team), and by route",
+    "found_": "households found this week by each route (asking, signals, outreach, crisis "
+    "discharge, the desk's transfer)",
+    "left_waiting_list_": "households that left a waiting list this week because their need "
+    "resolved (re-triage), `left_waiting_list_<kind>`",
+    "referrals_consult": "team referrals in which the team keeps the lead (CONSULT)",
+    "referrals_handover": "team referrals handed over to the specialist (HANDED_OVER)",
+    "desk_not_indicated": "households the desk assessed and sent away without an indication",
+    "closures": "care episodes closed (team case, or a regular specialist's discharge of a "
+    "household no team holds): each opens a 52-week relapse window",
+    "relapses": "returns to care within 52 weeks of a closure",
+    "team_admissions": "households admitted to a team's caseload",
+    "team_admissions_complex": "of those, households in the complex (last) need group",
+    "team_intake_wait_weeks": "weeks the admitted households waited in the intake queue (sum)",
+    "team_intake_no_case": "queued households that improved while they waited and left",
+    "team_advised": "households found without a case for the team: advice, not queued",
+    "team_hours_intake": "triage, advice and intake hours",
+    "team_closures": "team cases closed",
+    "team_closures_self_reliant": "of those, closed at ZRM ≥ 4 on every covered domain",
+    "team_reopened": "aftercare cases reopened",
+    "team_handed_back": "handed-over households taken back from a specialist",
+    "team_cases_escalated": "working team cases (LEAD or CONSULT) ended by an escalation",
+    "team_referral_delay_weeks": "weeks from a need beyond depth to its referral (sum)",
+    "team_wasted_hours": "team hours spent on a case between a need beyond depth and its "
+    "referral (sum)",
+    "team_hours_casework": "team hours of casework (plans less substitution)",
+    "team_supported_first_in_year": "households a team worked for the first time this year",
+    "team_supported_first_ever": "households a team worked for the first time in the run",
+    "team_hours_outreach": "outreach hours",
+    "team_hours_collective": "collective (0th-line) hours",
+    "funding_results": "results paid for: cases closed at the contract's result level",
+    "operator_revenue_eur": "what the municipality paid the operator",
+    "operator_staff_cost_eur": "the operator's staff cost",
+    "operator_specialist_charge_eur": "specialist care charged to the operator (options D–E)",
+    "operator_clawback_eur": "lump sum withheld for frontline staff below the formation",
+    "intake_complex_assessed": "complex households about to be admitted (selection at the gate)",
+    "intake_complex_offloaded": "of those, offloaded at the gate",
+    "referrals_at_intake": "households referred on to a specialist at the gate",
+    "referrals_blocked": "team referrals the contract's volume control blocked",
+    "access_interventions": "times the municipality started to intervene (option C)",
+    "specialist_extensions": "trajectories a specialist extended",
+    "team_idle_hours": "hours of room under the caseload limit unused while nobody waited",
+    "team_hours_coordination": "hours two teams' professionals spent coordinating",
+    "team_hours_second_worker": "hours of second workers from another team",
+    "team_second_workers": "second workers who joined a case",
+    "team_second_worker_no_room": "second workers wanted but without room in either team",
+    "team_forwarded_to_backing": "households the front team forwarded to the backing team",
+    "team_offloads_between_teams": "complex households a focus team passed to another team",
+    "households_found": "households found by any route",
+    "team_applications": "households found that applied at each team of a split",
+}
+"""What each of wijksim's own flows counts in a week (ODD §7.10.2, generated from here)."""
+
+OUTCOME_MEANINGS: dict[str, str] = {
+    "followed": "closures this week, each followed for a year",
+    "relapsed": "followed closures whose household fell to ZRM ≤ 2 this week for the first "
+    "time since",
+    "year_done": "closures whose year ended this week (the denominator of the two below)",
+    "held_year": "of those, every domain at ZRM ≥ 4 now (held a year later)",
+    "relapsed_year": "of those, relapsed at some week of their year",
+}
+"""What each closure outcome flow counts (:mod:`wijksim.model.outcomes`), by suffix."""
+
+
+def _meaning(name: str) -> str:
+    """What a flow of wijksim's counts ('' if nobody wrote it down: a test lists those)."""
+    if name in FLOW_MEANINGS:
+        return FLOW_MEANINGS[name]
+    if name.removeprefix("found_") in ROUTES:
+        return f"households found this week by the route `{name.removeprefix('found_')}`"
+    kind, _, suffix = name.removeprefix("closures_").partition("_")
+    if name.startswith("closures_") and suffix in OUTCOME_MEANINGS:
+        return f"{OUTCOME_MEANINGS[suffix]} ({kind} closures)"
+    return ""
+
+
 def _declare_builtin_flows() -> None:
     """Declare wijksim's own flows; every other metric of :func:`collect` is a state."""
     for start in FLOW_FAMILIES:
-        declare(Metric(start, MetricKind.FLOW, family=True))
+        declare(Metric(start, MetricKind.FLOW, _meaning(start), family=True))
     for name in (*FLOW_COUNTERS, *OUTCOME_FLOWS, "households_found", "desk_not_indicated"):
-        declare(Metric(name, MetricKind.FLOW, per_team=name in PER_TEAM_FLOWS))
+        declare(Metric(name, MetricKind.FLOW, _meaning(name), per_team=name in PER_TEAM_FLOWS))
     for name in PER_TEAM_FLOWS:  # team_applications is counted per team only
-        declare(Metric(name, MetricKind.FLOW, per_team=True))
+        declare(Metric(name, MetricKind.FLOW, _meaning(name), per_team=True))
 
 
 _declare_builtin_flows()

@@ -96,7 +96,7 @@ class NeighbourhoodModel(mesa.Model):
         self.desk = CentralDesk(self, params.access)
         self.cases = CaseTable.empty(self.population.size)
         self.teams = self._build_teams(params)
-        # With a split, a router stands where the single team stood (ODD §7.14).
+        # With a split, a router stands where the single team stood (ODD §7.6).
         split = params.team.split if params.team else None
         self.team_router = TeamRouter(self, split, self.teams) if split and split.is_split else None
         self.counters: Counter = Counter()

@@ -27,29 +27,36 @@ class Population:
     """State of every household, one row each.
 
     Attributes:
-        zrm: ZRM level per domain, 1 (acute) … 5 (self-reliant); int8 (n, 11), stored
-            domain-major (Fortran order) so that reductions over the domains are fast.
-        vulnerability: Latent vulnerability in [0, 1].
-        own_strength: Own strength (eigen kracht) in [0, 1]; support raises it.
-        own_strength_baseline: The household's own level of own strength, to which
-            it falls back without support.
-        life_phase: Index into :data:`LIFE_PHASES`.
-        has_children: Children live in the household.
-        status: A :class:`~wijksim.model.status.Status` value per household.
+        zrm: ZRM level per domain, 1 (acute) … 5 (fully self-reliant) (S1 App. V,
+            docs/sources.md); stored domain-major (Fortran order) so that reductions
+            over the 11 domains are fast (docs/performance.md).
+        vulnerability: Latent vulnerability in [0, 1]; constant.
+        own_strength: Own strength (eigen kracht) in [0, 1]; team support raises it and
+            it fades back towards ``own_strength_baseline`` (ODD §7.1.4).
+        own_strength_baseline: The household's own level of own strength, drawn at
+            initialisation, to which it falls back without support; constant.
+        life_phase: Life phase of the household head, an index into
+            :data:`LIFE_PHASES` (0 young_adult, 1 adult, 2 elderly); constant.
+        has_children: Children live in the household; constant.
+        status: Where the household stands with services: a
+            :class:`~wijksim.model.status.Status` code, 0…7 (ODD §2.2).
         status_since_week: Week in which the current status began.
-        provider: Index of the specialist holding the household (waiting or in care),
-            or ``NO_PROVIDER``.
-        need_group: Index of the derived need group (set by the classification rule).
-        network_help: Informal help received from neighbours this week, 0..1.
-        isolation: 0 (well connected) … 1 (isolated).
-        treatment_boost: Extra weekly recovery hazard per domain from care this week.
+        provider: Index of the specialist holding the household (waiting, in care or in
+            crisis care), or ``NO_PROVIDER`` (−1).
+        need_group: Index of the derived need group, 0 = least severe (set by the
+            classification rule, ODD §7.1.5).
+        network_help: Informal help received from neighbours this week, 0..1 (ODD §7.2).
+        isolation: 0 (well connected) … 1 (isolated) (ODD §7.2).
+        treatment_boost: Extra weekly recovery hazard per domain from this week's care
+            (specialist and team), ≥ 0.
         escalations: Number of escalations so far.
         cost_cents: Euro-cents booked on this household (specialist and escalation).
         care_protection: Share of the escalation hazard that this week's care takes
-            away, per domain (1 where a specialist treats, less for team support).
+            away, per domain, in [0, 1] (1 where a specialist treats, less for team
+            support; ODD §7.8.1).
         last_closed_week: Week the household's last care episode closed (specialist
-            discharge or team case closure), or ``NEVER``; a return within a year of it is a
-            relapse (docs/sources.md §2).
+            discharge or team case closure), or ``NEVER``; a return within 52 weeks of it
+            is a relapse (docs/sources.md §2, ODD §7.5.7).
     """
 
     zrm: np.ndarray

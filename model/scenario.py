@@ -114,7 +114,7 @@ class ClassificationParams(Section):
     target_shares: dict[str, Share] = {"self_reliant": 0.80, "basic": 0.15, "complex": 0.05}
     """~80/15/5 (docs/sources.md §1, S1 ch. 2)."""
     calibration_window_years: tuple[int, int] = (5, 10)
-    """The years over which calibration averages the shares (issue 2: years 5–10)."""
+    """The years over which calibration averages the shares (years 5–10, ODD §8.2)."""
 
     @field_validator("target_shares")
     @classmethod
@@ -182,7 +182,7 @@ class HazardParams(Section):
     """Drift × (1 + effect × number of spill-over domains at level ≤ 2). Assumption:
     moderate, since stronger spill-over tips the neighbourhood into mass complexity."""
     isolation_effect: NonNegative = 1.0
-    """Drift × (1 + effect × isolation); isolation raises risk (issue 2, §4)."""
+    """Drift × (1 + effect × isolation); isolation raises risk (assumption)."""
     domain_weight: dict[Domain, NonNegative] = {}
     """Relative drift per domain (default 1). Unlisted domains keep 1."""
     recovery_per_week: Share = 0.03

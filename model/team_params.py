@@ -158,7 +158,7 @@ class TeamParams(_Section):
     the caseload limit (a heavy case holds up the queue behind it). ``first_fit``: any
     household whose case fits is admitted, in queue order (no capacity idles while
     someone waits whose case would fit; heavy cases wait longer). Assumption: strict,
-    first come first served, as a team's waiting list is usually kept (ODD §7.7)."""
+    first come first served, as a team's waiting list is usually kept (ODD §7.5.2)."""
     seconded_share: Share = 0.0
     """Share of frontline staff seconded from specialist providers rather than employed
     by the municipality (docs/sources.md §2). Cases are dealt to workers in this proportion."""
@@ -229,7 +229,7 @@ class TeamParams(_Section):
     assumptions, as for the desk)."""
     policy: TeamPolicy = TeamPolicy()
     split: TeamSplit = TeamSplit()
-    """How this capacity is divided over teams (default: one integral team; ODD §7.14)."""
+    """How this capacity is divided over teams (default: one integral team; ODD §7.6)."""
 
     @model_validator(mode="after")
     def _focus_within_breadth(self) -> TeamParams:

@@ -1,6 +1,6 @@
 """How a municipality divides its team capacity: integral, focus teams, front and backing.
 
-Part of the scenario schema (``[team.split]``) and of ODD §7.14. The team section
+Part of the scenario schema (``[team.split]``) and of ODD §7.6. The team section
 describes the *whole* capacity (its FTE, competence, policy); a split divides that
 capacity over several teams, conserving the FTE, and says who leads a household:
 

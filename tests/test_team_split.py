@@ -1,4 +1,4 @@
-"""Team splits (issue 6, ODD §7.14): FTE conserved, pooling, coordination, one lead worker."""
+"""Team splits (issue 6, ODD §7.6): FTE conserved, pooling, coordination, one lead worker."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_pooling_integral_never_waits_longer_than_separate_queues():
     # to the segments' demand (a third of households have children), one that is not.
     # A team with capacity to spare at times (queues come and go, idle hours occur),
     # where pooling matters; in a team that is always full both are saturated and the
-    # mean wait reflects which cases get in (ODD §7.14). With the fitted team
+    # mean wait reflects which cases get in (ODD §7.6). With the fitted team
     # (docs/calibration.md) that is the shipped 8 FTE per 6,000 households, here 4 FTE
     # for 3,000: integral waits of 1.4–9 weeks on seeds 1–4; at 12 FTE nobody waits and
     # the test could not fail, at 3 FTE the team is full. Tolerance per seed: 0.5 week
