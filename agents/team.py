@@ -75,6 +75,9 @@ class NeighbourhoodTeam(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.name = name
+        # Set by the model: the team's neighbourhood and its split's router (if any).
+        self.neighbourhood = None
+        self.router = None
         self.params = params
         self.policy = params.policy
         self.help_seeking = params.help_seeking
@@ -298,6 +301,7 @@ class NeighbourhoodTeam(mesa.Agent):
             self.unique_id,
             "neighbourhood_team",
             self.weekly_cost_cents,
+            self.neighbourhood.index,
         )
 
     def take_over(self, rows: np.ndarray, week: int) -> None:
@@ -521,7 +525,7 @@ class NeighbourhoodTeam(mesa.Agent):
         population.set_status(no_case, Status.UNKNOWN, week)
         self.model.counters["team_intake_no_case"] += int(no_case.size)
         waiting = queued[has_problem]
-        router = self.model.team_router
+        router = self.router
         if router is not None:  # a split: some households belong with another team
             waiting = router.pass_on_at_intake(self, waiting, week)
         waiting = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
@@ -555,6 +559,9 @@ class NeighbourhoodTeam(mesa.Agent):
         complex_admitted = population.need_group[admitted] == self._complex_group
         counters["team_admissions_complex"] += int(complex_admitted.sum())
         counters["team_intake_wait_weeks"] += int(waits.sum())
+        if self.model.is_city:
+            counters[f"team_admissions@{self.neighbourhood.name}"] += int(admitted.size)
+            counters[f"team_intake_wait_weeks@{self.neighbourhood.name}"] += int(waits.sum())
         if router is not None:
             counters[self.metric("team_admissions")] += int(admitted.size)
             counters[self.metric("team_intake_wait_weeks")] += int(waits.sum())
@@ -726,7 +733,7 @@ class NeighbourhoodTeam(mesa.Agent):
         """Collective (0th-line) hours build the helpers' capacity; without upkeep it fades."""
         params = self.params
         hours = self.frontline_hours(self.policy.collective_share)
-        per_thousand = hours / (self.model.population.size / 1000)
+        per_thousand = hours / (self.neighbourhood.households / 1000)
         gain = params.collective_network_gain_per_hour * per_thousand
         decay = params.collective_network_decay_per_week * self.network_gain
         self.network_gain = min(params.collective_network_max, self.network_gain + gain - decay)

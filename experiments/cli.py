@@ -220,7 +220,7 @@ def command_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_folder(name, overrides)
     replaces = _check_out_folder(out, args.overwrite)  # before the run, not after
     weeks = scenario.years * WEEKS_PER_YEAR
-    label = f"{resolved.name} ({scenario.population.households:,} households, seed {args.seed})"
+    label = f"{resolved.name} ({scenario.total_households:,} households, seed {args.seed})"
     with tqdm(total=weeks, desc=label, unit="week", disable=args.quiet, mininterval=0.5) as bar:
         result = run_simulation(
             scenario,

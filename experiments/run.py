@@ -99,7 +99,7 @@ def run_simulation(
         "scenario_name": scenario_name,
         "scenario_files": scenario_files or [],
         "seed": seed,
-        "households": scenario.population.households,
+        "households": scenario.total_households,
         "years": scenario.years,
         "overrides": overrides or {},
         "scaled": scaled or {},

@@ -275,7 +275,12 @@ def is_flow(metric: str) -> bool:
     Example:
         >>> is_flow("cost_team_eur"), is_flow("share_complex"), is_flow("team_idle_hours__front")
         (True, False, True)
+        >>> is_flow("team_admissions@west"), is_flow("share_complex@west")
+        (True, False)
     """
+    whole, _, _neighbourhood = metric.partition("@")  # a city's per-neighbourhood metric
+    if _neighbourhood:
+        return whole in NEIGHBOURHOOD_FLOWS or is_flow(whole)
     base, _, team = metric.partition("__")
     return (
         metric.startswith(FLOW_PREFIXES)
@@ -290,6 +295,50 @@ def is_flow(metric: str) -> bool:
     )
 
 
+NEIGHBOURHOOD_FLOWS: tuple[str, ...] = (
+    "escalations_total",
+    "team_admissions",
+    "team_intake_wait_weeks",
+    "admissions_specialist",
+    "specialist_wait_weeks",
+    "cost_total_eur",
+)
+"""A city's weekly flows per neighbourhood (``team_admissions@west``). Waits are sums:
+divide by the admissions of the same period for a mean."""
+
+
+def neighbourhood_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """A city: need-group shares, flows and the team's queue per neighbourhood.
+
+    Keys are ``<metric>@<neighbourhood>``; none outside a city, so that a single
+    neighbourhood's records are what they always were.
+    """
+    if not model.is_city:
+        return {}
+    population, cases, counters = model.population, model.cases, model.counters
+    groups = len(model.classifier.names)
+    held = np.flatnonzero(cases.team >= 0)
+    queued_by_team = np.bincount(
+        cases.team[held][cases.role[held] == CaseRole.QUEUED], minlength=len(model.teams)
+    )
+    out: dict[str, float] = {}
+    for hood in model.neighbourhoods:
+        at = f"@{hood.name}"
+        counts = np.bincount(population.need_group[hood.rows], minlength=groups)
+        for name, count in zip(model.classifier.names, counts, strict=True):
+            out[f"share_{name}{at}"] = count / hood.households
+        for name in NEIGHBOURHOOD_FLOWS[:-1]:
+            out[f"{name}{at}"] = float(counters[f"{name}{at}"])
+        cents = model.ledger.step_neighbourhood_cents(model.week, hood.index)
+        out[f"cost_total_eur{at}"] = cents / 100
+        out[f"team_intake_queue{at}"] = float(sum(queued_by_team[t.index] for t in hood.teams))
+        out[f"team_frontline_fte{at}"] = float(sum(t.frontline_fte for t in hood.teams))
+        out[f"network_capacity_factor{at}"] = hood.network_capacity_factor(
+            model.params.team.collective_network_max if model.params.team else 0.0
+        )
+    return out
+
+
 COLLECTORS = (
     group_metrics,
     need_metrics,
@@ -299,6 +348,7 @@ COLLECTORS = (
     outcome_metrics,
     event_metrics,
     cost_metrics,
+    neighbourhood_metrics,
 )
 
 

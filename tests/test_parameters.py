@@ -172,7 +172,7 @@ def test_sections_are_the_scenario_tables():
         name
         for name, info in Scenario.model_fields.items()
         if isinstance(getattr(Scenario(), name), BaseModel | dict)
-        or name in ("team", "funding", "calibrated")
+        or name in ("team", "funding", "city", "calibrated")
     ]
     assert names[1:] == tables
 

@@ -57,7 +57,10 @@ class InformalNetwork(Rule):
         needy = ~self_reliant
         helper = self_reliant & (population.own_strength >= params.helper_min_own_strength)
         needy_neighbours = adjacency @ needy.astype(np.float32)
-        capacity = params.helper_capacity_households * model.network_capacity_factor
+        # Each helper's capacity, raised by the collective work in its own neighbourhood
+        # (float32, as a scalar factor would be cast: the same values for one neighbourhood).
+        factors = params.helper_capacity_households * model.network_capacity_factors()
+        capacity = factors.astype(np.float32)[model.neighbourhood_of]
         share = helper * (capacity / np.maximum(needy_neighbours, 1.0))
         # Helpers divide their capacity among needy neighbours only, so only they receive it.
         received = (adjacency @ share.astype(np.float32)) * needy
@@ -258,15 +261,27 @@ class HelpSeeking(Rule):
     name = "help_seeking"
 
     def step(self, model: NeighbourhoodModel) -> None:
-        """Send this week's askers and signalled households to the access point."""
-        point = model.access_point
-        terms = point.help_seeking
+        """Send this week's askers and signalled households to their access point."""
         population = model.population
         worst = population.zrm.min(axis=1)
         draws = self.rng(model).random(population.size, dtype=np.float32)
+        unknown = population.status == Status.UNKNOWN
+        found = 0
+        for hood in model.neighbourhoods:  # each on the terms of its own access point
+            found += self._seek(model, hood, worst, draws, unknown)
+        model.counters["households_found"] += found
+
+    @staticmethod
+    def _seek(model, hood, worst, draws, unknown) -> int:
+        """One neighbourhood's help-seeking; returns the households found."""
+        point = hood.access_point
+        terms = point.help_seeking
+        population = model.population
+        rows = hood.rows
         # The terms are worked out for the eligible households only: few of all of them.
-        eligible = np.flatnonzero(
-            (population.status == Status.UNKNOWN) & (worst <= terms.help_seeking_max_level)
+        eligible = (
+            np.flatnonzero(unknown[rows] & (worst[rows] <= terms.help_seeking_max_level))
+            + rows.start
         )
         worst, draws = worst[eligible], draws[eligible]
         urgency = np.select(
@@ -290,7 +305,7 @@ class HelpSeeking(Rule):
             if rows.size:
                 model.note_return(rows)
                 point.apply(rows, model.week, route=route)
-        model.counters["households_found"] += found
+        return found
 
 
 @register_rule
