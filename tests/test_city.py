@@ -272,3 +272,36 @@ def test_a_city_with_funding_is_refused():
 def test_team_settings_need_a_team():
     with pytest.raises(ScenarioError, match=r"city\.neighbourhoods\.west\.team"):
         city_of(small("old_system"), {"west": {"type": "weak", "team": {"frontline_fte": 3.0}}})
+
+
+# --- a city run's outputs -----------------------------------------------------------------
+
+
+def test_a_city_run_writes_its_table_per_neighbourhood(tmp_path):
+    from wijksim.experiments.cli import main
+
+    out = tmp_path / "city"
+    argv = ["run", "utrecht_like", "--households", "1000", "--years", "3", "--seed", "2"]
+    argv += ["--set", "burn_in_years=0", "--out", str(out), "--quiet", "--no-figures"]
+    assert main(argv) == 0
+    # --households on a city: the whole city, every neighbourhood in proportion.
+    households = pd.read_parquet(out / "households.parquet")
+    assert len(households) == 1000
+    table = pd.read_parquet(out / "neighbourhoods.parquet")
+    assert list(table.columns) == ["year", "neighbourhood", "provider", "metric", "value"]
+    names = list(load_scenario("utrecht_like").scenario.city.neighbourhoods)
+    assert list(dict.fromkeys(table["neighbourhood"])) == names
+    assert set(table["provider"]) == {"provider_a", "provider_b"}
+    wide = table.pivot_table(index=["year", "neighbourhood"], columns="metric", values="value")
+    for metric in ("share_complex", "escalations_total", "cost_total_eur", "households"):
+        assert metric in wide.columns, metric
+    assert {"team_mean_intake_wait_weeks", "specialist_mean_wait_weeks"} <= set(wide.columns)
+    assert wide.groupby("year")["households"].sum().eq(1000).all()
+    # Each year's spending per neighbourhood sums to the city's.
+    steps = pd.read_parquet(out / "steps.parquet")
+    city = steps[steps["metric"] == "cost_total_eur"].groupby("year")["value"].sum()
+    parts = wide.groupby("year")["cost_total_eur"].sum()
+    assert np.allclose(parts.to_numpy(), city.to_numpy(), rtol=0, atol=0.01)
+    ledger = pd.read_csv(out / "ledger.csv")
+    assert {"Neighbourhood", "Provider"} <= set(ledger.columns)
+
