@@ -311,8 +311,9 @@ class NeighbourhoodTeam(mesa.Agent):
     def caseload_units(self) -> float:
         """Caseload units held now: own cases, co-worked cases and their coordination."""
         cases = self.model.cases
-        lead = np.flatnonzero(cases.team == self.index)
-        second = np.flatnonzero(cases.co_team == self.index)
+        block = self.neighbourhood.rows  # a team holds its own neighbourhood's households
+        lead = np.flatnonzero(cases.team[block] == self.index) + block.start
+        second = np.flatnonzero(cases.co_team[block] == self.index) + block.start
         # Both, in row order (as a mask would give them): the lead alone without second workers.
         both = np.union1d(lead, second) if second.size else lead
         coordination = cases.coordination_hours[both].sum() / self.hours_per_unit
@@ -351,7 +352,7 @@ class NeighbourhoodTeam(mesa.Agent):
     def review_aftercare(self, week: int) -> None:
         """Reopen aftercare cases that fell back far enough; end expired aftercare."""
         cases, population = self.model.cases, self.model.population
-        rows = cases.rows(self.index, CaseRole.AFTERCARE)
+        rows = cases.rows(self.index, CaseRole.AFTERCARE, within=self.neighbourhood.rows)
         if rows.size == 0:
             return
         fell_back = self.worst_covered(rows) <= self.policy.reopen_max_level
@@ -372,7 +373,7 @@ class NeighbourhoodTeam(mesa.Agent):
             draws: One uniform per household (this week's recognition draws).
         """
         cases, population = self.model.cases, self.model.population
-        lead = cases.rows(self.index, CaseRole.LEAD)
+        lead = cases.rows(self.index, CaseRole.LEAD, within=self.neighbourhood.rows)
         if lead.size == 0:
             return
         levels = population.zrm[lead]
@@ -400,9 +401,9 @@ class NeighbourhoodTeam(mesa.Agent):
         recognised = has_beyond & (draws[lead] < chance)
         if recognised.any():
             self._refer(lead[recognised], levels[recognised], beyond[recognised], week)
-        self._scale_down(cases.rows(self.index, *ACTIVE_ROLES))
+        self._scale_down(cases.rows(self.index, *ACTIVE_ROLES, within=self.neighbourhood.rows))
         # Close cases whose covered domains are all good enough again.
-        still_lead = cases.rows(self.index, CaseRole.LEAD)
+        still_lead = cases.rows(self.index, CaseRole.LEAD, within=self.neighbourhood.rows)
         done = still_lead[self.worst_covered(still_lead) >= self.policy.discharge_min_level]
         self._close(done, week)
 
@@ -516,7 +517,7 @@ class NeighbourhoodTeam(mesa.Agent):
         that does not fit holds up the others is ``team.intake_order`` (:meth:`_admissible`).
         """
         cases, population = self.model.cases, self.model.population
-        queued = cases.rows(self.index, CaseRole.QUEUED)
+        queued = cases.rows(self.index, CaseRole.QUEUED, within=self.neighbourhood.rows)
         if queued.size == 0:
             return
         has_problem = self.worst_covered(queued) <= self.policy.intake_max_level
@@ -654,8 +655,8 @@ class NeighbourhoodTeam(mesa.Agent):
         """Work the caseload: recovery boost, escalation protection, own strength."""
         cases, population = self.model.cases, self.model.population
         params, policy = self.params, self.policy
-        active = cases.rows(self.index, *ACTIVE_ROLES)
-        aftercare = cases.rows(self.index, CaseRole.AFTERCARE)
+        active = cases.rows(self.index, *ACTIVE_ROLES, within=self.neighbourhood.rows)
+        aftercare = cases.rows(self.index, CaseRole.AFTERCARE, within=self.neighbourhood.rows)
         rows = np.concatenate([active, aftercare])
         if rows.size == 0:
             return
