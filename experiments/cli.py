@@ -658,6 +658,8 @@ def command_report(args: argparse.Namespace) -> int:
 
 def command_bench(args: argparse.Namespace) -> int:
     """Time the array core, the idiomatic-Mesa reference, the floor and the full model."""
+    if args.city:
+        return _command_bench_city(args)
     from wijksim.experiments.bench import (
         BenchSettings,
         parse_sizes,
@@ -683,6 +685,27 @@ def command_bench(args: argparse.Namespace) -> int:
     if not args.quiet:
         print((out / "bench.md").read_text(encoding="utf-8"))
         print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx; figures/)")
+    return 0
+
+
+def _command_bench_city(args: argparse.Namespace) -> int:
+    """``bench --city``: a city against one neighbourhood of its size, and its peak memory."""
+    from wijksim.experiments.bench_city import run_city_bench, write_city_bench
+
+    if args.years < 1:
+        raise ScenarioError(
+            COMMAND_LINE, f"--years: expected a whole number >= 1, found {args.years}"
+        )
+    out = Path(args.out or "results/bench_city")
+    _check_out_folder(out, kind="bench")
+    say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
+    result = run_city_bench(
+        args.city, years=args.years, seed=args.seed, memory=args.memory_years > 0, progress=say
+    )
+    write_city_bench(result, out)
+    if not args.quiet:
+        print(result.markdown())
+        print(f"wrote {out}/ (bench_city.md; tables .parquet, .csv and tables.xlsx)")
     return 0
 
 
@@ -1124,6 +1147,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-scenario",
         default="funding_population",
         help="scenario of the full model, with a [team] and [funding] (default funding_population)",
+    )
+    bench.add_argument(
+        "--city",
+        metavar="SCENARIO",
+        help="instead: a city scenario (eindhoven_like) against one neighbourhood of its "
+        "size, cost per household-step over --years, and its shipped run's peak memory "
+        "(skipped with --memory-years 0)",
     )
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress or summary")

@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from wijksim.model.city import neighbourhood_plans
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 
@@ -305,3 +306,51 @@ def test_a_city_run_writes_its_table_per_neighbourhood(tmp_path):
     ledger = pd.read_csv(out / "ledger.csv")
     assert {"Neighbourhood", "Provider"} <= set(ledger.columns)
 
+
+# --- wijksim bench --city (issue 18, item 6): measured and reported, never asserted ------
+
+SMALL_CITY = """
+extends = "transition"
+years = 1
+burn_in_years = 0
+[transition]
+team_start_year = 1
+[city.neighbourhoods.a]
+households = 300
+[city.neighbourhoods.b]
+type = "weak"
+households = 200
+"""
+
+
+def test_bench_city_reports_the_city_beside_one_neighbourhood(tmp_path, capsys):
+    from wijksim.experiments.bench_city import city_scenarios, peak_memory_of_city_run
+    from wijksim.experiments.cli import main
+
+    path = tmp_path / "small_city.toml"
+    path.write_text(SMALL_CITY, encoding="utf-8")
+    city, single = city_scenarios(str(path))
+    assert single.city is None and single.population.households == city.total_households == 500
+    # The same staff per household: the single neighbourhood's team is the city's teams'.
+    fte = sum(plan.team.frontline_fte for plan in neighbourhood_plans(city))
+    assert single.team.frontline_fte == pytest.approx(fte)
+
+    out = tmp_path / "bench"
+    argv = ["bench", "--city", str(path), "--years", "1", "--memory-years", "0"]
+    assert main([*argv, "--out", str(out), "--quiet"]) == 0
+    timings = pd.read_parquet(out / "bench_city.parquet")
+    assert list(timings["implementation"]) == ["city", "single"]
+    assert (timings["households"] == 500).all() and (timings["weeks"] == 52).all()
+    targets = pd.read_parquet(out / "targets.parquet")
+    assert targets["target"].str.contains("1.5×").any()
+    # The memory run (here in this process, without a fresh one) reports its peak.
+    memory = peak_memory_of_city_run(str(path), seed=1)
+    assert memory["households"] == 500 and memory["peak_memory_mb"] > 0
+
+
+def test_bench_city_needs_a_city(capsys):
+    from wijksim.experiments.cli import main
+
+    assert main(["bench", "--city", "transition", "--memory-years", "0", "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "[city]" in error
