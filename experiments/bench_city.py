@@ -13,6 +13,7 @@ nothing here asserts a time.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -182,7 +183,7 @@ def run_city_bench(
 
 
 def write_city_bench(result: CityBenchResult, out: Path, language: str = "en") -> Path:
-    """Write the tables and ``bench_city.md`` to ``out`` (atomically)."""
+    """Write the tables and ``bench.md`` to ``out`` (atomically)."""
     from wijksim.experiments.table_files import Provenance, write_tables
 
     with atomic_folder(out) as staging:
@@ -197,5 +198,8 @@ def write_city_bench(result: CityBenchResult, out: Path, language: str = "en") -
             seeds=[result.seed],
         )
         write_tables(staging, tables, provenance, language)
-        (staging / "bench_city.md").write_text(result.markdown(), encoding="utf-8")
+        # bench.md and settings.json: the folder is a benchmark (experiments/out_folder.py).
+        (staging / "bench.md").write_text(result.markdown(), encoding="utf-8")
+        settings = {"city": result.scenario, "seed": result.seed}
+        (staging / "settings.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
     return out

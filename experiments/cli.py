@@ -705,7 +705,7 @@ def _command_bench_city(args: argparse.Namespace) -> int:
     write_city_bench(result, out)
     if not args.quiet:
         print(result.markdown())
-        print(f"wrote {out}/ (bench_city.md; tables .parquet, .csv and tables.xlsx)")
+        print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx)")
     return 0
 
 

@@ -343,6 +343,8 @@ def test_bench_city_reports_the_city_beside_one_neighbourhood(tmp_path, capsys):
     assert (timings["households"] == 500).all() and (timings["weeks"] == 52).all()
     targets = pd.read_parquet(out / "targets.parquet")
     assert targets["target"].str.contains("1.5×").any()
+    # Its folder is a benchmark's: measuring again replaces it.
+    assert main([*argv, "--out", str(out), "--quiet"]) == 0
     # The memory run (here in this process, without a fresh one) reports its peak.
     memory = peak_memory_of_city_run(str(path), seed=1)
     assert memory["households"] == 500 and memory["peak_memory_mb"] > 0
