@@ -182,6 +182,18 @@ class NeighbourhoodTeam(mesa.Agent):
         self._derive_capacity()
         self.settle_staff()
 
+    def restaff(self, frontline_fte: float, overhead_fte: float) -> None:
+        """Give the team other staff before it opens (the city's allocation of its budget).
+
+        Its staffing, capacity and weekly cost follow from the new FTE as from the
+        scenario's (compare-allocation, issue 18, item 2).
+        """
+        self.params = self.params.model_copy(
+            update={"frontline_fte": frontline_fte, "overhead_fte": overhead_fte}
+        )
+        self.frontline_fte = self.target_fte = frontline_fte
+        self._derive_capacity()
+
     def settle_staff(self) -> None:
         """Move the staff towards the operator's target as far as the caseload allows.
 

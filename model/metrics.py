@@ -327,6 +327,11 @@ def neighbourhood_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         counts = np.bincount(population.need_group[hood.rows], minlength=groups)
         for name, count in zip(model.classifier.names, counts, strict=True):
             out[f"share_{name}{at}"] = count / hood.households
+        # Need met: of the households in need, the share that someone knows of (team,
+        # desk, specialist); the rest is hidden need (as ``known_need`` for the city).
+        in_need = population.need_group[hood.rows] > 0
+        known = population.status[hood.rows] != Status.UNKNOWN
+        out[f"need_known_share{at}"] = float((in_need & known).sum() / max(in_need.sum(), 1))
         for name in NEIGHBOURHOOD_FLOWS[:-1]:
             out[f"{name}{at}"] = float(counters[f"{name}{at}"])
         cents = model.ledger.step_neighbourhood_cents(model.week, hood.index)
