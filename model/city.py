@@ -18,6 +18,7 @@ neighbourhood gets them scaled to its own households, the rule ``--households`` 
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -162,7 +163,11 @@ def _neighbourhood_team(scenario: Scenario, name: str, hood: NeighbourhoodParams
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        if message.startswith("Input should be "):  # the loader's wording: expected …, found …
+        if first["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(str(first["loc"][-1]), list(TeamParams.model_fields))
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            message = f"expected a field of [team]{hint}"
+        elif message.startswith("Input should be "):  # the loader's wording: expected …, found …
             message = f"expected {message.removeprefix('Input should be ')}"
         raise ValueError(f"{where}.{field}: {message}, found {first.get('input')!r}") from None
 
@@ -202,9 +207,10 @@ def check_city(scenario: Scenario) -> None:
         return
     if scenario.funding is not None:
         # One operator per provider, each with its own contract, is issue 18, item 5.
+        # Named at the [city]: that is what the user added to a scenario with a contract.
         raise ValueError(
-            "funding: expected no [funding] in a [city] scenario (contracts per provider "
-            "are not modelled yet), found one"
+            "city: expected a scenario without [funding] (contracts per provider are not "
+            "modelled yet), found a [funding]"
         )
     degree = scenario.network.mean_degree
     for name, hood in city.neighbourhoods.items():
