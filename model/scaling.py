@@ -18,6 +18,8 @@ from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import with_overrides
 
 HOUSEHOLDS = "population.households"
+CITY_HOUSEHOLDS = "city households"
+"""What :func:`scale_city` reports the city's households as (from, to)."""
 
 PER_NEIGHBOURHOOD_FIELDS: tuple[str, ...] = (
     "team.frontline_fte",
@@ -118,7 +120,7 @@ def scale_city(
     sizes = [hood.size for hood in hoods.values()]
     explicit = list(explicit)
     overrides: dict[str, Any] = {HOUSEHOLDS: reference_households}
-    changes: dict[str, list[float]] = {"city households": [sum(sizes), total]}
+    changes: dict[str, list[float]] = {CITY_HOUSEHOLDS: [sum(sizes), total]}
     for (name, hood), size in zip(hoods.items(), split_by_weights(total, sizes), strict=True):
         where = f"city.neighbourhoods.{name}"
         if _is_explicit(f"{where}.households", explicit):
@@ -154,6 +156,8 @@ def describe_scaling(scaled: dict[str, list[float]], households: int, hint: bool
         households: The households scaled to.
         hint: Add how to keep a field (for the command line, not for reports).
     """
+    if CITY_HOUSEHOLDS in scaled:  # a city: population.households is its teams' reference
+        households = round(scaled[CITY_HOUSEHOLDS][1])
     changes = ", ".join(f"{field} {old:g} → {new:g}" for field, (old, new) in scaled.items())
     line = f"scaled to {households:,} households: {changes}"
     return line + " (set a field with --set to keep it)" if hint else line

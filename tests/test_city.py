@@ -356,3 +356,23 @@ def test_bench_city_needs_a_city(capsys):
     assert main(["bench", "--city", "transition", "--memory-years", "0", "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "[city]" in error
+
+
+def test_households_on_a_city_scale_the_whole_city_and_say_so():
+    from wijksim.model.scaling import describe_scaling, with_overrides_scaled
+
+    city = load_scenario("utrecht_like").scenario
+    scaled, changes = with_overrides_scaled(city, {"population.households": 2800})
+    assert scaled.total_households == 2800
+    assert [hood.size for hood in scaled.city.neighbourhoods.values()] == [
+        300,
+        300,
+        600,
+        600,
+        1000,
+    ]
+    # [team] stays sized for its reference; each neighbourhood's own FTE scale with it.
+    assert scaled.population.households == city.population.households
+    assert scaled.city.neighbourhoods["weak_north"].team["frontline_fte"] == pytest.approx(0.8)
+    line = describe_scaling(changes, scaled.population.households)
+    assert line.startswith("scaled to 2,800 households: city households 28000 → 2800")
