@@ -258,13 +258,13 @@ class Neighbourhood:
             return self.router
         return next((team for team in self.teams if team.is_open), self.desk)
 
-    def network_capacity_factor(self, collective_network_max: float) -> float:
+    def network_capacity_factor(self) -> float:
         """Helpers' capacity × this: 1 plus what its teams' collective work added."""
         if not self.teams:
             return 1.0
         # Capped on the sum: a split's teams build one neighbourhood network together.
         gain = sum(team.network_gain for team in self.teams)
-        return 1.0 + min(collective_network_max, gain)
+        return 1.0 + min(self.plan.team.collective_network_max, gain)
 
 
 def split_by_weights(cents: int, weights: list[int]) -> list[int]:

@@ -338,9 +338,7 @@ def neighbourhood_metrics(model: NeighbourhoodModel) -> dict[str, float]:
         out[f"cost_total_eur{at}"] = cents / 100
         out[f"team_intake_queue{at}"] = float(sum(queued_by_team[t.index] for t in hood.teams))
         out[f"team_frontline_fte{at}"] = float(sum(t.frontline_fte for t in hood.teams))
-        out[f"network_capacity_factor{at}"] = hood.network_capacity_factor(
-            model.params.team.collective_network_max if model.params.team else 0.0
-        )
+        out[f"network_capacity_factor{at}"] = hood.network_capacity_factor()
     return out
 
 

@@ -228,8 +228,7 @@ class NeighbourhoodModel(mesa.Model):
 
     def network_capacity_factors(self) -> np.ndarray:
         """Per neighbourhood: helpers' capacity × this (1 + its teams' collective work)."""
-        limit = self.params.team.collective_network_max if self.params.team else 0.0
-        return np.array([h.network_capacity_factor(limit) for h in self.neighbourhoods])
+        return np.array([hood.network_capacity_factor() for hood in self.neighbourhoods])
 
     @property
     def network_capacity_factor(self) -> float:
