@@ -212,10 +212,10 @@ class NeighbourhoodModel(mesa.Model):
 
     @property
     def access_point(self):
-        """Where the (first) neighbourhood's households apply (see :meth:`apply`)."""
+        """The first neighbourhood's access point (a city: :meth:`send_to_access_points`)."""
         return self.neighbourhoods[0].access_point
 
-    def apply(self, rows: np.ndarray, week: int, route: str) -> None:
+    def send_to_access_points(self, rows: np.ndarray, week: int, route: str) -> None:
         """Send ``rows`` found by ``route`` to their own neighbourhood's access point."""
         if len(self.neighbourhoods) == 1:
             self.neighbourhoods[0].access_point.apply(rows, week, route)

@@ -51,7 +51,7 @@ class Transition(Rule):
             pending = model.desk.close()
             for team in model.teams:
                 team.is_open = True
-            model.apply(pending, week, route="desk_transfer")
+            model.send_to_access_points(pending, week, route="desk_transfer")
         in_period = self.start_week <= week < self.start_week + self.friction_weeks
         if not in_period:
             return
