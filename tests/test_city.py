@@ -376,3 +376,22 @@ def test_households_on_a_city_scale_the_whole_city_and_say_so():
     assert scaled.city.neighbourhoods["weak_north"].team["frontline_fte"] == pytest.approx(0.8)
     line = describe_scaling(changes, scaled.population.households)
     assert line.startswith("scaled to 2,800 households: city households 28000 → 2800")
+
+
+def test_a_neighbourhoods_own_team_settings_cap_its_collective_work():
+    # A split neighbourhood whose team settings lower collective_network_max: its teams'
+    # gains together are capped at its own maximum, not at the scenario's.
+    scenario = small(
+        "team_focus_life_phase", households=600, years=1, **{"transition.team_start_year": 1}
+    )
+    cap = 0.01
+    hoods = {
+        "capped": {"households": 300, "team": {"collective_network_max": cap}},
+        "free": {"households": 300},
+    }
+    model = run(city_of(scenario, hoods), seed=2, weeks=52)
+    capped, free = model.network_capacity_factors()
+    assert len(model.neighbourhoods[0].teams) == 3
+    assert sum(t.network_gain for t in model.neighbourhoods[0].teams) > cap  # the cap binds
+    assert capped == pytest.approx(1.0 + cap) and free > capped
+    assert model.records[-1]["network_capacity_factor@capped"] == pytest.approx(1.0 + cap)
