@@ -395,3 +395,14 @@ def test_a_neighbourhoods_own_team_settings_cap_its_collective_work():
     assert sum(t.network_gain for t in model.neighbourhoods[0].teams) > cap  # the cap binds
     assert capped == pytest.approx(1.0 + cap) and free > capped
     assert model.records[-1]["network_capacity_factor@capped"] == pytest.approx(1.0 + cap)
+
+
+def test_the_dashboard_sizes_a_city_by_all_its_households():
+    from wijksim.dashboard.compute import sized
+
+    city = load_scenario("utrecht_like").scenario
+    same, scaled = sized(city, city.total_households)  # the knob's default: as shipped
+    assert scaled == {} and same is city
+    smaller, scaled = sized(city, 2800)
+    assert smaller.total_households == 2800 and scaled["city households"] == [28000, 2800]
+
