@@ -406,3 +406,21 @@ def test_the_dashboard_sizes_a_city_by_all_its_households():
     smaller, scaled = sized(city, 2800)
     assert smaller.total_households == 2800 and scaled["city households"] == [28000, 2800]
 
+
+def test_a_neighbourhoods_own_team_settings_set_how_fast_own_strength_fades():
+    # One neighbourhood's team settings make own strength fall back at once (fade 1): its
+    # households never keep support's gain from one week to the next; the other's do.
+    scenario = small("transition", households=600, years=1, **{"transition.team_start_year": 1})
+    hoods = {
+        "fading": {"households": 300, "team": {"empowerment_fade_per_week": 1.0}},
+        "keeping": {"households": 300},
+    }
+    model = run(city_of(scenario, hoods), seed=2, weeks=30)
+    population = model.population
+    gain = population.own_strength - population.own_strength_baseline
+    fading, keeping = model.neighbourhoods
+    supported = model.cases.team >= 0
+    # Support raises own strength after the fade each week: at most one week's gain stays.
+    week = model.params.team.empowerment_per_week
+    assert gain[fading.rows].max() <= week + 1e-6
+    assert gain[keeping.rows][supported[keeping.rows]].max() > 2 * week

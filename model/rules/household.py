@@ -205,10 +205,24 @@ class OwnStrengthFade(Rule):
 
     A household process, run once a week over all households whoever supported them
     (with three focus teams it must not fade three times). The rate is
-    ``team.empowerment_fade_per_week``; without a team nothing raised own strength.
+    ``team.empowerment_fade_per_week`` of the household's neighbourhood's team (in a city
+    its team settings may set it); without a team nothing raised own strength.
     """
 
     name = "own_strength_fade"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """The fade rate: one number, or one per household if neighbourhoods differ."""
+        rates = [
+            hood.plan.team.empowerment_fade_per_week if hood.plan.team else 0.0
+            for hood in model.neighbourhoods
+        ]
+        self.fade = (
+            rates[0]
+            if len(set(rates)) == 1
+            # float32, as the single rate is cast: the same values where the rates agree.
+            else np.array(rates, dtype=np.float32)[model.neighbourhood_of]
+        )
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Close part of the gap between own strength and its baseline."""
@@ -216,8 +230,7 @@ class OwnStrengthFade(Rule):
             return
         population = model.population
         gap = population.own_strength - population.own_strength_baseline
-        fade = model.params.team.empowerment_fade_per_week
-        population.own_strength -= fade * np.maximum(gap, 0.0)
+        population.own_strength -= self.fade * np.maximum(gap, 0.0)
 
 
 def domain_major_uniforms(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
