@@ -1,7 +1,7 @@
 """A city run's table per neighbourhood and year (issue 18, item 1; model/city.py).
 
-From the run's tidy per-step table, whose per-neighbourhood metrics are named
-``<metric>@<neighbourhood>``: one row per year, neighbourhood and metric, flows summed
+From the model's per-neighbourhood weekly metrics (``model.neighbourhood_records``,
+named ``<metric>@<neighbourhood>``): one row per year, neighbourhood and metric, flows summed
 over the year and states averaged (:func:`wijksim.model.metrics.is_flow`), with the
 mean waits worked out from their sums, and each neighbourhood's provider and households.
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from wijksim.model.metrics import is_flow
+from wijksim.model.metrics import is_flow, to_long
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -25,16 +25,15 @@ MEAN_WAITS = {
 """Mean waits of a year: the sum of the waits over the admissions (NaN without one)."""
 
 
-def neighbourhood_table(steps: pd.DataFrame, model: NeighbourhoodModel) -> pd.DataFrame | None:
+def neighbourhood_table(model: NeighbourhoodModel) -> pd.DataFrame | None:
     """The yearly per-neighbourhood table of a city run; ``None`` outside a city.
 
     Args:
-        steps: The run's tidy per-step table (``step, year, metric, value``).
-        model: The model after the run (its neighbourhoods, providers and sizes).
+        model: The model after the run (its weekly records, neighbourhoods, providers).
     """
     if not model.is_city:
         return None
-    mine = steps[steps["metric"].str.contains("@", regex=False)]
+    mine = to_long(model.neighbourhood_records)
     yearly = []
     for metric, rows in mine.groupby("metric", sort=False):
         by_year = rows.groupby("year")["value"]

@@ -195,9 +195,8 @@ def run_allocation(
     fte = restaff(model, allocation)
     model.run(scenario.years * WEEKS_PER_YEAR)
     first_week = (scenario.transition.team_start_year - 1) * WEEKS_PER_YEAR + 1
-    parts = {
-        hood.name: _hood_values(model.records, hood, first_week) for hood in model.neighbourhoods
-    }
+    weeks = model.neighbourhood_records
+    parts = {hood.name: _hood_values(weeks, hood, first_week) for hood in model.neighbourhoods}
     parts_and_city = {**parts, CITY: _city_values(parts)}
     rows = [
         {"condition": allocation, "seed": seed, "neighbourhood": name, "metric": m, "value": v}

@@ -121,7 +121,7 @@ def run_simulation(
         ledger=model.ledger.to_frame(),
         manifest=manifest,
         model=model,
-        neighbourhoods=neighbourhood_table(steps, model),
+        neighbourhoods=neighbourhood_table(model),
     )
 
 
@@ -212,8 +212,6 @@ def run_context(manifest: dict, language: str = "en") -> str:
 def yearly_summary(steps: pd.DataFrame) -> pd.DataFrame:
     """Per-year means of shares and sums of flows, for printing (year × metric)."""
     wide = steps.pivot(index=["step", "year"], columns="metric", values="value")
-    # A city's per-neighbourhood metrics are in its own table (experiments/city_tables.py).
-    wide = wide[[c for c in wide.columns if "@" not in c]]
     flows = [
         c
         for c in wide.columns

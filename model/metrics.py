@@ -127,7 +127,8 @@ def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     if model.team_router is not None:
         for team in model.teams:
             out.update({team.metric(name): 0.0 for name in PER_TEAM_FLOWS})
-    out.update({name: float(count) for name, count in model.counters.items()})
+    # A city's per-neighbourhood counts (``team_admissions@west``) go to its own records.
+    out.update({name: float(n) for name, n in model.counters.items() if "@" not in name})
     return out
 
 
@@ -310,8 +311,7 @@ divide by the admissions of the same period for a mean."""
 def neighbourhood_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     """A city: need-group shares, flows and the team's queue per neighbourhood.
 
-    Keys are ``<metric>@<neighbourhood>``; none outside a city, so that a single
-    neighbourhood's records are what they always were.
+    Keys are ``<metric>@<neighbourhood>``; none outside a city.
     """
     if not model.is_city:
         return {}
@@ -351,7 +351,6 @@ COLLECTORS = (
     outcome_metrics,
     event_metrics,
     cost_metrics,
-    neighbourhood_metrics,
 )
 
 
@@ -361,6 +360,15 @@ def collect(model: NeighbourhoodModel) -> dict[str, float]:
     for collector in COLLECTORS:
         record.update(collector(model))
     return record
+
+
+def collect_neighbourhoods(model: NeighbourhoodModel) -> dict[str, float]:
+    """A city's per-neighbourhood metrics of the current week, with its step and year.
+
+    Kept apart from :func:`collect`: the per-step table and everything that reads it
+    (figures, sweeps, the dashboard) stay the city's, whose sums these would double.
+    """
+    return {"step": model.week, "year": model.year, **neighbourhood_metrics(model)}
 
 
 def to_long(records: list[dict[str, float]]) -> pd.DataFrame:

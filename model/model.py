@@ -73,7 +73,10 @@ class NeighbourhoodModel(mesa.Model):
             reset at the start of every step and recorded with the metrics.
         outcomes: What became of each closure in the year after it (model/outcomes.py).
         ledger: The cost ledger.
-        records: One dict of metrics per week.
+        records: One dict of metrics per week (the city's, in a city).
+        neighbourhood_records: A city's dict of per-neighbourhood metrics per week
+            (``share_complex@west``, :func:`~wijksim.model.metrics.neighbourhood_metrics`);
+            empty outside a city.
     """
 
     def __init__(self, params: Scenario, seed: int = 0) -> None:
@@ -144,6 +147,7 @@ class NeighbourhoodModel(mesa.Model):
         for rule in self.rules:
             rule.setup(self)
         self.records: list[dict[str, float]] = []
+        self.neighbourhood_records: list[dict[str, float]] = []
         self._burn_in(params.burn_in_years * WEEKS_PER_YEAR)
 
     def _burn_in(self, weeks: int) -> None:
@@ -274,6 +278,8 @@ class NeighbourhoodModel(mesa.Model):
         self.week += 1
         self._run_rules()
         self.records.append(metrics.collect(self))
+        if self.is_city:
+            self.neighbourhood_records.append(metrics.collect_neighbourhoods(self))
 
     def _run_rules(self) -> None:
         """This week's rules, in schedule order."""
