@@ -94,6 +94,9 @@ class CentralDesk(mesa.Agent):
     def pay_staff(self, step: int) -> None:
         """Book the desk's weekly staff cost (first-line access, ``team`` stream)."""
         self.billed_cents += self.weekly_cost_cents
-        self.model.ledger.book(
-            step, "team", "municipality_wmo", self.unique_id, "central_desk", self.weekly_cost_cents
-        )
+        # One desk for the whole city: its cost is shared by households (model/city.py).
+        shares = self.model.split_over_neighbourhoods(self.weekly_cost_cents)
+        for hood, cents in enumerate(shares):
+            self.model.ledger.book(
+                step, "team", "municipality_wmo", self.unique_id, "central_desk", cents, hood
+            )

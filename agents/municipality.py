@@ -28,26 +28,32 @@ class Municipality(mesa.Agent):
     def __init__(self, model: NeighbourhoodModel, zeroth_line: ZerothLineParams) -> None:
         super().__init__(model)
         self.zeroth_line = zeroth_line
-        households = model.population.size
-        self.weekly_zeroth_line_cents = to_cents(
-            zeroth_line.cost_per_household_year_eur * households / 52
-        )
+        # Per neighbourhood (one outside a city): each is booked to its neighbourhood.
+        self.weekly_zeroth_line_cents_by_neighbourhood = [
+            to_cents(zeroth_line.cost_per_household_year_eur * hood.households / 52)
+            for hood in model.neighbourhoods
+        ]
+        self.weekly_zeroth_line_cents = sum(self.weekly_zeroth_line_cents_by_neighbourhood)
         self.billed_cents = 0
 
-    def book_friction(self, step: int, cents: int) -> None:
-        """Book one week's share of the transition's friction costs."""
+    def book_friction(self, step: int, cents: int, neighbourhood: int = 0) -> None:
+        """Book one week's share of a neighbourhood's transition friction costs."""
         self.billed_cents += cents
         payer = self.model.params.transition.friction_payer
-        self.model.ledger.book(step, "friction", payer, self.unique_id, "transition", cents)
+        self.model.ledger.book(
+            step, "friction", payer, self.unique_id, "transition", cents, neighbourhood
+        )
 
     def fund_collective_provisions(self, step: int) -> None:
         """Book this week's 0th-line budget."""
         self.billed_cents += self.weekly_zeroth_line_cents
-        self.model.ledger.book(
-            step,
-            "zeroth_line",
-            self.zeroth_line.payer,
-            self.unique_id,
-            "collective_provisions",
-            self.weekly_zeroth_line_cents,
-        )
+        for hood, cents in enumerate(self.weekly_zeroth_line_cents_by_neighbourhood):
+            self.model.ledger.book(
+                step,
+                "zeroth_line",
+                self.zeroth_line.payer,
+                self.unique_id,
+                "collective_provisions",
+                cents,
+                hood,
+            )

@@ -177,7 +177,18 @@ class Specialist(mesa.Agent):
             self.model.population.set_status(
                 np.array(admitted, dtype=np.intp), Status.IN_SPECIALIST_CARE, week
             )
+            if self.model.is_city:
+                self._count_waits_by_neighbourhood(admitted)
         self.admissions_this_step = len(admitted)
+
+    def _count_waits_by_neighbourhood(self, admitted: list[int]) -> None:
+        """A city: admissions and their waits per neighbourhood (one list, shared waits)."""
+        counters = self.model.counters
+        hood_of = self.model.neighbourhood_of[np.array(admitted, dtype=np.intp)].tolist()
+        for hood, wait in zip(hood_of, self.wait_weeks_this_step, strict=True):
+            name = self.model.neighbourhoods[hood].name
+            counters[f"admissions_specialist@{name}"] += 1
+            counters[f"specialist_wait_weeks@{name}"] += wait
 
     def client_rows(self) -> np.ndarray:
         """Rows of the households in care."""
@@ -201,9 +212,24 @@ class Specialist(mesa.Agent):
             return
         self.model.population.cost_cents[rows] += self.price_cents
         self.billed_cents += cents
-        self.model.ledger.book(
-            step, "specialist", self.params.payer, self.unique_id, self.kind, cents
+        # One booking per neighbourhood of the households held (one outside a city).
+        hoods = self.model.neighbourhoods
+        counts = (
+            [rows.size]
+            if len(hoods) == 1
+            else np.bincount(self.model.neighbourhood_of[rows], minlength=len(hoods)).tolist()
         )
+        for hood, count in enumerate(counts):
+            if count:
+                self.model.ledger.book(
+                    step,
+                    "specialist",
+                    self.params.payer,
+                    self.unique_id,
+                    self.kind,
+                    self.price_cents * count,
+                    hood,
+                )
         self._charge_team(rows)
 
     def _charge_team(self, rows: np.ndarray) -> None:

@@ -78,6 +78,9 @@ class NeighbourhoodTeam(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.name = name
+        # Set by the model: the team's neighbourhood and its split's router (if any).
+        self.neighbourhood = None
+        self.router = None
         self.params = params
         self.policy = params.policy
         self.help_seeking = params.help_seeking
@@ -187,6 +190,18 @@ class NeighbourhoodTeam(mesa.Agent):
             self.target_fte = self.params.frontline_fte * settings["staffing_factor"]
         self._derive_capacity()
         self.settle_staff()
+
+    def restaff(self, frontline_fte: float, overhead_fte: float) -> None:
+        """Give the team other staff before it opens (the city's allocation of its budget).
+
+        Its staffing, capacity and weekly cost follow from the new FTE as from the
+        scenario's (compare-allocation, issue 18, item 2).
+        """
+        self.params = self.params.model_copy(
+            update={"frontline_fte": frontline_fte, "overhead_fte": overhead_fte}
+        )
+        self.frontline_fte = self.target_fte = frontline_fte
+        self._derive_capacity()
 
     def settle_staff(self) -> None:
         """Move the staff towards the operator's target as far as the caseload allows.
@@ -307,6 +322,7 @@ class NeighbourhoodTeam(mesa.Agent):
             self.unique_id,
             "neighbourhood_team",
             self.weekly_cost_cents,
+            self.neighbourhood.index,
         )
 
     def take_over(self, rows: np.ndarray, week: int) -> None:
@@ -316,8 +332,9 @@ class NeighbourhoodTeam(mesa.Agent):
     def caseload_units(self) -> float:
         """Caseload units held now: own cases, co-worked cases and their coordination."""
         cases = self.model.cases
-        lead = np.flatnonzero(cases.team == self.index)
-        second = np.flatnonzero(cases.co_team == self.index)
+        block = self.neighbourhood.rows  # a team holds its own neighbourhood's households
+        lead = np.flatnonzero(cases.team[block] == self.index) + block.start
+        second = np.flatnonzero(cases.co_team[block] == self.index) + block.start
         # Both, in row order (as a mask would give them): the lead alone without second workers.
         both = np.union1d(lead, second) if second.size else lead
         coordination = cases.coordination_hours[both].sum() / self.hours_per_unit
@@ -356,7 +373,7 @@ class NeighbourhoodTeam(mesa.Agent):
     def review_aftercare(self, week: int) -> None:
         """Reopen aftercare cases that fell back far enough; end expired aftercare."""
         cases, population = self.model.cases, self.model.population
-        rows = cases.rows(self.index, CaseRole.AFTERCARE)
+        rows = cases.rows(self.index, CaseRole.AFTERCARE, within=self.neighbourhood.rows)
         if rows.size == 0:
             return
         fell_back = self.worst_covered(rows) <= self.policy.reopen_max_level
@@ -377,7 +394,7 @@ class NeighbourhoodTeam(mesa.Agent):
             draws: One uniform per household (this week's recognition draws).
         """
         cases, population = self.model.cases, self.model.population
-        lead = cases.rows(self.index, CaseRole.LEAD)
+        lead = cases.rows(self.index, CaseRole.LEAD, within=self.neighbourhood.rows)
         if lead.size == 0:
             return
         levels = population.zrm[lead]
@@ -406,9 +423,9 @@ class NeighbourhoodTeam(mesa.Agent):
         recognised = has_beyond & (draws[lead] < chance)
         if recognised.any():
             self._refer(lead[recognised], levels[recognised], beyond[recognised], week)
-        self._scale_down(cases.rows(self.index, *ACTIVE_ROLES))
+        self._scale_down(cases.rows(self.index, *ACTIVE_ROLES, within=self.neighbourhood.rows))
         # Close cases whose covered domains are all good enough again.
-        still_lead = cases.rows(self.index, CaseRole.LEAD)
+        still_lead = cases.rows(self.index, CaseRole.LEAD, within=self.neighbourhood.rows)
         done = still_lead[self.worst_covered(still_lead) >= self.policy.discharge_min_level]
         self._close(done, week)
 
@@ -522,7 +539,7 @@ class NeighbourhoodTeam(mesa.Agent):
         that does not fit holds up the others is ``team.intake_order`` (:meth:`_admissible`).
         """
         cases, population = self.model.cases, self.model.population
-        queued = cases.rows(self.index, CaseRole.QUEUED)
+        queued = cases.rows(self.index, CaseRole.QUEUED, within=self.neighbourhood.rows)
         if queued.size == 0:
             return
         has_problem = self.worst_covered(queued) <= self.policy.intake_max_level
@@ -531,7 +548,7 @@ class NeighbourhoodTeam(mesa.Agent):
         population.set_status(no_case, Status.UNKNOWN, week)
         self.model.counters["team_intake_no_case"] += int(no_case.size)
         waiting = queued[has_problem]
-        router = self.model.team_router
+        router = self.router
         if router is not None:  # a split: some households belong with another team
             waiting = router.pass_on_at_intake(self, waiting, week)
         waiting = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
@@ -565,6 +582,9 @@ class NeighbourhoodTeam(mesa.Agent):
         complex_admitted = population.need_group[admitted] == self._complex_group
         counters["team_admissions_complex"] += int(complex_admitted.sum())
         counters["team_intake_wait_weeks"] += int(waits.sum())
+        if self.model.is_city:
+            counters[f"team_admissions@{self.neighbourhood.name}"] += int(admitted.size)
+            counters[f"team_intake_wait_weeks@{self.neighbourhood.name}"] += int(waits.sum())
         if router is not None:
             counters[self.metric("team_admissions")] += int(admitted.size)
             counters[self.metric("team_intake_wait_weeks")] += int(waits.sum())
@@ -657,8 +677,8 @@ class NeighbourhoodTeam(mesa.Agent):
         """Work the caseload: recovery boost, escalation protection, own strength."""
         cases, population = self.model.cases, self.model.population
         params, policy = self.params, self.policy
-        active = cases.rows(self.index, *ACTIVE_ROLES)
-        aftercare = cases.rows(self.index, CaseRole.AFTERCARE)
+        active = cases.rows(self.index, *ACTIVE_ROLES, within=self.neighbourhood.rows)
+        aftercare = cases.rows(self.index, CaseRole.AFTERCARE, within=self.neighbourhood.rows)
         rows = np.concatenate([active, aftercare])
         if rows.size == 0:
             return
@@ -741,7 +761,7 @@ class NeighbourhoodTeam(mesa.Agent):
         """Collective (0th-line) hours build the helpers' capacity; without upkeep it fades."""
         params = self.params
         hours = self.frontline_hours(self.policy.collective_share)
-        per_thousand = hours / (self.model.population.size / 1000)
+        per_thousand = hours / (self.neighbourhood.households / 1000)
         gain = params.collective_network_gain_per_hour * per_thousand
         decay = params.collective_network_decay_per_week * self.network_gain
         self.network_gain = min(params.collective_network_max, self.network_gain + gain - decay)

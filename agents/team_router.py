@@ -49,9 +49,11 @@ class TeamRouter:
         self.split = split
         self.teams = teams
         self._lead_of_segment = split.lead_index() if split.configuration == "focus" else None
+        # A split's team i is model team ``teams[i].index`` (in a city they run on).
+        self._team_index = np.array([team.index for team in teams], dtype=np.int16)
         self._complex_group = len(model.classifier.names) - 1
         # Offloading is a policy dealt in exact proportion, like the gate's (no draw).
-        self._offload_credit = [0.0] * len(teams)
+        self._offload_credit = {team.index: 0.0 for team in teams}
 
     @property
     def help_seeking(self):
@@ -66,7 +68,7 @@ class TeamRouter:
     def lead_for(self, rows: np.ndarray) -> np.ndarray:
         """The index of the team that leads each of ``rows``."""
         if self._lead_of_segment is None:  # front_back: everyone enters at the front
-            return np.zeros(rows.size, dtype=np.int8)
+            return np.full(rows.size, self.teams[0].index, dtype=np.int16)
         population = self.model.population
         segments = segment_of(
             self.split.dividing_line,
@@ -77,7 +79,7 @@ class TeamRouter:
             self._complex_group,
             self.teams[0].policy.intake_max_level,
         )
-        return self._lead_of_segment[segments]
+        return self._team_index[self._lead_of_segment[segments]]
 
     def apply(self, rows: np.ndarray, week: int, route: str) -> None:
         """Send households found by ``route`` to the intake queue of their lead team."""
@@ -106,7 +108,7 @@ class TeamRouter:
         cases = self.model.cases
         movable = (cases.queue_order[waiting] >= 0) & ~cases.passed_on[waiting]
         if self.split.configuration == "front_back":
-            if team.index != 0:
+            if team is not self.teams[0]:
                 return waiting
             target = self.teams[1]
             moving = waiting[movable & self._needs_backing(team, waiting)]
@@ -222,10 +224,10 @@ class TeamRouter:
         carries only the recurring coordination.
         """
         cases = self.model.cases
-        worked = (cases.co_team >= 0) & np.isin(cases.role, [int(r) for r in ACTIVE_ROLES])
+        second = np.isin(cases.co_team, self._team_index)  # this split's second workers
+        worked = second & np.isin(cases.role, [int(r) for r in ACTIVE_ROLES])
         hours = 2.0 * float(cases.coordination_hours[worked].sum())
         self.model.counters["team_hours_coordination"] += hours
-        second = cases.co_team >= 0
         cases.coordination_hours[second] = self.split.coordination_hours_per_professional_week
         self.model.counters["team_hours_second_worker"] += float(
             sum(

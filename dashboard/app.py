@@ -205,7 +205,7 @@ def knob_inputs(
     if no_team:
         container.caption(_("This scenario has no neighbourhood team: team knobs are off."))
     container.markdown(bold(_("Neighbourhood")))
-    values["households"] = panel.number("households", scenario.population.households)
+    values["households"] = panel.number("households", scenario.total_households)
     values["neighbourhood"] = panel.choice(
         "neighbourhood",
         N_("Neighbourhood type"),
@@ -504,7 +504,7 @@ def context_text(config: compute.Configuration, _: Translate, language: str) -> 
     return _("{name} · {changes} · {households} households · {years} years · {seeds} seeds").format(
         name=config.name,
         changes=changes,
-        households=number(config.scenario.population.households, language),
+        households=number(config.scenario.total_households, language),
         years=config.scenario.years,
         seeds=config.seeds,
     )

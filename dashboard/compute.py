@@ -158,7 +158,7 @@ def sized(base: Scenario, households: int | None) -> tuple[Scenario, dict[str, l
     The knobs then start from the scaled values (a team of 0.4 FTE for 300 households of
     a 6,000-household scenario with 8 FTE), so that what a knob shows is what runs.
     """
-    if households is None or households == base.population.households:
+    if households is None or households == base.total_households:  # a city: all of it
         return base, {}
     return with_overrides_scaled(base, {"population.households": int(households)})
 
@@ -499,13 +499,13 @@ def excel_bytes(
 def provenance(config: Configuration, other: Configuration | None = None) -> Provenance:
     """The about sheet of a configuration's tables (and of ``other``'s, compared with it)."""
     seeds = config.seed_list()
-    households = config.scenario.population.households
+    households = config.scenario.total_households
     years = config.scenario.years
     scaled = ", ".join(f"{k} {old:g} → {new:g}" for k, (old, new) in config.scaled.items())
     details: dict[str, object] = {table_files.SCALED: scaled or "–"}
     if other is not None:
-        if other.scenario.population.households != households:
-            households = f"{households} (A), {other.scenario.population.households} (B)"
+        if other.scenario.total_households != households:
+            households = f"{households} (A), {other.scenario.total_households} (B)"
         if other.scenario.years != years:
             years = f"{years} (A), {other.scenario.years} (B)"
         shown = ", ".join(overrides_text(other.overrides)) or "–"

@@ -221,7 +221,7 @@ def command_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_folder(name, overrides)
     replaces = _check_out_folder(out, args.overwrite)  # before the run, not after
     weeks = scenario.years * WEEKS_PER_YEAR
-    label = f"{resolved.name} ({scenario.population.households:,} households, seed {args.seed})"
+    label = f"{resolved.name} ({scenario.total_households:,} households, seed {args.seed})"
     with tqdm(total=weeks, desc=label, unit="week", disable=args.quiet, mininterval=0.5) as bar:
         result = run_simulation(
             scenario,
@@ -640,6 +640,41 @@ def command_compare_teams(args: argparse.Namespace) -> int:
     return _execute_sweep(spec, tasks, out, args, source=str(path))
 
 
+def command_compare_allocation(args: argparse.Namespace) -> int:
+    """One city's team budget divided by each key on paired seeds (issue 18, item 2)."""
+    from wijksim.experiments.compare_allocation import compare_allocation, write_allocation
+    from wijksim.experiments.table_files import Provenance
+
+    overrides = _overrides(args.households, args.years, args.set)
+    resolved, _scaled = _resolve(args.scenario, overrides)
+    scenario = resolved.scenario
+    if scenario.city is None or scenario.team is None:
+        raise ScenarioError(resolved.path, "expected a city scenario with a [city] and a [team]")
+    check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    allocations = _names(args.allocations) if args.allocations else None
+    out = Path(args.out) if args.out else default_folder(f"allocation-{resolved.name}", overrides)
+    _check_out_folder(out, kind="allocation")
+    runs = args.seeds * (len(allocations) if allocations else 5)
+    with tqdm(total=runs, desc="allocations", unit="run", disable=args.quiet) as bar:
+        result = compare_allocation(
+            scenario, resolved.name, seeds, allocations, args.workers, bar.update
+        )
+    provenance = Provenance(
+        command="compare-allocation",
+        scenario=resolved.name,
+        overrides=overrides,
+        households=f"{scenario.total_households:,}",
+        years=scenario.years,
+        seeds=seeds,
+    )
+    write_allocation(result, out, provenance, args.lang)
+    if not args.quiet:
+        print(result.markdown())
+        print(f"wrote {out}/ (summary.md; tables .parquet, .csv and tables.xlsx)")
+    return 0
+
+
 def _names(text: str) -> list[str]:
     """A comma-separated list: ``"a, b"`` → ``["a", "b"]``."""
     return [part.strip() for part in text.split(",") if part.strip()]
@@ -659,6 +694,8 @@ def command_report(args: argparse.Namespace) -> int:
 
 def command_bench(args: argparse.Namespace) -> int:
     """Time the array core, the idiomatic-Mesa reference, the floor and the full model."""
+    if args.city:
+        return _command_bench_city(args)
     from wijksim.experiments.bench import (
         BenchSettings,
         parse_sizes,
@@ -684,6 +721,27 @@ def command_bench(args: argparse.Namespace) -> int:
     if not args.quiet:
         print((out / "bench.md").read_text(encoding="utf-8"))
         print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx; figures/)")
+    return 0
+
+
+def _command_bench_city(args: argparse.Namespace) -> int:
+    """``bench --city``: a city against one neighbourhood of its size, and its peak memory."""
+    from wijksim.experiments.bench_city import run_city_bench, write_city_bench
+
+    if args.years < 1:
+        raise ScenarioError(
+            COMMAND_LINE, f"--years: expected a whole number >= 1, found {args.years}"
+        )
+    out = Path(args.out or "results/bench_city")
+    _check_out_folder(out, kind="bench")
+    say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
+    result = run_city_bench(
+        args.city, years=args.years, seed=args.seed, memory=args.memory_years > 0, progress=say
+    )
+    write_city_bench(result, out)
+    if not args.quiet:
+        print(result.markdown())
+        print(f"wrote {out}/ (bench.md; tables .parquet, .csv and tables.xlsx)")
     return 0
 
 
@@ -1147,10 +1205,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="funding_population",
         help="scenario of the full model, with a [team] and [funding] (default funding_population)",
     )
+    bench.add_argument(
+        "--city",
+        metavar="SCENARIO",
+        help="instead: a city scenario (eindhoven_like) against one neighbourhood of its "
+        "size, cost per household-step over --years, and its shipped run's peak memory "
+        "(skipped with --memory-years 0)",
+    )
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress or summary")
     bench.set_defaults(handler=command_bench)
     _add_reliability(commands)
+    _add_compare_allocation(commands)
     dashboard = commands.add_parser(
         "dashboard", help="the dashboard in the browser: knobs, runs, comparisons, downloads"
     )
@@ -1191,6 +1257,31 @@ def _add_plugin_option(commands) -> None:
             help="import MODULE first: a partner's rules (repeatable; Python code that runs "
             "with your permissions; docs/extending.md)",
         )
+
+
+def _add_compare_allocation(commands) -> None:
+    """The ``compare-allocation`` subcommand (issue 18, item 2)."""
+    allocation = commands.add_parser(
+        "compare-allocation",
+        help="one city's team budget divided bottom-up or by a key (S1 App. IV) on paired seeds",
+    )
+    allocation.add_argument(
+        "scenario", nargs="?", default="utrecht_like", help="a city scenario (default utrecht_like)"
+    )
+    _add_replicate_options(
+        allocation, seeds=3, years_help="override the years", households_help="the whole city's"
+    )
+    allocation.add_argument(
+        "--allocations",
+        help="comma-separated, of as_scenario, households, vulnerability, need_zrm, caseload "
+        "(default all; households, the reference, always runs)",
+    )
+    allocation.add_argument("--workers", type=_count, default=1, help="processes (default 1)")
+    allocation.add_argument("--out", help="output folder (default results/allocation-SCENARIO)")
+    allocation.add_argument("--quiet", action="store_true", help="no progress or summary")
+    _add_language(allocation)
+    _add_allow_large(allocation)
+    allocation.set_defaults(handler=command_compare_allocation)
 
 
 def _add_reliability(commands) -> None:

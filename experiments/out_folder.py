@@ -45,6 +45,7 @@ WRITTEN = {
     "report": (frozenset({"summary.md", "figures"}), True),
     "bench": (frozenset({"bench.md", "settings.json", "figures"}), True),
     "reliability": (frozenset({"summary.md", "reliability.json", "figures"}), True),
+    "allocation": (frozenset({"summary.md", "allocation.json"}), True),
 }
 """Per kind of result replaced as a whole: the names it writes, and whether it also
 writes tables of varying names (``*.parquet``, ``*.csv``, ``tables.xlsx``); figures are
@@ -53,6 +54,7 @@ ADVICE = {
     "run": "choose another --out or pass --overwrite",
     "bench": "choose another --out or move it away",
     "reliability": "choose another --out or move it away",
+    "allocation": "choose another --out or move it away",
     "report": "move it away",
 }
 """What the user can do; only ``wijksim run`` has ``--overwrite``."""
@@ -72,7 +74,8 @@ def _json_keys(path: Path) -> set[str]:
 def result_kind(folder: Path) -> str | None:
     """The kind of result wijksim wrote in ``folder`` (``None``: not a wijksim result).
 
-    One of ``"run"``, ``"sweep"``, ``"report"``, ``"bench"`` or ``"reliability"``.
+    One of ``"run"``, ``"sweep"``, ``"report"``, ``"bench"``, ``"reliability"`` or
+    ``"allocation"``.
     """
     if {"scenario_name", "seed", "versions"} <= _json_keys(folder / "manifest.json"):
         return "run"
@@ -84,6 +87,8 @@ def result_kind(folder: Path) -> str | None:
         return "bench"
     if (folder / "summary.md").is_file() and (folder / "reliability.json").is_file():
         return "reliability"
+    if (folder / "summary.md").is_file() and (folder / "allocation.json").is_file():
+        return "allocation"
     return None
 
 

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
+from wijksim.experiments.city_tables import neighbourhood_table
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.experiments.table_files import Provenance, write_tables
 from wijksim.model.counters import MetricKind, declared_by_rules
@@ -47,6 +48,8 @@ class RunResult:
     ledger: pd.DataFrame
     manifest: dict
     model: NeighbourhoodModel = field(repr=False)
+    neighbourhoods: pd.DataFrame | None = None
+    """A city's yearly table per neighbourhood (experiments/city_tables.py); else ``None``."""
 
 
 def household_table(model: NeighbourhoodModel) -> pd.DataFrame:
@@ -100,7 +103,7 @@ def run_simulation(
         "scenario_name": scenario_name,
         "scenario_files": scenario_files or [],
         "seed": seed,
-        "households": scenario.population.households,
+        "households": scenario.total_households,
         "years": scenario.years,
         "overrides": overrides or {},
         "scaled": scaled or {},
@@ -112,12 +115,14 @@ def run_simulation(
         "created_utc": utc_now(),
         "wall_time_seconds": round(time.perf_counter() - started, 3),
     }
+    steps = to_long(model.records)
     return RunResult(
-        steps=to_long(model.records),
+        steps=steps,
         households=household_table(model),
         ledger=model.ledger.to_frame(),
         manifest=manifest,
         model=model,
+        neighbourhoods=neighbourhood_table(model),
     )
 
 
@@ -137,6 +142,8 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir) as staging:
         tables = {"steps": result.steps, "households": result.households, "ledger": result.ledger}
+        if result.neighbourhoods is not None:  # a city
+            tables["neighbourhoods"] = result.neighbourhoods
         write_tables(staging, tables, run_provenance(result.manifest), language)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
         context = run_context(result.manifest, language)

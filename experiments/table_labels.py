@@ -98,6 +98,8 @@ COLUMNS: dict[str, Column] = {
     "agent_kind": Column(N_("Booked for (kind of agent)")),
     "amount_cents": Column(N_("Amount"), N_("euro cents")),
     "amount_eur": Column(N_("Amount"), EUR),
+    # --- a city: the provider contracted in each neighbourhood (model/city.py)
+    "provider": Column(N_("Provider")),
     # --- spread over seeds and paired differences (sweep reports)
     "median": Column(N_("Median")),
     "mean": Column(N_("Mean")),
@@ -148,7 +150,8 @@ COLUMNS: dict[str, Column] = {
     "threshold": Column(N_("Threshold for a clear effect"), SHARE),
     # --- team splits (wijksim compare-teams)
     "configuration": Column(N_("Team configuration")),
-    "neighbourhood": Column(N_("Neighbourhood type")),
+    # compare-teams: its type (weak, vulnerable, strong); a city (ledger, neighbourhoods): its name
+    "neighbourhood": Column(N_("Neighbourhood")),
     "team": Column(N_("Team")),
     # --- sensitivity analysis (wijksim sensitivity)
     "mu": Column(N_("Morris mu (mean elementary effect)")),

@@ -119,9 +119,16 @@ class CaseTable:
             supported_year=np.zeros(size, dtype=np.int16),
         )
 
-    def rows(self, team: int, *roles: CaseRole) -> np.ndarray:
-        """Rows held by ``team`` in any of ``roles``."""
-        held = np.flatnonzero(self.team == team)
+    def rows(self, team: int, *roles: CaseRole, within: slice | None = None) -> np.ndarray:
+        """Rows held by ``team`` in any of ``roles``.
+
+        ``within``: the block of rows the team can hold (its neighbourhood's in a city),
+        so that ten teams do not each scan the whole city.
+        """
+        if within is None:
+            held = np.flatnonzero(self.team == team)
+        else:
+            held = np.flatnonzero(self.team[within] == team) + within.start
         if roles:  # the roles of the held rows only: a team holds few of all households
             wanted = np.zeros(len(CaseRole), dtype=bool)
             wanted[[int(r) for r in roles]] = True

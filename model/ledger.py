@@ -1,5 +1,8 @@
 """The cost ledger: every euro booked with stream, payer, agent and step (ODD element 7).
 
+In a city (model/city.py) every booking also names its neighbourhood, and through it the
+provider contracted there, so per-neighbourhood and per-provider totals sum to the city's.
+
 Amounts are kept in whole euro-cents (int64) so that totals reconcile *exactly* with
 the bookings each agent keeps for itself: no floating-point drift over ten years.
 """
@@ -28,18 +31,39 @@ class CostLedger:
     """
 
     COLUMNS = ("step", "stream", "payer", "agent_id", "agent_kind", "amount_cents")
+    CITY_COLUMNS = ("neighbourhood", "provider")
 
-    def __init__(self) -> None:
+    def __init__(
+        self, neighbourhoods: list[str] | None = None, providers: list[str] | None = None
+    ) -> None:
+        """A ledger; a city's names its neighbourhoods and their providers, in order."""
+        self.neighbourhoods = list(neighbourhoods or [])
+        self.providers = list(providers or [])
         self._rows: list[tuple[int, str, str, int, str, int]] = []
+        self._neighbourhood_of_row: list[int] = []
+        # step -> neighbourhood index -> cents (a city's per-neighbourhood weekly totals).
+        self._step_neighbourhood_totals: dict[int, dict[int, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
         # step -> (stream, payer) -> cents, so a step's totals are read without a scan.
         self._step_totals: dict[int, dict[tuple[str, str], int]] = defaultdict(
             lambda: defaultdict(int)
         )
 
     def book(
-        self, step: int, stream: str, payer: str, agent_id: int, agent_kind: str, cents: int
+        self,
+        step: int,
+        stream: str,
+        payer: str,
+        agent_id: int,
+        agent_kind: str,
+        cents: int,
+        neighbourhood: int = 0,
     ) -> None:
         """Book ``cents`` on a stream and payer for the agent that spent it.
+
+        ``neighbourhood``: the index of the neighbourhood the euros were spent for (0
+        outside a city).
 
         Raises:
             ValueError: For an unknown stream or payer, or a negative amount.
@@ -54,6 +78,12 @@ class CostLedger:
             return
         self._rows.append((step, stream, payer, agent_id, agent_kind, int(cents)))
         self._step_totals[step][(stream, payer)] += int(cents)
+        self._neighbourhood_of_row.append(neighbourhood)
+        self._step_neighbourhood_totals[step][neighbourhood] += int(cents)
+
+    def step_neighbourhood_cents(self, step: int, neighbourhood: int) -> int:
+        """Total booked in ``step`` for one neighbourhood."""
+        return self._step_neighbourhood_totals.get(step, {}).get(neighbourhood, 0)
 
     def step_total_cents(
         self, step: int, stream: str | None = None, payer: str | None = None
@@ -80,4 +110,8 @@ class CostLedger:
         """All bookings as a tidy table, with ``amount_eur`` beside the cents."""
         frame = pd.DataFrame(self._rows, columns=list(self.COLUMNS))
         frame["amount_eur"] = frame["amount_cents"] / 100.0
+        if self.neighbourhoods:  # a city: the neighbourhood and provider of every euro
+            index = pd.Series(self._neighbourhood_of_row, dtype="int64")
+            frame["neighbourhood"] = index.map(dict(enumerate(self.neighbourhoods)))
+            frame["provider"] = index.map(dict(enumerate(self.providers)))
         return frame

@@ -130,13 +130,14 @@ def flow_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     if model.team_router is not None:
         for team in model.teams:
             out.update({team.metric(name): 0.0 for name in PER_TEAM_FLOWS})
-    undeclared = [name for name in model.counters if not is_declared(name)]
+    # A city's per-neighbourhood counts (``team_admissions@west``) go to its own records.
+    undeclared = [name for name in model.counters if "@" not in name and not is_declared(name)]
     if undeclared:
         raise UndeclaredMetricError(
             f"counted {undeclared} but no rule declares them: add "
             "Metric(name, 'flow') to the counting rule's metrics (docs/extending.md)"
         )
-    out.update({name: float(count) for name, count in model.counters.items()})
+    out.update({name: float(n) for name, n in model.counters.items() if "@" not in name})
     return out
 
 
@@ -387,7 +388,12 @@ def is_flow(metric: str) -> bool:
     Example:
         >>> is_flow("cost_team_eur"), is_flow("share_complex"), is_flow("team_idle_hours__front")
         (True, False, True)
+        >>> is_flow("team_admissions@west"), is_flow("share_complex@west")
+        (True, False)
     """
+    whole, _, neighbourhood = metric.partition("@")  # a city's per-neighbourhood metric
+    if neighbourhood:
+        return whole in NEIGHBOURHOOD_FLOWS or is_flow(whole)
     return kind_of(metric) is MetricKind.FLOW
 
 
@@ -406,6 +412,52 @@ def rule_metrics(model: NeighbourhoodModel) -> dict[str, float]:
                 out[metric.name] = float(model.counters.get(metric.name, 0))
             else:
                 out[metric.name] = float(values.get(metric.name, np.nan))
+    return out
+
+
+NEIGHBOURHOOD_FLOWS: tuple[str, ...] = (
+    "escalations_total",
+    "team_admissions",
+    "team_intake_wait_weeks",
+    "admissions_specialist",
+    "specialist_wait_weeks",
+    "cost_total_eur",
+)
+"""A city's weekly flows per neighbourhood (``team_admissions@west``). Waits are sums:
+divide by the admissions of the same period for a mean."""
+
+
+def neighbourhood_metrics(model: NeighbourhoodModel) -> dict[str, float]:
+    """A city: need-group shares, flows and the team's queue per neighbourhood.
+
+    Keys are ``<metric>@<neighbourhood>``; none outside a city.
+    """
+    if not model.is_city:
+        return {}
+    population, cases, counters = model.population, model.cases, model.counters
+    groups = len(model.classifier.names)
+    held = np.flatnonzero(cases.team >= 0)
+    queued_by_team = np.bincount(
+        cases.team[held][cases.role[held] == CaseRole.QUEUED], minlength=len(model.teams)
+    )
+    out: dict[str, float] = {}
+    for hood in model.neighbourhoods:
+        at = f"@{hood.name}"
+        counts = np.bincount(population.need_group[hood.rows], minlength=groups)
+        for name, count in zip(model.classifier.names, counts, strict=True):
+            out[f"share_{name}{at}"] = count / hood.households
+        # Need met: of the households in need, the share that someone knows of (team,
+        # desk, specialist); the rest is hidden need (as ``known_need`` for the city).
+        in_need = population.need_group[hood.rows] > 0
+        known = population.status[hood.rows] != Status.UNKNOWN
+        out[f"need_known_share{at}"] = float((in_need & known).sum() / max(in_need.sum(), 1))
+        for name in NEIGHBOURHOOD_FLOWS[:-1]:
+            out[f"{name}{at}"] = float(counters[f"{name}{at}"])
+        cents = model.ledger.step_neighbourhood_cents(model.week, hood.index)
+        out[f"cost_total_eur{at}"] = cents / 100
+        out[f"team_intake_queue{at}"] = float(sum(queued_by_team[t.index] for t in hood.teams))
+        out[f"team_frontline_fte{at}"] = float(sum(t.frontline_fte for t in hood.teams))
+        out[f"network_capacity_factor{at}"] = hood.network_capacity_factor()
     return out
 
 
@@ -428,6 +480,15 @@ def collect(model: NeighbourhoodModel) -> dict[str, float]:
     for collector in COLLECTORS:
         record.update(collector(model))
     return record
+
+
+def collect_neighbourhoods(model: NeighbourhoodModel) -> dict[str, float]:
+    """A city's per-neighbourhood metrics of the current week, with its step and year.
+
+    Kept apart from :func:`collect`: the per-step table and everything that reads it
+    (figures, sweeps, the dashboard) stay the city's, whose sums these would double.
+    """
+    return {"step": model.week, "year": model.year, **neighbourhood_metrics(model)}
 
 
 def to_long(records: list[dict[str, float]]) -> pd.DataFrame:

@@ -21,12 +21,13 @@ from wijksim.agents.team_router import TeamRouter
 from wijksim.model import metrics
 from wijksim.model.access import ReferralAccess
 from wijksim.model.caseload import CaseTable
+from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, to_cents
-from wijksim.model.network import build_network
+from wijksim.model.network import build_city_network
 from wijksim.model.outcomes import ClosureOutcomes
-from wijksim.model.population import NEVER, initialise_population
+from wijksim.model.population import NEVER, concatenate_populations, initialise_population
 from wijksim.model.rules import RULES
 from wijksim.model.rules.base import params_for
 from wijksim.model.scenario import EscalationKind, Scenario
@@ -60,7 +61,12 @@ class NeighbourhoodModel(mesa.Model):
         specialists: The specialist agents, in scenario order.
         desk: The old system's central desk (closed once a team opens).
         teams: The neighbourhood teams (none in the old system; several in a split).
-        team_router: The access point of a split team (``None`` without a split).
+        team_router: The access point of a split team (``None`` without a split; in a
+            city the first neighbourhood's with a split: each team uses its own).
+        neighbourhoods: The neighbourhoods (one without ``[city]``), each with its block
+            of household rows, its teams and its access point (model/city.py).
+        neighbourhood_of: The neighbourhood index of every household row.
+        is_city: Whether the scenario has a ``[city]`` (per-neighbourhood bookkeeping).
         operator: Who runs the teams under a funding contract (``None`` without
             ``[funding]``: the municipality pays the staff).
         cases: The teams' side of every household.
@@ -68,7 +74,10 @@ class NeighbourhoodModel(mesa.Model):
             reset at the start of every step and recorded with the metrics.
         outcomes: What became of each closure in the year after it (model/outcomes.py).
         ledger: The cost ledger.
-        records: One dict of metrics per week.
+        records: One dict of metrics per week (the city's, in a city).
+        neighbourhood_records: A city's dict of per-neighbourhood metrics per week
+            (``share_complex@west``, :func:`~wijksim.model.metrics.neighbourhood_metrics`);
+            empty outside a city.
     """
 
     def __init__(self, params: Scenario, seed: int = 0) -> None:
@@ -77,16 +86,34 @@ class NeighbourhoodModel(mesa.Model):
         self.seed = int(seed)
         self.week = 0
         self.streams = RandomStreams(seed)
-        self.population = initialise_population(params.population, self.streams.get("population"))
-        self.network = build_network(
+        self.is_city = params.city is not None
+        plans = neighbourhood_plans(params)
+        # One stream for the whole city: the neighbourhoods are drawn in turn.
+        stream = self.streams.get("population")
+        self.population = concatenate_populations(
+            [initialise_population(plan.population, stream) for plan in plans]
+        )
+        ends = np.cumsum([plan.households for plan in plans]).tolist()
+        blocks = [slice(end - plan.households, end) for plan, end in zip(plans, ends, strict=True)]
+        self.neighbourhood_of = np.repeat(
+            np.arange(len(plans), dtype=np.int16), [plan.households for plan in plans]
+        )
+        self.network = build_city_network(
             params.network,
             self.population.vulnerability,
+            blocks,
             self.streams.get("network"),
-            networkx_seed=self.streams.integer_seed("networkx"),
+            # The first neighbourhood's seed is a single neighbourhood's.
+            [
+                self.streams.integer_seed("networkx" if i == 0 else f"networkx_{i}")
+                for i in range(len(plans))
+            ],
+            params.city.cross_neighbourhood_tie_share if params.city else 0.0,
+            self.streams.get("network_across"),
         )
         self.classifier = NeedClassifier(params.classification.group_definitions())
         self.population.need_group[:] = self.classifier.classify(self.population.zrm)
-        self.ledger = CostLedger()
+        self.ledger = self._new_ledger(plans)
         self.households = [Household(self, row) for row in range(self.population.size)]
         self.specialists = [
             Specialist(self, kind, index, specialist)
@@ -95,10 +122,12 @@ class NeighbourhoodModel(mesa.Model):
         self.crisis_care = next(s for s in self.specialists if s.params.forced_admission)
         self.desk = CentralDesk(self, params.access)
         self.cases = CaseTable.empty(self.population.size)
-        self.teams = self._build_teams(params)
-        # With a split, a router stands where the single team stood (ODD §7.6).
-        split = params.team.split if params.team else None
-        self.team_router = TeamRouter(self, split, self.teams) if split and split.is_split else None
+        self.neighbourhoods = [
+            Neighbourhood(index, plan, block, self.desk)
+            for index, (plan, block) in enumerate(zip(plans, blocks, strict=True))
+        ]
+        self.teams = self._build_teams()
+        self.team_router = next((h.router for h in self.neighbourhoods if h.router), None)
         self.counters: Counter = Counter()
         self.outcomes = ClosureOutcomes()
         self.municipality = Municipality(self, params.zeroth_line)
@@ -119,6 +148,7 @@ class NeighbourhoodModel(mesa.Model):
         for rule in self.rules:
             rule.setup(self)
         self.records: list[dict[str, float]] = []
+        self.neighbourhood_records: list[dict[str, float]] = []
         self._burn_in(params.burn_in_years * WEEKS_PER_YEAR)
 
     def _burn_in(self, weeks: int) -> None:
@@ -136,25 +166,49 @@ class NeighbourhoodModel(mesa.Model):
         for _ in range(weeks):
             self.week += 1
             self._run_rules()
-        self.ledger = CostLedger()
+        self.ledger = self._new_ledger([hood.plan for hood in self.neighbourhoods])
         self.outcomes = ClosureOutcomes()  # follow closures from week 1, as reported
         for agent in (*self.specialists, self.desk, self.municipality, *self.teams):
             agent.billed_cents = 0
         self.population.cost_cents[:] = 0
         self.population.escalations[:] = 0
 
-    def _build_teams(self, params: Scenario) -> list[NeighbourhoodTeam]:
-        """The team, or the teams of its split, each with its share of the FTE."""
-        if params.team is None:
-            return []
-        split = params.team.split
-        teams = []
-        for index, (name, team_params) in enumerate(params.team.split_params()):
-            team = NeighbourhoodTeam(self, index, team_params, name=name)
+    def _new_ledger(self, plans) -> CostLedger:
+        """An empty ledger; a city's books every euro to a neighbourhood and provider too."""
+        if not self.is_city:
+            return CostLedger()
+        return CostLedger([p.name for p in plans], [p.provider for p in plans])
+
+    def _build_teams(self) -> list[NeighbourhoodTeam]:
+        """Each neighbourhood's team, or the teams of its split, each with its share of the FTE.
+
+        Team indices run over the whole city (``CaseTable.team``); with a split, a router
+        stands where the neighbourhood's single team stood (ODD §7.14).
+        """
+        teams: list[NeighbourhoodTeam] = []
+        for hood in self.neighbourhoods:
+            team_params = hood.plan.team
+            if team_params is None:
+                continue
+            split = team_params.split
+            for position, (name, params) in enumerate(team_params.split_params()):
+                team = NeighbourhoodTeam(self, len(teams), params, name=self._team_name(hood, name))
+                team.neighbourhood = hood
+                if split.is_split:
+                    team.specialise(split.focus_mask(split.teams[position]), split)
+                hood.teams.append(team)
+                teams.append(team)
             if split.is_split:
-                team.specialise(split.focus_mask(split.teams[index]), split)
-            teams.append(team)
+                hood.router = TeamRouter(self, split, hood.teams)
+                for team in hood.teams:
+                    team.router = hood.router
         return teams
+
+    def _team_name(self, hood: Neighbourhood, split_name: str) -> str:
+        """A split team's metric suffix; with several neighbourhoods, prefixed with its own."""
+        if len(self.neighbourhoods) == 1 or not split_name:
+            return split_name
+        return f"{hood.name}_{split_name}"
 
     @property
     def year(self) -> int:
@@ -163,19 +217,36 @@ class NeighbourhoodModel(mesa.Model):
 
     @property
     def access_point(self):
-        """Where households apply: the team (or a split's router) once open, else the desk."""
-        if self.team_router is not None and self.team_router.is_open:
-            return self.team_router
-        return next((team for team in self.teams if team.is_open), self.desk)
+        """The first neighbourhood's access point (a city: :meth:`send_to_access_points`)."""
+        return self.neighbourhoods[0].access_point
+
+    def send_to_access_points(self, rows: np.ndarray, week: int, route: str) -> None:
+        """Send ``rows`` found by ``route`` to their own neighbourhood's access point."""
+        if len(self.neighbourhoods) == 1:
+            self.neighbourhoods[0].access_point.apply(rows, week, route)
+            return
+        hood_of = self.neighbourhood_of[rows]
+        for hood in self.neighbourhoods:
+            mine = rows[hood_of == hood.index]
+            if mine.size:
+                hood.access_point.apply(mine, week, route)
+
+    def network_capacity_factors(self) -> np.ndarray:
+        """Per neighbourhood: helpers' capacity × this (1 + its teams' collective work)."""
+        return np.array([hood.network_capacity_factor() for hood in self.neighbourhoods])
 
     @property
     def network_capacity_factor(self) -> float:
-        """Helpers' capacity × this: 1 plus what the teams' collective work added."""
-        if not self.teams:
-            return 1.0
-        # Capped on the sum: a split's teams build one neighbourhood network together.
-        gain = sum(team.network_gain for team in self.teams)
-        return 1.0 + min(self.params.team.collective_network_max, gain)
+        """:meth:`network_capacity_factors`; in a city their mean over households."""
+        factors = self.network_capacity_factors()
+        if factors.size == 1:
+            return float(factors[0])
+        sizes = [hood.households for hood in self.neighbourhoods]
+        return float(np.average(factors, weights=sizes))
+
+    def split_over_neighbourhoods(self, cents: int) -> list[int]:
+        """A city-wide amount divided over the neighbourhoods by households (exact cents)."""
+        return split_by_weights(cents, [hood.households for hood in self.neighbourhoods])
 
     def note_closure(self, rows: np.ndarray) -> None:
         """A care episode of ``rows`` closed this week (start of the relapse window)."""
@@ -208,6 +279,8 @@ class NeighbourhoodModel(mesa.Model):
         self.week += 1
         self._run_rules()
         self.records.append(metrics.collect(self))
+        if self.is_city:
+            self.neighbourhood_records.append(metrics.collect_neighbourhoods(self))
 
     def _run_rules(self) -> None:
         """This week's rules, in schedule order."""
@@ -248,9 +321,12 @@ class NeighbourhoodModel(mesa.Model):
         cents = to_cents(kind.cost_eur)
         population.cost_cents[rows] += cents
         population.escalations[rows] += 1
-        for row in rows.tolist():
+        hood_of = self.neighbourhood_of[rows].tolist()
+        for row, hood in zip(rows.tolist(), hood_of, strict=True):
             agent_id = self.households[row].unique_id
-            self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents)
+            self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents, hood)
+            if self.is_city:
+                self.counters[f"escalations_total@{self.neighbourhoods[hood].name}"] += 1
         for domain, levels in kind.marks.items():
             # An eviction or a placement leaves its mark beyond the crisis (assumption).
             column = DOMAIN_INDEX[domain]

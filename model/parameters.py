@@ -121,6 +121,7 @@ EXPLICIT_UNITS: dict[str, str] = {
     "burn_in_years": "years",
     # population
     "population.vulnerability_alpha": "Beta shape (dimensionless)",
+    "city.neighbourhoods.<kind>.vulnerability_alpha": "Beta shape (dimensionless)",
     "population.vulnerability_beta": "Beta shape (dimensionless)",
     "population.own_strength_noise_sd": "own strength (0–1 scale)",
     "population.initial_severity": "probability 0–1 per domain",

@@ -7,7 +7,7 @@ state as the vectorised rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -95,6 +95,22 @@ class Population:
         """Move ``rows`` to ``status`` as of ``week``."""
         self.status[rows] = status
         self.status_since_week[rows] = week
+
+
+DOMAIN_MAJOR_FIELDS: tuple[str, ...] = ("zrm", "treatment_boost", "care_protection")
+"""The (households × domains) arrays, kept domain-major (see :class:`Population`)."""
+
+
+def concatenate_populations(parts: list[Population]) -> Population:
+    """One population of ``parts`` in order (a city's neighbourhoods); one part as it is."""
+    if len(parts) == 1:
+        return parts[0]
+    arrays = {
+        f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Population)
+    }
+    for name in DOMAIN_MAJOR_FIELDS:
+        arrays[name] = np.asfortranarray(arrays[name])
+    return Population(**arrays)
 
 
 def initial_levels(vulnerability: np.ndarray, severity: float, uniforms: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import with_overrides
 
 HOUSEHOLDS = "population.households"
+CITY_HOUSEHOLDS = "city households"
+"""What :func:`scale_city` reports the city's households as (from, to)."""
 
 PER_NEIGHBOURHOOD_FIELDS: tuple[str, ...] = (
     "team.frontline_fte",
@@ -79,6 +81,8 @@ def scale_to_households(
     Returns:
         The scaled scenario, and ``{field: [from, to]}`` for every field that changed.
     """
+    if scenario.city is not None:
+        return scale_city(scenario, reference_households, explicit)
     factor = scenario.population.households / reference_households
     explicit = list(explicit)
     changes: dict[str, list[float]] = {}
@@ -93,6 +97,41 @@ def scale_to_households(
         return scenario, {}
     scaled = with_overrides(scenario, {field: new for field, (_, new) in changes.items()})
     return scaled, changes
+
+
+def scale_city(
+    scenario: Scenario, reference_households: int, explicit: Iterable[str] = ()
+) -> tuple[Scenario, dict[str, list[float]]]:
+    """A city given ``population.households``: every neighbourhood scaled to a city that size.
+
+    ``--households 3000`` on a city means 3,000 households in all: each neighbourhood
+    gets its share in proportion to its size (whole households, summing exactly), and
+    the FTE its own team settings give scale with it. ``population.households`` goes back
+    to ``reference_households``: it is what ``[team]`` is sized for, which does not change.
+
+    Returns:
+        The scaled scenario, and ``{"city households": [from, to]}`` plus every
+        neighbourhood's FTE that changed.
+    """
+    from wijksim.model.city import split_by_weights
+
+    total = scenario.population.households
+    hoods = scenario.city.neighbourhoods
+    sizes = [hood.size for hood in hoods.values()]
+    explicit = list(explicit)
+    overrides: dict[str, Any] = {HOUSEHOLDS: reference_households}
+    changes: dict[str, list[float]] = {CITY_HOUSEHOLDS: [sum(sizes), total]}
+    for (name, hood), size in zip(hoods.items(), split_by_weights(total, sizes), strict=True):
+        where = f"city.neighbourhoods.{name}"
+        if _is_explicit(f"{where}.households", explicit):
+            continue
+        overrides[f"{where}.households"] = size
+        for fte in ("frontline_fte", "overhead_fte"):
+            dotted = f"{where}.team.{fte}"
+            if fte in hood.team and not _is_explicit(dotted, explicit):
+                changes[dotted] = [hood.team[fte], hood.team[fte] * size / hood.size]
+                overrides[dotted] = changes[dotted][1]
+    return with_overrides(scenario, overrides), changes
 
 
 def with_overrides_scaled(
@@ -117,6 +156,8 @@ def describe_scaling(scaled: dict[str, list[float]], households: int, hint: bool
         households: The households scaled to.
         hint: Add how to keep a field (for the command line, not for reports).
     """
+    if CITY_HOUSEHOLDS in scaled:  # a city: population.households is its teams' reference
+        households = round(scaled[CITY_HOUSEHOLDS][1])
     changes = ", ".join(f"{field} {old:g} → {new:g}" for field, (old, new) in scaled.items())
     line = f"scaled to {households:,} households: {changes}"
     return line + " (set a field with --set to keep it)" if hint else line

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from wijksim.model.city import CityParams, check_city
 from wijksim.model.classification import group_definitions
 from wijksim.model.domains import DOMAINS
 from wijksim.model.funding import FundingParams
@@ -517,6 +518,8 @@ class Scenario(Section):
     """How the municipality pays the team's operator; ``None``: it pays the staff costs."""
     transition: TransitionParams = TransitionParams()
     """When the team opens (ignored without a team)."""
+    city: CityParams | None = None
+    """``None`` (no ``[city]`` table): one neighbourhood."""
     calibrated: CalibrationRecord | None = None
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
     schedule: Annotated[list[str], Field(min_length=1)] | None = None
@@ -580,6 +583,18 @@ class Scenario(Section):
                 f"({households}), found {degree}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _city_is_consistent(self) -> Scenario:
+        check_city(self)
+        return self
+
+    @property
+    def total_households(self) -> int:
+        """Households simulated: a city's neighbourhoods together, or ``population.households``."""
+        if self.city is None:
+            return self.population.households
+        return sum(hood.size for hood in self.city.neighbourhoods.values())
 
     @property
     def crisis_service(self) -> str:

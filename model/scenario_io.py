@@ -710,7 +710,7 @@ def estimated_peak_mb(scenario: Scenario) -> float:
     years = scenario.years + scenario.burn_in_years
     return (
         ESTIMATED_BASE_MB
-        + ESTIMATED_MB_PER_HOUSEHOLD * scenario.population.households
+        + ESTIMATED_MB_PER_HOUSEHOLD * scenario.total_households
         + ESTIMATED_MB_PER_YEAR * years
     )
 
@@ -724,9 +724,9 @@ def check_size(scenario: Scenario, file: Path | str, allow_large: bool = False) 
     estimate = estimated_peak_mb(scenario)
     if allow_large or estimate <= LARGE_RUN_MB:
         return
-    households = scenario.population.households
+    households = scenario.total_households
     field = (
-        "population.households"
+        ("city" if scenario.city else "population.households")
         if households * ESTIMATED_MB_PER_HOUSEHOLD > (scenario.years * ESTIMATED_MB_PER_YEAR)
         else "years"
     )

@@ -790,6 +790,53 @@ def _reliability_cases() -> Iterator[Case]:
     )
 
 
+def _city_cases() -> Iterator[Case]:
+    """A bad ``[city]`` (issue 18, items 1 and 2): one line naming the file and the field."""
+    kind = "city"
+    base = 'extends = "transition"\n'
+    hood = "[city.neighbourhoods.west]\n"
+    for id, text, dotted in [
+        ("no-size", f'{hood}provider = "a"\n', "city.neighbourhoods.west"),
+        ("unknown-type", f'{hood}type = "posh"\n', "city.neighbourhoods.west.type"),
+        ("households-zero", f"{hood}households = 0\n", "city.neighbourhoods.west.households"),
+        ("households-tiny", f"{hood}households = 5\n", "city.neighbourhoods.west.households"),
+        ("alpha-negative", f'{hood}type = "weak"\nvulnerability_alpha = -1.0\n', None),
+        ("no-neighbourhoods", "[city]\ncross_neighbourhood_tie_share = 0.1\n", None),
+        (
+            "share-above-one",
+            f'[city]\ncross_neighbourhood_tie_share = 2.0\n{hood}type = "weak"\n',
+            None,
+        ),
+        (
+            "misspelt-field",
+            f'{hood}type = "weak"\nprovidr = "a"\n',
+            "city.neighbourhoods.west.providr",
+        ),
+        ("team-setting", f'{hood}type = "weak"\nteam = {{ frontline_fte = "many" }}\n', None),
+        ("team-unknown", f'{hood}type = "weak"\nteam = {{ staff = 3 }}\n', None),
+    ]:
+        yield _scenario_case(f"city-{id}", kind, base + text, dotted, run=True)
+    yield _scenario_case(
+        "city-with-funding",
+        kind,
+        f'extends = "funding_per_hour"\n{hood}type = "weak"\n',
+        "city",
+        run=True,
+    )
+    yield Case(
+        "compare-allocation-not-a-city",
+        kind,
+        ("compare-allocation", "transition", "--out", "newout", "--quiet"),
+        file="transition.toml",
+    )
+    yield Case(
+        "bench-city-not-a-city",
+        kind,
+        ("bench", "--city", "transition", "--out", "newout", "--quiet", "--memory-years", "0"),
+        file="transition.toml",
+    )
+
+
 def all_cases() -> list[Case]:
     """Every generated case, ids unique."""
     generators = [
@@ -810,6 +857,7 @@ def all_cases() -> list[Case]:
         _out_cases,
         _environment_cases,
         _reliability_cases,
+        _city_cases,
     ]
     cases = [case for generate in generators for case in generate()]
     ids = [case.id for case in cases]

@@ -172,7 +172,7 @@ def test_sections_are_the_scenario_tables():
         name
         for name, info in Scenario.model_fields.items()
         if isinstance(getattr(Scenario(), name), BaseModel | dict)
-        or name in ("team", "funding", "calibrated")
+        or name in ("team", "funding", "city", "calibrated")
     ]
     # ``[rules.<name>]`` holds the tables of rules that plugins register: no schema of its
     # own to list, so it is one row of the general fields (issue 20, item 4).

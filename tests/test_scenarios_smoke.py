@@ -42,7 +42,9 @@ def test_shipped_scenario_runs(name, tmp_path, capsys):
     ledger = pd.read_parquet(out / "ledger.parquet")
     assert ledger["amount_cents"].sum() > 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seed"] == 4 and manifest["scenario"]["population"]["households"] == 600
+    assert manifest["seed"] == 4 and manifest["households"] == 600
+    if not resolved.city:  # a city's population.households is what [team] is sized for
+        assert manifest["scenario"]["population"]["households"] == 600
     assert {"mesa", "numpy", "python"} <= set(manifest["versions"])
     for figure in ("group_shares.png", "escalations.png", "cost_by_stream.png"):
         assert (out / "figures" / figure).stat().st_size > 1000

@@ -38,7 +38,7 @@ class SpecialistCare(Rule):
             specialist.bill(week)
             done = specialist.discharge_due(week)
             if specialist.params.forced_admission:
-                model.access_point.apply(done, week, route="crisis")
+                model.send_to_access_points(done, week, route="crisis")
             else:
                 self._return(model, done, week, closes_episode=True)
             # Households that no longer need the care stop waiting for it.

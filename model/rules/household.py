@@ -57,7 +57,10 @@ class InformalNetwork(Rule):
         needy = ~self_reliant
         helper = self_reliant & (population.own_strength >= params.helper_min_own_strength)
         needy_neighbours = adjacency @ needy.astype(np.float32)
-        capacity = params.helper_capacity_households * model.network_capacity_factor
+        # Each helper's capacity, raised by the collective work in its own neighbourhood
+        # (float32, as a scalar factor would be cast: the same values for one neighbourhood).
+        factors = params.helper_capacity_households * model.network_capacity_factors()
+        capacity = factors.astype(np.float32)[model.neighbourhood_of]
         share = helper * (capacity / np.maximum(needy_neighbours, 1.0))
         # Helpers divide their capacity among needy neighbours only, so only they receive it.
         received = (adjacency @ share.astype(np.float32)) * needy
@@ -202,10 +205,24 @@ class OwnStrengthFade(Rule):
 
     A household process, run once a week over all households whoever supported them
     (with three focus teams it must not fade three times). The rate is
-    ``team.empowerment_fade_per_week``; without a team nothing raised own strength.
+    ``team.empowerment_fade_per_week`` of the household's neighbourhood's team (in a city
+    its team settings may set it); without a team nothing raised own strength.
     """
 
     name = "own_strength_fade"
+
+    def setup(self, model: NeighbourhoodModel) -> None:
+        """The fade rate: one number, or one per household if neighbourhoods differ."""
+        rates = [
+            hood.plan.team.empowerment_fade_per_week if hood.plan.team else 0.0
+            for hood in model.neighbourhoods
+        ]
+        self.fade = (
+            rates[0]
+            if len(set(rates)) == 1
+            # float32, as the single rate is cast: the same values where the rates agree.
+            else np.array(rates, dtype=np.float32)[model.neighbourhood_of]
+        )
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Close part of the gap between own strength and its baseline."""
@@ -213,8 +230,7 @@ class OwnStrengthFade(Rule):
             return
         population = model.population
         gap = population.own_strength - population.own_strength_baseline
-        fade = model.params.team.empowerment_fade_per_week
-        population.own_strength -= fade * np.maximum(gap, 0.0)
+        population.own_strength -= self.fade * np.maximum(gap, 0.0)
 
 
 def domain_major_uniforms(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -258,15 +274,27 @@ class HelpSeeking(Rule):
     name = "help_seeking"
 
     def step(self, model: NeighbourhoodModel) -> None:
-        """Send this week's askers and signalled households to the access point."""
-        point = model.access_point
-        terms = point.help_seeking
+        """Send this week's askers and signalled households to their access point."""
         population = model.population
         worst = population.zrm.min(axis=1)
         draws = self.rng(model).random(population.size, dtype=np.float32)
+        unknown = population.status == Status.UNKNOWN
+        found = 0
+        for hood in model.neighbourhoods:  # each on the terms of its own access point
+            found += self._seek(model, hood, worst, draws, unknown)
+        model.counters["households_found"] += found
+
+    @staticmethod
+    def _seek(model, hood, worst, draws, unknown) -> int:
+        """One neighbourhood's help-seeking; returns the households found."""
+        point = hood.access_point
+        terms = point.help_seeking
+        population = model.population
+        rows = hood.rows
         # The terms are worked out for the eligible households only: few of all of them.
-        eligible = np.flatnonzero(
-            (population.status == Status.UNKNOWN) & (worst <= terms.help_seeking_max_level)
+        eligible = (
+            np.flatnonzero(unknown[rows] & (worst[rows] <= terms.help_seeking_max_level))
+            + rows.start
         )
         worst, draws = worst[eligible], draws[eligible]
         urgency = np.select(
@@ -290,7 +318,7 @@ class HelpSeeking(Rule):
             if rows.size:
                 model.note_return(rows)
                 point.apply(rows, model.week, route=route)
-        model.counters["households_found"] += found
+        return found
 
 
 @register_rule

@@ -36,7 +36,11 @@ class Transition(Rule):
         transition = model.params.transition
         self.start_week = (transition.team_start_year - 1) * 52 + 1
         self.friction_weeks = transition.friction_years * 52
-        self.weekly_friction_cents = to_cents(transition.friction_cost_eur / self.friction_weeks)
+        # Each neighbourhood's share (one outside a city), booked to it.
+        self.weekly_friction_cents = [
+            to_cents(hood.plan.friction_cost_eur / self.friction_weeks)
+            for hood in model.neighbourhoods
+        ]
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Open the teams when due; book this week's friction costs."""
@@ -47,10 +51,13 @@ class Transition(Rule):
             pending = model.desk.close()
             for team in model.teams:
                 team.is_open = True
-            model.access_point.apply(pending, week, route="desk_transfer")
+            model.send_to_access_points(pending, week, route="desk_transfer")
         in_period = self.start_week <= week < self.start_week + self.friction_weeks
-        if in_period and self.weekly_friction_cents:
-            model.municipality.book_friction(week, self.weekly_friction_cents)
+        if not in_period:
+            return
+        for hood, cents in enumerate(self.weekly_friction_cents):
+            if cents and model.neighbourhoods[hood].teams:
+                model.municipality.book_friction(week, cents, hood)
 
 
 @register_rule
@@ -76,8 +83,9 @@ class TeamCasework(Rule):
             team.review_aftercare(model.week)
             team.review_cases(model.week, draws)
             team.take_intake(model.week)
-        if model.team_router is not None and model.team_router.is_open:
-            model.team_router.coordinate()
+        for hood in model.neighbourhoods:
+            if hood.router is not None and hood.router.is_open:
+                hood.router.coordinate()
 
 
 @register_rule
@@ -109,33 +117,43 @@ class TeamOutreach(Rule):
     households in proportion to their vulnerability (outreach goes where need is
     expected). An unknown household that is met and has a covered domain at the intake
     level or worse enters the intake queue. One uniform per household per week. The
-    teams of a split meet households together (their contacts add up).
+    teams of a split meet households together (their contacts add up). In a city each
+    neighbourhood's teams meet its own households.
     """
 
     name = "team_outreach"
 
     def setup(self, model: NeighbourhoodModel) -> None:
-        """Each household's share of the contacts."""
-        vulnerability = model.population.vulnerability.astype(np.float64)
-        self.contact_share = vulnerability / vulnerability.sum()
+        """Each household's share of its neighbourhood's contacts."""
+        self.contact_share = []
+        for hood in model.neighbourhoods:
+            vulnerability = model.population.vulnerability[hood.rows].astype(np.float64)
+            self.contact_share.append(vulnerability / vulnerability.sum())
 
     def step(self, model: NeighbourhoodModel) -> None:
         """Draw this week's contacts and send the hidden need found to intake."""
         population = model.population
         draws = self.rng(model).random(population.size, dtype=np.float32)
         unknown = population.status == Status.UNKNOWN
-        open_teams = [team for team in model.teams if team.is_open]
+        for hood, share in zip(model.neighbourhoods, self.contact_share, strict=True):
+            self._reach_out(model, hood, share, unknown, draws)
+
+    @staticmethod
+    def _reach_out(model, hood, share, unknown, draws) -> None:
+        """One neighbourhood's outreach with its open teams."""
+        open_teams = [team for team in hood.teams if team.is_open]
         if not open_teams:
             return
         # The teams of a split meet households together: their contacts add up, and a
         # household found goes to the team that leads it (one access point).
         contacts = sum(team.outreach_contacts() for team in open_teams)
-        met = draws < np.minimum(1.0, contacts * self.contact_share)
-        candidates = np.flatnonzero(met & unknown)
+        rows = hood.rows
+        met = draws[rows] < np.minimum(1.0, contacts * share)
+        candidates = np.flatnonzero(met & unknown[rows]) + rows.start
         first = open_teams[0]
         hidden = candidates[first.worst_covered(candidates) <= first.policy.intake_max_level]
         model.note_return(hidden)
-        (model.team_router or first).apply(hidden, model.week, route="outreach")
+        (hood.router or first).apply(hidden, model.week, route="outreach")
         model.counters["team_hours_outreach"] += sum(
             team.frontline_hours(team.policy.outreach_share) for team in open_teams
         )
