@@ -938,7 +938,8 @@ def _family_changes(
     rows = []
     for (name, dimension), arrows in wide.iterrows():
         found = [arrows.get(family) for family in families]
-        if len({a for a in found if isinstance(a, str)}) > 1:
+        # n/a is no direction: a cell not computable in one family is no change.
+        if len({a for a in found if a in (UP, DOWN, SAME)}) > 1:
             row = {_("funding form"): name, _("dimension"): _(labels[dimension])}
             row.update(
                 {
@@ -973,7 +974,7 @@ def _origin_lines(table: pd.DataFrame, labels: dict[str, str], language: str) ->
     without = arrows_without_adaptation(table)
     adaptive = table["family"].map(lambda f: not is_fixed_operator(f))
     called_rows = table[adaptive & table["arrow"].isin([UP, DOWN])]
-    if without.loc[called_rows.index].isna().all():
+    if not any(is_fixed_operator(f) for f in table["family"]):
         advice = _(
             "Not tested here: `wijksim compare-funding --fixed-operator` also runs every form "
             "with an operator that does not adapt (`funding.operator.adapts = false`); an "

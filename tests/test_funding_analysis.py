@@ -532,3 +532,24 @@ def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
     assert "| ↑ | ≈ | emerges |" in effort and "hours per case" in effort
     # The fixed operator is no family to compare arrows across.
     assert "Arrows that change between families" not in markdown
+
+
+def test_a_cell_not_computable_in_one_family_is_no_change():
+    # Quality has no value under ethos 1 (no closures a year on): n/a is no direction.
+    yearly = make_yearly({REFERENCE: {}, "per_hour [e=0]": {}, "per_hour [e=1]": {}})
+    unheld = (yearly["condition"] == "per_hour [e=1]") & (
+        yearly["metric"] == "closures_team_year_done"
+    )
+    yearly.loc[unheld, "value"] = 0.0
+    table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
+    assert arrows(table, "per_hour [e=1]")["quality"] == "n/a"
+    markdown = fa.incentive_markdown(table)
+    assert "No arrow changes between the families." in markdown
+    assert "Not tested here" in markdown  # no fixed operator
+
+
+def test_a_fixed_operator_with_no_arrow_anywhere_is_tested_not_untested():
+    effects = {REFERENCE: {}, f"per_hour [{ADAPTS}=True]": {}, f"per_hour [{ADAPTS}=False]": {}}
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    origin = fa.incentive_markdown(table).split("#### By construction or emerging")[1]
+    assert "Not tested here" not in origin and "(no arrow)" in origin
