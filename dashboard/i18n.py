@@ -14,7 +14,8 @@ update after changing a marked string::
         experiments/sweep_plots.py experiments/funding_analysis.py \
         experiments/funding_plots.py experiments/teams_analysis.py \
         experiments/teams_plots.py experiments/transition_analysis.py \
-        experiments/transition_plots.py experiments/uncertainty.py
+        experiments/transition_plots.py experiments/uncertainty.py \
+        experiments/multiplicity.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
         -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
@@ -47,6 +48,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "transition_analysis.py",
     "transition_plots.py",
     "uncertainty.py",
+    "multiplicity.py",
 )
 """The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
 (besides every module of this package): the pybabel command above extracts them."""

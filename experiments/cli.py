@@ -11,6 +11,7 @@ import argparse
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import signal
@@ -601,6 +602,7 @@ def command_compare_funding(args: argparse.Namespace) -> int:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to fund")
     spec, path = load_sweep("compare_funding")
     overrides = _overrides(args.households, args.years, args.set)
+    grid, label = _funding_families(args, overrides)
     spec = spec.model_copy(
         update={
             "name": f"compare-funding-{resolved.name}",
@@ -608,12 +610,78 @@ def command_compare_funding(args: argparse.Namespace) -> int:
             "seeds": args.seeds,
             "first_seed": args.first_seed,
             "set": {**spec.set, **overrides},
+            "grid": {**spec.grid, **grid},
         }
     )
     spec = _with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path, allow_large=args.allow_large)
-    out = Path(args.out) if args.out else default_folder(spec.name, overrides)
+    out = Path(args.out) if args.out else default_folder(spec.name, label)
     return _execute_sweep(spec, tasks, out, args, source=str(path))
+
+
+def _funding_families(
+    args: argparse.Namespace, overrides: dict[str, object]
+) -> tuple[dict[str, list], dict[str, object]]:
+    """The grid of ``--ethos`` and ``--fixed-operator``, and the default folder's label.
+
+    One ``--ethos`` value is an override (added to ``overrides``); several are a grid, so
+    each value is a family of forms on the same seeds. ``--fixed-operator`` adds
+    ``funding.operator.adapts = [true, false]`` to the grid.
+
+    Raises:
+        ScenarioError: A bad ``--ethos`` or a field also given with ``--set``.
+    """
+    ethos = _ethos_values(args.ethos, overrides)
+    grid: dict[str, list] = {ETHOS_FIELD: ethos} if len(ethos) > 1 else {}
+    if len(ethos) == 1:
+        overrides[ETHOS_FIELD] = ethos[0]
+    label = dict(overrides)
+    if grid:
+        label[ETHOS_FIELD] = "+".join(map(str, ethos))
+    if args.fixed_operator:
+        if ADAPTS_FIELD in overrides:
+            message = "set by both --fixed-operator and --set"
+            raise ScenarioError(COMMAND_LINE, message, ADAPTS_FIELD)
+        grid[ADAPTS_FIELD] = [True, False]
+        label["fixed-operator"] = "yes"
+    return grid, label
+
+
+ETHOS_FIELD = "funding.operator.ethos"
+"""The operator's weight on households against money (0: profit-seeking, as S1 App. III.4
+assumes; the compare_funding sweep's own is 0.3, a non-profit that must break even)."""
+
+
+ADAPTS_FIELD = "funding.operator.adapts"
+"""Whether the operator changes the team's policy: ``--fixed-operator`` runs every form both
+ways, so that the report can tell the arrows the payment rule gives by itself (they hold
+without adaptation: by construction) from those that come from the operator (emerge)."""
+
+
+def _ethos_values(text: str | None, overrides: dict[str, object]) -> list[float]:
+    """``--ethos 0,0.3`` → ``[0.0, 0.3]``; nothing given → ``[]`` (the sweep's own).
+
+    Raises:
+        ScenarioError: A value that is not a number from 0 to 1, one listed twice, or
+            ``--ethos`` beside ``--set funding.operator.ethos=…``.
+    """
+    if text is None:
+        return []
+    if ETHOS_FIELD in overrides:
+        raise ScenarioError(COMMAND_LINE, "set by both --ethos and --set", ETHOS_FIELD)
+    values = []
+    for part in _names(text) or [text]:
+        try:
+            value = float(part)
+        except ValueError:
+            value = math.nan
+        if not 0.0 <= value <= 1.0:
+            message = f"expected numbers from 0 to 1 separated by commas, found '{part}'"
+            raise ScenarioError(COMMAND_LINE, message, "--ethos")
+        if value in values:
+            raise ScenarioError(COMMAND_LINE, f"lists {part} twice", "--ethos")
+        values.append(value)
+    return values
 
 
 def command_compare_teams(args: argparse.Namespace) -> int:
@@ -1146,6 +1214,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario with a [team] (default funding_function_budget)",
     )
     _add_replicate_options(compare, seeds=10)
+    compare.add_argument(
+        "--ethos",
+        metavar="X[,Y...]",
+        help="the operator's ethos, 0 (profit-seeking, as the source's table assumes) to 1; "
+        "several values run each as its own family of forms on the same seeds, with an "
+        "incentive table per value (default: the sweep's own, 0.3)",
+    )
+    compare.add_argument(
+        "--fixed-operator",
+        action="store_true",
+        help="also run every form with an operator that does not adapt (funding.operator."
+        "adapts=false), to tell the arrows that hold by construction from those that emerge",
+    )
     _add_parameter_set_options(compare)
     _add_backend_options(compare)
     _add_language(compare)

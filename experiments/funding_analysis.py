@@ -20,13 +20,21 @@ The method:
 2. :func:`incentive_table`: per form and dimension, the mean paired difference from the
    reference with its 90% confidence interval
    (:func:`~wijksim.experiments.results.paired_differences`), the same relative to the
-   reference's mean, and an arrow: "↑" when the whole interval lies above zero *and* the
-   change is at least :data:`DEFAULT_THRESHOLD` (5%) of the reference; "↓" likewise
+   reference's mean, and an arrow: "↑" when the whole interval lies above zero, the
+   paired t-test's p-value, adjusted across the table's cells (Holm,
+   :mod:`~wijksim.experiments.multiplicity`), is below the family-wise α of 0.10, *and*
+   the change is at least :data:`DEFAULT_THRESHOLD` (5%) of the reference; "↓" likewise
    below; "≈" otherwise. A change under 5% is practically nothing even when many seeds
    make it significant; the arrows are about what a form rewards, not what a test can
-   detect.
+   detect. The table calls some forty cells at once: without the correction about one
+   in ten cells with no effect would still get an arrow. Conditions that differ in a
+   grid value (``per_hour [funding.operator.ethos=0]``, as ``wijksim compare-funding
+   --ethos 0,0.3`` makes them) form a family each (:func:`family_of`).
 3. :func:`agreement`: how many of the model's arrows match the source's
    (:data:`EXPECTED_ARROWS`), and :func:`summary_markdown`: all of it for a reader.
+4. :func:`origins`: whether each arrow holds by construction (the same arrow with an
+   operator that does not adapt, ``wijksim compare-funding --fixed-operator``) or
+   emerges from the operator's adaptation (:data:`ORIGIN_LABELS`).
 
 Every dimension is measured by what happens to households, never by a policy knob read
 back: the operator's settings (discharge level, intake level, share of complex
@@ -56,7 +64,20 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from wijksim.dashboard.i18n import N_, number, translator
-from wijksim.experiments.results import BAND, CONFIDENCE, paired_differences, summarise
+from wijksim.experiments.multiplicity import (
+    DEFAULT_METHOD,
+    FAMILY_ALPHA,
+    METHODS,
+    called,
+    family_tests,
+)
+from wijksim.experiments.results import (
+    BAND,
+    CONFIDENCE,
+    paired_differences,
+    paired_rows,
+    summarise,
+)
 from wijksim.model.scenario import PAYERS, STREAMS
 
 DEFAULT_START = 3
@@ -422,15 +443,133 @@ def funding_indicators(
     return long
 
 
-def _arrow(relative: float, low: float, high: float, threshold: float) -> str:
-    """The arrow rule: the whole interval on one side of 0 and a change of ≥ threshold."""
+def _arrow(
+    relative: float,
+    low: float,
+    high: float,
+    threshold: float,
+    p_adjusted: float | None = None,
+    alpha: float = FAMILY_ALPHA,
+) -> str:
+    """The arrow rule: interval on one side of 0, adjusted p < alpha, change ≥ threshold.
+
+    ``p_adjusted`` ``None``: not tested, the interval alone decides.
+    """
     if any(pd.isna(v) for v in (relative, low, high)):
         return NOT_AVAILABLE
+    if p_adjusted is not None and not called(p_adjusted, alpha):
+        return SAME
     if low > 0 and relative >= threshold:
         return UP
     if high < 0 and relative <= -threshold:
         return DOWN
     return SAME
+
+
+def family_of(condition: str) -> str:
+    """The family of a condition: its grid values (``funding.operator.ethos=0``), or ``""``.
+
+    Every form under one set of grid values is compared with the reference as one family
+    of cells, adjusted for multiplicity together, apart from the other families.
+    """
+    _, bracket, grid = str(condition).partition(" [")
+    return grid.removesuffix("]") if bracket else ""
+
+
+ADAPTS_FIELD = "funding.operator.adapts"
+"""The grid field ``wijksim compare-funding --fixed-operator`` varies (true and false)."""
+BY_CONSTRUCTION, EMERGES = "by construction", "emerges"
+ORIGIN_LABELS = {EMERGES: N_("emerges"), BY_CONSTRUCTION: N_("by construction")}
+"""Where an arrow comes from. It holds *by construction* where the payment rule itself moves
+the indicator whatever the operator does: the same arrow appears with an operator that does
+not adapt (``funding.operator.adapts = false``, the form's other grid values the same). It
+*emerges* where it comes only from the operator's adaptation: without adaptation the arrow
+is absent (or reversed). The payment rule mostly moves only money, but not only: shared
+savings give the specialists a share (``funding.shared_savings.specialist_share``), which
+shortens their trajectories whatever the operator does. Without a family of fixed
+operators in the results the origin is not tested (``None``)."""
+
+
+def grid_values(family: str) -> dict[str, str]:
+    """``{"funding.operator.ethos": "0.0", ...}`` from a family's label (:func:`family_of`)."""
+    return dict(part.split("=", 1) for part in family.split(", ") if "=" in part)
+
+
+def is_fixed_operator(family: str) -> bool:
+    """Whether a family's operator does not adapt (``funding.operator.adapts=False``)."""
+    return grid_values(family).get(ADAPTS_FIELD) == "False"
+
+
+def _fixed_family(family: str) -> str | None:
+    """The family with the same grid values but an operator that does not adapt."""
+    values = grid_values(family)
+    if ADAPTS_FIELD not in values:
+        return None
+    values[ADAPTS_FIELD] = "False"
+    return ", ".join(f"{key}={value}" for key, value in values.items())
+
+
+def _form_name(condition: str) -> str:
+    return str(condition).split(" [")[0]
+
+
+def arrows_without_adaptation(table: pd.DataFrame) -> pd.Series:
+    """Per row of an incentive table: the same form's arrow with a fixed operator.
+
+    ``None`` where the results hold no such run (no ``--fixed-operator``), and for the
+    rows of a fixed operator themselves.
+    """
+    names = table["condition"].map(_form_name)
+    keys = list(zip(table["family"], names, table["dimension"], strict=True))
+    arrows = dict(zip(keys, table["arrow"], strict=True))
+    found = []
+    for family, name, dimension in keys:
+        fixed = _fixed_family(family)
+        mine = fixed is not None and not is_fixed_operator(family)
+        found.append(arrows.get((fixed, name, dimension)) if mine else None)
+    return pd.Series(found, index=table.index, dtype=object)
+
+
+def origins(table: pd.DataFrame) -> pd.Series:
+    """Per row: whether its arrow holds by construction or emerges (see :data:`ORIGIN_LABELS`).
+
+    ``None`` for no arrow (≈, n/a) and where no fixed operator was run to tell.
+    """
+    fixed = arrows_without_adaptation(table)
+    found = []
+    for family, arrow, without in zip(table["family"], table["arrow"], fixed, strict=True):
+        if arrow not in (UP, DOWN):
+            found.append(None)
+        elif is_fixed_operator(family):
+            found.append(BY_CONSTRUCTION)  # the payment rule's own arrows
+        elif without is None:
+            found.append(None)
+        else:
+            found.append(BY_CONSTRUCTION if without == arrow else EMERGES)
+    return pd.Series(found, index=table.index, dtype=object)
+
+
+ORIGIN_REASONS: dict[str, str] = {
+    "volume": N_(
+        "the operator's staffing, the highest ZRM level it takes on and the share of complex "
+        "households it turns away set the capacity and the gate"
+    ),
+    "effort": N_(
+        "the operator sets hours per case (× the norm) and the staff; hours per client "
+        "follow from these and the caseload"
+    ),
+    "quality": N_(
+        "no setting fixes it: it follows from how households fare after the discharge "
+        "level and hours the operator chose"
+    ),
+    "relapses": N_("as quality: how households fare after closure"),
+    "returns": N_("as quality: how households fare after closure"),
+    "selection": N_(
+        "the highest ZRM level taken on and the share of complex households turned away at the gate"
+    ),
+    "offloading": N_("the highest ZRM level referred and the complex households passed on"),
+}
+"""The operator's settings that move each dimension (how an arrow that emerges comes about)."""
 
 
 INCENTIVE_COLUMNS: tuple[str, ...] = (
@@ -451,11 +590,22 @@ INCENTIVE_COLUMNS: tuple[str, ...] = (
     "expected",
     "agrees",
     "threshold",
+    "p_value",
+    "p_adjusted",
+    "family",
+    "family_size",
+    "correction",
+    "alpha",
+    "origin",
 )
 
 
 def incentive_table(
-    indicators: pd.DataFrame, reference: str, threshold: float = DEFAULT_THRESHOLD
+    indicators: pd.DataFrame,
+    reference: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    method: str = DEFAULT_METHOD,
+    alpha: float = FAMILY_ALPHA,
 ) -> pd.DataFrame:
     """The model's incentive table: each form's effect on each dimension, with an arrow.
 
@@ -463,6 +613,9 @@ def incentive_table(
         indicators: From :func:`funding_indicators`.
         reference: The condition compared against (normally the cost centre).
         threshold: Smallest relative change that earns an arrow (default 5%).
+        method: The multiplicity correction across each family's cells (``"holm"``,
+            ``"fdr_bh"``; :data:`~wijksim.experiments.multiplicity.METHODS`).
+        alpha: The family-wise significance level an adjusted p-value must be under.
 
     Returns:
         Long format, one row per non-reference condition and dimension of
@@ -473,8 +626,12 @@ def incentive_table(
         difference and its 90% t-interval over ``n`` seeds), ``relative_effect,
         relative_ci_low, relative_ci_high`` (the same divided by the reference's mean; NaN
         if that is zero), ``arrow`` (↑ ↓ ≈ or n/a), ``expected`` (the source's arrow, or
-        None), ``agrees`` (True/False, or NA when there is nothing to compare) and
-        ``threshold``. The relative interval treats the reference's mean as known.
+        None), ``agrees`` (True/False, or NA when there is nothing to compare),
+        ``threshold``; ``p_value`` (two-sided paired t-test) and ``p_adjusted`` (across
+        the cells of the condition's ``family``, :func:`family_of`, which has
+        ``family_size`` testable cells), ``correction`` and ``alpha``; ``origin`` (whether
+        the arrow holds by construction or emerges, :func:`origins`). The relative
+        interval treats the reference's mean as known.
 
     Raises:
         ScenarioError: If ``reference`` is not a condition of the table.
@@ -483,6 +640,7 @@ def incentive_table(
     chosen = indicators[indicators["metric"].isin(wanted)]
     differences = paired_differences(chosen, reference, keys=("metric",))
     differences = differences.set_index(["condition", "metric"])
+    tests = _family_tests(chosen, reference, method)
     base = chosen[chosen["condition"] == reference].groupby("metric")["value"].mean()
     conditions = [c for c in pd.unique(indicators["condition"]) if c != reference]
     rows = []
@@ -505,11 +663,16 @@ def incentive_table(
                 scale = abs(reference_mean) if reference_mean else np.nan
             relative = {f"relative_{k}": stats[k] / scale for k in ("ci_low", "ci_high")}
             relative_effect = stats["mean_difference"] / scale
+            tested = tests.loc[key] if key in tests.index else None
+            p_value = float(tested["p_value"]) if tested is not None else np.nan
+            p_adjusted = float(tested["p_adjusted"]) if tested is not None else np.nan
             arrow = _arrow(
                 relative_effect,
                 relative["relative_ci_low"],
                 relative["relative_ci_high"],
                 threshold,
+                p_adjusted,
+                alpha,
             )
             wanted_arrow = expected.get(dimension)
             comparable = wanted_arrow is not None and arrow != NOT_AVAILABLE
@@ -530,11 +693,29 @@ def incentive_table(
                     "expected": wanted_arrow,
                     "agrees": agrees,
                     "threshold": threshold,
+                    "p_value": p_value,
+                    "p_adjusted": p_adjusted,
+                    "family": family_of(condition),
+                    "family_size": int(tested["family_size"]) if tested is not None else 0,
+                    "correction": method,
+                    "alpha": alpha,
+                    "origin": None,  # below, from the other rows
                 }
             )
     table = pd.DataFrame(rows, columns=list(INCENTIVE_COLUMNS))
     table["agrees"] = table["agrees"].astype("boolean")
+    table["origin"] = origins(table)
     return table
+
+
+def _family_tests(chosen: pd.DataFrame, reference: str, method: str) -> pd.DataFrame:
+    """Paired t-tests of every (condition, indicator) cell, adjusted family by family."""
+    rows = paired_rows(chosen, reference, keys=("metric",))
+    rows["family"] = rows["condition"].map(family_of)
+    tests = family_tests(
+        rows, keys=("family", "condition", "metric"), family="family", method=method
+    )
+    return tests.set_index(["condition", "metric"])
 
 
 class Agreement(NamedTuple):
@@ -616,10 +797,13 @@ def incentive_markdown(
         language: ``"en"`` or ``"nl"``: the text, headers and numbers.
 
     Returns:
-        Markdown: a sentence naming the reference and the rule, then one row per funding
-        form with a cell per column of :data:`INCENTIVE_DIMENSIONS` (``↑ +12% [+8, +16]``:
-        arrow, relative effect and 90% interval, in % of the reference's mean), the
-        source's arrows, and how many of them the model reproduces.
+        Markdown: a sentence naming the reference and the rule, one on the multiplicity
+        correction, then per family of conditions (:func:`family_of`; one without a grid)
+        one row per funding form with a cell per column of :data:`INCENTIVE_DIMENSIONS`
+        (``↑ +12% [+8, +16]``: arrow, relative effect and 90% interval, in % of the
+        reference's mean), the source's arrows, and how many of them the model
+        reproduces; with several families, the arrows that differ between them; and
+        whether each dimension's arrows hold by construction or emerge.
     """
     from wijksim.experiments.report import markdown_table  # report imports this module
 
@@ -629,20 +813,7 @@ def incentive_markdown(
         return _("(only one condition: no funding form to compare with the reference)")
     reference = table["reference"].iloc[0]
     threshold = float(table["threshold"].iloc[0])
-    rows = []
-    for condition, cells in table.groupby("condition", sort=False):
-        by_dimension = cells.set_index("dimension")
-        row = {_("funding form"): condition}
-        for dimension in INCENTIVE_DIMENSIONS:
-            found = dimension in by_dimension.index
-            cell = _relative_cell(by_dimension.loc[dimension], language) if found else "–"
-            row[_(labels[dimension])] = cell
-        source = _("source (vol., effort, quality, sel.)")
-        row[source] = _expectation(expected_arrows(condition), language)
-        counted = agreement(cells)
-        row[_("agrees")] = f"{counted.matches}/{counted.compared}" if counted.compared else "–"
-        rows.append(row)
-    total = agreement(table)
+    families = _families(table)
     rule = _(
         "Each funding form against `{reference}` on the same seeds. ↑ / ↓: the whole "
         "{confidence} confidence interval of the mean paired difference lies above / "
@@ -660,20 +831,178 @@ def incentive_markdown(
             percent="%",
         ),
         "",
-        markdown_table(pd.DataFrame(rows)),
-        "",
-        _("The model reproduces {agreement} of the source's arrows.").format(
-            agreement=_agreement_text(total, language)
-        ),
     ]
+    lines += _correction_lines(table, len(families), language)
+    for family in families:
+        cells = table[table["family"] == family] if "family" in table else table
+        if len(families) > 1:
+            named = f"`{family}`" if family else _("without grid values")
+            lines += [_("#### Family {family}").format(family=named), ""]
+        lines += [
+            markdown_table(_incentive_rows(cells, labels, len(families) > 1, language)),
+            "",
+            _("The model reproduces {agreement} of the source's arrows.").format(
+                agreement=_agreement_text(agreement(cells), language)
+            ),
+            "",
+        ]
+    compared = [f for f in families if not is_fixed_operator(f)]
+    if len(compared) > 1:
+        lines += _family_changes(table, compared, labels, language)
+    lines += _origin_lines(table, labels, language)
     if funding_form(reference) != NEUTRAL_FORM:
         note = _(
             "Note: the source's arrows are read against a neutral form (`{neutral}`); here "
             "the reference is `{reference}`, so the comparison with the source is only "
             "indicative."
         )
-        lines += ["", note.format(neutral=NEUTRAL_FORM, reference=reference)]
-    return "\n".join(lines)
+        lines += [note.format(neutral=NEUTRAL_FORM, reference=reference), ""]
+    return "\n".join(lines).rstrip("\n")
+
+
+def _families(table: pd.DataFrame) -> list[str]:
+    """The table's families in order ([""] for a table without the column)."""
+    return [str(f) for f in pd.unique(table["family"])] if "family" in table else [""]
+
+
+def _incentive_rows(
+    table: pd.DataFrame, labels: dict[str, str], short: bool, language: str
+) -> pd.DataFrame:
+    """One row per condition: a cell per dimension, the source's arrows, the agreement.
+
+    ``short``: name the form without its grid values (the family's heading gives them).
+    """
+    _ = translator(language)
+    rows = []
+    for condition, cells in table.groupby("condition", sort=False):
+        by_dimension = cells.set_index("dimension")
+        name = str(condition).split(" [")[0] if short else condition
+        row = {_("funding form"): name}
+        for dimension in INCENTIVE_DIMENSIONS:
+            found = dimension in by_dimension.index
+            cell = _relative_cell(by_dimension.loc[dimension], language) if found else "–"
+            row[_(labels[dimension])] = cell
+        source = _("source (vol., effort, quality, sel.)")
+        row[source] = _expectation(expected_arrows(condition), language)
+        counted = agreement(cells)
+        row[_("agrees")] = f"{counted.matches}/{counted.compared}" if counted.compared else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _correction_lines(table: pd.DataFrame, families: int, language: str) -> list[str]:
+    """The sentence on the multiplicity correction (none for a table without p-values)."""
+    if "p_adjusted" not in table:
+        return []
+    _ = translator(language)
+    method = str(table["correction"].iloc[0])
+    sizes = table.groupby("family", sort=False)["family_size"].first()
+    text = _(
+        "Many cells are called at once, so each cell's p-value (two-sided paired t-test "
+        "over seeds) is adjusted with the {method} correction across the {cells} cells of "
+        "its family (every form × dimension below, the quality measures included), and an "
+        "arrow also needs an adjusted p-value below {alpha} (family-wise error rate for "
+        "Holm, false discovery rate for Benjamini–Hochberg; {alpha} matches the "
+        "{confidence} intervals). Families: {families}."
+    )
+    if families > 1:
+        named = _("one per set of grid values, adjusted apart")
+    else:
+        named = _("one, the whole table")
+    cells = "/".join(str(int(size)) for size in sizes)
+    alpha = number(float(table["alpha"].iloc[0]), language, 2)
+    return [
+        text.format(
+            method=_(METHODS.get(method, method)),
+            cells=cells,
+            alpha=alpha,
+            confidence=percent(CONFIDENCE, language),
+            families=named,
+        ),
+        "",
+    ]
+
+
+def _family_changes(
+    table: pd.DataFrame, families: list[str], labels: dict[str, str], language: str
+) -> list[str]:
+    """The arrows that differ between ``families`` (e.g. between values of the ethos)."""
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    _ = translator(language)
+    forms = table[table["family"].isin(families)]
+    forms = forms.assign(name=forms["condition"].map(_form_name))
+    wide = forms.pivot_table(
+        index=["name", "dimension"], columns="family", values="arrow", aggfunc="first"
+    )
+    rows = []
+    for (name, dimension), arrows in wide.iterrows():
+        found = [arrows.get(family) for family in families]
+        # n/a is no direction: a cell not computable in one family is no change.
+        if len({a for a in found if a in (UP, DOWN, SAME)}) > 1:
+            row = {_("funding form"): name, _("dimension"): _(labels[dimension])}
+            row.update(
+                {
+                    f"`{f}`": a if isinstance(a, str) else "–"
+                    for f, a in zip(families, found, strict=True)
+                }
+            )
+            rows.append(row)
+    lines = [_("#### Arrows that change between families"), ""]
+    if not rows:
+        return [*lines, _("No arrow changes between the families."), ""]
+    order = {name: i for i, name in enumerate(pd.unique(forms["name"]))}
+    frame = pd.DataFrame(rows)
+    frame = frame.sort_values(_("funding form"), key=lambda c: c.map(order), kind="stable")
+    return [*lines, markdown_table(frame), ""]
+
+
+def _origin_lines(table: pd.DataFrame, labels: dict[str, str], language: str) -> list[str]:
+    """Per arrow: the form's arrow without adaptation, so by construction or emerging.
+
+    Without fixed-operator runs: how to tell.
+    """
+    from wijksim.experiments.report import markdown_table  # report imports this module
+
+    _ = translator(language)
+    heading = [_("#### By construction or emerging"), ""]
+    definition = _(
+        "An arrow holds *by construction* where the payment rule itself moves the "
+        "indicator whatever the operator does, and *emerges* where it comes only from the "
+        "operator's adaptation."
+    )
+    without = arrows_without_adaptation(table)
+    adaptive = table["family"].map(lambda f: not is_fixed_operator(f))
+    called_rows = table[adaptive & table["arrow"].isin([UP, DOWN])]
+    if not any(is_fixed_operator(f) for f in table["family"]):
+        advice = _(
+            "Not tested here: `wijksim compare-funding --fixed-operator` also runs every form "
+            "with an operator that does not adapt (`funding.operator.adapts = false`); an "
+            "arrow that holds there too holds by construction."
+        )
+        return [*heading, definition + " " + advice, ""]
+    text = _(
+        "Told by running every form also with an operator that does not adapt "
+        "(`funding.operator.adapts = false`, the same seeds and other settings): an arrow "
+        "that holds there too holds by construction; one that does not emerges. How: the "
+        "operator's settings that move the dimension."
+    )
+    rows = []
+    for index, row in called_rows.iterrows():
+        origin = row["origin"]
+        rows.append(
+            {
+                _("family"): f"`{row['family']}`",
+                _("funding form"): _form_name(row["condition"]),
+                _("dimension"): _(labels[row["dimension"]]),
+                _("arrow"): row["arrow"],
+                _("without adaptation"): without[index] or "–",
+                _("by construction or emerging"): _(ORIGIN_LABELS[origin]) if origin else "–",
+                _("how"): _(ORIGIN_REASONS[row["dimension"]]) if origin == EMERGES else "–",
+            }
+        )
+    table_text = markdown_table(pd.DataFrame(rows)) if rows else _("(no arrow)")
+    return [*heading, definition + " " + text, "", table_text, ""]
 
 
 def _agreement_text(counted: Agreement, language: str) -> str:
@@ -808,10 +1137,24 @@ def _detail_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
                 _("reference"): f"{_number(factor * row.reference_mean, None, language)} {unit}",
                 _("difference [90% CI]"): difference,
                 _("relative"): _relative_cell(row, language),
+                _("p-value (adjusted)"): _p_text(row, language),
                 _("source"): row.expected if isinstance(row.expected, str) else "–",
             }
         )
     return pd.DataFrame(rows)
+
+
+def _p_text(row, language: str = "en") -> str:
+    """``0.012 (0.25)``: the raw and the adjusted p-value; ``<0.001`` below that."""
+
+    def shown(p: float) -> str:
+        if pd.isna(p):
+            return "–"
+        if p < 0.001:
+            return "<" + number(0.001, language, 3)
+        return number(p, language, 3 if p < 0.01 else 2)
+
+    return f"{shown(row.p_value)} ({shown(row.p_adjusted)})"
 
 
 def _policy_section(indicators: pd.DataFrame, language: str = "en") -> list[str]:

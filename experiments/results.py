@@ -153,6 +153,40 @@ def paired_differences(
     Raises:
         ScenarioError: If ``reference`` is not a condition of the table.
     """
+    differences = paired_rows(table, reference, keys)
+    if differences.empty:
+        return pd.DataFrame(
+            columns=["condition", *keys, "mean_difference", "ci_low", "ci_high", "p05", "p95", "n"]
+        )
+    grouped = differences.groupby(["condition", *keys], sort=False)["difference"]
+    summary = grouped.agg(mean_difference="mean", sd="std", n="count")
+    summary["p05"] = grouped.quantile(BAND[0])
+    summary["p95"] = grouped.quantile(BAND[1])
+    half_width = _t_half_width(summary["sd"], summary["n"])
+    summary["ci_low"] = summary["mean_difference"] - half_width
+    summary["ci_high"] = summary["mean_difference"] + half_width
+    columns = ["mean_difference", "ci_low", "ci_high", "p05", "p95", "n"]
+    return summary[columns].reset_index()
+
+
+def paired_rows(
+    table: pd.DataFrame, reference: str, keys: tuple[str, ...] = ("year", "metric")
+) -> pd.DataFrame:
+    """Each condition minus ``reference`` on the same seed, one row per seed (not summarised).
+
+    Args:
+        table: A tidy table with ``condition``, ``seed``, ``value`` and ``keys``.
+        reference: The condition subtracted.
+        keys: What else identifies a value besides condition and seed.
+
+    Returns:
+        Columns ``seed, *keys, difference, condition``: the per-seed differences behind
+        :func:`paired_differences` (pairs with a missing value left out); empty if no
+        condition besides the reference.
+
+    Raises:
+        ScenarioError: If ``reference`` is not a condition of the table.
+    """
     conditions = list(pd.unique(table["condition"]))
     if reference not in conditions:
         message = f"expected a condition in {conditions}, found '{reference}'"
@@ -168,19 +202,8 @@ def paired_differences(
         difference["condition"] = condition
         parts.append(difference)
     if not parts:
-        return pd.DataFrame(
-            columns=["condition", *keys, "mean_difference", "ci_low", "ci_high", "p05", "p95", "n"]
-        )
-    differences = pd.concat(parts, ignore_index=True)
-    grouped = differences.groupby(["condition", *keys], sort=False)["difference"]
-    summary = grouped.agg(mean_difference="mean", sd="std", n="count")
-    summary["p05"] = grouped.quantile(BAND[0])
-    summary["p95"] = grouped.quantile(BAND[1])
-    half_width = _t_half_width(summary["sd"], summary["n"])
-    summary["ci_low"] = summary["mean_difference"] - half_width
-    summary["ci_high"] = summary["mean_difference"] + half_width
-    columns = ["mean_difference", "ci_low", "ci_high", "p05", "p95", "n"]
-    return summary[columns].reset_index()
+        return pd.DataFrame(columns=[*index, "difference", "condition"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _t_half_width(sd: pd.Series, n: pd.Series) -> pd.Series:

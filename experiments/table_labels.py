@@ -148,6 +148,13 @@ COLUMNS: dict[str, Column] = {
     "expected": Column(N_("Direction expected")),
     "agrees": Column(N_("Agrees with the expectation")),
     "threshold": Column(N_("Threshold for a clear effect"), SHARE),
+    "p_value": Column(N_("p-value, paired t-test (two-sided)")),
+    "p_adjusted": Column(N_("p-value adjusted for the many cells called")),
+    "family": Column(N_("Family of cells adjusted together (grid values)")),
+    "family_size": Column(N_("Cells in the family"), COUNT),
+    "correction": Column(N_("Multiplicity correction (holm or fdr_bh)")),
+    "alpha": Column(N_("Family-wise significance level")),
+    "origin": Column(N_("Arrow by construction or emerging")),
     # --- team splits (wijksim compare-teams)
     "configuration": Column(N_("Team configuration")),
     # compare-teams: its type (weak, vulnerable, strong); a city (ledger, neighbourhoods): its name

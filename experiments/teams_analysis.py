@@ -21,7 +21,11 @@ The method:
    neighbourhood (and grid values) and seed, with the mean difference and its 90%
    t-interval over seeds (:func:`~wijksim.experiments.results.paired_differences`).
 3. :func:`split_verdicts`: where a split pays (:func:`verdict`), and
-   :func:`summary_markdown`: all of it for a reader.
+   :func:`summary_markdown`: all of it for a reader. A verdict is called for every split ×
+   form × neighbourhood type at once (dozens of cells), so the p-values of Δ spending
+   (paired t-test) are adjusted across all of them (Holm,
+   :mod:`~wijksim.experiments.multiplicity`) and a verdict needs an adjusted p-value below
+   the family-wise α of 0.10 besides its interval.
 """
 
 from __future__ import annotations
@@ -32,10 +36,25 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from wijksim.dashboard.i18n import N_, translator
+from wijksim.dashboard.i18n import number as localised_number
 from wijksim.experiments import funding_analysis as fa
 from wijksim.experiments.compare_teams import INTEGRAL
 from wijksim.experiments.funding_analysis import DEFAULT_START, Indicator, evaluation_window
-from wijksim.experiments.results import BAND, CONFIDENCE, paired_differences, summarise
+from wijksim.experiments.multiplicity import (
+    DEFAULT_METHOD,
+    FAMILY_ALPHA,
+    METHODS,
+    adjust,
+    called,
+    paired_t_tests,
+)
+from wijksim.experiments.results import (
+    BAND,
+    CONFIDENCE,
+    paired_differences,
+    paired_rows,
+    summarise,
+)
 from wijksim.model.metrics import PER_TEAM_FLOWS
 
 PER_TEAM_STOCKS: tuple[str, ...] = (
@@ -79,6 +98,7 @@ DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "p05",
     "p95",
     "reference_mean",
+    "p_value",
 )
 
 PAYS, COSTS, UNCLEAR = N_("pays"), N_("costs"), N_("no clear difference")
@@ -375,7 +395,9 @@ def team_differences(indicators: pd.DataFrame, reference: str = INTEGRAL) -> pd.
         Columns :data:`DIFFERENCE_COLUMNS`: per split condition and indicator, the
         ``reference_condition`` it is paired with, ``n`` (seeds run under both), the mean
         difference with its 90% t-interval (``ci_low, ci_high``; NaN for one seed), the band
-        of the per-seed differences (``p05, p95``) and the reference's mean over its seeds.
+        of the per-seed differences (``p05, p95``), the reference's mean over its seeds and
+        the two-sided paired t-test's ``p_value`` (unadjusted: :func:`split_verdicts`
+        adjusts the ones it calls).
         Seeds are matched by number; a split without a reference run is left out (see
         :func:`unpaired_conditions`). Splits in the order of the table, indicators in
         reading order; empty if there is no split to compare.
@@ -393,6 +415,9 @@ def team_differences(indicators: pd.DataFrame, reference: str = INTEGRAL) -> pd.
         levels = chosen[chosen["condition"] == base].groupby("metric")["value"].mean()
         found["reference_condition"] = base
         found["reference_mean"] = found["metric"].map(levels)
+        rows = paired_rows(chosen, base, keys=("metric",))
+        tests = paired_t_tests(rows, ("condition", "metric"))[["condition", "metric", "p_value"]]
+        found = found.merge(tests, on=["condition", "metric"], how="left")
         parts.append(found)
     if not parts:
         return pd.DataFrame(columns=list(DIFFERENCE_COLUMNS))
@@ -416,12 +441,21 @@ def unpaired_conditions(indicators: pd.DataFrame, reference: str = INTEGRAL) -> 
     ]
 
 
-def verdict(spending: tuple[float, float], escalations: tuple[float, float]) -> str:
+def verdict(
+    spending: tuple[float, float],
+    escalations: tuple[float, float],
+    spending_p_adjusted: float | None = None,
+    alpha: float = FAMILY_ALPHA,
+) -> str:
     """Whether a split pays, from the 90% intervals of its paired differences.
 
     Args:
         spending: ``(ci_low, ci_high)`` of Δ spending (split − integral).
         escalations: ``(ci_low, ci_high)`` of Δ escalations.
+        spending_p_adjusted: Δ spending's p-value adjusted across every verdict called
+            (``None``: not tested, the intervals alone decide); a verdict other than "no
+            clear difference" needs it below ``alpha``.
+        alpha: The family-wise significance level.
 
     Returns:
         ``"pays"`` if the whole spending interval lies below zero and the escalations'
@@ -431,6 +465,8 @@ def verdict(spending: tuple[float, float], escalations: tuple[float, float]) -> 
         unknown, e.g. with one seed).
     """
     low, high = spending
+    if spending_p_adjusted is not None and not called(spending_p_adjusted, alpha):
+        return UNCLEAR
     if pd.notna(high) and high < 0 and pd.notna(escalations[0]) and not escalations[0] > 0:
         return PAYS
     if pd.notna(low) and low > 0:
@@ -438,17 +474,22 @@ def verdict(spending: tuple[float, float], escalations: tuple[float, float]) -> 
     return UNCLEAR
 
 
-def split_verdicts(differences: pd.DataFrame) -> pd.DataFrame:
+def split_verdicts(differences: pd.DataFrame, method: str = DEFAULT_METHOD) -> pd.DataFrame:
     """Per split condition: Δ spending, Δ escalations, Δ mean wait, and the verdict.
 
     Args:
         differences: From :func:`team_differences`.
+        method: The correction of Δ spending's p-values across all verdicts
+            (:data:`~wijksim.experiments.multiplicity.METHODS`).
 
     Returns:
         Columns ``condition, neighbourhood, form, configuration``, then per entry of
         :data:`VERDICT_INDICATORS` its ``<name>_difference, <name>_ci_low,
-        <name>_ci_high`` (NaN if not recorded), then ``verdict``; in the order of the
-        table's neighbourhoods, forms and configurations.
+        <name>_ci_high`` (NaN if not recorded), then ``verdict``, then
+        ``spending_p_value`` and ``spending_p_adjusted`` (across every verdict of the
+        table; NaN for differences from before p-values were recorded, whose verdicts
+        the intervals alone decide); in the order of the table's neighbourhoods, forms
+        and configurations.
     """
     rows = []
     cells = differences.set_index(["condition", "metric"])
@@ -458,14 +499,23 @@ def split_verdicts(differences: pd.DataFrame) -> pd.DataFrame:
             found = cells.loc[(condition, metric)] if metric in set(group["metric"]) else None
             for key, column in zip(VERDICT_KEYS, DIFFERENCE_KEYS, strict=True):
                 row[f"{name}_{key}"] = float(found[column]) if found is not None else np.nan
+            if name == "spending":
+                tested = found is not None and "p_value" in found.index
+                row["spending_p_value"] = float(found["p_value"]) if tested else np.nan
+        rows.append(row)
+    p_values = [row["spending_p_value"] for row in rows]
+    tested = "p_value" in differences.columns
+    for row, p_adjusted in zip(rows, adjust(p_values, method), strict=True):
+        row["spending_p_adjusted"] = p_adjusted
         row["verdict"] = verdict(
             (row["spending_ci_low"], row["spending_ci_high"]),
             (row["escalations_ci_low"], row["escalations_ci_high"]),
+            p_adjusted if tested else None,
         )
-        rows.append(row)
     columns = ["condition", "neighbourhood", "form", "configuration"]
     columns += [f"{n}_{k}" for n in VERDICT_INDICATORS for k in VERDICT_KEYS]
-    table = pd.DataFrame(rows, columns=[*columns, "verdict"])
+    columns += ["verdict", "spending_p_value", "spending_p_adjusted"]
+    table = pd.DataFrame(rows, columns=columns)
     order = {
         field: {v: i for i, v in enumerate(pd.unique(differences[field]))}
         for field in ("neighbourhood", "form", "configuration")
@@ -579,6 +629,27 @@ def _verdict_table(verdicts: pd.DataFrame, language: str = "en") -> pd.DataFrame
             }
         )
     return pd.DataFrame(rows)
+
+
+def _correction_lines(verdicts: pd.DataFrame, language: str) -> list[str]:
+    """The sentence on the multiplicity correction of the verdicts (none if not tested)."""
+    tested = int(verdicts["spending_p_value"].notna().sum())
+    if not tested:
+        return []
+    _ = translator(language)
+    text = _(
+        "The table calls {cells} verdicts at once, so the p-value of each Δ spending "
+        "(two-sided paired t-test over seeds) is adjusted with the {method} correction "
+        "across all of them, and a split pays or costs only where the adjusted p-value is "
+        "also below {alpha} (family-wise; {alpha} matches the {confidence} intervals)."
+    )
+    shown = text.format(
+        cells=tested,
+        method=_(METHODS[DEFAULT_METHOD]),
+        alpha=localised_number(FAMILY_ALPHA, language, 2),
+        confidence=fa.percent(CONFIDENCE, language),
+    )
+    return [shown, ""]
 
 
 def summary_markdown(
@@ -701,12 +772,14 @@ def summary_markdown(
             "lies above zero; otherwise there is no clear difference (so too with one seed, "
             "which has no interval)."
         )
+        verdicts = split_verdicts(differences)
         lines += [
             _("### Where a split pays"),
             "",
             rule.format(confidence=confidence, reference=reference),
             "",
-            markdown_table(_verdict_table(split_verdicts(differences), language)),
+            *_correction_lines(verdicts, language),
+            markdown_table(_verdict_table(verdicts, language)),
             "",
         ]
     definitions = [*names, "households_multiple_workers", "referrals_per_client"]

@@ -28,8 +28,12 @@ def test_compare_teams_pairs_every_split_with_the_integral_team(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = out / "report"
-    assert "Team splits against the `integral` team" in (report / "summary.md").read_text()
+    summary = (report / "summary.md").read_text()
+    assert "Team splits against the `integral` team" in summary
+    # The verdicts are called together: Holm over all eight (issue 16, item 5).
+    assert "calls 8 verdicts at once" in summary and "Holm correction" in summary
     differences = pd.read_parquet(report / "team_differences.parquet")
+    assert "p_value" in differences.columns
     pairs = differences[["configuration", "form", "neighbourhood"]].drop_duplicates()
     assert len(pairs) == 2 * 2 * 2  # two splits × two forms × two neighbourhood types
     assert set(pairs["configuration"]) == {"focus_life_phase", "front_back"}

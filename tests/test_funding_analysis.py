@@ -427,3 +427,129 @@ def test_figures_write_png(tmp_path):
         "settings.png",
     ]
     assert all(is_png(p) for p in paths)
+
+
+def indicator_table(cells: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
+    """Hand-made indicators: condition → metric → one value per seed."""
+    rows = [
+        {"run_id": f"{c}__{s}", "condition": c, "seed": s, "metric": m, "value": v}
+        for c, metrics in cells.items()
+        for m, values in metrics.items()
+        for s, v in enumerate(values, start=1)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_an_arrow_the_interval_gives_is_taken_away_among_many_cells():
+    # Clients +1, +2, +3 on three seeds against 10: +20%, 90% interval [+3%, +37%] above
+    # zero, p = 1 − √(6/7) ≈ 0.074. Alone in its family it earns ↑; beside six dimensions
+    # with no difference (p = 1) Holm multiplies its p by seven (≈ 0.52): ≈.
+    reference = {"clients_served": [10.0] * 3}
+    form = {"clients_served": [11.0, 12.0, 13.0]}
+    alone = fa.incentive_table(indicator_table({REFERENCE: reference, "per_hour": form}), REFERENCE)
+    volume = alone.set_index("dimension").loc["volume"]
+    assert volume["ci_low"] > 0 and volume["arrow"] == "↑"
+    assert volume["family_size"] == 1 and volume["p_adjusted"] == pytest.approx(volume["p_value"])
+    others = {metric: [1.0, 1.0, 1.0] for metric in fa.DETAIL_DIMENSIONS.values()}
+    others.pop("clients_served")
+    table = fa.incentive_table(
+        indicator_table({REFERENCE: {**reference, **others}, "per_hour": {**form, **others}}),
+        REFERENCE,
+    )
+    volume = table.set_index("dimension").loc["volume"]
+    assert volume["ci_low"] > 0  # the interval alone would call it
+    assert volume["family_size"] == 7
+    assert volume["p_adjusted"] == pytest.approx(7 * volume["p_value"])
+    assert volume["arrow"] == "≈"
+    assert pd.isna(volume["origin"])  # no arrow, nothing to explain
+    # Benjamini–Hochberg here: the smallest of seven p-values × 7 / 1, the same.
+    bh = fa.incentive_table(
+        indicator_table({REFERENCE: {**reference, **others}, "per_hour": {**form, **others}}),
+        REFERENCE,
+        method="fdr_bh",
+    )
+    assert bh.set_index("dimension").loc["volume", "correction"] == "fdr_bh"
+
+
+def test_grid_values_make_families_adjusted_apart_and_reported_apart():
+    ethos = {
+        "per_hour [funding.operator.ethos=0.0]": {},
+        "per_hour [funding.operator.ethos=1.0]": {},
+    }
+    effects = {REFERENCE: {}, **ethos}
+    effects["per_hour [funding.operator.ethos=0.0]"] = EFFECTS["per_hour"]
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    assert set(table["family"]) == {"funding.operator.ethos=0.0", "funding.operator.ethos=1.0"}
+    assert set(table["family_size"]) == {7}  # one form × seven dimensions per family
+    assert table["origin"].isna().all()  # no fixed operator was run: not tested
+    markdown = fa.incentive_markdown(table)
+    assert "#### Family `funding.operator.ethos=0.0`" in markdown
+    changes = markdown.split("#### Arrows that change between families")[1]
+    volume = next(line for line in changes.splitlines() if "volume" in line)
+    assert volume.startswith("| per_hour |") and "| ↑ | ≈ |" in volume
+    assert "#### By construction or emerging" in markdown and "Not tested here" in markdown
+    assert "Holm correction across the 7/7 cells" in markdown
+
+
+ADAPTS = "funding.operator.adapts"
+
+
+def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
+    # per_hour with an adapting operator: ↑ ↑ ↓ ↓. With a fixed operator only volume moves
+    # (more clients, each with the same hours, as if the rule itself drew them in): volume
+    # holds by construction, effort, quality and selection emerge.
+    volume_only = {
+        m: 1.2
+        for m in ("team_admissions", "team_hours_casework", "team_intake_wait_weeks",
+                  "referrals_consult", "referrals_handover", "team_admissions_complex")
+    }  # fmt: skip
+    effects = {
+        REFERENCE: {},
+        f"per_hour [{ADAPTS}=True]": EFFECTS["per_hour"],
+        f"per_hour [{ADAPTS}=False]": volume_only,
+    }
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    adaptive = table[table["family"] == f"{ADAPTS}=True"].set_index("dimension")
+    assert adaptive["origin"].to_dict() == {
+        "volume": "by construction",
+        "effort": "emerges",
+        "quality": "emerges",
+        "relapses": None,
+        "returns": None,
+        "selection": "emerges",
+        "offloading": None,
+    }
+    fixed = table[table["family"] == f"{ADAPTS}=False"].set_index("dimension")
+    assert (
+        fixed.loc["volume", "arrow"] == "↑" and fixed.loc["volume", "origin"] == "by construction"
+    )
+    markdown = fa.incentive_markdown(table)
+    origin = markdown.split("#### By construction or emerging")[1]
+    assert (
+        f"| `{ADAPTS}=True` | per_hour | volume (clients) | ↑ | ↑ | by construction | – |" in origin
+    )
+    effort = next(line for line in origin.splitlines() if "effort per client" in line)
+    assert "| ↑ | ≈ | emerges |" in effort and "hours per case" in effort
+    # The fixed operator is no family to compare arrows across.
+    assert "Arrows that change between families" not in markdown
+
+
+def test_a_cell_not_computable_in_one_family_is_no_change():
+    # Quality has no value under ethos 1 (no closures a year on): n/a is no direction.
+    yearly = make_yearly({REFERENCE: {}, "per_hour [e=0]": {}, "per_hour [e=1]": {}})
+    unheld = (yearly["condition"] == "per_hour [e=1]") & (
+        yearly["metric"] == "closures_team_year_done"
+    )
+    yearly.loc[unheld, "value"] = 0.0
+    table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
+    assert arrows(table, "per_hour [e=1]")["quality"] == "n/a"
+    markdown = fa.incentive_markdown(table)
+    assert "No arrow changes between the families." in markdown
+    assert "Not tested here" in markdown  # no fixed operator
+
+
+def test_a_fixed_operator_with_no_arrow_anywhere_is_tested_not_untested():
+    effects = {REFERENCE: {}, f"per_hour [{ADAPTS}=True]": {}, f"per_hour [{ADAPTS}=False]": {}}
+    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    origin = fa.incentive_markdown(table).split("#### By construction or emerging")[1]
+    assert "Not tested here" not in origin and "(no arrow)" in origin

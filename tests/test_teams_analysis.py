@@ -441,3 +441,47 @@ def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
     gap = (differences["configuration"] == split) & (differences["metric"] == panel)
     path = save_figure(tp.difference_figure(differences[~gap]), tmp_path / "gap.png", dpi=40)
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def shifted_table(grid: str, shifts: list[float]) -> pd.DataFrame:
+    """A split whose Δ spending is ``shifts[i]`` on seed i + 1 (escalations unchanged)."""
+    levels = {seed: 1e3 * level for seed, level in SEED_LEVELS.items()}
+    seeds = list(levels)[: len(shifts)]
+    base = {s: {"cost_total_eur": levels[s], "escalations": 1.0} for s in seeds}
+    split = {
+        s: {"cost_total_eur": levels[s] + d, "escalations": 1.0}
+        for s, d in zip(seeds, shifts, strict=True)
+    }
+    return pd.concat(
+        [
+            indicator_rows(f"integral__per_hour__weak{grid}", base),
+            indicator_rows(f"front_back__per_hour__weak{grid}", split),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_a_verdict_the_interval_gives_is_taken_away_among_many():
+    # Δ spending −1, −2, −3 on three seeds: the 90% interval [−3.7, −0.3] lies below zero
+    # (p = 1 − √(6/7) ≈ 0.074), so alone the split pays. Called beside four splits with no
+    # difference (p = 1), Holm multiplies its p by five (≈ 0.37): no clear difference.
+    alone = ta.split_verdicts(ta.team_differences(shifted_table("", [-1.0, -2.0, -3.0])))
+    assert alone["verdict"].iloc[0] == "pays"
+    assert alone["spending_p_adjusted"].iloc[0] == pytest.approx(alone["spending_p_value"].iloc[0])
+    nulls = [shifted_table(f" [x={i}]", [1.0, -1.0, 0.0]) for i in range(4)]
+    table = pd.concat([shifted_table("", [-1.0, -2.0, -3.0]), *nulls], ignore_index=True)
+    verdicts = ta.split_verdicts(ta.team_differences(table)).set_index("condition")
+    row = verdicts.loc["front_back__per_hour__weak"]
+    assert row["spending_ci_high"] < 0  # the interval alone would call it
+    assert row["spending_p_adjusted"] == pytest.approx(5 * row["spending_p_value"])
+    assert row["verdict"] == "no clear difference"
+    text = "\n".join(ta._correction_lines(verdicts.reset_index(), "en"))
+    assert "Holm correction" in text and "calls 5 verdicts" in text
+
+
+def test_differences_from_before_p_values_keep_the_interval_rule():
+    # A team_differences.parquet written before p-values (no column): verdicts as before.
+    differences = ta.team_differences(shifted_table("", [-1.0, -2.0, -3.0]))
+    verdicts = ta.split_verdicts(differences.drop(columns="p_value"))
+    assert verdicts["verdict"].iloc[0] == "pays"
+    assert verdicts["spending_p_adjusted"].isna().all()
