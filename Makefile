@@ -11,6 +11,10 @@ PYTHON_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(shell for p in python3.12 python3.13; do $$p -c '' 2>/dev/null && command -v $$p && break; done))
 VENV_NEWEST ?= .venv-newest
+# The suite runs on this many pytest-xdist workers (the CI machine has 2 cores). A test
+# file stays on one worker (--dist loadfile), so its module-scoped fixtures are built once.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: demo test test-newest lint clean
 
@@ -23,7 +27,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/wijksim run old_system --seed 0 --out results/old_system-seed0
 
 test: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL)
 	$(MAKE) --no-print-directory test-newest
 
 test-newest:
