@@ -12,9 +12,10 @@ PYTHON_NEWEST ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python
 	$(shell for p in python3.12 python3.13; do $$p -c '' 2>/dev/null && command -v $$p && break; done))
 VENV_NEWEST ?= .venv-newest
 # The suite runs on this many pytest-xdist workers (the CI machine has 2 cores). A test
-# file stays on one worker (--dist loadfile), so its module-scoped fixtures are built once.
+# file stays on one worker (--dist loadfile), so its module-scoped fixtures are built once;
+# files start in collection order, the slowest first (tests/conftest.py).
 TEST_WORKERS ?= 2
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: demo test test-suite newest-venv test-newest lint clean
 
