@@ -46,9 +46,9 @@ class SurveyParams(_Section):
     """Survey the population at each year's end (``false``: no population indicators)."""
     sample_size: Annotated[int, Field(ge=1, le=1_000_000)] = 400
     """Households drawn per neighbourhood and year (all of them if it has fewer).
-    Assumption: 400 is the usual size of a municipal resident survey per district and
-    gives a share near 0.2 to about ±3.3 percentage points (90%: 1.645 × √(0.2 × 0.8 /
-    400) = 0.033), the precision S1 App. VI shows is needed to tell results apart."""
+    Assumption (no source gives a size): 400 households estimate a share near 0.2 to
+    about ±3.3 percentage points (90%: 1.645 × √(0.2 × 0.8 / 400) = 0.033), for a
+    survey cost a municipality can bear every year in every neighbourhood."""
 
 
 class YearEndSurvey:
