@@ -23,6 +23,7 @@ from wijksim.model.status import Status
 from wijksim.model.survey import SurveyParams, YearEndSurvey
 
 from tests.conftest import small
+from tests.test_city import city_of
 
 CASELOAD = {
     "cases_opened",
@@ -204,3 +205,21 @@ def test_a_neighbourhood_grown_more_complex_is_not_read_as_a_worse_team():
     assert rows[2, "missed_share"] > rows[1, "missed_share"]
     assert rows[2, "missed_share_severity_corrected"] == pytest.approx(rows[1, "missed_share"])
     assert set(population_rows(samples, False)["neighbourhood"]) == {ALL}
+
+
+def test_a_city_has_rows_per_neighbourhood_at_both_levels():
+    city = city_of(
+        team_scenario(**{"survey.sample_size": 150}),
+        {
+            "west": {"households": 600, "provider": "p"},
+            "east": {"households": 400, "provider": "q"},
+        },
+    )
+    table = run_simulation(city, seed=2).indicators
+    for level in LEVELS:
+        assert set(table[table["level"] == level]["neighbourhood"]) == {ALL, "west", "east"}
+    shares = table[(table["indicator"] == "share_self_reliant")].set_index(
+        ["year", "neighbourhood"]
+    )
+    assert shares.loc[(2, "west"), "sample_households"] == 150
+    assert shares.loc[(2, ALL), "sample_households"] == 300  # both neighbourhoods' samples
