@@ -505,6 +505,15 @@ class NeighbourhoodTeam(mesa.Agent):
         cases, population = self.model.cases, self.model.population
         self.model.note_closure(rows)
         self.model.counters["team_closures"] += int(rows.size)
+        self.model.trajectories.note_closure(
+            rows,
+            week,
+            self.model.year,
+            cases.opened_week[rows],
+            population.zrm,
+            self.model.neighbourhood_of,
+            [hood.name for hood in self.model.neighbourhoods],
+        )
         levels = self.worst_covered(rows)
         self._closed_levels.append(levels)
         # Quality whatever the contract: closed adequately self-reliant (ZRM 4, docs/sources.md §7).
@@ -570,6 +579,7 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.plan_hours[admitted] = plan[chosen][keep] * self.hours_per_unit
         cases.substitution[admitted] = carried[chosen][keep]
         cases.opened_week[admitted] = week
+        self.model.trajectories.note_opening(admitted, population.zrm)
         cases.seconded[admitted] = self._deal(
             admitted.size, "_seconded_credit", self.params.seconded_share
         )

@@ -20,6 +20,7 @@ from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.city_tables import neighbourhood_table
+from wijksim.experiments.indicators import indicator_table
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.experiments.table_files import Provenance, write_tables
 from wijksim.model.counters import MetricKind, declared_by_rules
@@ -50,6 +51,9 @@ class RunResult:
     model: NeighbourhoodModel = field(repr=False)
     neighbourhoods: pd.DataFrame | None = None
     """A city's yearly table per neighbourhood (experiments/city_tables.py); else ``None``."""
+    indicators: pd.DataFrame | None = None
+    """The yearly indicators of S1 App. V in the caseload and the population
+    (experiments/indicators.py)."""
 
 
 def household_table(model: NeighbourhoodModel) -> pd.DataFrame:
@@ -116,7 +120,7 @@ def run_simulation(
         "wall_time_seconds": round(time.perf_counter() - started, 3),
     }
     steps = to_long(model.records)
-    return RunResult(
+    result = RunResult(
         steps=steps,
         households=household_table(model),
         ledger=model.ledger.to_frame(),
@@ -124,6 +128,8 @@ def run_simulation(
         model=model,
         neighbourhoods=neighbourhood_table(model),
     )
+    result.indicators = indicator_table(result)
+    return result
 
 
 def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: str = "en") -> Path:
@@ -144,6 +150,8 @@ def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: 
         tables = {"steps": result.steps, "households": result.households, "ledger": result.ledger}
         if result.neighbourhoods is not None:  # a city
             tables["neighbourhoods"] = result.neighbourhoods
+        if result.indicators is not None:
+            tables["indicators"] = result.indicators
         write_tables(staging, tables, run_provenance(result.manifest), language)
         (staging / "manifest.json").write_text(json.dumps(result.manifest, indent=2) + "\n")
         context = run_context(result.manifest, language)

@@ -112,6 +112,10 @@ COLUMNS: dict[str, Column] = {
     "mean_difference": Column(N_("Mean paired difference")),
     "ci_low": Column(N_("Confidence interval (90%), low")),
     "ci_high": Column(N_("Confidence interval (90%), high")),
+    # --- the yearly indicators of S1 App. V (experiments/indicators.py)
+    "level": Column(N_("Level (caseload or population)")),
+    "standard_error": Column(N_("Standard error (sampling)")),
+    "sample_households": Column(N_("Households in the sample behind the estimate"), COUNT),
     "reference": Column(N_("Reference")),
     "reference_condition": Column(N_("Reference condition")),
     "reference_mean": Column(N_("Mean of the reference")),

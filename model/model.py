@@ -33,6 +33,8 @@ from wijksim.model.rules.base import params_for
 from wijksim.model.scenario import EscalationKind, Scenario
 from wijksim.model.schedule import resolved_schedule
 from wijksim.model.streams import RandomStreams
+from wijksim.model.survey import YearEndSurvey
+from wijksim.model.trajectories import TrajectoryLog
 
 WEEKS_PER_YEAR = 52
 RELAPSE_WINDOW_WEEKS = 52
@@ -73,6 +75,8 @@ class NeighbourhoodModel(mesa.Model):
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
         outcomes: What became of each closure in the year after it (model/outcomes.py).
+        trajectories: Every team case's duration and ZRM change (model/trajectories.py).
+        survey: The sample surveys of all households at each year's end (model/survey.py).
         ledger: The cost ledger.
         records: One dict of metrics per week (the city's, in a city).
         neighbourhood_records: A city's dict of per-neighbourhood metrics per week
@@ -130,6 +134,10 @@ class NeighbourhoodModel(mesa.Model):
         self.team_router = next((h.router for h in self.neighbourhoods if h.router), None)
         self.counters: Counter = Counter()
         self.outcomes = ClosureOutcomes()
+        # Observers for the yearly indicators (experiments/indicators.py): they read
+        # the state and change no result.
+        self.trajectories = TrajectoryLog(self.population.size)
+        self.survey = YearEndSurvey(params.survey)
         self.municipality = Municipality(self, params.zeroth_line)
         self.operator = (
             TeamOperator(self, params.funding) if params.funding and self.teams else None
@@ -281,6 +289,8 @@ class NeighbourhoodModel(mesa.Model):
         self.records.append(metrics.collect(self))
         if self.is_city:
             self.neighbourhood_records.append(metrics.collect_neighbourhoods(self))
+        if self.week % WEEKS_PER_YEAR == 0:  # the year's end: its survey
+            self.survey.observe(self, self.year)
 
     def _run_rules(self) -> None:
         """This week's rules, in schedule order."""

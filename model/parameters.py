@@ -119,6 +119,8 @@ EXPLICIT_UNITS: dict[str, str] = {
     # general
     "years": "years",
     "burn_in_years": "years",
+    # the year-end survey (model/survey.py)
+    "survey.sample_size": "households per neighbourhood and year",
     # population
     "population.vulnerability_alpha": "Beta shape (dimensionless)",
     "city.neighbourhoods.<kind>.vulnerability_alpha": "Beta shape (dimensionless)",

@@ -18,6 +18,7 @@ from wijksim.model.city import CityParams, check_city
 from wijksim.model.classification import group_definitions
 from wijksim.model.domains import DOMAINS
 from wijksim.model.funding import FundingParams
+from wijksim.model.survey import SurveyParams
 from wijksim.model.team_params import HelpSeekingParams, TeamParams, TransitionParams
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -520,6 +521,9 @@ class Scenario(Section):
     """When the team opens (ignored without a team)."""
     city: CityParams | None = None
     """``None`` (no ``[city]`` table): one neighbourhood."""
+    survey: SurveyParams = SurveyParams()
+    """The simulated sample survey of all households at each year's end (S1 App. V);
+    it reads the state and changes no result."""
     calibrated: CalibrationRecord | None = None
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
     schedule: Annotated[list[str], Field(min_length=1)] | None = None

@@ -45,6 +45,12 @@ CASES = {
         "team",
         "competence above 0",
     ),
+    "survey_sample_zero": ("[survey]\nsample_size = 0\n", "survey.sample_size", "found 0"),
+    "survey_enabled_not_boolean": (
+        '[survey]\nenabled = "yes"\n',
+        "survey.enabled",
+        "found 'yes'",
+    ),
     "unknown_group_share": (
         "[classification.target_shares]\nself_reliant = 0.8\nbasic = 0.2\n",
         "classification",

@@ -94,7 +94,7 @@ def test_run_writes_csv_and_a_workbook_beside_parquet(in_tmp):
     args = ["run", "old_system", "--households", "300", "--years", "1", "--seed", "3"]
     assert main([*args, "--out", "r", "--quiet", "--no-figures"]) == 0
     folder = in_tmp / "r"
-    assert assert_readable_copies(folder) == ["households", "ledger", "steps"]
+    assert assert_readable_copies(folder) == ["households", "indicators", "ledger", "steps"]
     households = pd.read_csv(folder / "households.csv", encoding="utf-8-sig")
     assert "Spending (EUR)" in households.columns
     assert "Self-sufficiency (ZRM): mental health (level 1–5)" in households.columns
