@@ -34,7 +34,7 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 WORKBOOK = "tables.xlsx"
 """The one workbook of a results folder (:data:`wijksim.experiments.table_files.WORKBOOK`)."""
 
-RUN_TABLES = ("steps", "households", "ledger", "indicators")
+RUN_TABLES = ("steps", "households", "ledger", "indicators", "neighbourhoods")
 RUN_FILES = frozenset(
     {"manifest.json", "figures", "summary.md", WORKBOOK}
     | {f"{name}{suffix}" for name in RUN_TABLES for suffix in TABLE_SUFFIXES}
