@@ -496,10 +496,13 @@ def _on_processes(
             while waiting:
                 _show(bar, min(workers, len(waiting)), failed())
                 finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-                for future in finished:
+                finished = list(finished)
+                while finished:
                     # Forget the future once its outcome is handed on: it holds the run's
                     # tables, and a Morris screening's 1,050 runs kept ~10 GB in the driver
-                    # until the kernel killed it (tests/test_sweep.py).
+                    # until the kernel killed it (tests/test_sweep.py). Popped, so that
+                    # the runs that finished together do not keep it either.
+                    future = finished.pop()
                     task = futures.pop(future)
                     error = future.exception()
                     outcome = future.result() if error is None else _lost(task, error)

@@ -252,8 +252,8 @@ def test_local_dask_workers_run_without_the_malloc_trim_threshold():
     assert threads == "1"
 
 
-@pytest.mark.parametrize("backend", ["processes", "dask"])
-def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend):
+@pytest.mark.parametrize("backend", ["processes", "processes-together", "dask"])
+def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend, monkeypatch):
     """A finished run's tables leave the driver once written (issue 16, item 6).
 
     The pool's futures held every outcome to the end: a Morris screening of 1,050 runs
@@ -261,12 +261,26 @@ def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend):
     Here every outcome but the newest must be collectable while the sweep still runs.
     The process pool failed this before the fix; Dask's ``as_completed`` passed it before
     too, and stays checked because the sweep's Dask path was changed the same way.
+
+    ``processes-together``: the pool's wait returns only when every run has finished, as
+    it may return several on a loaded machine. The set of finished futures held the
+    outcomes already handed on until the last of them was (CI failed on it once, 14:38
+    UTC, 2026-11-26); this case fails on that code every time.
     """
     import gc
     import weakref
+    from concurrent.futures import ALL_COMPLETED
+    from concurrent.futures import wait as wait_for
 
     from tqdm import tqdm
+    from wijksim.experiments import sweep
     from wijksim.experiments.sweep import _outcomes
+
+    if backend == "processes-together":
+        backend = "processes"
+        monkeypatch.setattr(
+            sweep, "wait", lambda futures, return_when: wait_for(futures, return_when=ALL_COMPLETED)
+        )
 
     _, tasks = planned(write_sweep(tmp_path))
     handed_on = []
