@@ -1,8 +1,11 @@
-"""Dutch and English for the dashboard: gettext catalogues for text, Babel for numbers.
+"""Dutch and English for the dashboard and the reports: gettext for text, Babel for numbers.
 
-The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package.
-The command line's headline, figures and ``summary.md`` (the modules of
-:data:`CATALOGUE_SOURCES`) share it, so that one term has one translation. Its compiled
+Shared by the command line's analysis and reports and by :mod:`wijksim.dashboard`, which
+is built on them; it lives here, below the dashboard, so that the reports need not import
+the dashboard (issue 20, item 1; ``wijksim.dashboard.i18n`` re-exports it). The catalogue
+is ``dashboard/locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` (installed as package data
+of :mod:`wijksim.dashboard`). The command line's headline, figures and ``summary.md`` (the
+modules of :data:`CATALOGUE_SOURCES`) share it, so that one term has one translation. Its compiled
 ``.mo`` is committed beside it, so that a fresh clone works after ``pip install -e .``
 without a build step (``tests/test_dashboard_i18n.py`` checks that the ``.mo`` matches
 the ``.po`` and that every string marked in these files has a Dutch translation). To
@@ -34,7 +37,9 @@ from pathlib import Path
 from babel.numbers import format_currency, format_decimal, format_percent
 
 DOMAIN = "wijksim_dashboard"
-LOCALE_DIR = Path(__file__).parent / "locale"
+# experiments/ and dashboard/ are siblings both in the repository and when installed
+# (wijksim/experiments, wijksim/dashboard), so this path holds in either layout.
+LOCALE_DIR = Path(__file__).parents[1] / "dashboard" / "locale"
 CATALOGUE_SOURCES: tuple[str, ...] = (
     "headline.py",
     "plots.py",
@@ -51,7 +56,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "multiplicity.py",
 )
 """The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
-(besides every module of this package): the pybabel command above extracts them."""
+(besides every module of :mod:`wijksim.dashboard`): the pybabel command above extracts them."""
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 """The dashboard is for Dutch municipalities: it opens in Dutch."""
