@@ -1,6 +1,7 @@
 # Two commands make a fresh clone useful (README, "Quick start"):
 #   make demo   creates .venv, installs wijksim, runs the default scenario into results/
-#   make test   creates .venv, installs wijksim with its test tools, runs the whole suite,
+#   make test   creates .venv, installs wijksim with its test tools, checks the import
+#               layers (lint-imports), runs the whole suite,
 #               then a smoke subset under Python 3.12+ with the newest Mesa, if present.
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ VENV_NEWEST ?= .venv-newest
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-suite newest-venv test-newest lint clean
+.PHONY: demo test lint-imports test-suite newest-venv test-newest lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,13 @@ demo: $(VENV)/.installed
 # The newest Python's environment is built while the suite runs (a pip install mostly
 # waits on downloads and disk); either failing fails `make test`, after both have ended.
 test: $(VENV)/.installed
+	$(MAKE) --no-print-directory lint-imports
 	$(MAKE) --no-print-directory -j2 test-suite newest-venv
 	$(MAKE) --no-print-directory test-newest
+
+# The import-linter contract of pyproject.toml: the layers import one way (issue 20).
+lint-imports: $(VENV)/.installed
+	$(VENV)/bin/python .ci/lint_imports.py
 
 test-suite: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest $(PYTEST_PARALLEL)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from wijksim.dashboard import compute, figures, knobs
-from wijksim.dashboard.i18n import (
+from wijksim.experiments.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     N_,

@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 import tomlkit
-from wijksim.dashboard.i18n import N_, Translate
 from wijksim.dashboard.knobs import (
     ACCESS_FIELD,
     AS_SCENARIO,
@@ -34,6 +33,7 @@ from wijksim.dashboard.knobs import (
     split_of,
 )
 from wijksim.experiments import table_files
+from wijksim.experiments.i18n import N_, Translate
 from wijksim.experiments.manifest import overrides_text
 from wijksim.experiments.results import paired_differences, summarise, yearly
 from wijksim.experiments.run import run_simulation

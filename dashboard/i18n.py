@@ -1,104 +1,36 @@
-"""Dutch and English for the dashboard: gettext catalogues for text, Babel for numbers.
+"""Re-export of :mod:`wijksim.experiments.i18n`, where the gettext and Babel helpers live.
 
-The catalogue is ``locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` inside this package.
-The command line's headline, figures and ``summary.md`` (the modules of
-:data:`CATALOGUE_SOURCES`) share it, so that one term has one translation. Its compiled
-``.mo`` is committed beside it, so that a fresh clone works after ``pip install -e .``
-without a build step (``tests/test_dashboard_i18n.py`` checks that the ``.mo`` matches
-the ``.po`` and that every string marked in these files has a Dutch translation). To
-update after changing a marked string::
-
-    pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
-        -o dashboard/locale/wijksim_dashboard.pot dashboard experiments/headline.py \
-        experiments/plots.py experiments/run.py experiments/report.py \
-        experiments/sweep_plots.py experiments/funding_analysis.py \
-        experiments/funding_plots.py experiments/teams_analysis.py \
-        experiments/teams_plots.py experiments/transition_analysis.py \
-        experiments/transition_plots.py experiments/uncertainty.py \
-        experiments/multiplicity.py
-    pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
-        -D wijksim_dashboard --no-fuzzy-matching -w 88
-    # translate the new entries in the .po, then
-    pybabel compile -d dashboard/locale -D wijksim_dashboard
-
-English is the source language: its "translation" is the marked text itself.
+They moved below the dashboard so that the command line's reports need not import it
+(issue 20, item 1); this module keeps ``wijksim.dashboard.i18n`` importable for partners'
+code written against it.
 """
 
-from __future__ import annotations
-
-import gettext
-from collections.abc import Callable
-from functools import cache
-from pathlib import Path
-
-from babel.numbers import format_currency, format_decimal, format_percent
-
-DOMAIN = "wijksim_dashboard"
-LOCALE_DIR = Path(__file__).parent / "locale"
-CATALOGUE_SOURCES: tuple[str, ...] = (
-    "headline.py",
-    "plots.py",
-    "run.py",
-    "report.py",
-    "sweep_plots.py",
-    "funding_analysis.py",
-    "funding_plots.py",
-    "teams_analysis.py",
-    "teams_plots.py",
-    "transition_analysis.py",
-    "transition_plots.py",
-    "uncertainty.py",
-    "multiplicity.py",
+from wijksim.experiments.i18n import (
+    BABEL_LOCALES,
+    CATALOGUE_SOURCES,
+    DEFAULT_LANGUAGE,
+    DOMAIN,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    Translate,
+    money,
+    number,
+    percent,
+    translator,
 )
-"""The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
-(besides every module of this package): the pybabel command above extracts them."""
-LANGUAGES: tuple[str, ...] = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
-"""The dashboard is for Dutch municipalities: it opens in Dutch."""
-BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-"""Babel locales for numbers: nl_NL writes € 1.234.567,89 (a non-breaking space after the
-euro sign); en_GB writes €1,234,567.89."""
 
-Translate = Callable[[str], str]
-
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction without translating it now (translated where shown)."""
-    return text
-
-
-@cache
-def translator(language: str) -> Translate:
-    """The gettext function of ``language`` (``nl`` or ``en``).
-
-    Raises:
-        ValueError: For a language other than :data:`LANGUAGES`.
-    """
-    if language not in LANGUAGES:
-        raise ValueError(f"expected a language in {LANGUAGES}, found {language!r}")
-    if language == "en":
-        return gettext.NullTranslations().gettext
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).gettext
-
-
-def money(value: float, language: str, cents: bool = False) -> str:
-    """An amount in euros as the language writes it: ``€ 1.234.568`` or ``€1,234,568``."""
-    pattern = None if cents else "¤#,##0;¤-#,##0"
-    if language == "nl" and not cents:
-        # Dutch puts a (non-breaking, as Babel's own Dutch pattern) space after the sign.
-        pattern = "¤\u00a0#,##0;¤\u00a0-#,##0"
-    return format_currency(
-        value, "EUR", format=pattern, locale=BABEL_LOCALES[language], currency_digits=cents
-    )
-
-
-def number(value: float, language: str, digits: int = 0) -> str:
-    """A number with the language's grouping and decimal signs: ``1.234,5`` or ``1,234.5``."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[language])
-
-
-def percent(share: float, language: str, digits: int = 1) -> str:
-    """A share as a percentage: ``12,5%`` or ``12.5%``."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(share, format=pattern, locale=BABEL_LOCALES[language])
+__all__ = [
+    "BABEL_LOCALES",
+    "CATALOGUE_SOURCES",
+    "DEFAULT_LANGUAGE",
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "Translate",
+    "money",
+    "number",
+    "percent",
+    "translator",
+]

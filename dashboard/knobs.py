@@ -18,8 +18,8 @@ from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel
-from wijksim.dashboard.i18n import N_, Translate
 from wijksim.experiments.compare_teams import NEIGHBOURHOODS
+from wijksim.experiments.i18n import N_, Translate
 from wijksim.model.parameters import attribute_docstrings
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import load_scenario
@@ -218,7 +218,7 @@ def _is_model(annotation: Any) -> bool:
 
 def knob_help(knob: Knob, default: Any, _: Translate, language: str) -> str:
     """Unit, range, default and source of a knob, in the chosen language."""
-    from wijksim.dashboard.i18n import number
+    from wijksim.experiments.i18n import number
 
     digits = 0 if knob.whole else 2
     low, high = number(knob.low, language, digits), number(knob.high, language, digits)

@@ -63,7 +63,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import N_, number, translator
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.multiplicity import (
     DEFAULT_METHOD,
     FAMILY_ALPHA,

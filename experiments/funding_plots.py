@@ -23,7 +23,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from wijksim.dashboard.i18n import N_, translator
 from wijksim.experiments import plots
 from wijksim.experiments.funding_analysis import (
     DEFAULT_START,
@@ -35,6 +34,7 @@ from wijksim.experiments.funding_analysis import (
     UP,
     percent,
 )
+from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.report import PAYER_NAMES
 from wijksim.experiments.results import BAND
 from wijksim.model.scenario import PAYERS

@@ -2,7 +2,7 @@
 
 A headline of at most :data:`MAX_LINES` lines that a council member reads at a glance:
 money in € millions, numbers as the language writes them (Babel), text in Dutch or
-English (the gettext catalogue of :mod:`wijksim.dashboard.i18n`, shared with the
+English (the gettext catalogue of :mod:`wijksim.experiments.i18n`, shared with the
 dashboard so that one term has one translation). The wide tables go to files that the
 headline names: the run's ``summary.md``, the sweep's ``report/summary.md``.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from wijksim.dashboard.i18n import N_, number, percent, translator
+from wijksim.experiments.i18n import N_, number, percent, translator
 from wijksim.experiments.plots import term
 
 MAX_LINES = 8

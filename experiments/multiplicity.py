@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from wijksim.dashboard.i18n import N_
+from wijksim.experiments.i18n import N_
 from wijksim.experiments.results import CONFIDENCE
 
 FAMILY_ALPHA = round(1 - CONFIDENCE, 10)

@@ -2,7 +2,7 @@
 
 Nothing here calls ``plt.show()``; the caller saves the figure. The Agg backend is used
 so that figures can be drawn on machines without a screen. Text is English or Dutch
-(``language``), through the gettext catalogue of :mod:`wijksim.dashboard.i18n`.
+(``language``), through the gettext catalogue of :mod:`wijksim.experiments.i18n`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
-from wijksim.dashboard.i18n import N_, translator
+from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.manifest import overrides_text
 from wijksim.model.scenario import STREAMS
 
@@ -108,7 +108,7 @@ class DecimalComma(ScalarFormatter):
     """Matplotlib's tick labels with a decimal comma, as Dutch writes numbers.
 
     Matplotlib's own labels have no thousands separator, so only the decimal sign changes
-    (Babel's Dutch pattern, :func:`wijksim.dashboard.i18n.number`, writes ``0,5`` too).
+    (Babel's Dutch pattern, :func:`wijksim.experiments.i18n.number`, writes ``0,5`` too).
     """
 
     def __call__(self, x, pos=None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
-from wijksim.dashboard.i18n import number, percent
+from wijksim.experiments.i18n import number, percent
 from wijksim.experiments.plots import LEGEND_OUTSIDE
 
 COLOURS = ("#d95f0e", "#2c7fb8", "#31a354", "#756bb1", "#636363", "#e6550d")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import number, percent
+from wijksim.experiments.i18n import number, percent
 from wijksim.experiments.reliability import INDICATORS
 from wijksim.experiments.report import markdown_table
 

@@ -22,9 +22,9 @@ from typing import NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots, sweep_plots
 from wijksim.experiments.atomic import atomic_folder
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.results import (
     grid_fields,
     load_manifest,

@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from wijksim.dashboard.i18n import N_, number, translator
 from wijksim.experiments import plots
 from wijksim.experiments.atomic import atomic_folder
 from wijksim.experiments.city_tables import neighbourhood_table
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.indicators import indicator_table
 from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
 from wijksim.experiments.table_files import Provenance, write_tables

@@ -15,8 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from wijksim.dashboard.i18n import translator
 from wijksim.experiments import plots
+from wijksim.experiments.i18n import translator
 
 LEGEND_ROWS = 24
 """Entries per legend column: a sweep of many conditions gets more columns, not a legend

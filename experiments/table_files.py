@@ -42,8 +42,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from wijksim.dashboard.i18n import N_, number
 from wijksim.experiments.atomic import atomic_file
+from wijksim.experiments.i18n import N_, number
 from wijksim.experiments.manifest import git_commit, model_provenance, overrides_text, utc_now
 from wijksim.experiments.out_folder import WORKBOOK
 from wijksim.experiments.table_labels import header, translator

@@ -34,7 +34,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
-from wijksim.dashboard.i18n import LOCALE_DIR, N_
+from wijksim.experiments.i18n import LOCALE_DIR, N_
 
 DOMAIN = "wijksim_tables"
 """The gettext domain of the table headers."""

@@ -35,11 +35,11 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import N_, translator
-from wijksim.dashboard.i18n import number as localised_number
 from wijksim.experiments import funding_analysis as fa
 from wijksim.experiments.compare_teams import INTEGRAL
 from wijksim.experiments.funding_analysis import DEFAULT_START, Indicator, evaluation_window
+from wijksim.experiments.i18n import N_, translator
+from wijksim.experiments.i18n import number as localised_number
 from wijksim.experiments.multiplicity import (
     DEFAULT_METHOD,
     FAMILY_ALPHA,

@@ -19,9 +19,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from wijksim.dashboard.i18n import translator
 from wijksim.experiments.funding_analysis import DEFAULT_THRESHOLD, percent
 from wijksim.experiments.funding_plots import _empty, _grid
+from wijksim.experiments.i18n import translator
 from wijksim.experiments.teams_analysis import (
     INDICATORS_BY_NAME,
     INTEGRAL,

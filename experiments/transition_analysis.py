@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import N_, number, translator
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.model.scenario import PAYERS, STREAMS
 
 INVESTMENT_STREAMS: tuple[str, ...] = ("team", "zeroth_line", "friction")

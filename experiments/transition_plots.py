@@ -25,7 +25,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from wijksim.dashboard.i18n import N_, translator
+from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.transition_analysis import (
     INVESTMENT_STREAMS,
     SAFETY_NET_STREAMS,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from wijksim.dashboard.i18n import N_, number, translator
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.sweep_spec import parameter_set_of
 
 HEADLINE_METRICS: tuple[str, ...] = (

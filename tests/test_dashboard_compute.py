@@ -61,7 +61,7 @@ def test_options_a_to_e_come_from_the_shipped_sweep():
 
 
 def test_knob_help_names_unit_range_default_and_source():
-    from wijksim.dashboard.i18n import translator
+    from wijksim.experiments.i18n import translator
 
     text = knobs.knob_help(knobs.KNOBS_BY_KEY["frontline_fte"], 8.0, translator("nl"), "nl")
     assert "fte" in text and "0,10 – 200,00" in text and "8,00" in text

@@ -14,8 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 from babel.messages.pofile import read_po
-from wijksim.dashboard import i18n
-from wijksim.experiments import headline, plots
+from wijksim.experiments import headline, i18n, plots
 from wijksim.experiments.cli import main
 
 SMALL = ["--households", "300", "--years", "3"]

@@ -18,10 +18,10 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from conftest import small
-from wijksim.dashboard.i18n import LOCALE_DIR
 from wijksim.experiments import run as run_module
 from wijksim.experiments import table_files, table_labels
 from wijksim.experiments.cli import main
+from wijksim.experiments.i18n import LOCALE_DIR
 from wijksim.experiments.table_files import (
     CSV_FORMATS,
     WORKBOOK,

@@ -1,0 +1,109 @@
+"""Dutch and English for the dashboard and the reports: gettext for text, Babel for numbers.
+
+Shared by the command line's analysis and reports and by :mod:`wijksim.dashboard`, which
+is built on them; it lives here, below the dashboard, so that the reports need not import
+the dashboard (issue 20, item 1; ``wijksim.dashboard.i18n`` re-exports it). The catalogue
+is ``dashboard/locale/<lang>/LC_MESSAGES/wijksim_dashboard.po`` (installed as package data
+of :mod:`wijksim.dashboard`). The command line's headline, figures and ``summary.md`` (the
+modules of :data:`CATALOGUE_SOURCES`) share it, so that one term has one translation. Its compiled
+``.mo`` is committed beside it, so that a fresh clone works after ``pip install -e .``
+without a build step (``tests/test_dashboard_i18n.py`` checks that the ``.mo`` matches
+the ``.po`` and that every string marked in these files has a Dutch translation). To
+update after changing a marked string::
+
+    pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
+        -o dashboard/locale/wijksim_dashboard.pot dashboard experiments/headline.py \
+        experiments/plots.py experiments/run.py experiments/report.py \
+        experiments/sweep_plots.py experiments/funding_analysis.py \
+        experiments/funding_plots.py experiments/teams_analysis.py \
+        experiments/teams_plots.py experiments/transition_analysis.py \
+        experiments/transition_plots.py experiments/uncertainty.py \
+        experiments/multiplicity.py
+    pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
+        -D wijksim_dashboard --no-fuzzy-matching -w 88
+    # translate the new entries in the .po, then
+    pybabel compile -d dashboard/locale -D wijksim_dashboard
+
+English is the source language: its "translation" is the marked text itself.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel.numbers import format_currency, format_decimal, format_percent
+
+DOMAIN = "wijksim_dashboard"
+# experiments/ and dashboard/ are siblings both in the repository and when installed
+# (wijksim/experiments, wijksim/dashboard), so this path holds in either layout.
+LOCALE_DIR = Path(__file__).parents[1] / "dashboard" / "locale"
+CATALOGUE_SOURCES: tuple[str, ...] = (
+    "headline.py",
+    "plots.py",
+    "run.py",
+    "report.py",
+    "sweep_plots.py",
+    "funding_analysis.py",
+    "funding_plots.py",
+    "teams_analysis.py",
+    "teams_plots.py",
+    "transition_analysis.py",
+    "transition_plots.py",
+    "uncertainty.py",
+    "multiplicity.py",
+)
+"""The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
+(besides every module of :mod:`wijksim.dashboard`): the pybabel command above extracts them."""
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+"""The dashboard is for Dutch municipalities: it opens in Dutch."""
+BABEL_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+"""Babel locales for numbers: nl_NL writes € 1.234.567,89 (a non-breaking space after the
+euro sign); en_GB writes €1,234,567.89."""
+
+Translate = Callable[[str], str]
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction without translating it now (translated where shown)."""
+    return text
+
+
+@cache
+def translator(language: str) -> Translate:
+    """The gettext function of ``language`` (``nl`` or ``en``).
+
+    Raises:
+        ValueError: For a language other than :data:`LANGUAGES`.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"expected a language in {LANGUAGES}, found {language!r}")
+    if language == "en":
+        return gettext.NullTranslations().gettext
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language]).gettext
+
+
+def money(value: float, language: str, cents: bool = False) -> str:
+    """An amount in euros as the language writes it: ``€ 1.234.568`` or ``€1,234,568``."""
+    pattern = None if cents else "¤#,##0;¤-#,##0"
+    if language == "nl" and not cents:
+        # Dutch puts a (non-breaking, as Babel's own Dutch pattern) space after the sign.
+        pattern = "¤\u00a0#,##0;¤\u00a0-#,##0"
+    return format_currency(
+        value, "EUR", format=pattern, locale=BABEL_LOCALES[language], currency_digits=cents
+    )
+
+
+def number(value: float, language: str, digits: int = 0) -> str:
+    """A number with the language's grouping and decimal signs: ``1.234,5`` or ``1,234.5``."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[language])
+
+
+def percent(share: float, language: str, digits: int = 1) -> str:
+    """A share as a percentage: ``12,5%`` or ``12.5%``."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(share, format=pattern, locale=BABEL_LOCALES[language])
