@@ -30,10 +30,10 @@ the same form in the same neighbourhood.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, load_sweep
+from wijksim.model.city import NEIGHBOURHOOD_TYPES
 from wijksim.model.scaling import scale_to_households, sets_households
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
@@ -45,30 +45,17 @@ INTEGRAL = "integral"
 DEFAULT_CONFIGURATIONS: tuple[str, ...] = (INTEGRAL, "team_focus_life_phase", "team_front_back")
 
 
-@dataclass(frozen=True)
-class NeighbourhoodType:
-    """A neighbourhood type: its size and how vulnerable its households are."""
-
-    households: int
-    vulnerability_alpha: float
-    """Of the Beta(alpha, 5) latent vulnerability (default 2.0: mean 0.29)."""
-
-    def overrides(self) -> dict[str, Any]:
-        """The scenario fields this type sets."""
-        return {
-            "population.households": self.households,
-            "population.vulnerability_alpha": self.vulnerability_alpha,
-        }
+NEIGHBOURHOODS = NEIGHBOURHOOD_TYPES
+"""Utrecht's weak, vulnerable and strong neighbourhoods (one table, :mod:`wijksim.model.city`)."""
 
 
-NEIGHBOURHOODS: dict[str, NeighbourhoodType] = {
-    # Utrecht's sizes per team (docs/sources.md §1, S1 App. IV). How much more or less
-    # vulnerable a weak or strong neighbourhood is: an assumption (mean 0.38 / 0.22),
-    # chosen so that each type gives one team of 10 FTE a different load.
-    "weak": NeighbourhoodType(3000, 3.0),
-    "vulnerable": NeighbourhoodType(6000, 2.0),
-    "strong": NeighbourhoodType(10000, 1.4),
-}
+def _type_overrides(name: str) -> dict[str, Any]:
+    """The scenario fields a neighbourhood type sets, run as a neighbourhood of its own."""
+    kind = NEIGHBOURHOOD_TYPES[name]
+    return {
+        "population.households": kind.households,
+        "population.vulnerability_alpha": kind.vulnerability_alpha,
+    }
 
 
 LUMP_SUM = "funding.lump_sum_per_household_year_eur"
@@ -168,7 +155,7 @@ def teams_sweep(
                 base = known_forms[form]
                 chosen = {
                     **base.set,
-                    **NEIGHBOURHOODS[neighbourhood].overrides(),
+                    **_type_overrides(neighbourhood),
                     "team.split": split,
                     **overrides,  # the user's --households, --years, --set win
                 }

@@ -45,7 +45,7 @@ class NeighbourhoodType:
 NEIGHBOURHOOD_TYPES: dict[str, NeighbourhoodType] = {
     # Sizes: S1 App. IV (Utrecht). How much more or less vulnerable a weak or strong
     # neighbourhood is, is an assumption (mean vulnerability 0.38 / 0.29 / 0.22 with the
-    # default beta of 5), the same as ``wijksim compare-teams`` uses.
+    # default beta of 5); ``wijksim compare-teams`` runs each type as a neighbourhood of its own.
     "weak": NeighbourhoodType(3000, 3.0),
     "vulnerable": NeighbourhoodType(6000, 2.0),
     "strong": NeighbourhoodType(10000, 1.4),
