@@ -939,6 +939,28 @@ def _regenerate_odd(path: str) -> int:
     return 0
 
 
+def command_results_doc(args: argparse.Namespace) -> int:
+    """Regenerate the blocks of a results document from results folders."""
+    from wijksim.experiments.results_docs import regenerate_document
+
+    blocks, commands = {}, {}
+    for text in args.block:
+        name, _, folder = text.partition("=")
+        if not name or not folder:
+            raise ScenarioError(COMMAND_LINE, f"expected --block NAME=FOLDER, found '{text}'")
+        blocks[name.strip()] = Path(folder.strip())
+    for text in args.command or []:
+        name, _, command = text.partition("=")
+        if name.strip() not in blocks or not command:
+            raise ScenarioError(
+                COMMAND_LINE, f"expected --command NAME=COMMAND for a --block, found '{text}'"
+            )
+        commands[name.strip()] = command.strip()
+    names = regenerate_document(Path(args.document), blocks, commands, args.allow_dirty)
+    print(f"{args.document}: regenerated {', '.join(names)}")
+    return 0
+
+
 def command_dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard in the browser (replaces this process with Streamlit)."""
     if not 0 < args.port < 65536:
@@ -1167,6 +1189,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     targets.add_argument("--quiet", action="store_true", help="no progress or table")
     targets.set_defaults(handler=command_targets)
+
+    results_doc = commands.add_parser(
+        "results-doc",
+        help="regenerate the figures of a results document (docs/results_*.md) from results "
+        "folders",
+        description="Replace what lies between '<!-- results:begin NAME -->' and "
+        "'<!-- results:end NAME -->' in DOCUMENT with the report of a results folder, headed "
+        "by its command, commit, seeds and parameter sets; its figures are copied to "
+        "docs/figures/DOCUMENT/NAME/.",
+    )
+    results_doc.add_argument(
+        "document", help="the Markdown document (e.g. docs/results_funding.md)"
+    )
+    results_doc.add_argument(
+        "--block",
+        action="append",
+        required=True,
+        metavar="NAME=FOLDER",
+        help="a block and the results folder it shows (repeatable)",
+    )
+    results_doc.add_argument(
+        "--command",
+        action="append",
+        metavar="NAME=COMMAND",
+        help="the command that produced a block's folder, for folders whose manifest "
+        "predates the recorded command",
+    )
+    results_doc.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="accept results of a checkout with uncommitted changes (marked as a draft)",
+    )
+    results_doc.set_defaults(handler=command_results_doc)
 
     sweep = commands.add_parser(
         "sweep",

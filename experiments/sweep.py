@@ -46,7 +46,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 from wijksim.experiments.atomic import write_bytes_atomically
-from wijksim.experiments.manifest import git_commit, model_provenance, package_versions, utc_now
+from wijksim.experiments.manifest import (
+    command_line,
+    git_commit,
+    model_provenance,
+    package_versions,
+    utc_now,
+)
 from wijksim.experiments.sweep_spec import RunTask, SweepSpec
 from wijksim.model.scenario_io import ScenarioError
 
@@ -187,6 +193,7 @@ class SweepState:
             **model_provenance(),
             "versions": package_versions(),
             "git_commit": git_commit(),
+            "command": command_line(),
             "platform": platform.platform(),
         }
     )
