@@ -956,7 +956,15 @@ def command_results_doc(args: argparse.Namespace) -> int:
                 COMMAND_LINE, f"expected --command NAME=COMMAND for a --block, found '{text}'"
             )
         commands[name.strip()] = command.strip()
-    names = regenerate_document(Path(args.document), blocks, commands, args.allow_dirty)
+    sections = {}
+    for text in args.sections or []:
+        name, _, titles = text.partition("=")
+        if name.strip() not in blocks or not titles.strip():
+            raise ScenarioError(
+                COMMAND_LINE, f"expected --sections NAME=TITLE|TITLE for a --block, found '{text}'"
+            )
+        sections[name.strip()] = [t.strip() for t in titles.split("|") if t.strip()]
+    names = regenerate_document(Path(args.document), blocks, commands, args.allow_dirty, sections)
     print(f"{args.document}: regenerated {', '.join(names)}")
     return 0
 
@@ -1215,6 +1223,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=COMMAND",
         help="the command that produced a block's folder, for folders whose manifest "
         "predates the recorded command",
+    )
+    results_doc.add_argument(
+        "--sections",
+        action="append",
+        metavar="NAME=TITLE|TITLE",
+        help="keep only the report's sections whose headings start with these titles (with "
+        "their subsections) in a block (default: the whole report)",
     )
     results_doc.add_argument(
         "--allow-dirty",

@@ -38,6 +38,8 @@ BLOCK_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 IMAGE_LINK = re.compile(r"!\[([^\]]*)\]\((?!https?://)([^)\s]+)\)")
 RELATIVE_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((?!https?://|#)([^)\s]+)\)")
 REPORTS = ("report/summary.md", "summary.md")
+# A shipped file named by its path on the machine that ran it: shown from the repository.
+CHECKOUT_PATH = re.compile(r"/[^\s`'\"]*/((?:scenarios|experiments/sweeps|data)/[\w./-]+\.toml)")
 MANIFESTS = ("sweep.json", "manifest.json")
 
 
@@ -154,16 +156,47 @@ def provenance_lines(provenance: Provenance, folder_name: str, command: str | No
 
 
 def shift_headings(text: str, levels: int) -> str:
-    """Every Markdown heading ``levels`` deeper (outside fenced code), at most six."""
+    """Every Markdown heading ``levels`` deeper (outside fenced code), from one to six."""
     shifted, fenced = [], False
     for line in text.splitlines():
         if line.startswith("```"):
             fenced = not fenced
         if not fenced and re.match(r"^#{1,6} ", line):
             hashes = len(line) - len(line.lstrip("#"))
-            line = "#" * min(6, hashes + levels) + line[hashes:]
+            line = "#" * max(1, min(6, hashes + levels)) + line[hashes:]
         shifted.append(line)
     return "\n".join(shifted)
+
+
+def select_sections(text: str, titles: list[str], where: Path) -> str:
+    """The text before the first section, and the sections whose heading starts with a title.
+
+    A section runs from its heading to the next heading of the same or a higher level,
+    so a chosen section keeps its subsections. The chosen sections keep the report's order.
+
+    Raises:
+        ScenarioError: A title matches no heading.
+    """
+    lines = text.splitlines()
+    headings = [
+        (number, len(line) - len(line.lstrip("#")), line.lstrip("#").strip())
+        for number, line in enumerate(lines)
+        if re.match(r"^#{1,6} ", line)
+    ]
+    if not headings:
+        return text
+    kept = lines[: headings[0][0]]
+    missing = [t for t in titles if not any(h[2].startswith(t) for h in headings)]
+    if missing:
+        found = "; ".join(h[2] for h in headings)
+        raise ScenarioError(where, f"expected a section '{missing[0]}', found only: {found}")
+    covered = 0  # lines before this index are in a section already kept
+    for index, (start, level, title) in enumerate(headings):
+        if start < covered or not any(title.startswith(t) for t in titles):
+            continue
+        covered = next((n for n, lv, _ in headings[index + 1 :] if lv <= level), len(lines))
+        kept.extend(lines[start:covered])
+    return "\n".join(kept)
 
 
 def render_block(
@@ -172,6 +205,7 @@ def render_block(
     figures_link: str,
     command: str | None = None,
     allow_dirty: bool = False,
+    sections: list[str] | None = None,
 ) -> tuple[str, list[tuple[Path, Path]]]:
     """A block's Markdown, and the figures to copy for it (source, destination).
 
@@ -182,6 +216,8 @@ def render_block(
         command: The command that produced the folder, for manifests that predate the
             ``command`` field; it must match the recorded one if both exist.
         allow_dirty: Accept a folder produced with uncommitted changes (a draft).
+        sections: Keep only the report's sections whose headings start with these
+            (with their subsections), besides its opening lines; ``None``: all.
 
     Raises:
         ScenarioError: No manifest or report; no command known; a command that differs
@@ -209,7 +245,12 @@ def render_block(
         )
     body = report.read_text(encoding="utf-8")
     body = "\n".join(line for line in body.splitlines() if not line.startswith("# "))
-    body = shift_headings(body.strip("\n"), 1)
+    if sections:
+        body = select_sections(body, sections, report)
+    levels = [len(m.group(1)) for m in re.finditer(r"^(#{1,6}) ", body, re.MULTILINE)]
+    # A block sits under a "##" section of the document: its top headings become "###".
+    body = shift_headings(body.strip("\n"), 3 - min(levels) if levels else 0)
+    body = CHECKOUT_PATH.sub(r"\1", body)
     body, copies = _relink_figures(body, report.parent, figures_folder, figures_link)
     header = provenance_lines(provenance, folder.name, command)
     return "\n".join([*header, "", body.strip("\n")]), copies
@@ -261,6 +302,7 @@ def regenerate_document(
     blocks: dict[str, Path],
     commands: dict[str, str] | None = None,
     allow_dirty: bool = False,
+    sections: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Regenerate the named blocks of ``document`` from their results folders.
 
@@ -273,6 +315,7 @@ def regenerate_document(
         commands: Block name → command, for folders written before commands were
             recorded.
         allow_dirty: Accept results of a checkout with uncommitted changes (drafts).
+        sections: Block name → the report sections to keep (default: all).
 
     Returns:
         The names of the blocks regenerated.
@@ -299,6 +342,7 @@ def regenerate_document(
             f"figures/{document.stem}/{name}",
             commands.get(name),
             allow_dirty,
+            (sections or {}).get(name),
         )
         text = replace_block(text, name, rendered, document)
         copies.extend(block_copies)

@@ -135,3 +135,22 @@ def test_an_older_folder_takes_its_command_from_the_command_line(sweep_folder, t
     args = ["results-doc", str(document), "--block", f"tiny={folder}"]
     assert main([*args, "--command", f"tiny={command}"]) == 0
     assert f"- **Command:** `{command}`" in document.read_text()
+
+
+def test_a_block_can_keep_only_some_sections_of_the_report(sweep_folder, tmp_path, capsys):
+    folder = with_manifest(sweep_folder, tmp_path, git_commit="0123abcd", command="wijksim x")
+    document = tmp_path / "results_demo.md"
+    document.write_text(DOCUMENT)
+    args = ["results-doc", str(document), "--block", f"tiny={folder}"]
+
+    assert main([*args, "--sections", "tiny=Figures|Difference from"]) == 0
+
+    headings = [line for line in document.read_text().splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Funding forms",
+        "### Difference from `old` on the same seeds",
+        "### Figures",
+    ]
+    capsys.readouterr()
+    assert main([*args, "--sections", "tiny=No such section"]) == 2
+    assert "expected a section 'No such section'" in capsys.readouterr().err
