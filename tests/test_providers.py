@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
+from wijksim.experiments.compare_providers import _compare
 from wijksim.model.caseload import CaseRole
 from wijksim.model.funding import lump_sum_year_eur
 from wijksim.model.ledger import to_cents
@@ -287,3 +289,53 @@ def test_providers_are_listed_in_the_ledger_per_neighbourhood(two_providers):
     ledger = two_providers.ledger.to_frame()
     providers = ledger.groupby("neighbourhood")["provider"].first().to_dict()
     assert providers == {"north": "hourly", "south": "capitation", "east": "hourly"}
+
+
+# --- wijksim compare-providers --------------------------------------------------------------
+
+
+def test_compare_providers_writes_each_providers_tables_and_summary(tmp_path, capsys):
+    out = tmp_path / "providers"
+    argv = ["compare-providers", "utrecht_two_providers", "--households", "1400", "--years", "3"]
+    argv += ["--seeds", "2", "--set", "burn_in_years=0", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "provider_a" in summary and "provider_b" in summary and "per_hour" in summary
+    results = pd.read_parquet(out / "results.parquet")
+    assert set(results["provider"]) == {"provider_a", "provider_b"}
+    assert set(results["seed"]) == {1, 2} and set(results["year"]) == {1, 2, 3}
+    wide = results.pivot_table(index=["seed", "provider", "year"], columns="metric")["value"]
+    # Paid from the teams' opening year on (year 3), by each one's own contract.
+    assert (wide.xs(3, level="year")["paid_to_provider_eur"] > 0).all()
+    assert (wide.xs(1, level="year")["paid_to_provider_eur"] == 0).all()
+    assert wide["share_self_reliant"].between(0, 1).all()
+    settlement = pd.read_parquet(out / "settlement.parquet")
+    assert set(settlement["window"]) == {"year 3", "pooled"}
+    assert set(settlement["indicator"]) == {"escalations", "self_reliant"}
+    ranks = settlement[settlement["metric"].isin(["rank_raw", "rank_shrunk"])]["value"]
+    assert ranks.isin([1.0, 2.0]).all()
+    ranking = pd.read_parquet(out / "ranking.parquet")
+    assert ranking["share_of_seeds"].between(0, 1).all()
+    for table in ("providers", "means", "ranking"):
+        assert (out / f"{table}.csv").is_file()
+
+
+def test_compare_providers_needs_a_city_of_providers(capsys):
+    assert main(["compare-providers", "transition", "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "transition.toml" in error and "[city]" in error
+
+
+def test_a_provider_beyond_app_vi_s_bounds_is_distinguishable_and_ranked():
+    # Closed form: 1,000 households each, city mean 0.03; 50 events lies beyond the
+    # Wald bound 30 + 1.96 × √(0.03 × 0.97 × 1000) ≈ 40.6, 10 below 30 − 10.6 ≈ 19.4.
+    unit = pd.DataFrame(
+        {"events": [50.0, 10.0, 30.0], "exposure": [1000.0] * 3}, index=["a", "b", "c"]
+    )
+    compared = _compare(unit, lower_is_better=True)
+    assert compared["reference"].iloc[0] == pytest.approx(0.03)
+    assert compared["distinguishable"].tolist() == [1.0, 1.0, 0.0]
+    assert compared["rank_raw"].tolist() == [3, 1, 2]
+    # Shrunk towards the fitted mean (≈ the city's): the extremes move in.
+    assert 0.03 < compared.loc["a", "shrunk"] < compared.loc["a", "raw"]
+    assert compared.loc["b", "raw"] < compared.loc["b", "shrunk"] < 0.03
