@@ -104,8 +104,9 @@ class ProviderParams(_Section):
     form: FundingForm | None = None
     """The funding form of its contract (docs/sources.md §5): ``function_budget``,
     ``per_hour``, ``per_trajectory``, ``result_per_client``, ``population`` or
-    ``shared_savings``. Required with a ``funding`` table, whose numbers it checks
-    (:data:`~wijksim.model.funding.FUNDING_FORMS`); the model pays by the numbers only."""
+    ``shared_savings``. Required with a ``funding`` table, which must then state the
+    form's own numbers (``FUNDING_FORMS`` in model/funding.py: e.g. ``per_hour`` a
+    ``tariff_per_hour_eur`` above 0); the model pays by the numbers only."""
     funding: FundingParams | None = None
     """Its contract: any field of a single neighbourhood's ``[funding]``, the operator's
     ethos included (``funding.operator.ethos``). ``None``: no contract, the municipality
