@@ -149,6 +149,19 @@ class TeamOperator(mesa.Agent):
         for hood in neighbourhoods:
             hood.operator = self
 
+    def restaffed(self) -> None:
+        """Its teams got other staff before they opened (``compare-allocation``).
+
+        The staffing it reasons about and the formation its contract pays for follow
+        the teams' new FTE.
+        """
+        frontline = sum(team.params.frontline_fte for team in self.teams)
+        overhead = sum(team.params.overhead_fte for team in self.teams)
+        self.team_params = self.team_params.model_copy(
+            update={"frontline_fte": frontline, "overhead_fte": overhead}
+        )
+        self.contracted_fte = self.contract.formation.staffing_factor * frontline
+
     def holds(self, case_teams: np.ndarray) -> np.ndarray:
         """Mask over ``case_teams`` (``CaseTable.team`` values): held by one of its teams."""
         return self._own_team[case_teams + 1]

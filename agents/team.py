@@ -211,6 +211,8 @@ class NeighbourhoodTeam(mesa.Agent):
         )
         self.frontline_fte = self.target_fte = frontline_fte
         self._derive_capacity()
+        if self.neighbourhood.operator is not None:  # its contract's formation follows
+            self.neighbourhood.operator.restaffed()
 
     def settle_staff(self) -> None:
         """Move the staff towards the operator's target as far as the caseload allows.

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
+from wijksim.experiments.compare_allocation import restaff
 from wijksim.experiments.compare_providers import _compare
 from wijksim.model.caseload import CaseRole
 from wijksim.model.funding import lump_sum_year_eur
@@ -339,3 +340,24 @@ def test_a_provider_beyond_app_vi_s_bounds_is_distinguishable_and_ranked():
     # Shrunk towards the fitted mean (≈ the city's): the extremes move in.
     assert 0.03 < compared.loc["a", "shrunk"] < compared.loc["a", "raw"]
     assert compared.loc["b", "raw"] < compared.loc["b", "shrunk"] < 0.03
+
+
+def test_a_reallocated_budget_moves_each_contracts_formation_with_it():
+    # compare-allocation restaffs the teams before they open; a function budget's
+    # formation (and what the operator reasons with) follows its teams' new FTE.
+    budget = {
+        "form": "function_budget",
+        "funding": {
+            "lump_sum_per_household_year_eur": 122.0,
+            "formation": {"staffing_factor": 1.0},
+        },
+    }
+    model = NeighbourhoodModel(city({"hourly": budget, "capitation": POPULATION}), seed=1)
+    before = model.operators[0].contracted_fte
+    restaff(model, "vulnerability")
+    for operator in model.operators:
+        frontline = sum(team.params.frontline_fte for team in operator.teams)
+        assert operator.team_params.frontline_fte == pytest.approx(frontline)
+    hourly = model.operators[0]
+    assert hourly.contracted_fte == pytest.approx(hourly.team_params.frontline_fte)
+    assert hourly.contracted_fte != pytest.approx(before)
