@@ -17,7 +17,7 @@ from wijksim.agents.municipality import Municipality
 from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
-from wijksim.agents.team_router import TeamRouter
+from wijksim.agents.team.router import TeamRouter
 from wijksim.model import metrics
 from wijksim.model.caseload import CaseTable
 from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
