@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import AccessParams
 from wijksim.model.status import Status
@@ -34,7 +35,7 @@ class CentralDesk(mesa.Agent):
         self.applications: dict[int, int] = {}  # household row -> week applied
         households = model.population.size
         self.fte = params.desk_fte_per_1000_households * households / 1000
-        self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / 52)
+        self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / WEEKS_PER_YEAR)
         self.billed_cents = 0
         self.is_open = True
         self.help_seeking = params

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import ZerothLineParams
 
@@ -30,7 +31,7 @@ class Municipality(mesa.Agent):
         self.zeroth_line = zeroth_line
         # Per neighbourhood (one outside a city): each is booked to its neighbourhood.
         self.weekly_zeroth_line_cents_by_neighbourhood = [
-            to_cents(zeroth_line.cost_per_household_year_eur * hood.households / 52)
+            to_cents(zeroth_line.cost_per_household_year_eur * hood.households / WEEKS_PER_YEAR)
             for hood in model.neighbourhoods
         ]
         self.weekly_zeroth_line_cents = sum(self.weekly_zeroth_line_cents_by_neighbourhood)

@@ -27,6 +27,7 @@ from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations
 from wijksim.model import funding
 from wijksim.model.access import ReferralAccess
 from wijksim.model.city import split_by_weights
+from wijksim.model.clock import WEEKS_PER_YEAR, year_of
 from wijksim.model.ledger import to_cents
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class TeamOperator(mesa.Agent):
 
     def settle_week(self, week: int, done: funding.WeekActivity) -> int:
         """Receive this week's payment for ``done``; return the cents booked."""
-        year = (week - 1) // 52 + 1
+        year = year_of(week)
         if year != self._year:
             self._year, self.year_revenue_cents = year, 0
         owed = to_cents(funding.weekly_payment_eur(self.contract, self.lump_sum_year_eur, done))
@@ -237,7 +238,7 @@ class TeamOperator(mesa.Agent):
             contract,
             self.lump_sum_year_eur,
             self.households,
-            contract.settlement_weeks / 52,
+            contract.settlement_weeks / WEEKS_PER_YEAR,
             measured_self_reliant,
             self._period_escalations,
             self._period_specialist_cents / 100,

@@ -22,6 +22,7 @@ from wijksim.model import metrics
 from wijksim.model.caseload import CaseTable
 from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
 from wijksim.model.classification import NeedClassifier
+from wijksim.model.clock import WEEKS_PER_YEAR, year_of
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, to_cents
 from wijksim.model.network import build_city_network
@@ -35,8 +36,7 @@ from wijksim.model.streams import RandomStreams
 from wijksim.model.survey import YearEndSurvey
 from wijksim.model.trajectories import TrajectoryLog
 
-WEEKS_PER_YEAR = 52
-RELAPSE_WINDOW_WEEKS = 52
+RELAPSE_WINDOW_WEEKS = WEEKS_PER_YEAR
 """A household that returns to care within a year of its last closure relapsed
 (docs/sources.md §2: ~30% in the old way of working, ~20% with teams)."""
 
@@ -238,7 +238,7 @@ class NeighbourhoodModel(mesa.Model):
     @property
     def year(self) -> int:
         """The simulated year the current week falls in (1-based)."""
-        return (self.week - 1) // WEEKS_PER_YEAR + 1
+        return year_of(self.week)
 
     @property
     def access_point(self):

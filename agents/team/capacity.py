@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.team_params import INTENSITIES, TeamParams
 
@@ -36,7 +37,7 @@ class TeamCapacity:
             for i in INTENSITIES
         }
         fte = self.frontline_fte + params.overhead_fte
-        self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / 52)
+        self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / WEEKS_PER_YEAR)
 
     def settings(self) -> dict[str, float]:
         """What the operator can change: staffing (× the scenario's FTE) and policy knobs."""

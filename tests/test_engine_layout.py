@@ -1,0 +1,34 @@
+"""The engine's layout (issue 20, items 1, 3 and 5): one home for shared things."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+ENGINE = sorted((REPOSITORY / "model").rglob("*.py")) + sorted(
+    (REPOSITORY / "agents").rglob("*.py")
+)
+CALENDAR = REPOSITORY / "model" / "clock.py"
+CALENDAR_OPERATORS = (ast.Div, ast.FloorDiv, ast.Mod, ast.Mult)
+
+
+def _calendar_arithmetic(path: Path) -> list[int]:
+    """Lines where 52 is multiplied, divided or taken modulo: weeks ↔ years by hand."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, CALENDAR_OPERATORS):
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Constant) and side.value in (52, 52.0):
+                    lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(REPOSITORY)))
+def test_weeks_and_years_convert_through_the_clock(path):
+    """No literal 52 in arithmetic outside model/clock.py: WEEKS_PER_YEAR has one home."""
+    if path == CALENDAR:
+        return
+    assert _calendar_arithmetic(path) == [], f"{path}: use WEEKS_PER_YEAR (model/clock.py)"
