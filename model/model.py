@@ -310,14 +310,28 @@ class NeighbourhoodModel(mesa.Model):
             self.survey.observe(self, self.year)
 
     def _run_rules(self) -> None:
-        """This week's rules, in schedule order."""
-        # What a week's rules add to starts from zero here, and only here.
+        """This week's rules, in schedule order, from a fresh week (:meth:`_begin_week`)."""
+        self._begin_week()
+        for rule in self.rules:
+            rule.step(self)
+
+    def _begin_week(self) -> None:
+        """Start a week: the one reset of everything a week's rules add to.
+
+        The contract (issue 20, item 3): what holds one week's events or care starts from
+        zero here, before the first rule, and only here; a rule only adds to it (``+=``,
+        ``np.maximum``), so rules may run in any order (a partner's rule placed anywhere
+        sees the same). That is the week's counters (the model's and each team's,
+        :mod:`wijksim.model.counters`) and the population's per-week care arrays
+        (:attr:`~wijksim.model.population.Population.WEEKLY_FIELDS`: recovery boost and
+        escalation protection). Everything else is state that carries over from week to
+        week; a team's intake hours are counted from one intake to the next
+        (``NeighbourhoodTeam.begin_week``, called by the ``team_casework`` rule).
+        """
         self.counters.clear()
         for team in self.teams:
             team.counters.clear()
         self.population.begin_week()
-        for rule in self.rules:
-            rule.step(self)
 
     def run(self, weeks: int, progress=None) -> None:
         """Run ``weeks`` steps, calling ``progress(1)`` after each if given."""

@@ -96,8 +96,9 @@ class TeamSupport(Rule):
     Support raises recovery in the covered problem domains by competence × hours,
     protects them partly from escalation and builds own strength (which fades back
     slowly, ``own_strength_fade``); collective hours
-    build the helpers' capacity in the informal network. Runs after
-    ``specialist_care`` (which clears last week's boosts) and before ``recovery``.
+    build the helpers' capacity in the informal network. Runs before ``recovery``, so
+    support acts this week; it adds to the week's boosts, which start from zero at the
+    start of the week (``NeighbourhoodModel._begin_week``).
     """
 
     name = "team_support"
