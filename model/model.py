@@ -41,6 +41,16 @@ RELAPSE_WINDOW_WEEKS = WEEKS_PER_YEAR
 (docs/sources.md §2: ~30% in the old way of working, ~20% with teams)."""
 
 
+def mesa_steps(model: mesa.Model) -> int:
+    """How many times ``model.step()`` has been called, by Mesa's own counter.
+
+    Mesa 3.3 counts steps in ``model.steps`` only, Mesa 3.5 also keeps ``model.time``,
+    Mesa 4.0 only ``model.time`` (a float advanced by 1 per step; docs/mesa.md).
+    """
+    steps = getattr(model, "steps", None)
+    return int(model.time) if steps is None else steps
+
+
 class UnknownRuleError(ValueError):
     """A schedule names a rule that is not registered."""
 
@@ -54,7 +64,8 @@ class NeighbourhoodModel(mesa.Model):
 
     Attributes:
         params: The scenario (named ``params``: Mesa ≥ 3.5 uses ``scenario`` itself).
-        week: Weeks simulated so far (the step counter of this model).
+        week: The current week, derived from Mesa's step counter (:attr:`week`).
+        burn_in_weeks: The weeks simulated before week 1, unreported (:meth:`_burn_in`).
         streams: The named random streams of this run.
         population: The household arrays.
         network: The social network.
@@ -92,7 +103,7 @@ class NeighbourhoodModel(mesa.Model):
         super().__init__(rng=seed)
         self.params = params
         self.seed = int(seed)
-        self.week = 0
+        self.burn_in_weeks = params.burn_in_years * WEEKS_PER_YEAR
         self.streams = RandomStreams(seed)
         self.is_city = params.city is not None
         plans = neighbourhood_plans(params)
@@ -158,23 +169,32 @@ class NeighbourhoodModel(mesa.Model):
             rule.setup(self)
         self.records: list[dict[str, float]] = []
         self.neighbourhood_records: list[dict[str, float]] = []
-        self._burn_in(params.burn_in_years * WEEKS_PER_YEAR)
+        self._burn_in()
 
-    def _burn_in(self, weeks: int) -> None:
-        """Simulate ``weeks`` before week 1, unreported, so that week 1 starts settled.
+    @property
+    def week(self) -> int:
+        """The current week: Mesa's step counter less the burn-in's weeks.
+
+        The one clock of the model (issue 20, item 5): every week, burn-in included, is
+        one call of :meth:`step`, which Mesa counts. The burn-in's weeks are −N+1 … 0,
+        the reported weeks 1, 2, …; before the first step (while the model is built) it
+        is −N, or 0 without a burn-in.
+        """
+        return mesa_steps(self) - self.burn_in_weeks
+
+    def _burn_in(self) -> None:
+        """Simulate the burn-in's weeks before week 1, unreported, so week 1 starts settled.
 
         The initial draw has almost no complex households; the old system's groups and
         spending take years to settle. The burn-in runs the old system (teams open in
-        week 1 at the earliest) on the run's own random streams, in weeks −weeks+1 … 0,
+        week 1 at the earliest) on the run's own random streams, in weeks −N+1 … 0,
         then forgets what it booked and recorded: reported week 1 starts from a state
         the old system would have reached, the same for every scenario on a seed.
         """
-        if weeks <= 0:
+        if self.burn_in_weeks <= 0:
             return
-        self.week = -weeks
-        for _ in range(weeks):
-            self.week += 1
-            self._run_rules()
+        for _ in range(self.burn_in_weeks):
+            self.step()  # a burn-in week: its rules run, nothing is recorded
         self.ledger = self._new_ledger([hood.plan for hood in self.neighbourhoods])
         self.outcomes = ClosureOutcomes()  # follow closures from week 1, as reported
         for agent in (*self.specialists, self.desk, self.municipality, *self.teams):
@@ -300,9 +320,14 @@ class NeighbourhoodModel(mesa.Model):
         )
 
     def step(self) -> None:
-        """Advance one week: run every rule of the schedule, then record metrics."""
-        self.week += 1
+        """Advance one week: run every rule of the schedule, then record metrics.
+
+        Mesa advances its step counter, and so :attr:`week`, before this runs. A burn-in
+        week (week ≤ 0) records nothing.
+        """
         self._run_rules()
+        if self.week <= 0:
+            return
         self.records.append(metrics.collect(self))
         if self.is_city:
             self.neighbourhood_records.append(metrics.collect_neighbourhoods(self))

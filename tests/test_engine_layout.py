@@ -6,6 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import small
+from wijksim.model.clock import WEEKS_PER_YEAR
+from wijksim.model.model import NeighbourhoodModel, mesa_steps
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ENGINE = sorted((REPOSITORY / "model").rglob("*.py")) + sorted(
@@ -32,3 +35,12 @@ def test_weeks_and_years_convert_through_the_clock(path):
     if path == CALENDAR:
         return
     assert _calendar_arithmetic(path) == [], f"{path}: use WEEKS_PER_YEAR (model/clock.py)"
+
+
+def test_the_week_is_mesas_step_counter_less_the_burn_in():
+    """Every week, burn-in included, is one Mesa step; the burn-in's weeks are −N+1 … 0."""
+    model = NeighbourhoodModel(small(households=100, years=1, burn_in_years=1), seed=0)
+    assert (mesa_steps(model), model.week, model.records) == (WEEKS_PER_YEAR, 0, [])
+    model.run(2)
+    assert (mesa_steps(model), model.week) == (WEEKS_PER_YEAR + 2, 2)
+    assert [record["step"] for record in model.records] == [1, 2]
