@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
 from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import AccessParams
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 
-class CentralDesk(mesa.Agent):
+class CentralDesk(BookingAgent):
     """The municipality's central access desk (Wmo/youth loket).
 
     Args:
@@ -99,5 +99,5 @@ class CentralDesk(mesa.Agent):
         shares = self.model.split_over_neighbourhoods(self.weekly_cost_cents)
         for hood, cents in enumerate(shares):
             self.model.ledger.book(
-                step, "team", "municipality_wmo", self.unique_id, "central_desk", cents, hood
+                step, "team", "municipality_wmo", self.ledger_id, "central_desk", cents, hood
             )

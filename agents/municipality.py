@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
+from wijksim.agents.booking import BookingAgent
 from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import ZerothLineParams
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 
-class Municipality(mesa.Agent):
+class Municipality(BookingAgent):
     """The funder of the neighbourhood's care.
 
     Args:
@@ -42,7 +42,7 @@ class Municipality(mesa.Agent):
         self.billed_cents += cents
         payer = self.model.params.transition.friction_payer
         self.model.ledger.book(
-            step, "friction", payer, self.unique_id, "transition", cents, neighbourhood
+            step, "friction", payer, self.ledger_id, "transition", cents, neighbourhood
         )
 
     def fund_collective_provisions(self, step: int) -> None:
@@ -53,7 +53,7 @@ class Municipality(mesa.Agent):
                 step,
                 "zeroth_line",
                 self.zeroth_line.payer,
-                self.unique_id,
+                self.ledger_id,
                 "collective_provisions",
                 cents,
                 hood,

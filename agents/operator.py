@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
 from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
 from wijksim.model import funding
 from wijksim.model.access import ReferralAccess
@@ -65,7 +65,7 @@ KNOBS: tuple[Knob, ...] = (
 selection of complex cases at the gate), plus how many frontline staff it employs."""
 
 
-class TeamOperator(mesa.Agent):
+class TeamOperator(BookingAgent):
     """The organisation that runs the neighbourhood teams under a funding contract.
 
     Args:
@@ -267,7 +267,7 @@ class TeamOperator(mesa.Agent):
         shares = split_by_weights(cents, [hood.households for hood in hoods])
         for hood, part in zip(hoods, shares, strict=True):
             self.model.ledger.book(
-                week, "team", self.contract.payer, self.unique_id, "team_operator", part, hood.index
+                week, "team", self.contract.payer, self.ledger_id, "team_operator", part, hood.index
             )
         return cents
 

@@ -24,7 +24,7 @@ from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weig
 from wijksim.model.classification import NeedClassifier
 from wijksim.model.clock import WEEKS_PER_YEAR, year_of
 from wijksim.model.domains import DOMAIN_INDEX
-from wijksim.model.ledger import CostLedger, to_cents
+from wijksim.model.ledger import CostLedger, household_ledger_id, to_cents
 from wijksim.model.network import build_city_network
 from wijksim.model.outcomes import ClosureOutcomes
 from wijksim.model.population import NEVER, concatenate_populations, initialise_population
@@ -69,7 +69,6 @@ class NeighbourhoodModel(mesa.Model):
         streams: The named random streams of this run.
         population: The household arrays.
         network: The social network.
-        households: The household agents, indexed by row.
         specialists: The specialist agents, in scenario order.
         desk: The old system's central desk (closed once a team opens).
         teams: The neighbourhood teams (none in the old system; several in a split).
@@ -133,7 +132,7 @@ class NeighbourhoodModel(mesa.Model):
         self.classifier = NeedClassifier(params.classification.group_definitions())
         self.population.need_group[:] = self.classifier.classify(self.population.zrm)
         self.ledger = self._new_ledger(plans)
-        self.households = [Household(self, row) for row in range(self.population.size)]
+        self._household_agents: dict[int, Household] = {}
         self.specialists = [
             Specialist(self, kind, index, specialist)
             for index, (kind, specialist) in enumerate(params.specialists.items())
@@ -259,6 +258,21 @@ class NeighbourhoodModel(mesa.Model):
     def year(self) -> int:
         """The simulated year the current week falls in (1-based)."""
         return year_of(self.week)
+
+    def household(self, row: int) -> Household:
+        """The household agent of population row ``row``, made when first asked for.
+
+        The rules work on the population's arrays; a :class:`Household` is a view on one
+        row for code written per agent (a partner's rule, a test). Made on demand, not
+        for every row up front: most runs never ask for one, and 100,000 Mesa agents cost
+        seconds to build and memory to keep (issue 20, item 5). The ledger numbers
+        households by row, whether or not an agent was made
+        (:func:`~wijksim.model.ledger.household_ledger_id`).
+        """
+        agent = self._household_agents.get(row)
+        if agent is None:
+            agent = self._household_agents[row] = Household(self, row)
+        return agent
 
     @property
     def access_point(self):
@@ -391,7 +405,7 @@ class NeighbourhoodModel(mesa.Model):
         population.escalations[rows] += 1
         hood_of = self.neighbourhood_of[rows].tolist()
         for row, hood in zip(rows.tolist(), hood_of, strict=True):
-            agent_id = self.households[row].unique_id
+            agent_id = household_ledger_id(row)
             self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents, hood)
             if self.is_city:
                 self.counters[f"escalations_total@{self.neighbourhoods[hood].name}"] += 1

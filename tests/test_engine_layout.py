@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import small
+from wijksim.agents.household import Household
 from wijksim.model.clock import WEEKS_PER_YEAR
+from wijksim.model.ledger import household_ledger_id
 from wijksim.model.model import NeighbourhoodModel, mesa_steps
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -44,3 +46,15 @@ def test_the_week_is_mesas_step_counter_less_the_burn_in():
     model.run(2)
     assert (mesa_steps(model), model.week) == (WEEKS_PER_YEAR + 2, 2)
     assert [record["step"] for record in model.records] == [1, 2]
+
+
+def test_household_agents_are_made_only_when_asked_for():
+    """A run makes no Household agent; ``model.household(row)`` makes one view, once."""
+    model = NeighbourhoodModel(small(households=200, years=1), seed=0)
+    model.run(2)
+    assert Household not in model.agents_by_type
+    household = model.household(7)
+    assert household is model.household(7)
+    assert household.zrm.tolist() == model.population.zrm[7].tolist()
+    assert len(model.agents_by_type[Household]) == 1
+    assert household_ledger_id(household.row) == 8  # the ledger numbers rows from 1

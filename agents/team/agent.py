@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
 from wijksim.agents.team.capacity import TeamCapacity
 from wijksim.agents.team.casework import TeamCasework
 from wijksim.agents.team.collective import TeamCollectiveWork
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class NeighbourhoodTeam(
-    TeamCapacity, TeamIntake, TeamCasework, TeamSupport, TeamCollectiveWork, mesa.Agent
+    TeamCapacity, TeamIntake, TeamCasework, TeamSupport, TeamCollectiveWork, BookingAgent
 ):
     """An integral social neighbourhood team.
 

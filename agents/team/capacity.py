@@ -137,7 +137,7 @@ class TeamCapacity:
             week,
             "team",
             self.params.payer,
-            self.unique_id,
+            self.ledger_id,
             "neighbourhood_team",
             self.weekly_cost_cents,
             self.neighbourhood.index,
