@@ -13,6 +13,10 @@ In a city every provider with a contract has its own operator (model/city.py,
 settles on its own households' results, pays its own staff and decides for its own teams
 from what those teams did. Outside a city (or with one provider) the one operator runs
 every team and household.
+
+Why one module: the operator's contract, its payments and its decisions share one set of
+books and one period's observations, and its knobs are listed once here (``KNOBS``); how
+it forecasts a change is already apart (``agents/operator_forecast.py``).
 """
 
 from __future__ import annotations

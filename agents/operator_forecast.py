@@ -34,6 +34,10 @@ the claw-back for frontline staff below a contracted formation, and the speciali
 price charged per referral (options D–E, shared savings). The forecast never reads a
 funding form's name; it is wrong in many details, and the real team (not this
 forecast) decides what happens.
+
+Why one module: the forecast is one small model of the operator's own team (capacity,
+demand, escalations, money), each step feeding the next as the derivation above reads,
+top to bottom.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ numbers, and the operator can respond only to those numbers. Population funding 
 bonus–malus and savings shares are zero is, number for number, a function budget
 (``tests/test_funding.py``), as S1 §4.5.3 warns it decays into one without measurable
 results.
+
+Why one module: the contract's schema and the payment rule it parametrises are one
+funding form; a new number in a contract changes both, together.
 """
 
 from __future__ import annotations

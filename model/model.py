@@ -3,6 +3,10 @@
 One step is one week. :class:`NeighbourhoodModel` builds the population, network and
 agents from a validated :class:`~wijksim.model.scenario.Scenario`, runs the rules of its
 schedule in order, and records the week's metrics.
+
+Why one module: it is the wiring and the weekly step, the one module that builds
+everything else (the import contracts in pyproject.toml); what it builds lives in its
+own modules.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ A scenario file is a TOML document that sets only what differs from the defaults
 ``extends`` key (a path relative to the file, or the name of a shipped scenario). Every
 error names the file that set the offending field, the field, what was expected and
 what was found, and is raised as :class:`ScenarioError` for the CLI to print.
+
+Why one module: reading, merging and validating a scenario file is one pipeline in which
+every step carries where each field was set, so that any error can name its file and
+field.
 """
 
 from __future__ import annotations

@@ -58,3 +58,16 @@ def test_household_agents_are_made_only_when_asked_for():
     assert household.zrm.tolist() == model.population.zrm[7].tolist()
     assert len(model.agents_by_type[Household]) == 1
     assert household_ledger_id(household.row) == 8  # the ledger numbers rows from 1
+
+
+LONG_MODULE_LINES = 300
+"""Modules longer than this are split, or say in their docstring why they are one piece."""
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(REPOSITORY)))
+def test_a_long_module_says_why_it_is_one_piece(path):
+    text = path.read_text()
+    if text.count("\n") <= LONG_MODULE_LINES:
+        return
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    assert "Why one module:" in docstring, f"{path}: split it, or say why it is one piece"

@@ -2,6 +2,10 @@
 
 Each rule draws a fixed number of random numbers per step, whatever the state, so that
 two scenarios with the same seed stay aligned draw for draw (common random numbers).
+
+Why one module: the household rules are short classes (one per rule) that share the
+discipline above, a fixed number of draws per rule and step; side by side, their draws
+are checked at a glance.
 """
 
 from __future__ import annotations
