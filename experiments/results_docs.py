@@ -171,28 +171,39 @@ def shift_headings(text: str, levels: int) -> str:
 def select_sections(text: str, titles: list[str], where: Path) -> str:
     """The text before the first section, and the sections whose heading starts with a title.
 
-    A section runs from its heading to the next heading of the same or a higher level,
-    so a chosen section keeps its subsections. The chosen sections keep the report's order.
+    A title may name the heading's level (``### Difference from``) where the same words
+    head sections at two levels. A section runs from its heading to the next heading of
+    the same or a higher level, so a chosen section keeps its subsections. The chosen
+    sections keep the report's order.
 
     Raises:
         ScenarioError: A title matches no heading.
     """
     lines = text.splitlines()
     headings = [
-        (number, len(line) - len(line.lstrip("#")), line.lstrip("#").strip())
+        (number, len(line) - len(line.lstrip("#")), line.strip())
         for number, line in enumerate(lines)
         if re.match(r"^#{1,6} ", line)
     ]
+
+    def matches(heading: str, title: str) -> bool:
+        """A title without hashes matches a heading of any level; ``### T`` only level 3."""
+        return (
+            heading.startswith(title)
+            if title.startswith("#")
+            else (heading.lstrip("#").strip().startswith(title))
+        )
+
     if not headings:
         return text
     kept = lines[: headings[0][0]]
-    missing = [t for t in titles if not any(h[2].startswith(t) for h in headings)]
+    missing = [t for t in titles if not any(matches(h[2], t) for h in headings)]
     if missing:
-        found = "; ".join(h[2] for h in headings)
+        found = "; ".join(h[2].lstrip("#").strip() for h in headings)
         raise ScenarioError(where, f"expected a section '{missing[0]}', found only: {found}")
     covered = 0  # lines before this index are in a section already kept
     for index, (start, level, title) in enumerate(headings):
-        if start < covered or not any(title.startswith(t) for t in titles):
+        if start < covered or not any(matches(title, t) for t in titles):
             continue
         covered = next((n for n, lv, _ in headings[index + 1 :] if lv <= level), len(lines))
         kept.extend(lines[start:covered])

@@ -151,6 +151,11 @@ def test_a_block_can_keep_only_some_sections_of_the_report(sweep_folder, tmp_pat
         "### Difference from `old` on the same seeds",
         "### Figures",
     ]
+    # A title with its level picks headings of that level only (the report's own levels).
+    assert main([*args, "--sections", "tiny=## Figures"]) == 0
+    headings = [line for line in document.read_text().splitlines() if line.startswith("#")]
+    assert headings == ["# Funding forms", "### Figures"]
     capsys.readouterr()
+    assert main([*args, "--sections", "tiny=### Figures"]) == 2
     assert main([*args, "--sections", "tiny=No such section"]) == 2
     assert "expected a section 'No such section'" in capsys.readouterr().err
