@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import AccessParams
 from wijksim.model.status import Status
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 
-class CentralDesk(mesa.Agent):
+class CentralDesk(BookingAgent):
     """The municipality's central access desk (Wmo/youth loket).
 
     Args:
@@ -34,7 +35,7 @@ class CentralDesk(mesa.Agent):
         self.applications: dict[int, int] = {}  # household row -> week applied
         households = model.population.size
         self.fte = params.desk_fte_per_1000_households * households / 1000
-        self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / 52)
+        self.weekly_cost_cents = to_cents(self.fte * params.cost_per_fte_year_eur / WEEKS_PER_YEAR)
         self.billed_cents = 0
         self.is_open = True
         self.help_seeking = params
@@ -98,5 +99,5 @@ class CentralDesk(mesa.Agent):
         shares = self.model.split_over_neighbourhoods(self.weekly_cost_cents)
         for hood, cents in enumerate(shares):
             self.model.ledger.book(
-                step, "team", "municipality_wmo", self.unique_id, "central_desk", cents, hood
+                step, "team", "municipality_wmo", self.ledger_id, "central_desk", cents, hood
             )

@@ -2,7 +2,8 @@
 
 ODD element 2. Household dynamics run vectorised over all rows (see
 :mod:`wijksim.model.rules`); this class lets an extension read and change one
-household the per-agent way and still see, and be seen by, the same state.
+household the per-agent way and still see, and be seen by, the same state. The model makes
+a household's agent when first asked for it (``model.household(row)``), not for every row.
 """
 
 from __future__ import annotations
@@ -72,4 +73,5 @@ class Household(mesa.Agent):
 
     def neighbours(self) -> list[Household]:
         """The households this one knows on the social network."""
-        return [self.model.households[i] for i in self.model.network.graph.neighbors(self.row)]
+        graph = self.model.network.graph
+        return [self.model.household(int(i)) for i in graph.neighbors(self.row)]

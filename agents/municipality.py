@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
+from wijksim.agents.booking import BookingAgent
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.ledger import to_cents
 from wijksim.model.scenario import ZerothLineParams
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 
-class Municipality(mesa.Agent):
+class Municipality(BookingAgent):
     """The funder of the neighbourhood's care.
 
     Args:
@@ -30,7 +31,7 @@ class Municipality(mesa.Agent):
         self.zeroth_line = zeroth_line
         # Per neighbourhood (one outside a city): each is booked to its neighbourhood.
         self.weekly_zeroth_line_cents_by_neighbourhood = [
-            to_cents(zeroth_line.cost_per_household_year_eur * hood.households / 52)
+            to_cents(zeroth_line.cost_per_household_year_eur * hood.households / WEEKS_PER_YEAR)
             for hood in model.neighbourhoods
         ]
         self.weekly_zeroth_line_cents = sum(self.weekly_zeroth_line_cents_by_neighbourhood)
@@ -41,7 +42,7 @@ class Municipality(mesa.Agent):
         self.billed_cents += cents
         payer = self.model.params.transition.friction_payer
         self.model.ledger.book(
-            step, "friction", payer, self.unique_id, "transition", cents, neighbourhood
+            step, "friction", payer, self.ledger_id, "transition", cents, neighbourhood
         )
 
     def fund_collective_provisions(self, step: int) -> None:
@@ -52,7 +53,7 @@ class Municipality(mesa.Agent):
                 step,
                 "zeroth_line",
                 self.zeroth_line.payer,
-                self.unique_id,
+                self.ledger_id,
                 "collective_provisions",
                 cents,
                 hood,

@@ -13,6 +13,10 @@ In a city every provider with a contract has its own operator (model/city.py,
 settles on its own households' results, pays its own staff and decides for its own teams
 from what those teams did. Outside a city (or with one provider) the one operator runs
 every team and household.
+
+Why one module: the operator's contract, its payments and its decisions share one set of
+books and one period's observations, and its knobs are listed once here (``KNOBS``); how
+it forecasts a change is already apart (``agents/operator_forecast.py``).
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
 from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
 from wijksim.model import funding
 from wijksim.model.access import ReferralAccess
 from wijksim.model.city import split_by_weights
+from wijksim.model.clock import WEEKS_PER_YEAR, year_of
 from wijksim.model.ledger import to_cents
 
 if TYPE_CHECKING:
@@ -64,7 +69,7 @@ KNOBS: tuple[Knob, ...] = (
 selection of complex cases at the gate), plus how many frontline staff it employs."""
 
 
-class TeamOperator(mesa.Agent):
+class TeamOperator(BookingAgent):
     """The organisation that runs the neighbourhood teams under a funding contract.
 
     Args:
@@ -195,7 +200,7 @@ class TeamOperator(mesa.Agent):
 
     def settle_week(self, week: int, done: funding.WeekActivity) -> int:
         """Receive this week's payment for ``done``; return the cents booked."""
-        year = (week - 1) // 52 + 1
+        year = year_of(week)
         if year != self._year:
             self._year, self.year_revenue_cents = year, 0
         owed = to_cents(funding.weekly_payment_eur(self.contract, self.lump_sum_year_eur, done))
@@ -237,7 +242,7 @@ class TeamOperator(mesa.Agent):
             contract,
             self.lump_sum_year_eur,
             self.households,
-            contract.settlement_weeks / 52,
+            contract.settlement_weeks / WEEKS_PER_YEAR,
             measured_self_reliant,
             self._period_escalations,
             self._period_specialist_cents / 100,
@@ -266,7 +271,7 @@ class TeamOperator(mesa.Agent):
         shares = split_by_weights(cents, [hood.households for hood in hoods])
         for hood, part in zip(hoods, shares, strict=True):
             self.model.ledger.book(
-                week, "team", self.contract.payer, self.unique_id, "team_operator", part, hood.index
+                week, "team", self.contract.payer, self.ledger_id, "team_operator", part, hood.index
             )
         return cents
 

@@ -34,6 +34,10 @@ the claw-back for frontline staff below a contracted formation, and the speciali
 price charged per referral (options D–E, shared savings). The forecast never reads a
 funding form's name; it is wrong in many details, and the real team (not this
 forecast) decides what happens.
+
+Why one module: the forecast is one small model of the operator's own team (capacity,
+demand, escalations, money), each step feeding the next as the derivation above reads,
+top to bottom.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from wijksim.model import funding
 from wijksim.model.caseload import CaseRole
+from wijksim.model.clock import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from wijksim.agents.operator import TeamOperator
@@ -366,7 +371,7 @@ class TeamOutlook:
         contract = self.contract
         operator = self.operator
         revenue = (
-            operator.lump_sum_year_eur / 52
+            operator.lump_sum_year_eur / WEEKS_PER_YEAR
             + contract.tariff_per_hour_eur * week["hours"]
             + contract.tariff_per_trajectory_eur * week["admissions"]
             + contract.tariff_per_result_eur * week["results"]
@@ -374,9 +379,9 @@ class TeamOutlook:
             - self.clawback_per_week(week)
         )
         if contract.ceiling_per_year_eur is not None:
-            revenue = min(revenue, contract.ceiling_per_year_eur / 52)
+            revenue = min(revenue, contract.ceiling_per_year_eur / WEEKS_PER_YEAR)
         fte = week["fte"] + self.params.overhead_fte
-        staff = fte * self.params.cost_per_fte_year_eur / 52
+        staff = fte * self.params.cost_per_fte_year_eur / WEEKS_PER_YEAR
         price, weeks = self.seen["referral_price_eur"], self.seen["referral_weeks"]
         charge = operator.access.expected_charge_eur(price, weeks)
         # Shared savings settle on the whole population's specialist use: the operator
@@ -390,12 +395,12 @@ class TeamOutlook:
 
         The last measurement (before the first one: the target, no expectation either
         way), plus the results it would add or lose: a result keeps one household
-        self-reliant for about a year, so a week's results × 52 households.
+        self-reliant for about a year, so a week's results × ``WEEKS_PER_YEAR`` households.
         """
         measured = self.seen.get("measured_self_reliant", math.nan)
         if math.isnan(measured):
             measured = self.contract.population_results.self_reliant_target
-        extra = 52 * (week["results"] - self.results_now) / self.operator.households
+        extra = WEEKS_PER_YEAR * (week["results"] - self.results_now) / self.operator.households
         return min(max(measured + extra, 0.0), 1.0)
 
     def settlement_per_week(self, week: dict[str, float]) -> float:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from wijksim.agents.booking import BookingAgent
 from wijksim.model.caseload import CaseRole
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import to_cents
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
 
 
-class Specialist(mesa.Agent):
+class Specialist(BookingAgent):
     """A provider of one kind of second-line care.
 
     Args:
@@ -240,7 +240,7 @@ class Specialist(mesa.Agent):
                     step,
                     "specialist",
                     self.params.payer,
-                    self.unique_id,
+                    self.ledger_id,
                     self.kind,
                     self.price_cents * count,
                     hood,

@@ -25,6 +25,7 @@ from wijksim.experiments.manifest import git_commit, model_provenance, package_v
 from wijksim.experiments.table_files import Provenance, write_tables
 from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.domains import DOMAINS
+from wijksim.model.ledger import household_ledger_id
 from wijksim.model.metrics import to_long
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.population import LIFE_PHASES
@@ -61,7 +62,7 @@ def household_table(model: NeighbourhoodModel) -> pd.DataFrame:
     population = model.population
     table = pd.DataFrame(
         {
-            "household_id": [h.unique_id for h in model.households],
+            "household_id": household_ledger_id(np.arange(population.size)),
             "vulnerability": population.vulnerability,
             "own_strength": population.own_strength,
             "life_phase": pd.Categorical.from_codes(population.life_phase, LIFE_PHASES),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR, week_of_year
 from wijksim.model.funding import SpecialistAccess
 
 if TYPE_CHECKING:
@@ -57,9 +58,10 @@ class ReferralAccess:
         self._roll_year()
         if self.quota is None:
             return float("inf")
-        week_of_year = (self.model.week - 1) % 52 + 1
         start = self.rules.quota_released_at_start
-        released = self.quota * (start + (1.0 - start) * week_of_year / 52)
+        released = self.quota * (
+            start + (1.0 - start) * week_of_year(self.model.week) / WEEKS_PER_YEAR
+        )
         return max(released - self.year_referrals, 0.0)
 
     def grant(self, rows: np.ndarray, worst_levels: np.ndarray, at_intake: bool) -> np.ndarray:
@@ -90,8 +92,8 @@ class ReferralAccess:
     def _check_intervention(self) -> None:
         if self.intervention_level is None or self.intervening:
             return
-        week_of_year = (self.model.week - 1) % 52 + 1
-        if self.year_referrals > self.intervention_level * week_of_year / 52:
+        week = week_of_year(self.model.week)
+        if self.year_referrals > self.intervention_level * week / WEEKS_PER_YEAR:
             self.intervening = True
             self.model.counters["access_interventions"] += 1
 

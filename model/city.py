@@ -22,6 +22,9 @@ The scenario's ``[team]`` (and the one-off friction costs of the switch) are siz
 a neighbourhood of ``population.households`` households, as in every scenario; each
 neighbourhood gets them scaled to its own households, the rule ``--households`` applies
 (:mod:`wijksim.model.scaling`), and then its own ``team`` settings on top.
+
+Why one module: a city's schema, its checks and the plans the wiring builds from it (one
+per neighbourhood) change together when a city can say something new.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ numbers, and the operator can respond only to those numbers. Population funding 
 bonus–malus and savings shares are zero is, number for number, a function budget
 (``tests/test_funding.py``), as S1 §4.5.3 warns it decays into one without measurable
 results.
+
+Why one module: the contract's schema and the payment rule it parametrises are one
+funding form; a new number in a contract changes both, together.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.team_params import Level, NonNegative, Payer, Share
 
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -184,7 +188,7 @@ class FundingParams(_Section):
     shared_savings: SharedSavings = SharedSavings()
     specialist_access: SpecialistAccess = SpecialistAccess()
     formation: ContractedFormation = ContractedFormation()
-    settlement_weeks: PositiveInt = 52
+    settlement_weeks: PositiveInt = WEEKS_PER_YEAR
     """Population results and shared savings are settled every this many weeks."""
     operator: OperatorParams = OperatorParams()
 
@@ -253,7 +257,7 @@ def weekly_payment_eur(funding: FundingParams, lump_sum_year_eur: float, done: W
         done: The week's activity.
     """
     return (
-        lump_sum_year_eur / 52
+        lump_sum_year_eur / WEEKS_PER_YEAR
         + funding.tariff_per_hour_eur * done.casework_hours
         + funding.tariff_per_trajectory_eur * done.admissions
         + funding.tariff_per_result_eur * done.results
@@ -274,7 +278,7 @@ def formation_clawback_week_eur(
     if contracted_fte <= 0:
         return 0.0
     missing = max(contracted_fte - frontline_fte, 0.0) / contracted_fte
-    return funding.formation.clawback_share * missing * lump_sum_year_eur / 52
+    return funding.formation.clawback_share * missing * lump_sum_year_eur / WEEKS_PER_YEAR
 
 
 def lump_sum_year_eur(funding: FundingParams, households: int, mean_vulnerability: float):
@@ -312,7 +316,7 @@ def population_results_eur(
 
 def settlement_cap_eur(funding: FundingParams, lump_sum_year_eur: float) -> float:
     """Bonus and malus of one settlement period are each capped at this (€)."""
-    years = funding.settlement_weeks / 52
+    years = funding.settlement_weeks / WEEKS_PER_YEAR
     return funding.population_results.max_share_of_lump_sum * lump_sum_year_eur * years
 
 
@@ -335,7 +339,7 @@ def settlement_forecast_eur(
         expected_escalations: Escalations expected in the population in the period.
     """
     results = funding.population_results
-    years = funding.settlement_weeks / 52
+    years = funding.settlement_weeks / WEEKS_PER_YEAR
     mean = population_results_eur(
         funding, households, years, expected_self_reliant, expected_escalations
     )

@@ -11,8 +11,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 from wijksim.model.scenario import PAYERS, STREAMS
+
+
+def household_ledger_id(row: int | np.ndarray) -> int | np.ndarray:
+    """The ledger's number of the household in population row ``row``: ``row + 1``.
+
+    Households are numbered first, 1 … N by row, and the model's other agents after them
+    (:func:`agent_ledger_id`): the numbers Mesa gave when every household was an agent,
+    created first (issue 20, item 5 made household agents lazy; the ledger kept its ids).
+    """
+    return row + 1
+
+
+def agent_ledger_id(households: int, unique_id: int) -> int:
+    """The ledger's number of a non-household agent: after the ``households`` households.
+
+    The model's agents (specialists, desk, teams, municipality, operators) are its first
+    Mesa agents, ids 1, 2, … in the order it builds them; a household agent is made only
+    when asked for, after them (``NeighbourhoodModel.household``).
+    """
+    return households + unique_id
 
 
 def to_cents(euros: float) -> int:

@@ -3,6 +3,10 @@
 :func:`collect` gathers one flat dict per week; :func:`to_long` turns the records into
 the tidy per-step table (``step, year, metric, value``), whose columns do not depend on
 the scenario.
+
+Why one module: every weekly metric is collected, described and declared with its kind
+here, in the order of the records; a metric added elsewhere would drift from its
+description.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 One step is one week. :class:`NeighbourhoodModel` builds the population, network and
 agents from a validated :class:`~wijksim.model.scenario.Scenario`, runs the rules of its
 schedule in order, and records the week's metrics.
+
+Why one module: it is the wiring and the weekly step, the one module that builds
+everything else (the import contracts in pyproject.toml); what it builds lives in its
+own modules.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from wijksim.agents.municipality import Municipality
 from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
-from wijksim.agents.team_router import TeamRouter
+from wijksim.agents.team.router import TeamRouter
 from wijksim.model import metrics
 from wijksim.model.caseload import CaseTable
 from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
 from wijksim.model.classification import NeedClassifier
+from wijksim.model.clock import WEEKS_PER_YEAR, year_of
 from wijksim.model.domains import DOMAIN_INDEX
-from wijksim.model.ledger import CostLedger, to_cents
+from wijksim.model.ledger import CostLedger, household_ledger_id, to_cents
 from wijksim.model.network import build_city_network
 from wijksim.model.outcomes import ClosureOutcomes
 from wijksim.model.population import NEVER, concatenate_populations, initialise_population
@@ -35,10 +40,19 @@ from wijksim.model.streams import RandomStreams
 from wijksim.model.survey import YearEndSurvey
 from wijksim.model.trajectories import TrajectoryLog
 
-WEEKS_PER_YEAR = 52
-RELAPSE_WINDOW_WEEKS = 52
+RELAPSE_WINDOW_WEEKS = WEEKS_PER_YEAR
 """A household that returns to care within a year of its last closure relapsed
 (docs/sources.md §2: ~30% in the old way of working, ~20% with teams)."""
+
+
+def mesa_steps(model: mesa.Model) -> int:
+    """How many times ``model.step()`` has been called, by Mesa's own counter.
+
+    Mesa 3.3 counts steps in ``model.steps`` only, Mesa 3.5 also keeps ``model.time``,
+    Mesa 4.0 only ``model.time`` (a float advanced by 1 per step; docs/mesa.md).
+    """
+    steps = getattr(model, "steps", None)
+    return int(model.time) if steps is None else steps
 
 
 class UnknownRuleError(ValueError):
@@ -54,11 +68,11 @@ class NeighbourhoodModel(mesa.Model):
 
     Attributes:
         params: The scenario (named ``params``: Mesa ≥ 3.5 uses ``scenario`` itself).
-        week: Weeks simulated so far (the step counter of this model).
+        week: The current week, derived from Mesa's step counter (:attr:`week`).
+        burn_in_weeks: The weeks simulated before week 1, unreported (:meth:`_burn_in`).
         streams: The named random streams of this run.
         population: The household arrays.
         network: The social network.
-        households: The household agents, indexed by row.
         specialists: The specialist agents, in scenario order.
         desk: The old system's central desk (closed once a team opens).
         teams: The neighbourhood teams (none in the old system; several in a split).
@@ -92,7 +106,7 @@ class NeighbourhoodModel(mesa.Model):
         super().__init__(rng=seed)
         self.params = params
         self.seed = int(seed)
-        self.week = 0
+        self.burn_in_weeks = params.burn_in_years * WEEKS_PER_YEAR
         self.streams = RandomStreams(seed)
         self.is_city = params.city is not None
         plans = neighbourhood_plans(params)
@@ -122,7 +136,7 @@ class NeighbourhoodModel(mesa.Model):
         self.classifier = NeedClassifier(params.classification.group_definitions())
         self.population.need_group[:] = self.classifier.classify(self.population.zrm)
         self.ledger = self._new_ledger(plans)
-        self.households = [Household(self, row) for row in range(self.population.size)]
+        self._household_agents: dict[int, Household] = {}
         self.specialists = [
             Specialist(self, kind, index, specialist)
             for index, (kind, specialist) in enumerate(params.specialists.items())
@@ -158,23 +172,32 @@ class NeighbourhoodModel(mesa.Model):
             rule.setup(self)
         self.records: list[dict[str, float]] = []
         self.neighbourhood_records: list[dict[str, float]] = []
-        self._burn_in(params.burn_in_years * WEEKS_PER_YEAR)
+        self._burn_in()
 
-    def _burn_in(self, weeks: int) -> None:
-        """Simulate ``weeks`` before week 1, unreported, so that week 1 starts settled.
+    @property
+    def week(self) -> int:
+        """The current week: Mesa's step counter less the burn-in's weeks.
+
+        The one clock of the model (issue 20, item 5): every week, burn-in included, is
+        one call of :meth:`step`, which Mesa counts. The burn-in's weeks are −N+1 … 0,
+        the reported weeks 1, 2, …; before the first step (while the model is built) it
+        is −N, or 0 without a burn-in.
+        """
+        return mesa_steps(self) - self.burn_in_weeks
+
+    def _burn_in(self) -> None:
+        """Simulate the burn-in's weeks before week 1, unreported, so week 1 starts settled.
 
         The initial draw has almost no complex households; the old system's groups and
         spending take years to settle. The burn-in runs the old system (teams open in
-        week 1 at the earliest) on the run's own random streams, in weeks −weeks+1 … 0,
+        week 1 at the earliest) on the run's own random streams, in weeks −N+1 … 0,
         then forgets what it booked and recorded: reported week 1 starts from a state
         the old system would have reached, the same for every scenario on a seed.
         """
-        if weeks <= 0:
+        if self.burn_in_weeks <= 0:
             return
-        self.week = -weeks
-        for _ in range(weeks):
-            self.week += 1
-            self._run_rules()
+        for _ in range(self.burn_in_weeks):
+            self.step()  # a burn-in week: its rules run, nothing is recorded
         self.ledger = self._new_ledger([hood.plan for hood in self.neighbourhoods])
         self.outcomes = ClosureOutcomes()  # follow closures from week 1, as reported
         for agent in (*self.specialists, self.desk, self.municipality, *self.teams):
@@ -238,7 +261,22 @@ class NeighbourhoodModel(mesa.Model):
     @property
     def year(self) -> int:
         """The simulated year the current week falls in (1-based)."""
-        return (self.week - 1) // WEEKS_PER_YEAR + 1
+        return year_of(self.week)
+
+    def household(self, row: int) -> Household:
+        """The household agent of population row ``row``, made when first asked for.
+
+        The rules work on the population's arrays; a :class:`Household` is a view on one
+        row for code written per agent (a partner's rule, a test). Made on demand, not
+        for every row up front: most runs never ask for one, and 100,000 Mesa agents cost
+        seconds to build and memory to keep (issue 20, item 5). The ledger numbers
+        households by row, whether or not an agent was made
+        (:func:`~wijksim.model.ledger.household_ledger_id`).
+        """
+        agent = self._household_agents.get(row)
+        if agent is None:
+            agent = self._household_agents[row] = Household(self, row)
+        return agent
 
     @property
     def access_point(self):
@@ -300,9 +338,14 @@ class NeighbourhoodModel(mesa.Model):
         )
 
     def step(self) -> None:
-        """Advance one week: run every rule of the schedule, then record metrics."""
-        self.week += 1
+        """Advance one week: run every rule of the schedule, then record metrics.
+
+        Mesa advances its step counter, and so :attr:`week`, before this runs. A burn-in
+        week (week ≤ 0) records nothing.
+        """
         self._run_rules()
+        if self.week <= 0:
+            return
         self.records.append(metrics.collect(self))
         if self.is_city:
             self.neighbourhood_records.append(metrics.collect_neighbourhoods(self))
@@ -310,14 +353,28 @@ class NeighbourhoodModel(mesa.Model):
             self.survey.observe(self, self.year)
 
     def _run_rules(self) -> None:
-        """This week's rules, in schedule order."""
-        # What a week's rules add to starts from zero here, and only here.
+        """This week's rules, in schedule order, from a fresh week (:meth:`_begin_week`)."""
+        self._begin_week()
+        for rule in self.rules:
+            rule.step(self)
+
+    def _begin_week(self) -> None:
+        """Start a week: the one reset of everything a week's rules add to.
+
+        The contract (issue 20, item 3): what holds one week's events or care starts from
+        zero here, before the first rule, and only here; a rule only adds to it (``+=``,
+        ``np.maximum``), so rules may run in any order (a partner's rule placed anywhere
+        sees the same). That is the week's counters (the model's and each team's,
+        :mod:`wijksim.model.counters`) and the population's per-week care arrays
+        (:attr:`~wijksim.model.population.Population.WEEKLY_FIELDS`: recovery boost and
+        escalation protection). Everything else is state that carries over from week to
+        week; a team's intake hours are counted from one intake to the next
+        (``NeighbourhoodTeam.begin_week``, called by the ``team_casework`` rule).
+        """
         self.counters.clear()
         for team in self.teams:
             team.counters.clear()
         self.population.begin_week()
-        for rule in self.rules:
-            rule.step(self)
 
     def run(self, weeks: int, progress=None) -> None:
         """Run ``weeks`` steps, calling ``progress(1)`` after each if given."""
@@ -352,7 +409,7 @@ class NeighbourhoodModel(mesa.Model):
         population.escalations[rows] += 1
         hood_of = self.neighbourhood_of[rows].tolist()
         for row, hood in zip(rows.tolist(), hood_of, strict=True):
-            agent_id = self.households[row].unique_id
+            agent_id = household_ledger_id(row)
             self.ledger.book(self.week, "escalation", kind.payer, agent_id, kind_name, cents, hood)
             if self.is_city:
                 self.counters[f"escalations_total@{self.neighbourhoods[hood].name}"] += 1

@@ -25,9 +25,10 @@ of the households), never all households.
 from __future__ import annotations
 
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.domains import NOT_SELF_RELIANT, SUFFICIENT
 
-FOLLOW_UP_WEEKS = 52
+FOLLOW_UP_WEEKS = WEEKS_PER_YEAR
 """How long a closure is followed: a year, the same window in which a return to care
 counts as a relapse (``model.RELAPSE_WINDOW_WEEKS``)."""
 HELD_MIN_LEVEL = SUFFICIENT

@@ -18,6 +18,9 @@ Units come from the field's name where it carries one (``_eur``, ``_weeks``,
 ``_per_week``, ``_fte``, ``_per_1000_households``, ``share``), and from
 :data:`EXPLICIT_UNITS` where it does not; ``tests/test_parameters.py`` fails for a
 numeric field that has neither.
+
+Why one module: the parameter reference is one walk over the schema with its tables of
+units, ranges and sources, which only this walk reads.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ what differs from these defaults or from the scenario it ``extends``; the loader
 Conventions: units are in the names (``_per_week``, ``_eur``, ``_fte``, ``_weeks``);
 every empirical default cites its source (docs/sources.md); numbers that are not
 in the sources are marked *assumption* with the reason for the value chosen.
+
+Why one module: it is the scenario schema, one small class per table of a scenario file,
+read as a whole in one place; the team's, the city's and the contracts' tables have
+their own modules (``team_params.py``, ``city.py``, ``funding.py``).
 """
 
 from __future__ import annotations

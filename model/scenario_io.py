@@ -5,6 +5,10 @@ A scenario file is a TOML document that sets only what differs from the defaults
 ``extends`` key (a path relative to the file, or the name of a shipped scenario). Every
 error names the file that set the offending field, the field, what was expected and
 what was found, and is raised as :class:`ScenarioError` for the CLI to print.
+
+Why one module: reading, merging and validating a scenario file is one pipeline in which
+every step carries where each field was set, so that any error can name its file and
+field.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from wijksim.model.funding import FundingParams
+from wijksim.model.plugins import import_plugins
 from wijksim.model.scenario import REPLACED_WHOLE, Scenario
 from wijksim.model.team_params import TeamParams
+
+# Re-exported: the command line and the experiments read them from here.
+from wijksim.model.user_errors import MAX_MESSAGE, ScenarioError, one_line  # noqa: F401
 
 OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams, "funding": FundingParams}
 """Scenario sections that are absent unless a file sets them."""
@@ -34,8 +42,6 @@ SCENARIO_SUFFIX = ".toml"
 MAX_EXTENDS = 100
 """Most files in one ``extends`` chain: far more than any real layering of scenarios,
 few enough that a runaway chain is stopped with a clear line (issue 19, item 4)."""
-MAX_MESSAGE = 400
-"""Longest error message printed; a longer one is cut, saying how much was left out."""
 MAX_LISTED = 8
 """Most items of a list quoted in an error message."""
 NEAR_NAME = 0.6
@@ -54,41 +60,12 @@ KIND_NOUNS: dict[str, str] = {
 """What an entry of each table of kinds is called in a message."""
 
 
-def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
-    """``text`` as one printable line: control characters escaped, cut at ``limit``."""
-    escaped = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], str(text))
-    if len(escaped) <= limit:
-        return escaped
-    return f"{escaped[:limit]}… ({len(escaped) - limit} more characters)"
-
-
 def listing(items: list | tuple, limit: int = MAX_LISTED) -> str:
     """A list for a message, the first ``limit`` items and how many more."""
     items = list(items)
     shown = ", ".join(repr(item) for item in items[:limit])
     more = f", … and {len(items) - limit} more" if len(items) > limit else ""
     return f"[{shown}{more}]"
-
-
-class ScenarioError(Exception):
-    """A scenario cannot be read; the message is one line meant for the user.
-
-    Args:
-        file: The file at fault.
-        message: What was expected and what was found.
-        field: The dotted field name, if the error is about one field.
-    """
-
-    def __init__(self, file: Path | str, message: str, field: str | None = None) -> None:
-        self.file = str(file)
-        self.field = field
-        self.message = message
-        # One line whatever the user typed: a newline in a key or value is escaped and a
-        # huge value is cut (issue 19, item 4).
-        where = one_line(self.file, 200)
-        if field:
-            where += f": field '{one_line(field, 200)}'"
-        super().__init__(f"{where}: {one_line(message)}")
 
 
 @dataclass
@@ -626,8 +603,6 @@ def load_scenario(name_or_path: str | Path, check_rules: bool = True) -> Resolve
     scenario = _validate(complete, provenance, path)
     if check_rules:
         # Plugins are code: imported only now that the rest of the file is valid.
-        from wijksim.model.plugins import import_plugins
-
         import_plugins(scenario.plugins, _file_for("plugins", provenance, path), "plugins")
         check_schedule(scenario, provenance, path)
     return ResolvedScenario(scenario, path.stem, path, [p for p, _ in chain], provenance)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.domains import DOMAINS
 from wijksim.model.team_split import TeamSplit
 
@@ -85,7 +86,7 @@ class TeamPolicy(_Section):
     collective_share: Share = 0.10
     """Share of frontline hours spent on collective (0th-line) work that strengthens the
     neighbourhood network (assumption)."""
-    aftercare_weeks: Annotated[int, Field(ge=0)] = 52
+    aftercare_weeks: Annotated[int, Field(ge=0)] = WEEKS_PER_YEAR
     """Weeks of light monitoring after a case closes; 0 = none (assumption: the relapse
     window of one year)."""
     complex_offload_share: Share = 0.0

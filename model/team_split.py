@@ -13,7 +13,7 @@ capacity over several teams, conserving the FTE, and says who leads a household:
 The mechanisms that make a split gain or lose (competence in the focus domains, faster
 recognition, earlier referral "because the specialist is at hand", coordination time,
 separate queues, offloading between teams, a second worker) are each a parameter here
-that can be switched off; see :mod:`wijksim.agents.team_router` for what they do.
+that can be switched off; see :mod:`wijksim.agents.team.router` for what they do.
 """
 
 from __future__ import annotations

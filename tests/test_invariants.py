@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from conftest import small
 from wijksim.model.caseload import CaseRole
+from wijksim.model.ledger import household_ledger_id
 from wijksim.model.model import NeighbourhoodModel, UnknownRuleError
 from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.schedule import DEFAULT_SCHEDULE
@@ -45,8 +46,8 @@ def check_invariants(model: NeighbourhoodModel) -> None:
     by_agent = model.ledger.cents_by_agent()
     payers = [*model.specialists, model.desk, model.municipality, *model.teams]
     for agent in payers:
-        assert by_agent.get(agent.unique_id, 0) == agent.billed_cents
-    household_ids = {h.unique_id for h in model.households}
+        assert by_agent.get(agent.ledger_id, 0) == agent.billed_cents
+    household_ids = {household_ledger_id(row) for row in range(population.size)}
     escalation_cents = sum(c for a, c in by_agent.items() if a in household_ids)
     specialist_cents = sum(s.billed_cents for s in model.specialists)
     assert escalation_cents + specialist_cents == int(population.cost_cents.sum())
@@ -174,5 +175,5 @@ def test_every_provider_bills_price_times_client_weeks():
     by_agent = model.ledger.cents_by_agent()
     for specialist in model.specialists:
         expected = specialist.price_cents * client_weeks[specialist.kind]
-        assert by_agent.get(specialist.unique_id, 0) == expected, specialist.kind
+        assert by_agent.get(specialist.ledger_id, 0) == expected, specialist.kind
     assert client_weeks["crisis_care"] > 0

@@ -126,8 +126,7 @@ def test_escalating_a_batch_books_each_household_as_one_at_a_time_would():
     kind_name, kind = next(iter(params.escalations.items()))
     rows = np.array([3, 17, 250])
     for model in (batch, single):
-        model.week = 5
-        model.crisis_care.enlist(np.array([17]), week=4)  # one of them was waiting
+        model.crisis_care.enlist(np.array([17]), week=model.week)  # one of them was waiting
     batch.escalate(rows, kind_name, kind)
     for row in rows.tolist():
         single.escalate(row, kind_name, kind)  # one row at a time, as an int

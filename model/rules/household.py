@@ -2,6 +2,10 @@
 
 Each rule draws a fixed number of random numbers per step, whatever the state, so that
 two scenarios with the same seed stay aligned draw for draw (common random numbers).
+
+Why one module: the household rules are short classes (one per rule) that share the
+discipline above, a fixed number of draws per rule and step; side by side, their draws
+are checked at a glance.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR
 from wijksim.model.domains import (
     DOMAIN_INDEX,
     DOMAINS,
@@ -90,7 +95,7 @@ class LifeEvents(Rule):
             factor[phase == ELDERLY] = event.elderly_factor
             factor[phase == YOUNG_ADULT] = event.young_adult_factor
             yearly = np.clip(event.per_year * factor, 0.0, 1.0)  # a factor may push it past 1
-            weekly[:, k] = 1.0 - (1.0 - yearly) ** (1.0 / 52.0)
+            weekly[:, k] = 1.0 - (1.0 - yearly) ** (1.0 / WEEKS_PER_YEAR)
         self.weekly_probability = weekly
         self.columns = [
             np.array([DOMAIN_INDEX[d] for d in e.domains], dtype=np.intp) for e in kinds.values()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.model.clock import WEEKS_PER_YEAR, first_week_of
 from wijksim.model.ledger import to_cents
 from wijksim.model.rules.base import Rule, register_rule
 from wijksim.model.status import Status
@@ -34,8 +35,8 @@ class Transition(Rule):
     def setup(self, model: NeighbourhoodModel) -> None:
         """Work out the opening week and the friction period."""
         transition = model.params.transition
-        self.start_week = (transition.team_start_year - 1) * 52 + 1
-        self.friction_weeks = transition.friction_years * 52
+        self.start_week = first_week_of(transition.team_start_year)
+        self.friction_weeks = transition.friction_years * WEEKS_PER_YEAR
         # Each neighbourhood's share (one outside a city), booked to it.
         self.weekly_friction_cents = [
             to_cents(hood.plan.friction_cost_eur / self.friction_weeks)
@@ -95,8 +96,9 @@ class TeamSupport(Rule):
     Support raises recovery in the covered problem domains by competence × hours,
     protects them partly from escalation and builds own strength (which fades back
     slowly, ``own_strength_fade``); collective hours
-    build the helpers' capacity in the informal network. Runs after
-    ``specialist_care`` (which clears last week's boosts) and before ``recovery``.
+    build the helpers' capacity in the informal network. Runs before ``recovery``, so
+    support acts this week; it adds to the week's boosts, which start from zero at the
+    start of the week (``NeighbourhoodModel._begin_week``).
     """
 
     name = "team_support"

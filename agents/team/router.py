@@ -24,12 +24,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.agents.team import deal_in_proportion
+from wijksim.agents.team.intake import deal_in_proportion
 from wijksim.model.caseload import ACTIVE_ROLES, NO_TEAM
 from wijksim.model.team_split import TeamSplit, segment_of
 
 if TYPE_CHECKING:
-    from wijksim.agents.team import NeighbourhoodTeam
+    from wijksim.agents.team.agent import NeighbourhoodTeam
     from wijksim.model.model import NeighbourhoodModel
 
 
