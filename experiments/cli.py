@@ -22,7 +22,7 @@ import tomllib
 from pathlib import Path
 
 from tqdm import tqdm
-from wijksim.experiments.manifest import SHORT_NAMES
+from wijksim.experiments.runner.manifest import SHORT_NAMES
 from wijksim.model.model import WEEKS_PER_YEAR
 from wijksim.model.plugins import import_plugins
 from wijksim.model.scaling import describe_scaling, with_overrides_scaled
@@ -185,7 +185,7 @@ def default_folder(name: str, overrides: dict[str, object]) -> Path:
 
 
 def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> bool:
-    """Check ``--out`` before any simulation (:mod:`wijksim.experiments.out_folder`).
+    """Check ``--out`` before any simulation (:mod:`wijksim.experiments.runner.out_folder`).
 
     Args:
         out: The folder the command writes.
@@ -199,7 +199,7 @@ def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> 
     Raises:
         ScenarioError: ``out`` may not or cannot be written; one line naming it.
     """
-    from wijksim.experiments.out_folder import check_replaceable, check_sweep_folder
+    from wijksim.experiments.runner.out_folder import check_replaceable, check_sweep_folder
 
     if kind == "sweep":
         check_sweep_folder(out)
@@ -209,8 +209,8 @@ def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> 
 
 def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
-    from wijksim.experiments.headline import run_headline
-    from wijksim.experiments.run import run_simulation, write_run
+    from wijksim.experiments.reports.headline import run_headline
+    from wijksim.experiments.runner.run import run_simulation, write_run
 
     if args.seed < 0:
         raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {args.seed}", "--seed")
@@ -266,7 +266,7 @@ def command_validate(args: argparse.Namespace) -> int:
 
 def command_calibrate(args: argparse.Namespace) -> int:
     """Fit the drift hazards to the target shares, or with ``--spec`` every target at once."""
-    from wijksim.experiments.calibrate import calibrate, write_calibration
+    from wijksim.experiments.calibration.calibrate import calibrate, write_calibration
 
     resolved = load_scenario(args.scenario)
     target = _calibration_target(resolved, args)  # checked before hours of fitting
@@ -290,7 +290,7 @@ def _calibrate_to_targets(
     resolved: ResolvedScenario, target: Path, args: argparse.Namespace
 ) -> int:
     """History matching on every target of a calibration spec (``--spec``)."""
-    from wijksim.experiments.calibrate_targets import (
+    from wijksim.experiments.calibration.calibrate_targets import (
         SweepOptions,
         best_values,
         calibrate_to_targets,
@@ -299,8 +299,8 @@ def _calibrate_to_targets(
         write_calibrated_scenario,
         write_calibration_results,
     )
-    from wijksim.experiments.calibration_spec import check_spec, load_spec
-    from wijksim.experiments.targets import load_targets
+    from wijksim.experiments.calibration.calibration_spec import check_spec, load_spec
+    from wijksim.experiments.calibration.targets import load_targets
 
     spec, spec_path = load_spec(args.spec)
     updates = {"seeds": args.seeds, "households": args.households}
@@ -339,8 +339,7 @@ def _check_calibration_folder(folder: Path, overwrite: bool) -> None:
 
 def command_targets(args: argparse.Namespace) -> int:
     """Run a scenario on several seeds and compare it with the observed targets."""
-    from wijksim.experiments.manifest import git_commit, model_provenance, utc_now
-    from wijksim.experiments.targets import (
+    from wijksim.experiments.calibration.targets import (
         compare,
         format_table,
         load_targets,
@@ -349,6 +348,7 @@ def command_targets(args: argparse.Namespace) -> int:
         simulate,
         write_targets_report,
     )
+    from wijksim.experiments.runner.manifest import git_commit, model_provenance, utc_now
 
     targets_file = Path(args.targets) if args.targets else shipped_targets_path()
     targets = load_targets(targets_file)  # fails before any run, naming file and field
@@ -406,8 +406,8 @@ def _calibration_target(resolved: ResolvedScenario, args: argparse.Namespace) ->
 
 def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
     """Run a planned sweep, print what happened, and write its report."""
-    from wijksim.experiments.report import write_report
-    from wijksim.experiments.sweep import run_sweep
+    from wijksim.experiments.reports.sweep_report import write_report
+    from wijksim.experiments.runner.sweep import run_sweep
 
     _check_out_folder(out, kind="sweep")  # before any run, not after
     for task in {t.fingerprint: t for t in tasks}.values():
@@ -444,9 +444,9 @@ def _print_sweep_outcome(summary, tasks, out: Path, report: Path | None, languag
     stdout; the note on what was scaled with the households goes to stderr (it is also
     in the report), so that stdout is the headline alone.
     """
-    from wijksim.experiments.headline import sweep_headline
-    from wijksim.experiments.report import sweep_facts
-    from wijksim.experiments.results import load_manifest
+    from wijksim.experiments.reports.headline import sweep_headline
+    from wijksim.experiments.reports.sweep_report import sweep_facts
+    from wijksim.experiments.runner.results import load_manifest
 
     scaling = _scaling_line(tasks)
     headline = None
@@ -517,7 +517,7 @@ def _scaling_line(tasks) -> str | None:
 
 def command_sweep(args: argparse.Namespace) -> int:
     """Run a sweep file (scenario × variants × grid × seeds) and report on it."""
-    from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+    from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 
     spec, path = load_sweep(args.sweep)
     if args.seeds is not None:
@@ -530,13 +530,13 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_sensitivity(args: argparse.Namespace) -> int:
     """Global sensitivity analysis: sample with SALib, run as a sweep, analyse, report."""
-    from wijksim.experiments.sensitivity import write_sensitivity_report
-    from wijksim.experiments.sensitivity_spec import (
+    from wijksim.experiments.calibration.sensitivity import write_sensitivity_report
+    from wijksim.experiments.calibration.sensitivity_spec import (
         load_sensitivity,
         plan_sensitivity,
         sample_design,
     )
-    from wijksim.experiments.sweep import run_sweep
+    from wijksim.experiments.runner.sweep import run_sweep
 
     spec, path = load_sensitivity(args.spec)
     design = sample_design(spec)
@@ -568,7 +568,7 @@ def command_sensitivity(args: argparse.Namespace) -> int:
 
 def command_transition(args: argparse.Namespace) -> int:
     """The switch to a team against the old system continued, on paired seeds."""
-    from wijksim.experiments.sweep_spec import SweepSpec, VariantSpec, plan_runs
+    from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, plan_runs
 
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
     overrides = _overrides(args.households, args.years, args.set)
@@ -595,7 +595,7 @@ def command_transition(args: argparse.Namespace) -> int:
 
 def command_compare_funding(args: argparse.Namespace) -> int:
     """Every funding form on the same neighbourhood and seeds, against a cost centre."""
-    from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+    from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
     if resolved.scenario.team is None:
@@ -686,8 +686,8 @@ def _ethos_values(text: str | None, overrides: dict[str, object]) -> list[float]
 
 def command_compare_teams(args: argparse.Namespace) -> int:
     """Team configurations × funding forms × neighbourhood types on paired seeds."""
-    from wijksim.experiments.compare_teams import teams_sweep
-    from wijksim.experiments.sweep_spec import plan_runs
+    from wijksim.experiments.runner.sweep_spec import plan_runs
+    from wijksim.experiments.runner.teams_sweep import teams_sweep
 
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
     if resolved.scenario.team is None:
@@ -710,8 +710,8 @@ def command_compare_teams(args: argparse.Namespace) -> int:
 
 def command_compare_allocation(args: argparse.Namespace) -> int:
     """One city's team budget divided by each key on paired seeds (issue 18, item 2)."""
-    from wijksim.experiments.compare_allocation import compare_allocation, write_allocation
-    from wijksim.experiments.table_files import Provenance
+    from wijksim.experiments.reports.compare_allocation import compare_allocation, write_allocation
+    from wijksim.experiments.reports.table_files import Provenance
 
     overrides = _overrides(args.households, args.years, args.set)
     resolved, _scaled = _resolve(args.scenario, overrides)
@@ -750,7 +750,7 @@ def _names(text: str) -> list[str]:
 
 def command_report(args: argparse.Namespace) -> int:
     """Turn a sweep's results folder into tables, figures and a markdown summary."""
-    from wijksim.experiments.report import write_report
+    from wijksim.experiments.reports.sweep_report import write_report
 
     _check_out_folder(Path(args.results) / "report", kind="report")
     report = write_report(Path(args.results), discount_rate=args.discount_rate, language=args.lang)
@@ -764,7 +764,7 @@ def command_bench(args: argparse.Namespace) -> int:
     """Time the array core, the idiomatic-Mesa reference, the floor and the full model."""
     if args.city:
         return _command_bench_city(args)
-    from wijksim.experiments.bench import (
+    from wijksim.experiments.benchmarks.bench import (
         BenchSettings,
         parse_sizes,
         run_bench,
@@ -794,7 +794,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
 def _command_bench_city(args: argparse.Namespace) -> int:
     """``bench --city``: a city against one neighbourhood of its size, and its peak memory."""
-    from wijksim.experiments.bench_city import run_city_bench, write_city_bench
+    from wijksim.experiments.benchmarks.bench_city import run_city_bench, write_city_bench
 
     if args.years < 1:
         raise ScenarioError(
@@ -815,7 +815,7 @@ def _command_bench_city(args: argparse.Namespace) -> int:
 
 def command_reliability(args: argparse.Namespace) -> int:
     """S1 App. VI's table by simulation, and how often a bonus–malus is on the wrong side."""
-    from wijksim.experiments.reliability_run import (
+    from wijksim.experiments.reports.reliability_run import (
         ReliabilitySettings,
         parse_households,
         run_reliability,
@@ -927,7 +927,7 @@ def command_params(args: argparse.Namespace) -> int:
 
 def _regenerate_odd(path: str) -> int:
     """Render the generated tables of the model description at ``path`` in place."""
-    from wijksim.experiments.odd_tables import UnknownBlock, regenerate_file
+    from wijksim.experiments.reports.odd_tables import UnknownBlock, regenerate_file
 
     try:
         changed = regenerate_file(Path(path))
@@ -990,7 +990,7 @@ def _with_parameter_sets(spec, args: argparse.Namespace):
 
     The sets are drawn at random, seeded by the sweep's first seed.
     """
-    from wijksim.experiments.ensemble import draw_parameter_sets, load_ensemble
+    from wijksim.experiments.calibration.ensemble import draw_parameter_sets, load_ensemble
 
     if not args.parameter_sets:
         return spec

@@ -130,7 +130,7 @@ def _check_downloads(table, config, results):
 
 
 def test_downloads_are_the_files_the_command_line_writes(transition, tmp_path):
-    from wijksim.experiments.table_files import Provenance, write_tables
+    from wijksim.experiments.reports.table_files import Provenance, write_tables
 
     config = compute.configure(transition, "transition", SMALL)
     table = compute.run_jobs(compute.jobs_of(config))

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments import funding_analysis as fa
-from wijksim.experiments import funding_plots as fp
+from wijksim.experiments.analysis import funding_analysis as fa
+from wijksim.experiments.plots import funding_plots as fp
 from wijksim.model.scenario_io import ScenarioError
 
 YEARS = (1, 2, 3, 4)

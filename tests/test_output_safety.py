@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from wijksim.experiments import atomic, bench, run, sweep
+from wijksim.experiments.benchmarks import bench
 from wijksim.experiments.cli import main
+from wijksim.experiments.runner import atomic, run, sweep
 
 SMALL = ["--years", "1", "--households", "300", "--quiet"]
 PAIRED = ["--seeds", "1", *SMALL, "--backend", "serial"]
@@ -194,7 +195,7 @@ KILLED_WRITER = textwrap.dedent(
     """
     import os, shutil, sys
     from pathlib import Path
-    from wijksim.experiments.run import run_simulation, write_run
+    from wijksim.experiments.runner.run import run_simulation, write_run
     from tests.conftest import small
 
     target, moment = Path(sys.argv[1]), sys.argv[2]

@@ -12,8 +12,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.experiments import plots, report, sweep_plots
-from wijksim.experiments.run import run_figures, run_simulation
+from wijksim.experiments.plots import run_figures as plots
+from wijksim.experiments.plots import sweep_plots
+from wijksim.experiments.reports import sweep_report as report
+from wijksim.experiments.runner.run import run_figures, run_simulation
 
 
 def _run(name: str, **overrides):
@@ -114,7 +116,7 @@ def test_several_workers_as_a_share_of_the_caseload(transition_figures):
 
 
 def _summary(conditions: int, years: int = 4) -> pd.DataFrame:
-    """A sweep's yearly summary (:func:`~wijksim.experiments.results.summarise`) of
+    """A sweep's yearly summary (:func:`~wijksim.experiments.runner.results.summarise`) of
     ``conditions`` flat lines."""
     rows = [
         {

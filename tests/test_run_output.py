@@ -11,8 +11,9 @@ import json
 import re
 
 import pytest
-from wijksim.experiments import cli, plots
+from wijksim.experiments import cli
 from wijksim.experiments.cli import main, overrides_label
+from wijksim.experiments.plots import run_figures as plots
 from wijksim.model.scenario_io import load_scenario
 
 BURN_IN = load_scenario("old_system").scenario.burn_in_years

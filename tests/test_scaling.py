@@ -7,7 +7,7 @@ import json
 import pytest
 from wijksim.experiments import cli
 from wijksim.experiments.cli import main
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model.scaling import scale_to_households
 from wijksim.model.scenario_io import load_scenario
 
@@ -120,7 +120,7 @@ def test_a_sweep_grid_over_households_scales_each_run(tmp_path):
 
 
 def test_calibration_households_scale_a_team_too(monkeypatch):
-    from wijksim.experiments import calibrate
+    from wijksim.experiments.calibration import calibrate
 
     seen = []
 

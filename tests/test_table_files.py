@@ -18,11 +18,10 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from conftest import small
-from wijksim.experiments import run as run_module
-from wijksim.experiments import table_files, table_labels
 from wijksim.experiments.cli import main
 from wijksim.experiments.i18n import LOCALE_DIR
-from wijksim.experiments.table_files import (
+from wijksim.experiments.reports import table_files, table_labels
+from wijksim.experiments.reports.table_files import (
     CSV_FORMATS,
     WORKBOOK,
     Provenance,
@@ -30,7 +29,8 @@ from wijksim.experiments.table_files import (
     sheet_names,
     write_tables,
 )
-from wijksim.experiments.table_labels import COLUMNS, DOMAIN_NAMES, header
+from wijksim.experiments.reports.table_labels import COLUMNS, DOMAIN_NAMES, header
+from wijksim.experiments.runner import run as run_module
 from wijksim.model.domains import DOMAINS
 
 PO_FILE = LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{table_labels.DOMAIN}.po"

@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments import transition_analysis as ta
-from wijksim.experiments import transition_plots as tp
+from wijksim.experiments.analysis import transition_analysis as ta
+from wijksim.experiments.plots import transition_plots as tp
 
 M = 1_000_000
 YEARS = range(1, 11)

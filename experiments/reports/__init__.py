@@ -1,0 +1,5 @@
+"""Reports: markdown, the table files and the folders of each command's output.
+
+Markdown and tables (CSV and Excel with provenance), and each command's output folder,
+which gathers analysis tables, their rendering and the figures.
+"""
