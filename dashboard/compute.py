@@ -4,7 +4,7 @@ Every function here is a pure function of its arguments (the runs are seeded), s
 app can cache them and the tests can call them without a browser. Runs go through
 :func:`wijksim.experiments.runner.run.run_simulation`, the transition curve through
 :mod:`wijksim.experiments.analysis.transition_analysis` and paired differences through
-:func:`wijksim.experiments.runner.results.paired_differences`: the dashboard computes nothing
+:func:`wijksim.experiments.analysis.statistics.paired_differences`: the dashboard computes nothing
 the commands do not.
 """
 
@@ -32,6 +32,7 @@ from wijksim.dashboard.knobs import (
     neighbourhood_alpha,
     split_of,
 )
+from wijksim.experiments.analysis.statistics import paired_differences, summarise, yearly
 from wijksim.experiments.analysis.transition_analysis import (
     DEFAULT_DISCOUNT_RATE,
     TransitionResults,
@@ -42,7 +43,6 @@ from wijksim.experiments.i18n import N_, Translate
 from wijksim.experiments.reports import table_files
 from wijksim.experiments.reports.table_files import Provenance, readable_tables
 from wijksim.experiments.runner.manifest import overrides_text
-from wijksim.experiments.runner.results import paired_differences, summarise, yearly
 from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.funding import SpecialistAccess
 from wijksim.model.metrics import is_flow
@@ -197,7 +197,7 @@ def run_yearly(scenario_json: str, seed: int, progress: Callable[[int], None] | 
 
     Returns:
         Columns ``year, metric, value``: flows summed, states averaged over the weeks
-        (:func:`wijksim.experiments.runner.results.yearly`), with the derived metrics of
+        (:func:`wijksim.experiments.analysis.statistics.yearly`), with the derived metrics of
         :func:`add_derived`.
     """
     scenario = Scenario.model_validate_json(scenario_json)

@@ -116,7 +116,7 @@ def test_several_workers_as_a_share_of_the_caseload(transition_figures):
 
 
 def _summary(conditions: int, years: int = 4) -> pd.DataFrame:
-    """A sweep's yearly summary (:func:`~wijksim.experiments.runner.results.summarise`) of
+    """A sweep's yearly summary (:func:`~wijksim.experiments.analysis.statistics.summarise`) of
     ``conditions`` flat lines."""
     rows = [
         {

@@ -1,7 +1,7 @@
 """Team comparison: indicators, pairing with the integral team, verdicts, on known numbers.
 
 The runs below are built week by week and aggregated with
-:func:`~wijksim.experiments.runner.results.yearly`, as the report does, so the indicators see
+:func:`~wijksim.experiments.analysis.statistics.yearly`, as the report does, so the indicators see
 the same yearly table as in a real sweep: a year's flow happens in its first week (the
 yearly value is its sum, or 52 times its weekly mean: either way ``yearly`` aggregates it),
 stocks are constant in a year.
@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.analysis import teams_analysis as ta
+from wijksim.experiments.analysis.statistics import yearly
 from wijksim.experiments.plots import teams_plots as tp
 from wijksim.experiments.plots.funding_plots import save_figure
 from wijksim.experiments.reports import sweep_report as report
-from wijksim.experiments.runner.results import yearly
 from wijksim.model.model import WEEKS_PER_YEAR
 
 YEARS = (1, 2, 3, 4)

@@ -19,7 +19,7 @@ The method:
    so is any indicator whose metric the run did not record.
 2. :func:`incentive_table`: per form and dimension, the mean paired difference from the
    reference with its 90% confidence interval
-   (:func:`~wijksim.experiments.runner.results.paired_differences`), the same relative to the
+   (:func:`~wijksim.experiments.analysis.statistics.paired_differences`), the same relative to the
    reference's mean, and an arrow: "↑" when the whole interval lies above zero, the
    paired t-test's p-value, adjusted across the table's cells (Holm,
    :mod:`~wijksim.experiments.analysis.multiplicity`), is below the family-wise α of 0.10, *and*
@@ -70,14 +70,14 @@ from wijksim.experiments.analysis.multiplicity import (
     called,
     family_tests,
 )
-from wijksim.experiments.i18n import N_, number, translator
-from wijksim.experiments.runner.results import (
+from wijksim.experiments.analysis.statistics import (
     BAND,
     CONFIDENCE,
     paired_differences,
     paired_rows,
     summarise,
 )
+from wijksim.experiments.i18n import N_, number, translator
 from wijksim.model.scenario import PAYERS, STREAMS
 
 DEFAULT_START = 3
@@ -402,7 +402,7 @@ def funding_indicators(
     """Per run, every indicator of :data:`FUNDING_INDICATORS` over the evaluation window.
 
     Args:
-        yearly_table: From :func:`~wijksim.experiments.runner.results.yearly`: columns
+        yearly_table: From :func:`~wijksim.experiments.analysis.statistics.yearly`: columns
             ``run_id, condition, seed, year, metric, value`` (more columns and metrics may
             be present; they are ignored).
         start: The window's first year (default :data:`DEFAULT_START`).

@@ -27,12 +27,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
+from wijksim.experiments.analysis.statistics import CONFIDENCE
 from wijksim.experiments.i18n import N_
-from wijksim.experiments.runner.results import CONFIDENCE
 
 FAMILY_ALPHA = round(1 - CONFIDENCE, 10)
 """Family-wise significance level (0.10): the complement of the 90% intervals the reports
-draw (:data:`~wijksim.experiments.runner.results.CONFIDENCE`), so that a single cell is called
+draw (:data:`~wijksim.experiments.analysis.statistics.CONFIDENCE`), so that a single cell is called
 exactly where its interval excludes 0 and a correction only ever takes calls away."""
 DEFAULT_METHOD = "holm"
 """Holm's step-down correction: family-wise error control under any dependence, and
@@ -73,7 +73,7 @@ def paired_t_tests(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
     Args:
         rows: One row per seed and cell with a ``difference`` column, as
-            :func:`~wijksim.experiments.runner.results.paired_rows` gives it.
+            :func:`~wijksim.experiments.analysis.statistics.paired_rows` gives it.
         keys: The columns that name a cell (e.g. ``("condition", "metric")``).
 
     Returns:

@@ -19,7 +19,7 @@ The method:
    team named ``"integral"``.
 2. :func:`team_differences`: each split minus the integral team with the same form,
    neighbourhood (and grid values) and seed, with the mean difference and its 90%
-   t-interval over seeds (:func:`~wijksim.experiments.runner.results.paired_differences`).
+   t-interval over seeds (:func:`~wijksim.experiments.analysis.statistics.paired_differences`).
 3. :func:`split_verdicts`: where a split pays (:func:`verdict`), and
    :func:`summary_markdown`: all of it for a reader. A verdict is called for every split ×
    form × neighbourhood type at once (dozens of cells), so the p-values of Δ spending
@@ -49,15 +49,15 @@ from wijksim.experiments.analysis.multiplicity import (
     called,
     paired_t_tests,
 )
-from wijksim.experiments.i18n import N_, translator
-from wijksim.experiments.i18n import number as localised_number
-from wijksim.experiments.runner.results import (
+from wijksim.experiments.analysis.statistics import (
     BAND,
     CONFIDENCE,
     paired_differences,
     paired_rows,
     summarise,
 )
+from wijksim.experiments.i18n import N_, translator
+from wijksim.experiments.i18n import number as localised_number
 from wijksim.experiments.runner.teams_sweep import INTEGRAL
 from wijksim.model.metrics import PER_TEAM_FLOWS
 
@@ -316,7 +316,7 @@ def team_indicators(
     """Per run, every indicator of :data:`TEAM_INDICATORS` over the evaluation window.
 
     Args:
-        yearly_table: From :func:`~wijksim.experiments.runner.results.yearly`: columns
+        yearly_table: From :func:`~wijksim.experiments.analysis.statistics.yearly`: columns
             ``run_id, condition, seed, year, metric, value`` (more columns and metrics may
             be present; they are ignored).
         start: The window's first year (default

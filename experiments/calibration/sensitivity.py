@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
+from wijksim.experiments.analysis.statistics import yearly
 from wijksim.experiments.calibration.sensitivity_analysis import analyse_indices, drivers
 from wijksim.experiments.calibration.sensitivity_spec import (
     COUNTERFACTUAL,
@@ -36,7 +37,7 @@ from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.reports.sweep_report import HORIZON_FLOWS, markdown_table, run_indicators
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import atomic_folder
-from wijksim.experiments.runner.results import load_manifest, yearly
+from wijksim.experiments.runner.results import load_manifest
 from wijksim.experiments.runner.sweep import run_metadata
 from wijksim.model.scenario import PAYERS
 

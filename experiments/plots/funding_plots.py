@@ -33,10 +33,10 @@ from wijksim.experiments.analysis.funding_analysis import (
     UP,
     percent,
 )
+from wijksim.experiments.analysis.statistics import BAND
 from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.reports.sweep_report import PAYER_NAMES
-from wijksim.experiments.runner.results import BAND
 from wijksim.model.scenario import PAYERS
 
 DPI = 110
@@ -303,7 +303,7 @@ def settings_figure(
     """The operator's settings over the years: median over seeds, 90% band, per form.
 
     Args:
-        yearly_table: From :func:`~wijksim.experiments.runner.results.yearly`.
+        yearly_table: From :func:`~wijksim.experiments.analysis.statistics.yearly`.
         start: First year of the evaluation window, marked with a dashed line (None: none).
         language: ``"en"`` or ``"nl"``: the figure's text.
 

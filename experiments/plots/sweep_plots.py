@@ -41,7 +41,8 @@ def band_figure(
     conditions the sweep has.
 
     Args:
-        summary: From :func:`~wijksim.experiments.runner.results.summarise` over a yearly table.
+        summary: From :func:`~wijksim.experiments.analysis.statistics.summarise` over a yearly
+            table.
         metrics: Metric name → panel title.
         title: The figure's title.
         scale: Values are multiplied by this (``100`` for shares, ``1e-6`` for € million).

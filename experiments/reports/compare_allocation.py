@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from wijksim.experiments.analysis.statistics import paired_differences
 from wijksim.experiments.runner.atomic import atomic_folder
-from wijksim.experiments.runner.results import paired_differences
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError

@@ -23,21 +23,19 @@ from typing import NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from wijksim.experiments.analysis.statistics import (
+    paired_differences,
+    reference_condition,
+    summarise,
+    yearly,
+)
 from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.plots import sweep_plots
 from wijksim.experiments.reports.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.reports.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.experiments.runner.atomic import atomic_folder
-from wijksim.experiments.runner.results import (
-    grid_fields,
-    load_manifest,
-    load_results,
-    paired_differences,
-    reference_condition,
-    summarise,
-    yearly,
-)
+from wijksim.experiments.runner.results import grid_fields, load_manifest, load_results
 from wijksim.experiments.runner.sweep import revision_of, run_metadata
 from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.scaling import describe_scaling

@@ -1,6 +1,6 @@
 """Model output as the tidy input of :func:`wijksim.experiments.analysis.reliability.misranking`.
 
-A sweep's yearly table (:func:`wijksim.experiments.runner.results.yearly` of
+A sweep's yearly table (:func:`wijksim.experiments.analysis.statistics.yearly` of
 :func:`~wijksim.experiments.runner.results.load_results`) has a row per run, year and metric.
 Where the sweep's conditions are the units (neighbourhoods, providers; e.g. a grid over
 ``population.households`` or, later, the city scenario's neighbourhoods) and its seeds
@@ -80,7 +80,8 @@ def load_sweep(folder: str | Path, indicator: str) -> pd.DataFrame:
     Raises:
         ScenarioError: Not a sweep's folder, no finished runs, or no such metric.
     """
-    from wijksim.experiments.runner.results import load_manifest, load_results, yearly
+    from wijksim.experiments.analysis.statistics import yearly
+    from wijksim.experiments.runner.results import load_manifest, load_results
 
     folder = Path(folder)
     manifest = load_manifest(folder)
