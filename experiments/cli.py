@@ -210,7 +210,8 @@ def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> 
 def command_run(args: argparse.Namespace) -> int:
     """Run one simulation and write its results."""
     from wijksim.experiments.reports.headline import run_headline
-    from wijksim.experiments.runner.run import run_simulation, write_run
+    from wijksim.experiments.reports.run_report import write_run
+    from wijksim.experiments.runner.run import run_simulation
 
     if args.seed < 0:
         raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {args.seed}", "--seed")

@@ -14,7 +14,7 @@ update after changing a marked string::
     pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
         -o dashboard/locale/wijksim_dashboard.pot dashboard \
         experiments/reports/headline.py experiments/plots/run_figures.py \
-        experiments/runner/run.py experiments/reports/sweep_report.py \
+        experiments/reports/run_report.py experiments/reports/sweep_report.py \
         experiments/plots/sweep_plots.py experiments/analysis/funding_analysis.py \
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
         experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
@@ -44,7 +44,7 @@ LOCALE_DIR = Path(__file__).parents[1] / "dashboard" / "locale"
 CATALOGUE_SOURCES: tuple[str, ...] = (
     "reports/headline.py",
     "plots/run_figures.py",
-    "runner/run.py",
+    "reports/run_report.py",
     "reports/sweep_report.py",
     "plots/sweep_plots.py",
     "analysis/funding_analysis.py",

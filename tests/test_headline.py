@@ -134,7 +134,8 @@ def test_every_headline_and_run_figure_string_has_a_dutch_translation(module):
 
 def test_run_figures_in_dutch():
     from conftest import small
-    from wijksim.experiments.runner.run import run_figures, run_simulation
+    from wijksim.experiments.reports.run_report import run_figures
+    from wijksim.experiments.runner.run import run_simulation
 
     result = run_simulation(small("old_system", households=300, years=2), seed=0)
     figures = run_figures(result, "nl")

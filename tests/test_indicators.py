@@ -16,7 +16,8 @@ from wijksim.experiments.analysis.indicators import (
     direct_standardised,
     population_rows,
 )
-from wijksim.experiments.runner.run import run_simulation, write_run
+from wijksim.experiments.reports.run_report import write_run
+from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.domains import N_DOMAINS
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.status import Status

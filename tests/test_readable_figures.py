@@ -15,7 +15,8 @@ from conftest import small
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.plots import sweep_plots
 from wijksim.experiments.reports import sweep_report as report
-from wijksim.experiments.runner.run import run_figures, run_simulation
+from wijksim.experiments.reports.run_report import run_figures
+from wijksim.experiments.runner.run import run_simulation
 
 
 def _run(name: str, **overrides):

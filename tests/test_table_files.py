@@ -21,6 +21,7 @@ from conftest import small
 from wijksim.experiments.cli import main
 from wijksim.experiments.i18n import LOCALE_DIR
 from wijksim.experiments.reports import table_files, table_labels
+from wijksim.experiments.reports.run_report import write_run
 from wijksim.experiments.reports.table_files import (
     CSV_FORMATS,
     WORKBOOK,
@@ -117,7 +118,7 @@ def test_a_run_that_fails_while_writing_its_workbook_leaves_nothing(in_tmp, monk
     monkeypatch.setattr(table_files, "_write_workbook", broken)
     result = run_module.run_simulation(small(households=200, years=1), scenario_name="tiny")
     with pytest.raises(OSError, match="disk full"):
-        run_module.write_run(result, in_tmp / "r", figures=False)
+        write_run(result, in_tmp / "r", figures=False)
     assert sorted(p.name for p in in_tmp.iterdir()) == []
 
 
