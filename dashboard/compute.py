@@ -33,15 +33,11 @@ from wijksim.dashboard.knobs import (
     split_of,
 )
 from wijksim.experiments.analysis.statistics import paired_differences, summarise, yearly
-from wijksim.experiments.analysis.transition_analysis import (
-    DEFAULT_DISCOUNT_RATE,
-    TransitionResults,
-    analyse,
-    required_metrics,
-)
+from wijksim.experiments.analysis.transition_analysis import DEFAULT_DISCOUNT_RATE, required_metrics
 from wijksim.experiments.i18n import N_, Translate
 from wijksim.experiments.reports import table_files
 from wijksim.experiments.reports.table_files import Provenance, readable_tables
+from wijksim.experiments.reports.transition_report import TransitionResults, analyse
 from wijksim.experiments.runner.manifest import overrides_text
 from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.funding import SpecialistAccess

@@ -19,7 +19,9 @@ update after changing a marked string::
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
         experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
-        experiments/analysis/multiplicity.py
+        experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
+        experiments/reports/teams_report.py experiments/reports/transition_report.py \
+        experiments/analysis/sweep_indicators.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
         -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
@@ -48,13 +50,17 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "reports/sweep_report.py",
     "plots/sweep_plots.py",
     "analysis/funding_analysis.py",
+    "reports/funding_report.py",
     "plots/funding_plots.py",
     "analysis/teams_analysis.py",
+    "reports/teams_report.py",
     "plots/teams_plots.py",
     "analysis/transition_analysis.py",
+    "reports/transition_report.py",
     "plots/transition_plots.py",
     "reports/uncertainty.py",
     "analysis/multiplicity.py",
+    "analysis/sweep_indicators.py",
 )
 """The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
 (besides every module of :mod:`wijksim.dashboard`): the pybabel command above extracts them."""

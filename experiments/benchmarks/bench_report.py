@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
-from wijksim.experiments.reports.sweep_report import markdown_table
+from wijksim.experiments.reports.markdown import markdown_table
 
 if TYPE_CHECKING:
     from wijksim.experiments.benchmarks.bench import BenchResult

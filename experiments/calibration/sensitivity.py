@@ -8,7 +8,7 @@
    resumable, fingerprinted, written atomically into ``OUT/runs/``;
 3. :func:`run_outputs` reads each finished run back and computes the headline outputs
    with the report's own functions
-   (:func:`~wijksim.experiments.reports.sweep_report.run_indicators`,
+   (:func:`~wijksim.experiments.analysis.sweep_indicators.run_indicators`,
    :func:`~wijksim.experiments.analysis.transition_analysis.seed_indicators`);
 4. :func:`~wijksim.experiments.calibration.sensitivity_analysis.analyse_indices` averages the seeds
    of each point and computes the indices with SALib;
@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 from wijksim.experiments.analysis.statistics import yearly
+from wijksim.experiments.analysis.sweep_indicators import HORIZON_FLOWS, run_indicators
 from wijksim.experiments.calibration.sensitivity_analysis import analyse_indices, drivers
 from wijksim.experiments.calibration.sensitivity_spec import (
     COUNTERFACTUAL,
@@ -34,7 +35,7 @@ from wijksim.experiments.calibration.sensitivity_spec import (
     SensitivitySpec,
 )
 from wijksim.experiments.plots import run_figures as plots
-from wijksim.experiments.reports.sweep_report import HORIZON_FLOWS, markdown_table, run_indicators
+from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import load_manifest
@@ -103,8 +104,9 @@ def _read_run(path: Path) -> tuple[pd.DataFrame, dict]:
 def per_run_outputs(steps: pd.DataFrame, households: int, years: int) -> dict[str, float]:
     """The outputs of one run (:data:`~.sensitivity_spec.PER_RUN_OUTPUTS`).
 
-    Totals over the run come from :func:`~wijksim.experiments.reports.sweep_report.run_indicators`
-    (as the sweep report shows them), divided by households and years.
+    Totals over the run come from
+    :func:`~wijksim.experiments.analysis.sweep_indicators.run_indicators` (as the sweep
+    report shows them), divided by households and years.
     """
     indicators = run_indicators(yearly(steps.drop(columns=["run_id", "variant"])))
     value = dict(zip(indicators["metric"], indicators["value"], strict=True))

@@ -34,9 +34,9 @@ from wijksim.experiments.analysis.funding_analysis import (
     percent,
 )
 from wijksim.experiments.analysis.statistics import BAND
+from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
 from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.plots import run_figures as plots
-from wijksim.experiments.reports.sweep_report import PAYER_NAMES
 from wijksim.model.scenario import PAYERS
 
 DPI = 110

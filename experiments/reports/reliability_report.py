@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from wijksim.experiments.analysis.reliability import INDICATORS
 from wijksim.experiments.i18n import number, percent
-from wijksim.experiments.reports.sweep_report import markdown_table
+from wijksim.experiments.reports.markdown import markdown_table
 
 if TYPE_CHECKING:
     from wijksim.experiments.reports.reliability_run import ReliabilityResult

@@ -166,9 +166,7 @@ def run_column(name: str, language: str = "en") -> str:
     if name.startswith("%_"):
         return "% " + plots.term(name[2:], language)
     if name.startswith("cost_"):
-        from wijksim.experiments.reports.sweep_report import (
-            PAYER_NAMES,  # report imports this module
-        )
+        from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
 
         stream, _by, payer = name.removeprefix("cost_").removesuffix("_eur").partition("paid_by_")
         payer = _(PAYER_NAMES[payer]) if payer in PAYER_NAMES else payer

@@ -29,68 +29,18 @@ from wijksim.experiments.analysis.statistics import (
     summarise,
     yearly,
 )
+from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES, run_indicators
 from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.plots import sweep_plots
+from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.reports.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import grid_fields, load_manifest, load_results
 from wijksim.experiments.runner.sweep import revision_of, run_metadata
-from wijksim.model.counters import MetricKind, declared_by_rules
 from wijksim.model.scaling import describe_scaling
-from wijksim.model.scenario import PAYERS, STREAMS
 from wijksim.model.scenario_io import ScenarioError
-
-HORIZON_FLOWS: tuple[str, ...] = (
-    "cost_total_eur",
-    *(f"cost_{stream}_eur" for stream in STREAMS),
-    *(f"cost_paid_by_{payer}_eur" for payer in PAYERS),
-    "escalations_total",
-    "team_admissions",
-    "referrals_consult",
-    "referrals_handover",
-    "closures",
-    "relapses",
-)
-"""Flows summed over the whole run."""
-FINAL_YEAR_STATES: tuple[str, ...] = ("households_in_need", "unknown_need", "team_intake_queue")
-"""States averaged over the final year (with every ``share_*`` group share)."""
-
-
-def run_indicators(table: pd.DataFrame) -> pd.DataFrame:
-    """One value per run and indicator over the horizon, from a yearly table.
-
-    Flows are summed over all years; states (group shares, queue) are the final year's
-    mean; two ratios are formed per run: the mean intake wait (weeks waited ÷
-    admissions) and the relapse rate (relapses ÷ closures). The metrics that a
-    partner's rules declare are added by their kind.
-    """
-    ids = [c for c in table.columns if c not in ("year", "metric", "value")]
-    final_year = table["year"].max()
-    declared = declared_by_rules()
-    partner_flows = [m.name for m in declared if m.kind is MetricKind.FLOW]
-    partner_states = [m.name for m in declared if m.kind is MetricKind.STATE]
-    flows = table[table["metric"].isin((*HORIZON_FLOWS, "team_intake_wait_weeks", *partner_flows))]
-    totals = flows.groupby([*ids, "metric"], sort=False, dropna=False)["value"].sum()
-    states = table[
-        (table["year"] == final_year)
-        & (
-            table["metric"].isin((*FINAL_YEAR_STATES, *partner_states))
-            | table["metric"].str.startswith("share_")
-        )
-        & ~table["metric"].str.startswith("share_supported")
-    ]
-    finals = states.groupby([*ids, "metric"], sort=False, dropna=False)["value"].mean()
-    wide = pd.concat([totals, finals]).unstack("metric")
-    admissions = wide.get("team_admissions", pd.Series(0.0, index=wide.index))
-    wide["mean_intake_wait_weeks"] = wide.get("team_intake_wait_weeks", np.nan) / admissions.where(
-        admissions > 0
-    )
-    wide["relapse_rate"] = wide["relapses"] / wide["closures"].where(wide["closures"] > 0)
-    wide = wide.drop(columns=["team_intake_wait_weeks"], errors="ignore")
-    wide.columns.name = None
-    return wide.reset_index().melt(id_vars=ids, var_name="metric", value_name="value")
 
 
 def _band(median: float, low: float, high: float, scale: float, language: str = "en") -> str:
@@ -119,13 +69,6 @@ INDICATOR_NAMES = {
 }
 """Readable names of :func:`run_indicators`' metrics; cost streams, payers and need
 groups take their names from the figures' terms."""
-PAYER_NAMES = {
-    "municipality_wmo": N_("municipality: Wmo"),
-    "municipality_youth": N_("municipality: youth"),
-    "insurer": N_("health insurer"),
-    "other": N_("others (landlords, police, justice)"),
-}
-"""The payers as the dashboard names them (one msgid, one translation)."""
 
 
 def metric_name(metric: str, language: str = "en") -> str:
@@ -163,14 +106,6 @@ def _scale(metric: str, language: str = "en") -> tuple[float, str]:
     if metric.startswith("share_") or metric == "relapse_rate":
         return 100.0, name + " (%)"
     return 1.0, name
-
-
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A DataFrame as a GitHub-flavoured markdown table (cells as they are)."""
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "|".join("---" for _column in frame.columns) + "|"
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *body])
 
 
 def indicator_tables(
@@ -602,6 +537,7 @@ def _transition_section(
     """
     from wijksim.experiments.analysis import transition_analysis
     from wijksim.experiments.plots import transition_plots
+    from wijksim.experiments.reports import transition_report
 
     rate = transition_analysis.DEFAULT_DISCOUNT_RATE if discount_rate is None else discount_rate
     grid = grid_fields(manifest)
@@ -616,7 +552,7 @@ def _transition_section(
     costs = table[table["metric"].str.startswith("cost_")]
     costs = costs[["variant", "seed", *grid, "year", "metric", "value"]]
     name = next((run["scenario_name"] for run in done if run["variant"] == "transition"), "")
-    results = transition_analysis.analyse(costs, starts, rate, name, grid, language=language)
+    results = transition_report.analyse(costs, starts, rate, name, grid, language=language)
     if results is None:  # only seeds whose two runs both finished can be paired
         _ = translator(language)
         heading, text = _("## Transition"), _("No seed has both runs finished: nothing to compare.")
@@ -646,6 +582,7 @@ def _funding_section(
     """
     from wijksim.experiments.analysis import funding_analysis
     from wijksim.experiments.plots import funding_plots
+    from wijksim.experiments.reports import funding_report
 
     start = min(funding_analysis.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
@@ -660,7 +597,7 @@ def _funding_section(
         "funding_settings.png": funding_plots.settings_figure(table, start, language),
     }
     drawn = _save_all(figures, staging / "figures", context, language)
-    text = funding_analysis.summary_markdown(indicators, reference, start, end, language=language)
+    text = funding_report.summary_markdown(indicators, reference, start, end, language=language)
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]
     return "\n" + text + "\n\n" + "\n".join(links) + "\n"
 
@@ -692,6 +629,7 @@ def _teams_section(
     """
     from wijksim.experiments.analysis import teams_analysis
     from wijksim.experiments.plots import teams_plots
+    from wijksim.experiments.reports import teams_report
 
     missing = teams_analysis.missing_team_metrics(table)
     if missing:
@@ -715,7 +653,7 @@ def _teams_section(
         "teams_hours.png": teams_plots.hours_figure(indicators, language),
     }
     drawn = _save_all(figures, staging / "figures", context, language)
-    text = teams_analysis.summary_markdown(
+    text = teams_report.summary_markdown(
         indicators, differences, start, end, configuration, language
     )
     links = [f"![{path.name}](figures/{path.name})" for path in drawn]

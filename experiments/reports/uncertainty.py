@@ -62,7 +62,7 @@ def uncertainty_table(indicators: pd.DataFrame, reference: str) -> pd.DataFrame:
 
     Args:
         indicators: One row per run and indicator (``condition, seed, metric, value``),
-            as :func:`~wijksim.experiments.reports.sweep_report.run_indicators` gives it.
+            as :func:`~wijksim.experiments.analysis.sweep_indicators.run_indicators` gives it.
         reference: The condition differences are taken against.
 
     Returns:
