@@ -291,6 +291,7 @@ def _calibrate_to_targets(
     resolved: ResolvedScenario, target: Path, args: argparse.Namespace
 ) -> int:
     """History matching on every target of a calibration spec (``--spec``)."""
+    from wijksim.experiments.analysis.targets import load_targets
     from wijksim.experiments.calibration.calibrate_targets import (
         SweepOptions,
         best_values,
@@ -301,7 +302,6 @@ def _calibrate_to_targets(
         write_calibration_results,
     )
     from wijksim.experiments.calibration.calibration_spec import check_spec, load_spec
-    from wijksim.experiments.calibration.targets import load_targets
 
     spec, spec_path = load_spec(args.spec)
     updates = {"seeds": args.seeds, "households": args.households}
@@ -340,12 +340,10 @@ def _check_calibration_folder(folder: Path, overwrite: bool) -> None:
 
 def command_targets(args: argparse.Namespace) -> int:
     """Run a scenario on several seeds and compare it with the observed targets."""
-    from wijksim.experiments.calibration.targets import (
-        compare,
+    from wijksim.experiments.analysis.targets import compare, load_targets, shipped_targets_path
+    from wijksim.experiments.calibration.targets_report import (
         format_table,
-        load_targets,
         per_seed_table,
-        shipped_targets_path,
         simulate,
         write_targets_report,
     )

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from wijksim.experiments.analysis.targets import load_targets
 from wijksim.experiments.calibration.calibration_spec import load_spec
-from wijksim.experiments.calibration.targets import load_targets
 from wijksim.model.scenario_io import load_scenario
 
 TINY = """

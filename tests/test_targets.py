@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.analysis.target_metrics import METRICS, RunOutputs
-from wijksim.experiments.calibration.targets import (
+from wijksim.experiments.analysis.targets import (
     TargetsError,
     compare,
     evaluate,

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import tomlkit
 from matplotlib.figure import Figure
 from wijksim.experiments.analysis.target_metrics import RunOutputs
+from wijksim.experiments.analysis.targets import Target, evaluate
 from wijksim.experiments.calibration.calibration_polish import fit_order, polish
 from wijksim.experiments.calibration.calibration_spec import CalibrationSpec
 from wijksim.experiments.calibration.history_matching import (
@@ -34,7 +35,6 @@ from wijksim.experiments.calibration.history_matching import (
     identifiability,
 )
 from wijksim.experiments.calibration.sensitivity_spec import point_variant
-from wijksim.experiments.calibration.targets import Target, evaluate
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.experiments.runner.manifest import git_commit, model_provenance, utc_now

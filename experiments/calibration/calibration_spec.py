@@ -32,9 +32,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from wijksim.experiments.analysis.target_metrics import METRICS
+from wijksim.experiments.analysis.targets import Target
 from wijksim.experiments.calibration.calibrate import CALIBRATION_SEED_BASE
 from wijksim.experiments.calibration.history_matching import Band, Parameter
-from wijksim.experiments.calibration.targets import Target
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, with_overrides
 

@@ -280,7 +280,7 @@ Template = tuple[str, dict[str, str], str]
 @cache
 def _target_names() -> frozenset[str]:
     """The shipped targets' names (``data/targets.toml``): calibration columns."""
-    from wijksim.experiments.calibration.targets import load_targets
+    from wijksim.experiments.analysis.targets import load_targets
 
     return frozenset(load_targets())
 
