@@ -52,8 +52,8 @@ from wijksim.experiments.analysis.statistics import (
     paired_differences,
     paired_rows,
 )
+from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.i18n import N_, translator
-from wijksim.experiments.runner.teams_sweep import INTEGRAL
 from wijksim.model.metrics import PER_TEAM_FLOWS
 
 PER_TEAM_STOCKS: tuple[str, ...] = (

@@ -18,6 +18,7 @@ from wijksim.experiments.analysis.statistics import (
     CONFIDENCE,
     summarise,
 )
+from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.analysis.teams_analysis import (
     DIFFERENCE_KEYS,
     INDICATORS_BY_NAME,
@@ -33,7 +34,6 @@ from wijksim.experiments.analysis.teams_analysis import (
 from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.i18n import number as localised_number
 from wijksim.experiments.reports import funding_report as fr
-from wijksim.experiments.runner.teams_sweep import INTEGRAL
 
 
 def _header(name: str, difference: bool = False, language: str = "en") -> str:

@@ -32,15 +32,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, load_sweep
 from wijksim.model.city import NEIGHBOURHOOD_TYPES
 from wijksim.model.scaling import scale_to_households, sets_households
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.team_split import TeamSplit
-
-INTEGRAL = "integral"
-"""The reference configuration: one team, all domains, one queue."""
 
 DEFAULT_CONFIGURATIONS: tuple[str, ...] = (INTEGRAL, "team_focus_life_phase", "team_front_back")
 
