@@ -179,7 +179,7 @@ def test_paired_differences_are_taken_seed_by_seed():
 
 
 def test_dashboard_command_warns_off_loopback_and_checks_the_port(monkeypatch, capsys):
-    from wijksim.experiments import cli
+    from wijksim.experiments.cli import parser as cli
 
     started = []
     monkeypatch.setattr(cli.os, "execv", lambda path, argv: started.append(argv))

@@ -11,8 +11,9 @@ import json
 import re
 
 import pytest
-from wijksim.experiments import cli
-from wijksim.experiments.cli import main, overrides_label
+from wijksim.experiments.cli import main
+from wijksim.experiments.cli import parser as cli
+from wijksim.experiments.cli.parser import overrides_label
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.model.scenario_io import load_scenario
 

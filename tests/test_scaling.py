@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from wijksim.experiments import cli
 from wijksim.experiments.cli import main
+from wijksim.experiments.cli import parser as cli
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model.scaling import scale_to_households
 from wijksim.model.scenario_io import load_scenario
