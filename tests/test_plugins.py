@@ -14,7 +14,8 @@ import pytest
 from conftest import small
 from wijksim.experiments.analysis.statistics import yearly
 from wijksim.experiments.cli import main
-from wijksim.experiments.cli.parser import WITHOUT_PLUGINS, build_parser
+from wijksim.experiments.cli.options import WITHOUT_PLUGINS
+from wijksim.experiments.cli.parser import build_parser
 from wijksim.experiments.runner.run import run_simulation
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model import metrics
