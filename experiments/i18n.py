@@ -21,7 +21,7 @@ update after changing a marked string::
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
         experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
         experiments/reports/teams_report.py experiments/reports/transition_report.py \
-        experiments/analysis/sweep_indicators.py
+        experiments/analysis/sweep_indicators.py experiments/reports/sweep_context.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
         -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
@@ -48,6 +48,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "plots/run_figures.py",
     "reports/run_report.py",
     "reports/sweep_report.py",
+    "reports/sweep_context.py",
     "plots/sweep_plots.py",
     "analysis/funding_analysis.py",
     "reports/funding_report.py",

@@ -66,7 +66,7 @@ def _print_sweep_outcome(summary, tasks, out: Path, report: Path | None, languag
     in the report), so that stdout is the headline alone.
     """
     from wijksim.experiments.reports.headline import sweep_headline
-    from wijksim.experiments.reports.sweep_report import sweep_facts
+    from wijksim.experiments.reports.sweep_context import sweep_facts
     from wijksim.experiments.runner.results import load_manifest
 
     scaling = _scaling_line(tasks)
