@@ -54,6 +54,9 @@ settled on specialist use. The model measures the two apart: selection as the sh
 the team's admissions that are not complex households (who the team actually took on),
 offloading as specialist referrals per client. The source's selection arrow is compared
 with the model's selection; its offloading arrow only where the source states one.
+
+Over 300 lines because about half of it is the catalogue of indicators, dimensions and
+expected arrows (docs/sources.md §5) that every step of the method reads.
 """
 
 from __future__ import annotations

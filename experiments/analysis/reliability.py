@@ -17,6 +17,9 @@ unit's estimate is its posterior mean ``(a + events) / (a + b + exposure)``. Not
 implies: the posterior mean lies between the raw rate and the fitted mean, so against
 that mean it never changes a unit's side; shrinkage changes sides only against a reference
 other than the fitted mean (a target), and otherwise changes the *amounts* settled.
+
+One piece over 300 lines: the true rates, the simulated counts, the beta-binomial fit, the
+shrinkage and the settlement are one argument, read top to bottom.
 """
 
 from __future__ import annotations

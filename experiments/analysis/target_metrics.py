@@ -9,6 +9,9 @@ metric's argument (a need group, specialist kind, escalation kind, payer or cost
 
 Flows (costs, escalations, admissions) are summed per year and averaged over the years
 of the window; states (shares, caseloads) are averaged over the window's weeks.
+
+Over 300 lines because most of it is the registry of target metrics (:data:`METRICS`), one
+short function each, so that a target's metric has one home.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ The method:
    of Δ spending (paired t-test) are adjusted across all of them (Holm,
    :mod:`~wijksim.experiments.analysis.multiplicity`) and a verdict needs an adjusted
    p-value below the family-wise α of 0.10 besides its interval.
+
+One piece over 300 lines: the team indicators, the paired differences and the verdicts are
+the steps of one method, described above.
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ columns.
 Two views: ``"society"`` counts every payer (the MKBA, social cost-benefit analysis);
 ``"municipality"`` counts only the municipal budgets (the GKBA, the municipality's own
 business case), where costs borne by health insurers or others do not count.
+
+One piece over 300 lines: the method above, step by step; its steps share the helpers that
+pair conditions and seeds.
 """
 
 from __future__ import annotations

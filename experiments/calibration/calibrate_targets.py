@@ -8,6 +8,9 @@ measured with the metrics of ``wijksim targets``. The results folder then holds 
 designs, the targets per run, the implausibility per point, the accepted ensemble (the
 points not ruled out), which targets inform which parameter, figures and a summary; the
 best point becomes a calibrated scenario file.
+
+One piece over 300 lines: the command's pipeline (waves as sweeps, measurement, best values,
+calibrated scenario, figures, folder), whose parts serve only it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ target informs).
 Everything here is a pure function of tables: the simulator is a callable, so that the
 same code fits the model (``wijksim calibrate --spec``) and a synthetic test function
 whose true parameters are known (``tests/test_history_matching.py``).
+
+One piece over 300 lines: design, implausibility, the next wave's box and identifiability
+are the steps of one algorithm, read in order.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@
 5. :func:`write_sensitivity_report` writes ``OUT/report/`` at once: ``indices.parquet``
    (tidy, per output × parameter), ``design.parquet``, ``outputs.parquet`` (per point,
    seed and output), figures and ``summary.md``.
+
+One piece over 300 lines: the command's pipeline (outputs per run, indices, figures,
+summary, folder), whose parts serve only it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ pyplot's global list, whatever happens while drawing. Conditions appear in the o
 the table (the sweep's order), so every figure lists the forms alike. Euros are shown in
 millions and shares in per cent; a metric a run did not record gives an empty panel
 that says so, not an error.
+
+One piece over 300 lines: the funding report's four figures share their grid and style
+helpers, which the teams figures use too.
 """
 
 from __future__ import annotations

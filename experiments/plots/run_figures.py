@@ -3,6 +3,9 @@
 Nothing here calls ``plt.show()``; the caller saves the figure. The Agg backend is used
 so that figures can be drawn on machines without a screen. Text is English or Dutch
 (``language``), through the gettext catalogue of :mod:`wijksim.experiments.i18n`.
+
+One piece over 300 lines: the figures of one run, and the style helpers (terms, captions,
+number format, the switch line) that every other figure module uses.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ With a grid (tables with grid fields as columns), :func:`transition_figures` dra
 figure as small multiples: one panel per condition on shared axes, so that conditions
 compare at a glance, each with its own start of the team; at most :data:`MAX_PANELS`
 panels per file, further conditions in numbered files.
+
+One piece over 300 lines: the transition figures share their bands, colours, zero line and
+the layout per condition.
 """
 
 from __future__ import annotations

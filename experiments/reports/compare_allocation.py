@@ -14,6 +14,9 @@ from the state the city is in then; the burn-in does not depend on the teams' si
 every allocation starts from the same city on a seed. Frontline and coordination FTE are
 each divided by the key; a neighbourhood with a split team divides its share over its
 teams as the scenario does.
+
+One piece over 300 lines: the allocation study from weights and restaffing to runs and
+written folder, whose parts serve only this command.
 """
 
 from __future__ import annotations

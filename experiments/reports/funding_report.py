@@ -4,6 +4,9 @@ Renders what :mod:`wijksim.experiments.analysis.funding_analysis` computes (the 
 described there): :func:`incentive_markdown` and :func:`summary_markdown`, in English or
 Dutch. The number helpers here (:func:`_number`, :func:`_triple`, :func:`_scale`) are
 shared with the teams comparison's report.
+
+One piece over 300 lines: the summary's sections (tables, families, origins, policy chosen)
+are one text in English and Dutch, with the number helpers they share.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ money in € millions, numbers as the language writes them (Babel), text in Dutc
 English (the gettext catalogue of :mod:`wijksim.experiments.i18n`, shared with the
 dashboard so that one term has one translation). The wide tables go to files that the
 headline names: the run's ``summary.md``, the sweep's ``report/summary.md``.
+
+One piece over 300 lines: a headline for each command, sharing the number words, the title
+and the limit of lines.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ document differs from what the code renders. To regenerate in place::
 
     wijksim params --odd docs/ODD.md
     python -m wijksim.experiments.reports.odd_tables docs/ODD.md
+
+One piece over 300 lines: each generated block of docs/ODD.md, its rendering and the
+regeneration that finds the blocks in the file.
 """
 
 from __future__ import annotations

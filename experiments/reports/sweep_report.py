@@ -13,6 +13,9 @@ funding forms' indicators and incentive table
 (:mod:`wijksim.experiments.analysis.funding_analysis`);
 one with ``analysis = "teams"`` the team splits against the integral team
 (:mod:`wijksim.experiments.analysis.teams_analysis`).
+
+One piece over 300 lines: :func:`write_report` and the sections it adds for transition,
+funding and teams sweeps.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ Choices:
 Each file is written to a temporary sibling and renamed, so a file appears whole or not
 at all, also outside a staging folder (``calibrate --spec`` writes into a folder that
 holds its waves' runs).
+
+One piece over 300 lines: Parquet, CSV and the Excel workbook with their provenance must
+agree cell for cell, so their writers stay together.
 """
 
 from __future__ import annotations

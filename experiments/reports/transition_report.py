@@ -3,6 +3,9 @@
 Renders what :mod:`wijksim.experiments.analysis.transition_analysis` computes (the method
 is described there), in English or Dutch; :func:`analyse` runs the analysis of a sweep's
 costs per condition of its grid and returns its tables with that text.
+
+One piece over 300 lines: the summary's sentences, tables and notes are one text, in English
+and Dutch.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ discarded with ``restart``), never mixed. The backends differ only in where
 Worker processes exit when their driver dies (:func:`exit_with_driver`; Dask's local
 workers do so by themselves), and an interrupted driver (Ctrl-C, or SIGTERM, which the
 command turns into the same) stops its workers at once (``tests/test_shutdown.py``).
+
+One piece over 300 lines: execution on three backends, resume and the atomic run files all
+keep one state, the sweep manifest, which must be written consistently.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ Example sweep file::
 
     [grid]                          # every combination, within each variant
     "team.frontline_fte" = [8, 16]
+
+One piece over 300 lines: the sweep file's schema, its validation and the plan of runs (ids,
+fingerprints) must agree, and are read together.
 """
 
 from __future__ import annotations
