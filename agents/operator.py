@@ -7,6 +7,12 @@ for what the team did. The operator's margin is revenue minus staff costs.
 
 The operator reads nothing but the payment rule's numbers: no code branches on the name
 of a funding form.
+
+In a city every provider with a contract has its own operator (model/city.py,
+``[city.providers]``): it is paid for the work of the teams of its own neighbourhoods,
+settles on its own households' results, pays its own staff and decides for its own teams
+from what those teams did. Outside a city (or with one provider) the one operator runs
+every team and household.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ import mesa
 import numpy as np
 from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
 from wijksim.model import funding
+from wijksim.model.access import ReferralAccess
+from wijksim.model.city import split_by_weights
 from wijksim.model.ledger import to_cents
 
 if TYPE_CHECKING:
+    from wijksim.model.city import Neighbourhood
     from wijksim.model.model import NeighbourhoodModel
 
 
@@ -60,9 +69,21 @@ class TeamOperator(mesa.Agent):
 
     Args:
         model: The model.
-        contract: The payment rule (the scenario's ``[funding]``).
+        contract: The payment rule (the scenario's ``[funding]``, or a city provider's).
+        neighbourhoods: The neighbourhoods contracted to it (default: all of them).
+        stream: The random stream of its population sample (a city's second and later
+            providers draw from their own, so that one contract's sample does not move
+            another's).
 
     Attributes:
+        neighbourhoods: Its neighbourhoods.
+        provider: Their provider's name (``""`` outside a city).
+        teams: The teams it runs: those of its neighbourhoods.
+        rows: Its households' rows.
+        households: How many.
+        team_params: The staffing it runs: its neighbourhoods' teams together (their
+            frontline and coordination FTE summed; the other settings its first's).
+        access: The contract's volume control on its teams' referrals (options A–E).
         revenue_cents: Everything the municipality paid (equals its ledger bookings).
         staff_cost_cents: Everything the operator paid its staff.
         withheld_cents: Malus, overrun, charges or claw-back not yet deducted from payments.
@@ -71,16 +92,24 @@ class TeamOperator(mesa.Agent):
         year_revenue_cents: Revenue in the current year, for the ceiling.
     """
 
-    def __init__(self, model: NeighbourhoodModel, contract: funding.FundingParams) -> None:
+    def __init__(
+        self,
+        model: NeighbourhoodModel,
+        contract: funding.FundingParams,
+        neighbourhoods: list[Neighbourhood] | None = None,
+        stream: str = "funding",
+    ) -> None:
         super().__init__(model)
         self.contract = contract
-        population = model.population
+        self.stream = stream
+        self._take_over(neighbourhoods or list(model.neighbourhoods))
+        self.households = int(self.rows.size)
         self.lump_sum_year_eur = funding.lump_sum_year_eur(
-            contract, population.size, float(np.mean(population.vulnerability))
+            contract, self.households, float(np.mean(model.population.vulnerability[self.rows]))
         )
+        self.access = ReferralAccess(model, contract.specialist_access, self.households)
         # The frontline formation the contract pays for (the whole of a split's teams).
-        team = model.params.team
-        self.contracted_fte = contract.formation.staffing_factor * team.frontline_fte
+        self.contracted_fte = contract.formation.staffing_factor * self.team_params.frontline_fte
         self.clawback_cents = 0
         self.revenue_cents = 0
         self.staff_cost_cents = 0
@@ -95,6 +124,64 @@ class TeamOperator(mesa.Agent):
         self._escalation_watch = EscalationWatch()
         self.measured_self_reliant: float | None = None
         self.reviews = self.changes = 0
+
+    def _take_over(self, neighbourhoods: list[Neighbourhood]) -> None:
+        """Take over ``neighbourhoods``: their teams, households and team settings."""
+        self.neighbourhoods = neighbourhoods
+        self.provider = neighbourhoods[0].provider
+        self._neighbourhood_indices = frozenset(hood.index for hood in neighbourhoods)
+        self.teams = [team for hood in neighbourhoods for team in hood.teams]
+        self.rows = np.concatenate(
+            [np.arange(hood.rows.start, hood.rows.stop) for hood in neighbourhoods]
+        )
+        # Which team indices (shifted by one: -1 is no team) are its own.
+        self._own_team = np.zeros(len(self.model.teams) + 1, dtype=bool)
+        self._own_team[[team.index + 1 for team in self.teams]] = True
+        plans = [hood.plan.team for hood in neighbourhoods if hood.plan.team is not None]
+        self.team_params = plans[0]
+        if len(plans) > 1:
+            self.team_params = plans[0].model_copy(
+                update={
+                    "frontline_fte": sum(plan.frontline_fte for plan in plans),
+                    "overhead_fte": sum(plan.overhead_fte for plan in plans),
+                }
+            )
+        for hood in neighbourhoods:
+            hood.operator = self
+
+    def restaffed(self) -> None:
+        """Its teams got other staff before they opened (``compare-allocation``).
+
+        The staffing it reasons about and the formation its contract pays for follow
+        the teams' new FTE.
+        """
+        frontline = sum(team.params.frontline_fte for team in self.teams)
+        overhead = sum(team.params.overhead_fte for team in self.teams)
+        self.team_params = self.team_params.model_copy(
+            update={"frontline_fte": frontline, "overhead_fte": overhead}
+        )
+        self.contracted_fte = self.contract.formation.staffing_factor * frontline
+
+    def holds(self, case_teams: np.ndarray) -> np.ndarray:
+        """Mask over ``case_teams`` (``CaseTable.team`` values): held by one of its teams."""
+        return self._own_team[case_teams + 1]
+
+    def week_count(self, name: str) -> float:
+        """This week's counter ``name`` summed over its teams (in team order)."""
+        return sum(team.counters[name] for team in self.teams)
+
+    def week_escalations(self) -> int:
+        """This week's escalations among its households (counted in full, not sampled)."""
+        counters = self.model.counters
+        if not self.model.is_city:
+            return counters["escalations_total"]
+        return sum(counters[f"escalations_total@{hood.name}"] for hood in self.neighbourhoods)
+
+    def week_specialist_cents(self, week: int) -> int:
+        """Specialist spending booked this week for its neighbourhoods' households."""
+        return self.model.ledger.step_total_cents(
+            week, stream="specialist", neighbourhoods=self._neighbourhood_indices
+        )
 
     @property
     def margin_cents(self) -> int:
@@ -123,7 +210,7 @@ class TeamOperator(mesa.Agent):
         Deducted from this week's payment (and later ones, if it is larger), so the
         ledger books the reduced payment; ``operator_clawback_eur`` records the amount.
         """
-        frontline = sum(team.frontline_fte for team in self.model.teams)
+        frontline = sum(team.frontline_fte for team in self.teams)
         cents = to_cents(
             funding.formation_clawback_week_eur(
                 self.contract, self.lump_sum_year_eur, self.contracted_fte, frontline
@@ -149,7 +236,7 @@ class TeamOperator(mesa.Agent):
         amount = funding.settlement_eur(
             contract,
             self.lump_sum_year_eur,
-            self.model.population.size,
+            self.households,
             contract.settlement_weeks / 52,
             measured_self_reliant,
             self._period_escalations,
@@ -173,9 +260,14 @@ class TeamOperator(mesa.Agent):
         self.revenue_cents += cents
         self.year_revenue_cents += cents
         self.model.counters["operator_revenue_eur"] += cents / 100
-        self.model.ledger.book(
-            week, "team", self.contract.payer, self.unique_id, "team_operator", cents
-        )
+        # Booked to its neighbourhoods by households, so the ledger's provider column
+        # holds what this provider was paid.
+        hoods = self.neighbourhoods
+        shares = split_by_weights(cents, [hood.households for hood in hoods])
+        for hood, part in zip(hoods, shares, strict=True):
+            self.model.ledger.book(
+                week, "team", self.contract.payer, self.unique_id, "team_operator", part, hood.index
+            )
         return cents
 
     def charge(self, cents: int) -> None:
@@ -197,15 +289,15 @@ class TeamOperator(mesa.Agent):
         through
         :class:`~wijksim.agents.operator_forecast.TeamOutlook`.
         """
-        self._period.note(self.model)
-        self._escalation_watch.note(self.model)
+        self._period.note(self.model, self)
+        self._escalation_watch.note(self.model, self)
         if self._period.weeks < self.contract.operator.review_weeks:
             return
         observed = self._observed()
         self._period = PeriodObservations()
-        team = self.model.teams[0]
+        team = self.teams[0]
         current = team.settings()
-        outlook = TeamOutlook(self.model, self.contract, observed, current)
+        outlook = TeamOutlook(self.model, self.contract, observed, current, self)
         best, best_utility = current, outlook.utility(current)
         for candidate in self._candidates(current, team):
             utility = outlook.utility(candidate)
@@ -213,7 +305,7 @@ class TeamOperator(mesa.Agent):
                 best, best_utility = candidate, utility
         self.reviews += 1
         gain = best_utility - outlook.utility(current)
-        weekly_cost = sum(t.weekly_cost_cents for t in self.model.teams) / 100
+        weekly_cost = sum(t.weekly_cost_cents for t in self.teams) / 100
         threshold = self.contract.operator.min_gain_share * weekly_cost
         if best is not current and gain > threshold:
             self.changes += 1
@@ -223,7 +315,7 @@ class TeamOperator(mesa.Agent):
         """What the operator knows at a review: the period, escalation rates, the sample."""
         measured = self.measured_self_reliant
         return {
-            **self._period.summary(self.model),
+            **self._period.summary(self.model, self),
             **self._escalation_watch.rates(),
             "measured_self_reliant": math.nan if measured is None else measured,
         }
@@ -251,7 +343,7 @@ class TeamOperator(mesa.Agent):
         """What a relative knob's step and bounds multiply: the scenario's own value."""
         if not knob.relative:
             return 1.0
-        return float(getattr(self.model.params.team.policy, knob.name))
+        return float(getattr(self.team_params.policy, knob.name))
 
     @staticmethod
     def _allowed(knob: Knob, value: float, team) -> bool:
@@ -261,5 +353,5 @@ class TeamOperator(mesa.Agent):
         return True
 
     def _apply(self, settings: dict[str, float]) -> None:
-        for team in self.model.teams:
+        for team in self.teams:
             team.apply_settings(settings)

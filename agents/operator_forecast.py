@@ -47,6 +47,7 @@ from wijksim.model import funding
 from wijksim.model.caseload import CaseRole
 
 if TYPE_CHECKING:
+    from wijksim.agents.operator import TeamOperator
     from wijksim.model.funding import FundingParams
     from wijksim.model.model import NeighbourhoodModel
 
@@ -60,7 +61,8 @@ FLOWS = {
     "found_by_outreach": ("found_outreach",),
     "complex_assessed": ("intake_complex_assessed",),
 }
-"""Weekly counters the operator sums over a period, by what it calls them."""
+"""Weekly counters the operator sums over a period, by what it calls them (its own teams'
+counts, :meth:`~wijksim.agents.operator.TeamOperator.week_count`)."""
 
 
 @dataclass
@@ -74,33 +76,32 @@ class PeriodObservations:
     escalations: float = 0.0
     referrals_by_kind: dict[str, float] = field(default_factory=dict)
 
-    def note(self, model: NeighbourhoodModel) -> None:
-        """Add this week's counters and caseload."""
-        counters = model.counters
+    def note(self, model: NeighbourhoodModel, operator: TeamOperator) -> None:
+        """Add this week's counts of the operator's teams and its caseload."""
         self.weeks += 1
-        # Counted in full in the whole population: what the contract settles on.
-        self.escalations += counters["escalations_total"]
+        # Counted in full in its whole population: what the contract settles on.
+        self.escalations += operator.week_escalations()
         for name, keys in FLOWS.items():
-            self.sums[name] += sum(float(counters[k]) for k in keys)
+            self.sums[name] += sum(float(operator.week_count(k)) for k in keys)
         for specialist in model.specialists:
             key = f"referrals_{specialist.kind}"
-            self.referrals_by_kind[specialist.kind] = (
-                self.referrals_by_kind.get(specialist.kind, 0.0) + counters[key]
-            )
+            self.referrals_by_kind[specialist.kind] = self.referrals_by_kind.get(
+                specialist.kind, 0.0
+            ) + operator.week_count(key)
         cases = model.cases
-        held = cases.team >= 0  # every team the operator runs
+        held = operator.holds(cases.team)  # every team the operator runs
         self.clients += float((held & np.isin(cases.role, ACTIVE)).sum())
         self.queue += float((held & (cases.role == CaseRole.QUEUED)).sum())
 
-    def summary(self, model: NeighbourhoodModel) -> dict[str, float]:
-        """Weekly means of the period plus a look at today's caseload and queue."""
+    def summary(self, model: NeighbourhoodModel, operator: TeamOperator) -> dict[str, float]:
+        """Weekly means of the period plus a look at the operator's caseload and queue."""
         weeks = max(self.weeks, 1)
         out = {name: total / weeks for name, total in self.sums.items()}
         out["clients"] = self.clients / weeks
         out["queue"] = self.queue / weeks
         out["escalations"] = self.escalations / weeks
-        out.update(_caseload_snapshot(model))
-        out.update(_referral_prices(model, self.referrals_by_kind))
+        out.update(_caseload_snapshot(model, operator))
+        out.update(_referral_prices(model, operator, self.referrals_by_kind))
         return out
 
 
@@ -135,22 +136,22 @@ class EscalationWatch:
     _before: dict[str, int] = field(default_factory=dict)
     _weeks_seen: int = 0
 
-    def note(self, model: NeighbourhoodModel) -> None:
-        """Count last week's groups' escalations; list this week's."""
+    def note(self, model: NeighbourhoodModel, operator: TeamOperator) -> None:
+        """Count last week's groups' escalations; list this week's (the operator's teams)."""
         escalated = model.population.escalations
         for group, rows in self._rows.items():
             self.weeks[group] += rows.size
             self.escalations[group] += int(escalated[rows].sum()) - self._before[group]
         # The admission rate, as a running mean since the team opened.
         self._weeks_seen += 1
-        admitted = float(model.counters["team_admissions"])
+        admitted = float(operator.week_count("team_admissions"))
         self.admissions_per_week += (admitted - self.admissions_per_week) / self._weeks_seen
-        self._rows = self._groups(model)
+        self._rows = self._groups(model, operator)
         self._before = {g: int(escalated[rows].sum()) for g, rows in self._rows.items()}
 
-    def _groups(self, model: NeighbourhoodModel) -> dict[str, np.ndarray]:
+    def _groups(self, model: NeighbourhoodModel, operator: TeamOperator) -> dict[str, np.ndarray]:
         cases = model.cases
-        held = cases.team >= 0  # every team the operator runs
+        held = operator.holds(cases.team)  # every team the operator runs
         waiting = np.flatnonzero(held & (cases.role == CaseRole.QUEUED))
         head_size = max(1, round(HEAD_OF_QUEUE_WEEKS * self.admissions_per_week))
         in_order = waiting[np.argsort(cases.queue_order[waiting], kind="stable")]
@@ -181,16 +182,16 @@ class EscalationWatch:
         return {f"escalation_rate_{g}": rate for g, rate in rates.items()}
 
 
-def _caseload_snapshot(model: NeighbourhoodModel) -> dict[str, float]:
+def _caseload_snapshot(model: NeighbourhoodModel, operator: TeamOperator) -> dict[str, float]:
     """What an operator sees looking at its own caseload.
 
     Households at the margins of the intake and referral thresholds, and how much
     heavier complex cases are than the average case.
     """
-    team = model.teams[0]
+    team = operator.teams[0]
     cases, population = model.cases, model.population
     policy = team.policy
-    held = cases.team >= 0  # every team the operator runs (one policy for all)
+    held = operator.holds(cases.team)  # every team the operator runs (one policy for all)
     demand = np.flatnonzero(held & np.isin(cases.role, (*ACTIVE, int(CaseRole.QUEUED))))
     worst = team.worst_covered(demand)
     lead = np.flatnonzero(held & (cases.role == CaseRole.LEAD))
@@ -208,15 +209,16 @@ def _caseload_snapshot(model: NeighbourhoodModel) -> dict[str, float]:
     }
 
 
-def _referral_prices(model: NeighbourhoodModel, by_kind: dict[str, float]) -> dict[str, float]:
+def _referral_prices(
+    model: NeighbourhoodModel, operator: TeamOperator, by_kind: dict[str, float]
+) -> dict[str, float]:
     """Mean weekly price and weeks of care of the team's referrals (weighted by kind)."""
-    team = model.teams[0]
+    team = operator.teams[0]
     kinds = {id(s): s for s in team._specialist_for.values()}.values()
     weights = np.array([by_kind.get(s.kind, 0.0) for s in kinds], dtype=float)
     if weights.sum() == 0:
         weights = np.ones(len(weights))
-    operator = model.operator
-    shared = operator.contract.shared_savings.specialist_share if operator else 0.0
+    shared = operator.contract.shared_savings.specialist_share
     prices = np.array([s.params.price_per_week_eur for s in kinds])
     weeks = np.array(
         [
@@ -240,6 +242,7 @@ class TeamOutlook:
             self-reliant last measured in the contract's sample
             (``measured_self_reliant``, NaN before the first measurement).
         current: The settings in force during that period.
+        operator: Whose forecast it is (default: the model's first operator).
     """
 
     def __init__(
@@ -248,13 +251,15 @@ class TeamOutlook:
         contract: FundingParams,
         observed: dict[str, float],
         current: dict[str, float],
+        operator: TeamOperator | None = None,
     ) -> None:
         self.model, self.contract, self.seen, self.now = model, contract, observed, current
-        team = model.teams[0]
+        self.operator = operator or model.operator
+        team = self.operator.teams[0]
         self.team = team
-        # The whole capacity the operator staffs: the scenario's team section (a split
-        # divides it over teams with the same settings, ODD §7.6).
-        self.params = model.params.team
+        # The whole capacity the operator staffs: its neighbourhoods' team sections (a
+        # split divides one over teams with the same settings, ODD §7.6).
+        self.params = self.operator.team_params
         basic_hours = team.weights["basic"] * team.hours_per_unit
         self.hours_per_client = (
             observed["hours"] / observed["clients"] if observed["clients"] > 0 else basic_hours
@@ -359,7 +364,7 @@ class TeamOutlook:
     def money(self, week: dict[str, float]) -> float:
         """The week's margin by the contract's numbers (€)."""
         contract = self.contract
-        operator = self.model.operator
+        operator = self.operator
         revenue = (
             operator.lump_sum_year_eur / 52
             + contract.tariff_per_hour_eur * week["hours"]
@@ -373,7 +378,7 @@ class TeamOutlook:
         fte = week["fte"] + self.params.overhead_fte
         staff = fte * self.params.cost_per_fte_year_eur / 52
         price, weeks = self.seen["referral_price_eur"], self.seen["referral_weeks"]
-        charge = self.model.referral_access.expected_charge_eur(price, weeks)
+        charge = operator.access.expected_charge_eur(price, weeks)
         # Shared savings settle on the whole population's specialist use: the operator
         # counts only the referrals its policy adds or avoids (a client it does not serve
         # may need a specialist anyway), while options D–E charge every team referral.
@@ -390,7 +395,7 @@ class TeamOutlook:
         measured = self.seen.get("measured_self_reliant", math.nan)
         if math.isnan(measured):
             measured = self.contract.population_results.self_reliant_target
-        extra = 52 * (week["results"] - self.results_now) / self.model.population.size
+        extra = 52 * (week["results"] - self.results_now) / self.operator.households
         return min(max(measured + extra, 0.0), 1.0)
 
     def settlement_per_week(self, week: dict[str, float]) -> float:
@@ -402,17 +407,17 @@ class TeamOutlook:
         """
         contract = self.contract
         results = contract.population_results
-        households = self.model.population.size
+        households = self.operator.households
         sample = min(results.sample_households, households)
         share = self.expected_self_reliant(week) if sample > 0 else None
         escalations = week["escalations"] * contract.settlement_weeks
         mean, spread = funding.settlement_forecast_eur(contract, households, share, escalations)
-        cap = funding.settlement_cap_eur(contract, self.model.operator.lump_sum_year_eur)
+        cap = funding.settlement_cap_eur(contract, self.operator.lump_sum_year_eur)
         return expected_within(mean, spread, -cap, cap) / contract.settlement_weeks
 
     def clawback_per_week(self, week: dict[str, float]) -> float:
         """What the contract claws back for frontline staff below its formation (€/week)."""
-        operator = self.model.operator
+        operator = self.operator
         return funding.formation_clawback_week_eur(
             self.contract, operator.lump_sum_year_eur, operator.contracted_fte, week["fte"]
         )

@@ -108,6 +108,22 @@ class Specialist(mesa.Agent):
         self.model.population.provider[rows] = -1
         return rows
 
+    def _extension_chances(self, rows: list[int]) -> list[float]:
+        """Each household's chance of an extension now.
+
+        A share in the savings of the contract of the household's neighbourhood (its
+        provider's, in a city) weakens the incentive to keep it.
+        """
+        chance = self.params.extend_probability
+        hoods = self.model.neighbourhoods
+        by_hood = [
+            chance * (1.0 - hood.operator.contract.shared_savings.specialist_share)
+            if hood.operator is not None
+            else chance
+            for hood in hoods
+        ]
+        return [by_hood[hood] for hood in self.model.neighbourhood_of[rows].tolist()]
+
     def _stabilise(self, rows: list[int]) -> None:
         """Raise the treated domains of ``rows`` to ``stabilise_to_level`` at least.
 
@@ -123,15 +139,14 @@ class Specialist(mesa.Agent):
 
     def _extend_some(self, due: list[int], week: int) -> list[int]:
         """Extend some due trajectories once; return the rows that leave now."""
-        chance = self.params.extend_probability
-        operator = self.model.operator
-        if operator is not None:  # a share in the savings weakens the incentive
-            chance *= 1.0 - operator.contract.shared_savings.specialist_share
-        if chance <= 0 or not due:
+        if not due:
+            return due
+        chances = self._extension_chances(due)
+        if all(chance <= 0 for chance in chances):
             return due
         draws = self.model.streams.get(f"extension_{self.kind}").random(len(due))
         leaving = []
-        for row, draw in zip(due, draws.tolist(), strict=True):
+        for row, draw, chance in zip(due, draws.tolist(), chances, strict=True):
             if draw < chance and row not in self._extended:
                 self._extended.add(row)
                 self.clients[row] = week + self.params.extension_weeks
@@ -233,17 +248,15 @@ class Specialist(mesa.Agent):
         self._charge_team(rows)
 
     def _charge_team(self, rows: np.ndarray) -> None:
-        """Options D–E: charge the operator for the clients its team referred."""
-        access = self.model.referral_access
-        if access is None:
-            return
-        per_week = access.charge_per_week_cents(self.price_cents)
-        if per_week == 0:
-            return
-        cases = self.model.cases
-        referred = (cases.team[rows] >= 0) & np.isin(
-            cases.role[rows], (int(CaseRole.CONSULT), int(CaseRole.HANDED_OVER))
-        )
-        count = int(referred.sum())
-        if count:
-            self.model.operator.charge(per_week * count)
+        """Options D–E: charge each operator for the clients its teams referred."""
+        for operator in self.model.operators:
+            per_week = operator.access.charge_per_week_cents(self.price_cents)
+            if per_week == 0:
+                continue
+            cases = self.model.cases
+            referred = operator.holds(cases.team[rows]) & np.isin(
+                cases.role[rows], (int(CaseRole.CONSULT), int(CaseRole.HANDED_OVER))
+            )
+            count = int(referred.sum())
+            if count:
+                operator.charge(per_week * count)

@@ -12,6 +12,7 @@ with numpy over those rows, so a team of any size costs little per week.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import mesa
@@ -111,6 +112,9 @@ class NeighbourhoodTeam(mesa.Agent):
         self._derive_capacity()
         self._intensity_of_group = self._group_intensities(model, params)
         self.billed_cents = 0
+        # This week's flows of this team alone (cleared with the model's counters): what
+        # its provider's operator is paid for and reasons from (agents/operator.py).
+        self.counters: Counter = Counter()
         self.intake_hours_this_week = 0.0
         self.intake_hours_last_week = 0.0
         self._closed_levels: list[np.ndarray] = []
@@ -162,6 +166,11 @@ class NeighbourhoodTeam(mesa.Agent):
         )
         self.referral_lean = np.where(focus, split.focus_referral_lean_levels, 0).astype(np.int8)
 
+    def count(self, name: str, amount: float) -> None:
+        """Add ``amount`` to this week's counter ``name``: the model's and this team's own."""
+        self.model.counters[name] += amount
+        self.counters[name] += amount
+
     def metric(self, name: str) -> str:
         """``name`` for this team: suffixed with the team's name in a split."""
         return f"{name}__{self.name}" if self.name else name
@@ -202,6 +211,8 @@ class NeighbourhoodTeam(mesa.Agent):
         )
         self.frontline_fte = self.target_fte = frontline_fte
         self._derive_capacity()
+        if self.neighbourhood.operator is not None:  # its contract's formation follows
+            self.neighbourhood.operator.restaffed()
 
     def settle_staff(self) -> None:
         """Move the staff towards the operator's target as far as the caseload allows.
@@ -242,7 +253,7 @@ class NeighbourhoodTeam(mesa.Agent):
         if rows.size == 0:
             return
         counters = self.model.counters
-        counters[f"found_{route}"] += int(rows.size)
+        self.count(f"found_{route}", int(rows.size))
         has_case = self.worst_covered(rows) <= self.policy.intake_max_level
         advised = rows[~has_case]
         if advised.size:
@@ -310,7 +321,7 @@ class NeighbourhoodTeam(mesa.Agent):
 
     def pay_staff(self, week: int) -> None:
         """Pay the team's weekly staff cost: the operator's, or else public money."""
-        operator = self.model.operator
+        operator = self.neighbourhood.operator
         if operator is not None:
             operator.pay_staff(self.weekly_cost_cents)
             return
@@ -471,9 +482,10 @@ class NeighbourhoodTeam(mesa.Agent):
 
     def _granted(self, rows: np.ndarray, worst_levels: np.ndarray, at_intake: bool):
         """Mask of the referrals the contract's volume control allows (all without one)."""
-        access = self.model.referral_access
-        if access is None:
+        operator = self.neighbourhood.operator
+        if operator is None:
             return np.ones(rows.size, dtype=bool)
+        access = operator.access
         return access.grant(rows, worst_levels, at_intake)
 
     def _send_to_specialists(
@@ -481,7 +493,6 @@ class NeighbourhoodTeam(mesa.Agent):
     ) -> None:
         """Enlist ``rows`` with the specialist for ``domain``; consult or hand over."""
         cases = self.model.cases
-        counters = self.model.counters
         for column in np.unique(domain).tolist():
             specialist = self._specialist_for[column]
             chosen = domain == column
@@ -490,8 +501,8 @@ class NeighbourhoodTeam(mesa.Agent):
                 if picked.size == 0:
                     continue
                 specialist.enlist(picked, week)
-                counters[f"referrals_{specialist.kind}"] += int(picked.size)
-                counters[f"referrals_{route}"] += int(picked.size)
+                self.count(f"referrals_{specialist.kind}", int(picked.size))
+                self.count(f"referrals_{route}", int(picked.size))
         cases.role[rows[consult]] = CaseRole.CONSULT
         handed = rows[~consult]
         cases.role[handed] = CaseRole.HANDED_OVER
@@ -504,7 +515,7 @@ class NeighbourhoodTeam(mesa.Agent):
             return
         cases, population = self.model.cases, self.model.population
         self.model.note_closure(rows)
-        self.model.counters["team_closures"] += int(rows.size)
+        self.count("team_closures", int(rows.size))
         self.model.trajectories.note_closure(
             rows,
             week,
@@ -555,7 +566,7 @@ class NeighbourhoodTeam(mesa.Agent):
         no_case = queued[~has_problem]  # improved while they waited
         cases.release(no_case)
         population.set_status(no_case, Status.UNKNOWN, week)
-        self.model.counters["team_intake_no_case"] += int(no_case.size)
+        self.count("team_intake_no_case", int(no_case.size))
         waiting = queued[has_problem]
         router = self.router
         if router is not None:  # a split: some households belong with another team
@@ -588,7 +599,7 @@ class NeighbourhoodTeam(mesa.Agent):
         population.set_status(admitted, Status.TEAM_SUPPORT, week)
         waits = week - cases.queued_week[admitted]
         counters = self.model.counters
-        counters["team_admissions"] += int(admitted.size)
+        self.count("team_admissions", int(admitted.size))
         complex_admitted = population.need_group[admitted] == self._complex_group
         counters["team_admissions_complex"] += int(complex_admitted.sum())
         counters["team_intake_wait_weeks"] += int(waits.sum())
@@ -653,7 +664,7 @@ class NeighbourhoodTeam(mesa.Agent):
         if complex_rows.size == 0:
             return keep
         counters = self.model.counters
-        counters["intake_complex_assessed"] += int(complex_rows.size)
+        self.count("intake_complex_assessed", int(complex_rows.size))
         offload = self._deal(
             complex_rows.size, "_offload_credit", self.policy.complex_offload_share
         )
@@ -735,7 +746,7 @@ class NeighbourhoodTeam(mesa.Agent):
         cases.hours[rows] += team_hours
         self.helped[min(self.model.year, self.helped.shape[0] - 1), rows] = True
         counters = self.model.counters
-        counters["team_hours_casework"] += float(team_hours.sum())
+        self.count("team_hours_casework", float(team_hours.sum()))
         first_in_year, first_ever = cases.note_supported(active, self.model.year)
         counters["team_supported_first_in_year"] += first_in_year
         counters["team_supported_first_ever"] += first_ever

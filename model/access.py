@@ -25,12 +25,16 @@ class ReferralAccess:
     Args:
         model: The model.
         rules: The contract's access rules.
+        households: The households the contract covers (default: all the model's; in a
+            city a provider's, whose quota is per 1,000 of its own households).
     """
 
-    def __init__(self, model: NeighbourhoodModel, rules: SpecialistAccess) -> None:
+    def __init__(
+        self, model: NeighbourhoodModel, rules: SpecialistAccess, households: int | None = None
+    ) -> None:
         self.model = model
         self.rules = rules
-        per_1000 = model.population.size / 1000
+        per_1000 = (model.population.size if households is None else households) / 1000
         self.quota = None if rules.quota_per_1000_year is None else rules.quota_per_1000_year
         if self.quota is not None:
             self.quota *= per_1000

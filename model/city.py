@@ -10,6 +10,14 @@ list per kind), one ledger in which every euro is also booked to its neighbourho
 provider. A scenario without ``[city]`` is a city of one neighbourhood: the model runs
 the same code on one :class:`NeighbourhoodPlan`.
 
+A city may name its providers (``[city.providers.<name>]``, issue 18, item 5): each with
+its staff background (team settings for all its neighbourhoods, e.g. the share of staff
+seconded from specialist providers) and its contract (a ``funding`` table like a single
+neighbourhood's ``[funding]``, with its declared ``form``). The model gives each provider
+with a contract its own operator, which is paid for and decides for the teams of its own
+neighbourhoods only. Without ``[city.providers]`` a provider is a name the ledger books
+to, and the municipality pays the teams' staff.
+
 The scenario's ``[team]`` (and the one-off friction costs of the switch) are sized for
 a neighbourhood of ``population.households`` households, as in every scenario; each
 neighbourhood gets them scaled to its own households, the rule ``--households`` applies
@@ -24,12 +32,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from wijksim.model.funding import FUNDING_FORMS, FundingParams, missing_form_parameter
 from wijksim.model.team_params import TeamParams
 
 if TYPE_CHECKING:
     from wijksim.model.scenario import PopulationParams, Scenario
 
 NeighbourhoodTypeName = Literal["weak", "vulnerable", "strong"]
+FundingForm = Literal[tuple(FUNDING_FORMS)]  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,24 @@ class NeighbourhoodParams(_Section):
         return self.households or NEIGHBOURHOOD_TYPES[self.type].households
 
 
+class ProviderParams(_Section):
+    """A provider contracted for some of a city's neighbourhoods: its staff and contract."""
+
+    form: FundingForm | None = None
+    """The funding form of its contract (docs/sources.md §5): ``function_budget``,
+    ``per_hour``, ``per_trajectory``, ``result_per_client``, ``population`` or
+    ``shared_savings``. Required with a ``funding`` table, which must then state the
+    form's own numbers (``FUNDING_FORMS`` in model/funding.py: e.g. ``per_hour`` a
+    ``tariff_per_hour_eur`` above 0); the model pays by the numbers only."""
+    funding: FundingParams | None = None
+    """Its contract: any field of a single neighbourhood's ``[funding]``, the operator's
+    ethos included (``funding.operator.ethos``). ``None``: no contract, the municipality
+    pays its teams' staff."""
+    team: dict[str, Any] = {}
+    """Team settings of all its neighbourhoods, over the scenario's ``[team]`` and under a
+    neighbourhood's own (its staff background, e.g. ``seconded_share``)."""
+
+
 class CityParams(_Section):
     """A city: neighbourhoods with their own households, team and provider.
 
@@ -100,6 +128,9 @@ class CityParams(_Section):
     some help and signals across neighbourhood borders."""
     neighbourhoods: Annotated[dict[str, NeighbourhoodParams], Field(min_length=1)]
     """The neighbourhoods by name, in order (``[city.neighbourhoods.<name>]``)."""
+    providers: dict[str, ProviderParams] = {}
+    """The providers by name (``[city.providers.<name>]``); empty: a neighbourhood's
+    provider is a name only (no contract, no staff background of its own)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,8 @@ class NeighbourhoodPlan:
         population: Its population section (its households and vulnerability).
         team: Its team (``None``: the old system).
         friction_cost_eur: Its share of the switch's one-off friction costs.
+        contract: Its provider's contract (the scenario's ``[funding]`` without a city;
+            ``None``: the municipality pays the staff).
     """
 
     name: str
@@ -119,6 +152,7 @@ class NeighbourhoodPlan:
     population: PopulationParams
     team: TeamParams | None
     friction_cost_eur: float
+    contract: FundingParams | None = None
 
     @property
     def households(self) -> int:
@@ -140,14 +174,21 @@ def _merged(base: dict, override: dict) -> dict:
 def _neighbourhood_team(scenario: Scenario, name: str, hood: NeighbourhoodParams):
     """The scenario's team scaled to the neighbourhood's households, with its own settings.
 
+    Its provider's team settings (``[city.providers.<name>].team``) come over the scaled
+    team, the neighbourhood's own over those.
+
     Raises:
-        ValueError: Naming the neighbourhood's field, for settings without a ``[team]``
-            or settings that are not a valid team.
+        ValueError: Naming the neighbourhood's (or provider's) field, for settings
+            without a ``[team]`` or settings that are not a valid team.
     """
     where = f"city.neighbourhoods.{name}.team"
+    provider = scenario.city.providers.get(hood.provider)
+    provider_team = provider.team if provider else {}
+    provider_where = f"city.providers.{hood.provider}.team"
     if scenario.team is None:
-        if hood.team:
-            raise ValueError(f"{where}: expected no team settings without a [team], found some")
+        for settings, place in ((provider_team, provider_where), (hood.team, where)):
+            if settings:
+                raise ValueError(f"{place}: expected no team settings without a [team], found some")
         return None
     factor = hood.size / scenario.population.households
     base = scenario.team.model_dump(mode="json")
@@ -155,10 +196,18 @@ def _neighbourhood_team(scenario: Scenario, name: str, hood: NeighbourhoodParams
     if factor != 1:
         base["frontline_fte"] *= factor
         base["overhead_fte"] *= factor
-    if not hood.team:
+    if not hood.team and not provider_team:
         return scenario.team if factor == 1 else TeamParams.model_validate_json(json.dumps(base))
+    if provider_team:
+        _validated_team(_merged(base, provider_team), provider_where)
+        base = _merged(base, provider_team)
+    return _validated_team(_merged(base, hood.team), where)
+
+
+def _validated_team(settings: dict, where: str) -> TeamParams:
+    """``settings`` as a team; a ``ValueError`` naming the field under ``where`` if not."""
     try:
-        return TeamParams.model_validate_json(json.dumps(_merged(base, hood.team)))
+        return TeamParams.model_validate_json(json.dumps(settings))
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
@@ -180,8 +229,13 @@ def neighbourhood_plans(scenario: Scenario) -> list[NeighbourhoodPlan]:
     """
     friction = scenario.transition.friction_cost_eur
     if scenario.city is None:
-        return [NeighbourhoodPlan("", "", scenario.population, scenario.team, friction)]
+        return [
+            NeighbourhoodPlan(
+                "", "", scenario.population, scenario.team, friction, scenario.funding
+            )
+        ]
     plans = []
+    providers = scenario.city.providers
     for name, hood in scenario.city.neighbourhoods.items():
         kind = NEIGHBOURHOOD_TYPES.get(hood.type) if hood.type else None
         alpha = hood.vulnerability_alpha or (
@@ -192,7 +246,11 @@ def neighbourhood_plans(scenario: Scenario) -> list[NeighbourhoodPlan]:
         )
         factor = hood.size / scenario.population.households
         team = _neighbourhood_team(scenario, name, hood)
-        plans.append(NeighbourhoodPlan(name, hood.provider, population, team, friction * factor))
+        provider = providers.get(hood.provider)
+        contract = provider.funding if provider else None
+        plans.append(
+            NeighbourhoodPlan(name, hood.provider, population, team, friction * factor, contract)
+        )
     return plans
 
 
@@ -206,11 +264,10 @@ def check_city(scenario: Scenario) -> None:
     if city is None:
         return
     if scenario.funding is not None:
-        # One operator per provider, each with its own contract, is issue 18, item 5.
         # Named at the [city]: that is what the user added to a scenario with a contract.
         raise ValueError(
-            "city: expected a scenario without [funding] (contracts per provider are not "
-            "modelled yet), found a [funding]"
+            "city: expected the contracts per provider in [city.providers.<name>.funding], "
+            "found a [funding] for the whole scenario"
         )
     degree = scenario.network.mean_degree
     for name, hood in city.neighbourhoods.items():
@@ -219,7 +276,58 @@ def check_city(scenario: Scenario) -> None:
                 f"city.neighbourhoods.{name}.households: expected more than "
                 f"network.mean_degree ({degree}), found {hood.size}"
             )
+    _check_providers(scenario)
     neighbourhood_plans(scenario)  # every neighbourhood's team is valid
+
+
+def _check_providers(scenario: Scenario) -> None:
+    """Each neighbourhood's provider is listed, each listed one is used, each contract complete.
+
+    Raises:
+        ValueError: Starting with the field at fault (``city.providers.hourly.form:``).
+    """
+    providers = scenario.city.providers
+    if not providers:
+        return
+    names = ", ".join(providers)
+    for name, hood in scenario.city.neighbourhoods.items():
+        if hood.provider not in providers:
+            raise ValueError(
+                f"city.neighbourhoods.{name}.provider: expected a provider of "
+                f"[city.providers] ({names}), found {hood.provider!r}"
+            )
+    used = {hood.provider for hood in scenario.city.neighbourhoods.values()}
+    for name, provider in providers.items():
+        where = f"city.providers.{name}"
+        if name not in used:
+            raise ValueError(
+                f"{where}: expected a neighbourhood contracted to it (provider = {name!r}), "
+                "found none"
+            )
+        _check_contract(where, provider, scenario.team is not None)
+
+
+def _check_contract(where: str, provider: ProviderParams, has_team: bool) -> None:
+    """A provider's contract states its form and the numbers that form needs."""
+    forms = ", ".join(FUNDING_FORMS)
+    if provider.funding is None:
+        if provider.form is not None:
+            raise ValueError(
+                f"{where}.funding: expected the contract of form {provider.form!r}, found none"
+            )
+        return
+    if provider.form is None:
+        raise ValueError(f"{where}.form: expected one of {forms}, found none")
+    if not has_team:
+        raise ValueError(f"{where}.funding: expected a [team] for its operator to run, found none")
+    missing = missing_form_parameter(provider.funding, provider.form)
+    if missing is not None:
+        field, found = missing
+        expected = "a value" if found == "none" else "a value above 0"
+        raise ValueError(
+            f"{where}.funding.{field}: expected {expected} for form {provider.form!r} "
+            f"(docs/sources.md §5), found {found}"
+        )
 
 
 class Neighbourhood:
@@ -234,6 +342,8 @@ class Neighbourhood:
     Attributes:
         teams: Its teams (none in the old system; several in a split).
         router: The access point of its split (``None`` without a split).
+        operator: Its provider's operator (``None`` without a contract: the municipality
+            pays its teams' staff).
     """
 
     def __init__(self, index: int, plan: NeighbourhoodPlan, rows: slice, desk) -> None:
@@ -245,6 +355,7 @@ class Neighbourhood:
         self.desk = desk
         self.teams: list = []
         self.router = None
+        self.operator = None
 
     @property
     def households(self) -> int:

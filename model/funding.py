@@ -189,6 +189,50 @@ class FundingParams(_Section):
     operator: OperatorParams = OperatorParams()
 
 
+FUNDING_FORMS: dict[str, tuple[str, ...]] = {
+    "function_budget": ("lump_sum_per_household_year_eur", "formation.staffing_factor"),
+    "per_hour": ("tariff_per_hour_eur",),
+    "per_trajectory": ("tariff_per_trajectory_eur",),
+    "result_per_client": ("tariff_per_result_eur",),
+    "population": ("lump_sum_per_household_year_eur", "population_results"),
+    "shared_savings": (
+        "lump_sum_per_household_year_eur",
+        "shared_savings.share",
+        "shared_savings.specialist_baseline_per_1000_eur",
+    ),
+}
+"""The funding forms of docs/sources.md §5 (S1 App. III) by name (the shipped
+``funding_<form>`` scenarios' names), each with the parameters a contract of that form
+must state: a number above 0, or a table given. The model never reads the form's name
+(it pays by the numbers); a provider in a city declares its form so that a contract
+"per hour" without a tariff per hour is an error, not a silent function budget."""
+
+
+def missing_form_parameter(funding: FundingParams, form: str) -> tuple[str, str] | None:
+    """The first parameter ``form`` needs that ``funding`` does not state, and what it has.
+
+    Args:
+        funding: The contract as validated (its explicitly set fields are known).
+        form: A key of :data:`FUNDING_FORMS`.
+
+    Returns:
+        ``(dotted field, what was found)``, or ``None`` when every parameter is stated.
+    """
+    for dotted in FUNDING_FORMS[form]:
+        section: BaseModel = funding
+        *tables, name = dotted.split(".")
+        for table in tables:
+            if table not in section.model_fields_set:
+                return dotted, "none"
+            section = getattr(section, table)
+        if name not in section.model_fields_set:
+            return dotted, "none"
+        value = getattr(section, name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            return dotted, repr(value)
+    return None
+
+
 class WeekActivity(BaseModel):
     """What the team did in one week, as the payment rule counts it."""
 

@@ -45,8 +45,9 @@ class CostLedger:
         self._step_neighbourhood_totals: dict[int, dict[int, int]] = defaultdict(
             lambda: defaultdict(int)
         )
-        # step -> (stream, payer) -> cents, so a step's totals are read without a scan.
-        self._step_totals: dict[int, dict[tuple[str, str], int]] = defaultdict(
+        # step -> (stream, payer, neighbourhood) -> cents, so a step's totals are read
+        # without a scan (per neighbourhood: each provider's operator settles on its own).
+        self._step_totals: dict[int, dict[tuple[str, str, int], int]] = defaultdict(
             lambda: defaultdict(int)
         )
 
@@ -77,7 +78,7 @@ class CostLedger:
         if cents == 0:
             return
         self._rows.append((step, stream, payer, agent_id, agent_kind, int(cents)))
-        self._step_totals[step][(stream, payer)] += int(cents)
+        self._step_totals[step][(stream, payer, neighbourhood)] += int(cents)
         self._neighbourhood_of_row.append(neighbourhood)
         self._step_neighbourhood_totals[step][neighbourhood] += int(cents)
 
@@ -86,13 +87,19 @@ class CostLedger:
         return self._step_neighbourhood_totals.get(step, {}).get(neighbourhood, 0)
 
     def step_total_cents(
-        self, step: int, stream: str | None = None, payer: str | None = None
+        self,
+        step: int,
+        stream: str | None = None,
+        payer: str | None = None,
+        neighbourhoods: frozenset[int] | None = None,
     ) -> int:
-        """Total booked in ``step``, optionally for one stream and/or payer."""
+        """Total booked in ``step``, optionally for one stream, payer and/or neighbourhoods."""
         return sum(
             cents
-            for (st, pa), cents in self._step_totals.get(step, {}).items()
-            if (stream is None or st == stream) and (payer is None or pa == payer)
+            for (st, pa, hood), cents in self._step_totals.get(step, {}).items()
+            if (stream is None or st == stream)
+            and (payer is None or pa == payer)
+            and (neighbourhoods is None or hood in neighbourhoods)
         )
 
     def total_cents(self) -> int:

@@ -19,7 +19,6 @@ from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.agents.team_router import TeamRouter
 from wijksim.model import metrics
-from wijksim.model.access import ReferralAccess
 from wijksim.model.caseload import CaseTable
 from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
 from wijksim.model.classification import NeedClassifier
@@ -69,8 +68,13 @@ class NeighbourhoodModel(mesa.Model):
             of household rows, its teams and its access point (model/city.py).
         neighbourhood_of: The neighbourhood index of every household row.
         is_city: Whether the scenario has a ``[city]`` (per-neighbourhood bookkeeping).
-        operator: Who runs the teams under a funding contract (``None`` without
-            ``[funding]``: the municipality pays the staff).
+        operators: One per provider with a contract, each running the teams of its own
+            neighbourhoods (one for a ``[funding]`` outside a city; none without a
+            contract: the municipality pays the staff).
+        operator: The first of ``operators`` (``None`` without one): outside a city, the
+            operator.
+        referral_access: The first operator's volume control on referrals (each
+            operator's is its ``access``).
         cases: The teams' side of every household.
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
@@ -139,13 +143,10 @@ class NeighbourhoodModel(mesa.Model):
         self.trajectories = TrajectoryLog(self.population.size)
         self.survey = YearEndSurvey(params.survey)
         self.municipality = Municipality(self, params.zeroth_line)
-        self.operator = (
-            TeamOperator(self, params.funding) if params.funding and self.teams else None
-        )
+        self.operators = self._build_operators()
+        self.operator = self.operators[0] if self.operators else None
         # The contract's volume control on referrals (options A–E); none without one.
-        self.referral_access = (
-            ReferralAccess(self, params.funding.specialist_access) if self.operator else None
-        )
+        self.referral_access = self.operator.access if self.operator else None
         self.schedule = resolved_schedule(params.schedule, params.rules)
         unknown = [name for name in self.schedule if name not in RULES]
         if unknown:
@@ -211,6 +212,22 @@ class NeighbourhoodModel(mesa.Model):
                 for team in hood.teams:
                     team.router = hood.router
         return teams
+
+    def _build_operators(self) -> list[TeamOperator]:
+        """An operator per provider with a contract and teams, over its neighbourhoods.
+
+        The first draws its population samples from the ``funding`` stream, as a single
+        neighbourhood's; the others each from their own (``funding_<provider>``).
+        """
+        by_provider: dict[str, list[Neighbourhood]] = {}
+        for hood in self.neighbourhoods:
+            if hood.plan.contract is not None and hood.teams:
+                by_provider.setdefault(hood.provider, []).append(hood)
+        operators = []
+        for position, (provider, hoods) in enumerate(by_provider.items()):
+            stream = "funding" if position == 0 else f"funding_{provider}"
+            operators.append(TeamOperator(self, hoods[0].plan.contract, hoods, stream))
+        return operators
 
     def _team_name(self, hood: Neighbourhood, split_name: str) -> str:
         """A split team's metric suffix; with several neighbourhoods, prefixed with its own."""
@@ -296,6 +313,8 @@ class NeighbourhoodModel(mesa.Model):
         """This week's rules, in schedule order."""
         # What a week's rules add to starts from zero here, and only here.
         self.counters.clear()
+        for team in self.teams:
+            team.counters.clear()
         self.population.begin_week()
         for rule in self.rules:
             rule.step(self)

@@ -209,6 +209,8 @@ def unit_of(path: str, annotation: Any) -> str:
     Returns:
         '' for a number whose unit is nowhere given (a test lists these).
     """
+    # A city provider's contract is a [funding] table: the same fields, the same units.
+    path = re.sub(r"^city\.providers\.[^.]+\.funding\.", "funding.", path)
     if path in EXPLICIT_UNITS:
         return EXPLICIT_UNITS[path]
     if not _is_numeric(annotation):

@@ -203,3 +203,61 @@ def _add_compare_allocation(commands) -> None:
     _add_language(allocation)
     _add_allow_large(allocation)
     allocation.set_defaults(handler=command_compare_allocation)
+
+
+def command_compare_providers(args: argparse.Namespace) -> int:
+    """A city's providers side by side on several seeds (issue 18, item 5)."""
+    from wijksim.experiments.reports.compare_providers import (
+        check_providers,
+        compare_providers,
+        write_providers,
+    )
+    from wijksim.experiments.reports.table_files import Provenance
+
+    overrides = _overrides(args.households, args.years, args.set)
+    resolved, _scaled = _resolve(args.scenario, overrides)
+    scenario = resolved.scenario
+    check_providers(scenario, resolved.path)
+    check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    out = Path(args.out) if args.out else default_folder(f"providers-{resolved.name}", overrides)
+    _check_out_folder(out, kind="providers")
+    with tqdm(total=len(seeds), desc="seeds", unit="run", disable=args.quiet) as bar:
+        result = compare_providers(scenario, resolved.name, seeds, args.workers, bar.update)
+    provenance = Provenance(
+        command="compare-providers",
+        scenario=resolved.name,
+        overrides=overrides,
+        households=f"{scenario.total_households:,}",
+        years=scenario.years,
+        seeds=seeds,
+    )
+    write_providers(result, out, provenance, args.lang)
+    if not args.quiet:
+        print(result.markdown())
+        print(f"wrote {out}/ (summary.md; tables .parquet, .csv and tables.xlsx)")
+    return 0
+
+
+def _add_compare_providers(commands) -> None:
+    """The ``compare-providers`` subcommand (issue 18, item 5)."""
+    providers = commands.add_parser(
+        "compare-providers",
+        help="a city's providers side by side: raw and shrunk indicators, rank, and whether "
+        "each differs from the city mean (S1 App. VI)",
+    )
+    providers.add_argument(
+        "scenario",
+        nargs="?",
+        default="utrecht_two_providers",
+        help="a city scenario of two or more providers (default utrecht_two_providers)",
+    )
+    _add_replicate_options(
+        providers, seeds=3, years_help="override the years", households_help="the whole city's"
+    )
+    providers.add_argument("--workers", type=_count, default=1, help="processes (default 1)")
+    providers.add_argument("--out", help="output folder (default results/providers-SCENARIO)")
+    providers.add_argument("--quiet", action="store_true", help="no progress or summary")
+    _add_language(providers)
+    _add_allow_large(providers)
+    providers.set_defaults(handler=command_compare_providers)

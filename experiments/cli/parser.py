@@ -32,6 +32,7 @@ from wijksim.experiments.cli.common import (
 )
 from wijksim.experiments.cli.comparison_commands import (
     _add_compare_allocation,
+    _add_compare_providers,
     command_compare_funding,
     command_compare_teams,
 )
@@ -51,7 +52,12 @@ from wijksim.experiments.cli.scenario_commands import (
     command_validate,
 )
 from wijksim.experiments.cli.study_commands import _add_reliability, command_bench
-from wijksim.experiments.cli.sweep_commands import command_report, command_sweep, command_transition
+from wijksim.experiments.cli.sweep_commands import (
+    command_report,
+    command_results_doc,
+    command_sweep,
+    command_transition,
+)
 from wijksim.model.plugins import import_plugins
 from wijksim.model.scenario_io import (
     ScenarioError,
@@ -209,6 +215,46 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("--quiet", action="store_true", help="no progress or table")
     targets.set_defaults(handler=command_targets)
 
+    results_doc = commands.add_parser(
+        "results-doc",
+        help="regenerate the figures of a results document (docs/results_*.md) from results "
+        "folders",
+        description="Replace what lies between '<!-- results:begin NAME -->' and "
+        "'<!-- results:end NAME -->' in DOCUMENT with the report of a results folder, headed "
+        "by its command, commit, seeds and parameter sets; its figures are copied to "
+        "docs/figures/DOCUMENT/NAME/.",
+    )
+    results_doc.add_argument(
+        "document", help="the Markdown document (e.g. docs/results_funding.md)"
+    )
+    results_doc.add_argument(
+        "--block",
+        action="append",
+        required=True,
+        metavar="NAME=FOLDER",
+        help="a block and the results folder it shows (repeatable)",
+    )
+    results_doc.add_argument(
+        "--command",
+        action="append",
+        metavar="NAME=COMMAND",
+        help="the command that produced a block's folder, for folders whose manifest "
+        "predates the recorded command",
+    )
+    results_doc.add_argument(
+        "--sections",
+        action="append",
+        metavar="NAME=TITLE|TITLE",
+        help="keep only the report's sections whose headings start with these titles (with "
+        "their subsections) in a block (default: the whole report)",
+    )
+    results_doc.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="accept results of a checkout with uncommitted changes (marked as a draft)",
+    )
+    results_doc.set_defaults(handler=command_results_doc)
+
     sweep = commands.add_parser(
         "sweep",
         help="run a sweep: scenarios × grid × seeds",
@@ -339,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=command_bench)
     _add_reliability(commands)
     _add_compare_allocation(commands)
+    _add_compare_providers(commands)
     dashboard = commands.add_parser(
         "dashboard", help="the dashboard in the browser: knobs, runs, comparisons, downloads"
     )

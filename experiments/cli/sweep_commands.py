@@ -12,7 +12,12 @@ import socket
 import sys
 from pathlib import Path
 
-from wijksim.experiments.cli.common import _check_out_folder, _overrides, default_folder
+from wijksim.experiments.cli.common import (
+    COMMAND_LINE,
+    _check_out_folder,
+    _overrides,
+    default_folder,
+)
 from wijksim.experiments.cli.options import _with_parameter_sets
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario_io import (
@@ -190,4 +195,34 @@ def command_report(args: argparse.Namespace) -> int:
     if not args.quiet:
         print((report / "summary.md").read_text(encoding="utf-8"))
         print(f"wrote {report}/ (summary.md, tables .parquet, figures/)")
+    return 0
+
+
+def command_results_doc(args: argparse.Namespace) -> int:
+    """Regenerate the blocks of a results document from results folders."""
+    from wijksim.experiments.reports.results_docs import regenerate_document
+
+    blocks, commands = {}, {}
+    for text in args.block:
+        name, _, folder = text.partition("=")
+        if not name or not folder:
+            raise ScenarioError(COMMAND_LINE, f"expected --block NAME=FOLDER, found '{text}'")
+        blocks[name.strip()] = Path(folder.strip())
+    for text in args.command or []:
+        name, _, command = text.partition("=")
+        if name.strip() not in blocks or not command:
+            raise ScenarioError(
+                COMMAND_LINE, f"expected --command NAME=COMMAND for a --block, found '{text}'"
+            )
+        commands[name.strip()] = command.strip()
+    sections = {}
+    for text in args.sections or []:
+        name, _, titles = text.partition("=")
+        if name.strip() not in blocks or not titles.strip():
+            raise ScenarioError(
+                COMMAND_LINE, f"expected --sections NAME=TITLE|TITLE for a --block, found '{text}'"
+            )
+        sections[name.strip()] = [t.strip() for t in titles.split("|") if t.strip()]
+    names = regenerate_document(Path(args.document), blocks, commands, args.allow_dirty, sections)
+    print(f"{args.document}: regenerated {', '.join(names)}")
     return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import platform
+import shlex
 import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -62,6 +64,20 @@ def git_commit() -> str:
         timeout=5,
     ).stdout.strip()
     return result.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def command_line() -> str:
+    """The command that started this process, as a user would type it again.
+
+    ``wijksim compare-funding --seeds 10`` when run through the ``wijksim`` script (its
+    path is shortened to its name, which differs between machines), else the Python
+    invocation. A results document quotes it (docs/results_*.md), so that its figures
+    name the command that produced them.
+    """
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if program == "wijksim":
+        return shlex.join(["wijksim", *sys.argv[1:]])
+    return shlex.join(["python", *sys.argv])
 
 
 def utc_now() -> str:

@@ -46,6 +46,7 @@ WRITTEN = {
     "bench": (frozenset({"bench.md", "settings.json", "figures"}), True),
     "reliability": (frozenset({"summary.md", "reliability.json", "figures"}), True),
     "allocation": (frozenset({"summary.md", "allocation.json"}), True),
+    "providers": (frozenset({"summary.md", "providers.json"}), True),
 }
 """Per kind of result replaced as a whole: the names it writes, and whether it also
 writes tables of varying names (``*.parquet``, ``*.csv``, ``tables.xlsx``); figures are
@@ -55,6 +56,7 @@ ADVICE = {
     "bench": "choose another --out or move it away",
     "reliability": "choose another --out or move it away",
     "allocation": "choose another --out or move it away",
+    "providers": "choose another --out or move it away",
     "report": "move it away",
 }
 """What the user can do; only ``wijksim run`` has ``--overwrite``."""
@@ -74,8 +76,8 @@ def _json_keys(path: Path) -> set[str]:
 def result_kind(folder: Path) -> str | None:
     """The kind of result wijksim wrote in ``folder`` (``None``: not a wijksim result).
 
-    One of ``"run"``, ``"sweep"``, ``"report"``, ``"bench"``, ``"reliability"`` or
-    ``"allocation"``.
+    One of ``"run"``, ``"sweep"``, ``"report"``, ``"bench"``, ``"reliability"``,
+    ``"allocation"`` or ``"providers"``.
     """
     if {"scenario_name", "seed", "versions"} <= _json_keys(folder / "manifest.json"):
         return "run"
@@ -89,6 +91,8 @@ def result_kind(folder: Path) -> str | None:
         return "reliability"
     if (folder / "summary.md").is_file() and (folder / "allocation.json").is_file():
         return "allocation"
+    if (folder / "summary.md").is_file() and (folder / "providers.json").is_file():
+        return "providers"
     return None
 
 

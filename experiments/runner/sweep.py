@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.experiments.runner.manifest import (
+    command_line,
     git_commit,
     model_provenance,
     package_versions,
@@ -195,6 +196,7 @@ class SweepState:
             **model_provenance(),
             "versions": package_versions(),
             "git_commit": git_commit(),
+            "command": command_line(),
             "platform": platform.platform(),
         }
     )

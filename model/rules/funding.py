@@ -4,7 +4,8 @@ Every week the operator is paid for the team's activity by the contract's paymen
 (:mod:`wijksim.model.funding`); every ``settlement_weeks`` the population results are
 measured in a random sample of *all* households and bonus–malus and shared savings are
 settled. Without a ``[funding]`` table (or without a team) nothing happens here and the
-municipality pays the team's staff directly.
+municipality pays the team's staff directly. In a city each provider's operator is paid
+and settled on its own (model/city.py, ``[city.providers]``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wijksim.model.funding import WeekActivity
 from wijksim.model.rules.base import Rule, register_rule
 
 if TYPE_CHECKING:
+    from wijksim.agents.operator import TeamOperator
     from wijksim.model.model import NeighbourhoodModel
 
 
@@ -26,31 +28,41 @@ class Funding(Rule):
     name = "funding"
 
     def step(self, model: NeighbourhoodModel) -> None:
-        """Book the week's payment and, at a period's end, the settlement."""
-        operator = model.operator
-        if operator is None or not any(team.is_open for team in model.teams):
-            return
-        counters = model.counters
+        """Pay each operator for its teams' week and, at a period's end, settle."""
+        for operator in model.operators:
+            if any(team.is_open for team in operator.teams):
+                self._settle(model, operator)
+
+    def _settle(self, model: NeighbourhoodModel, operator: TeamOperator) -> None:
+        """Book one operator's payment for what its own teams did; settle; review."""
         contract = operator.contract
         done = WeekActivity(
-            casework_hours=float(counters["team_hours_casework"]),
-            admissions=int(counters["team_admissions"]),
-            results=sum(team.results_this_week(contract.result_min_level) for team in model.teams),
+            casework_hours=float(operator.week_count("team_hours_casework")),
+            admissions=int(operator.week_count("team_admissions")),
+            results=sum(
+                team.results_this_week(contract.result_min_level) for team in operator.teams
+            ),
         )
-        counters["funding_results"] += done.results
+        model.counters["funding_results"] += done.results
         operator.settle_week(model.week, done)
-        escalations = counters["escalations_total"]
-        specialist = model.ledger.step_total_cents(model.week, stream="specialist")
-        operator.note_population(escalations, specialist)
+        operator.note_population(
+            operator.week_escalations(), operator.week_specialist_cents(model.week)
+        )
         if model.week % contract.settlement_weeks == 0:
-            operator.settle_period(model.week, self._measure(model, contract))
+            operator.settle_period(model.week, self._measure(model, operator))
         if contract.operator.adapts:
             operator.review()
 
-    def _measure(self, model: NeighbourhoodModel, contract) -> float | None:
-        """Share self-reliant (need group 0) in a random sample of all households."""
-        size = min(contract.population_results.sample_households, model.population.size)
+    def _measure(self, model: NeighbourhoodModel, operator: TeamOperator) -> float | None:
+        """Share self-reliant (need group 0) in a random sample of the operator's households.
+
+        Drawn from the operator's own stream (``operator.stream``): one provider's
+        sample does not move another's.
+        """
+        size = min(operator.contract.population_results.sample_households, operator.households)
         if size == 0:
             return None
-        sample = self.rng(model).choice(model.population.size, size=size, replace=False)
-        return float(np.mean(model.population.need_group[sample] == 0))
+        sample = model.streams.get(operator.stream).choice(
+            operator.households, size=size, replace=False
+        )
+        return float(np.mean(model.population.need_group[operator.rows[sample]] == 0))
