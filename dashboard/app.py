@@ -48,7 +48,7 @@ INDICATORS = {
     "npv_eur": (N_("net present value"), "eur"),
     "bcr": (N_("benefit–cost ratio"), "ratio"),
 }
-# The transition indicators shown (wijksim.experiments.transition_analysis).
+# The transition indicators shown (wijksim.experiments.analysis.transition_analysis).
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)

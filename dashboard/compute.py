@@ -2,9 +2,9 @@
 
 Every function here is a pure function of its arguments (the runs are seeded), so the
 app can cache them and the tests can call them without a browser. Runs go through
-:func:`wijksim.experiments.run.run_simulation`, the transition curve through
-:mod:`wijksim.experiments.transition_analysis` and paired differences through
-:func:`wijksim.experiments.results.paired_differences`: the dashboard computes nothing
+:func:`wijksim.experiments.runner.run.run_simulation`, the transition curve through
+:mod:`wijksim.experiments.analysis.transition_analysis` and paired differences through
+:func:`wijksim.experiments.analysis.statistics.paired_differences`: the dashboard computes nothing
 the commands do not.
 """
 
@@ -32,18 +32,14 @@ from wijksim.dashboard.knobs import (
     neighbourhood_alpha,
     split_of,
 )
-from wijksim.experiments import table_files
+from wijksim.experiments.analysis.statistics import paired_differences, summarise, yearly
+from wijksim.experiments.analysis.transition_analysis import DEFAULT_DISCOUNT_RATE, required_metrics
 from wijksim.experiments.i18n import N_, Translate
-from wijksim.experiments.manifest import overrides_text
-from wijksim.experiments.results import paired_differences, summarise, yearly
-from wijksim.experiments.run import run_simulation
-from wijksim.experiments.table_files import Provenance, readable_tables
-from wijksim.experiments.transition_analysis import (
-    DEFAULT_DISCOUNT_RATE,
-    TransitionResults,
-    analyse,
-    required_metrics,
-)
+from wijksim.experiments.reports import table_files
+from wijksim.experiments.reports.table_files import Provenance, readable_tables
+from wijksim.experiments.reports.transition_report import TransitionResults, analyse
+from wijksim.experiments.runner.manifest import overrides_text
+from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.funding import SpecialistAccess
 from wijksim.model.metrics import is_flow
 from wijksim.model.model import WEEKS_PER_YEAR
@@ -197,7 +193,7 @@ def run_yearly(scenario_json: str, seed: int, progress: Callable[[int], None] | 
 
     Returns:
         Columns ``year, metric, value``: flows summed, states averaged over the weeks
-        (:func:`wijksim.experiments.results.yearly`), with the derived metrics of
+        (:func:`wijksim.experiments.analysis.statistics.yearly`), with the derived metrics of
         :func:`add_derived`.
     """
     scenario = Scenario.model_validate_json(scenario_json)
@@ -460,7 +456,7 @@ def flow_or_state(metric: str) -> str:
 # ------------------------------------------------------------------------------ files
 
 # The downloads are written as the command line writes its tables
-# (:mod:`wijksim.experiments.table_files`): one code path decides the headers and their
+# (:mod:`wijksim.experiments.reports.table_files`): one code path decides the headers and their
 # units, the about sheet, and the CSV format of each language.
 
 WIDE_INDEX: tuple[str, ...] = ("variant", "seed", "year")

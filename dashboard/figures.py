@@ -19,8 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from wijksim.dashboard.compute import KPIS, bands
-from wijksim.experiments import plots
 from wijksim.experiments.i18n import N_, Translate, number
+from wijksim.experiments.plots import run_figures as plots
 from wijksim.model.scenario import PAYERS, STREAMS
 
 SIZE = (7.0, 3.6)

@@ -18,8 +18,8 @@ from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel
-from wijksim.experiments.compare_teams import NEIGHBOURHOODS
 from wijksim.experiments.i18n import N_, Translate
+from wijksim.experiments.runner.teams_sweep import NEIGHBOURHOODS
 from wijksim.model.parameters import attribute_docstrings
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import load_scenario

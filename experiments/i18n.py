@@ -12,13 +12,16 @@ the ``.po`` and that every string marked in these files has a Dutch translation)
 update after changing a marked string::
 
     pybabel extract -F dashboard/babel.cfg -k N_ --no-location --sort-output \
-        -o dashboard/locale/wijksim_dashboard.pot dashboard experiments/headline.py \
-        experiments/plots.py experiments/run.py experiments/report.py \
-        experiments/sweep_plots.py experiments/funding_analysis.py \
-        experiments/funding_plots.py experiments/teams_analysis.py \
-        experiments/teams_plots.py experiments/transition_analysis.py \
-        experiments/transition_plots.py experiments/uncertainty.py \
-        experiments/multiplicity.py
+        -o dashboard/locale/wijksim_dashboard.pot dashboard \
+        experiments/reports/headline.py experiments/plots/run_figures.py \
+        experiments/reports/run_report.py experiments/reports/sweep_report.py \
+        experiments/plots/sweep_plots.py experiments/analysis/funding_analysis.py \
+        experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
+        experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
+        experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
+        experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
+        experiments/reports/teams_report.py experiments/reports/transition_report.py \
+        experiments/analysis/sweep_indicators.py experiments/reports/sweep_context.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
         -D wijksim_dashboard --no-fuzzy-matching -w 88
     # translate the new entries in the .po, then
@@ -41,19 +44,24 @@ DOMAIN = "wijksim_dashboard"
 # (wijksim/experiments, wijksim/dashboard), so this path holds in either layout.
 LOCALE_DIR = Path(__file__).parents[1] / "dashboard" / "locale"
 CATALOGUE_SOURCES: tuple[str, ...] = (
-    "headline.py",
-    "plots.py",
-    "run.py",
-    "report.py",
-    "sweep_plots.py",
-    "funding_analysis.py",
-    "funding_plots.py",
-    "teams_analysis.py",
-    "teams_plots.py",
-    "transition_analysis.py",
-    "transition_plots.py",
-    "uncertainty.py",
-    "multiplicity.py",
+    "reports/headline.py",
+    "plots/run_figures.py",
+    "reports/run_report.py",
+    "reports/sweep_report.py",
+    "reports/sweep_context.py",
+    "plots/sweep_plots.py",
+    "analysis/funding_analysis.py",
+    "reports/funding_report.py",
+    "plots/funding_plots.py",
+    "analysis/teams_analysis.py",
+    "reports/teams_report.py",
+    "plots/teams_plots.py",
+    "analysis/transition_analysis.py",
+    "reports/transition_report.py",
+    "plots/transition_plots.py",
+    "reports/uncertainty.py",
+    "analysis/multiplicity.py",
+    "analysis/sweep_indicators.py",
 )
 """The modules of :mod:`wijksim.experiments` whose marked strings are in this catalogue
 (besides every module of :mod:`wijksim.dashboard`): the pybabel command above extracts them."""

@@ -152,7 +152,7 @@ class NeighbourhoodModel(mesa.Model):
         self.team_router = next((h.router for h in self.neighbourhoods if h.router), None)
         self.counters: Counter = Counter()
         self.outcomes = ClosureOutcomes()
-        # Observers for the yearly indicators (experiments/indicators.py): they read
+        # Observers for the yearly indicators (experiments/analysis/indicators.py): they read
         # the state and change no result.
         self.trajectories = TrajectoryLog(self.population.size)
         self.survey = YearEndSurvey(params.survey)

@@ -9,7 +9,7 @@ from wijksim.model.scenario_io import load_scenario, with_overrides
 
 # A table column without a readable header is an error in the tests, not a raw name in
 # the user's CSV and Excel files: any test of a command that writes a new column without
-# a label fails (wijksim.experiments.table_files.STRICT_LABELS; inherited by the commands
+# a label fails (wijksim.experiments.reports.table_files.STRICT_LABELS; inherited by the commands
 # the tests start as subprocesses).
 os.environ["WIJKSIM_STRICT_LABELS"] = "1"
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.experiments.run import run_simulation
+from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.access import ReferralAccess
 from wijksim.model.funding import SpecialistAccess
 from wijksim.model.model import WEEKS_PER_YEAR

@@ -253,7 +253,7 @@ def test_truncated_run_file_is_run_again_or_reported_in_one_line(tmp_path, capsy
     assert err.count("\n") == 1 and damaged.name in err and "damaged run file" in err
 
     assert main(args) == 0  # resumes: the damaged run is run again
-    from wijksim.experiments.results import load_results
+    from wijksim.experiments.runner.results import load_results
 
     assert set(load_results(out)["seed"]) == {1, 2}
 

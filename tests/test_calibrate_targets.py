@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from wijksim.experiments.calibration_spec import load_spec
-from wijksim.experiments.targets import load_targets
+from wijksim.experiments.analysis.targets import load_targets
+from wijksim.experiments.calibration.calibration_spec import load_spec
 from wijksim.model.scenario_io import load_scenario
 
 TINY = """
@@ -117,7 +117,7 @@ def test_reversed_range_and_unknown_parameter_are_refused(tmp_path):
 
 def test_the_shipped_spec_fits_comparable_step_targets_of_the_old_system():
     spec, path = load_spec("old_system")
-    from wijksim.experiments.calibration_spec import check_spec
+    from wijksim.experiments.calibration.calibration_spec import check_spec
 
     bands = check_spec(spec, path, load_targets(), load_scenario("old_system").scenario)
     assert len(bands) == len(spec.targets) >= 10
@@ -126,7 +126,7 @@ def test_the_shipped_spec_fits_comparable_step_targets_of_the_old_system():
 
 def test_the_calibration_record_does_not_change_a_runs_fingerprint():
     """A resumed calibration keeps its runs when only the provenance record changed."""
-    from wijksim.experiments.sweep_spec import fingerprint
+    from wijksim.experiments.runner.sweep_spec import fingerprint
     from wijksim.model.scenario_io import with_overrides
 
     scenario = load_scenario("old_system").scenario

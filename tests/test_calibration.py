@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from wijksim.experiments.calibrate import simulated_shares
+from wijksim.experiments.calibration.calibrate import simulated_shares
 from wijksim.model.scenario_io import load_scenario, shipped_scenario_names
 
 TOLERANCE_POINTS = 2.0

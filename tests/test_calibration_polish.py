@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from test_history_matching import PARAMETERS, TRUE, bands_around_truth, simulate
-from wijksim.experiments.calibration_polish import band_miss, fit_order, polish
-from wijksim.experiments.history_matching import POINT, Band, implausibility
+from wijksim.experiments.calibration.calibration_polish import band_miss, fit_order, polish
+from wijksim.experiments.calibration.history_matching import POINT, Band, implausibility
 
 
 def test_band_miss_is_zero_inside_every_band_and_grows_outside():

@@ -327,7 +327,7 @@ households = 200
 
 
 def test_bench_city_reports_the_city_beside_one_neighbourhood(tmp_path, capsys):
-    from wijksim.experiments.bench_city import city_scenarios, peak_memory_of_city_run
+    from wijksim.experiments.benchmarks.bench_city import city_scenarios, peak_memory_of_city_run
     from wijksim.experiments.cli import main
 
     path = tmp_path / "small_city.toml"

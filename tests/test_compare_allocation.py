@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.experiments.compare_allocation import ALLOCATIONS, allocation_weights, restaff
+from wijksim.experiments.reports.compare_allocation import ALLOCATIONS, allocation_weights, restaff
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.scaling import with_overrides_scaled
 from wijksim.model.scenario_io import load_scenario, with_overrides

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from wijksim.experiments.compare_teams import teams_sweep
-from wijksim.experiments.sweep_spec import plan_runs
+from wijksim.experiments.runner.sweep_spec import plan_runs
+from wijksim.experiments.runner.teams_sweep import teams_sweep
 
 
 def wijksim(*args: str, cwd: Path) -> subprocess.CompletedProcess:

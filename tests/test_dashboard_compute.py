@@ -130,7 +130,7 @@ def _check_downloads(table, config, results):
 
 
 def test_downloads_are_the_files_the_command_line_writes(transition, tmp_path):
-    from wijksim.experiments.table_files import Provenance, write_tables
+    from wijksim.experiments.reports.table_files import Provenance, write_tables
 
     config = compute.configure(transition, "transition", SMALL)
     table = compute.run_jobs(compute.jobs_of(config))
@@ -179,19 +179,20 @@ def test_paired_differences_are_taken_seed_by_seed():
 
 
 def test_dashboard_command_warns_off_loopback_and_checks_the_port(monkeypatch, capsys):
-    from wijksim.experiments import cli
+    from wijksim.experiments.cli import dashboard_command, main
+    from wijksim.experiments.cli.common import EXIT_USAGE
 
     started = []
-    monkeypatch.setattr(cli.os, "execv", lambda path, argv: started.append(argv))
-    assert cli.main(["dashboard", "--port", "8600"]) == 0
+    monkeypatch.setattr(dashboard_command.os, "execv", lambda path, argv: started.append(argv))
+    assert main(["dashboard", "--port", "8600"]) == 0
     command = started[-1]
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     assert command[command.index("--server.port") + 1] == "8600"
     assert command[command.index("--browser.gatherUsageStats") + 1] == "false"
     assert "warning" not in capsys.readouterr().err
-    assert cli.main(["dashboard", "--host", "0.0.0.0"]) == 0
+    assert main(["dashboard", "--host", "0.0.0.0"]) == 0
     assert "warning: serving on 0.0.0.0" in capsys.readouterr().err
-    assert cli.main(["dashboard", "--port", "0"]) == cli.EXIT_USAGE
+    assert main(["dashboard", "--port", "0"]) == EXIT_USAGE
     assert "expected --port 1..65535, found 0" in capsys.readouterr().err
     assert len(started) == 2  # nothing started for the bad port
 

@@ -126,7 +126,7 @@ def test_readme_lists_every_command():
     """Each `wijksim` subcommand has a line in the README's command block."""
     import argparse
 
-    from wijksim.experiments.cli import build_parser
+    from wijksim.experiments.cli.parser import build_parser
 
     readme = (ROOT / "README.md").read_text()
     block = _section(readme, "The command").split("```")[1]

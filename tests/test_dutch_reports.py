@@ -2,7 +2,7 @@
 
 Each comparison runs once, small (300 households, 3 years, one seed, the serial
 backend: a few seconds), with ``--lang nl``; the English report is then written from
-the same runs (:func:`~wijksim.experiments.report.write_report`), so that the two
+the same runs (:func:`~wijksim.experiments.reports.sweep_report.write_report`), so that the two
 versions can be compared line by line. Every figure's words are caught as it is saved.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 from wijksim.experiments.cli import main
-from wijksim.experiments.report import write_report
+from wijksim.experiments.reports.sweep_report import write_report
 
 SMALL = [
     "--households", "300", "--years", "3", "--seeds", "1", "--backend", "serial",

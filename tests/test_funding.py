@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import small
 from wijksim.agents.operator_forecast import TeamOutlook, expected_within
-from wijksim.experiments.run import run_simulation
+from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.funding import (
     FundingParams,
     PopulationResults,

@@ -13,8 +13,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments import funding_analysis as fa
-from wijksim.experiments import funding_plots as fp
+from wijksim.experiments.analysis import funding_analysis as fa
+from wijksim.experiments.plots import funding_plots as fp
+from wijksim.experiments.reports import funding_report as fr
 from wijksim.model.scenario_io import ScenarioError
 
 YEARS = (1, 2, 3, 4)
@@ -293,7 +294,7 @@ def test_nan_denominator_gives_na_arrow_and_cell():
     assert set(quality["arrow"]) == {"n/a"}
     assert quality["agrees"].isna().all()
     assert arrows(table, "per_hour")["volume"] == "↑"  # the rest is unaffected
-    markdown = fa.incentive_markdown(table)
+    markdown = fr.incentive_markdown(table)
     per_hour_line = next(line for line in markdown.splitlines() if line.startswith("| per_hour"))
     assert "n/a" in per_hour_line
     # Quality is n/a for every known form: 3 cells with a source arrow cannot be compared.
@@ -309,12 +310,12 @@ def test_a_share_changes_in_points_and_a_zero_level_gives_na_not_infinity():
     assert quality["reference_mean"] == 0
     assert quality["relative_effect"] == pytest.approx(quality["mean_difference"])
     assert quality["arrow"] == "↑"
-    assert " pp [" in fa.incentive_markdown(table)
+    assert " pp [" in fr.incentive_markdown(table)
     nobody = {REFERENCE: {"team_admissions": 0.0}, "per_hour": {}}
     table = fa.incentive_table(fa.funding_indicators(make_yearly(nobody)), REFERENCE)
     volume = table[table["dimension"] == "volume"].iloc[0]
     assert volume["arrow"] == "n/a"
-    assert "n/a (reference 0)" in fa.incentive_markdown(table)
+    assert "n/a (reference 0)" in fr.incentive_markdown(table)
 
 
 def test_quality_reads_what_became_of_households_not_the_discharge_level():
@@ -331,7 +332,7 @@ def test_quality_reads_what_became_of_households_not_the_discharge_level():
     policy = indicators[indicators["metric"] == "policy_discharge_min_level"]
     level = policy.groupby("condition")["value"].mean()  # seed levels are shared: a ratio
     assert level["per_hour"] / level[REFERENCE] == pytest.approx(0.75, rel=0.01)
-    assert "### Policy chosen per funding form" in fa.summary_markdown(indicators, REFERENCE, 3, 4)
+    assert "### Policy chosen per funding form" in fr.summary_markdown(indicators, REFERENCE, 3, 4)
 
 
 def test_expected_arrows_by_form_name():
@@ -362,7 +363,7 @@ def test_agreement_counts_matches():
 
 
 def test_incentive_markdown_layout():
-    markdown = fa.incentive_markdown(incentives())
+    markdown = fr.incentive_markdown(incentives())
     assert f"`{REFERENCE}`" in markdown
     assert "5%" in markdown and "practically nothing" in markdown
     lines = markdown.splitlines()
@@ -377,12 +378,12 @@ def test_incentive_markdown_layout():
     assert "| – |" in mystery  # no expectation for an unknown form
     assert "8 of 12" in markdown
     assert "Note:" not in markdown  # the reference is the neutral form
-    assert "Note:" in fa.incentive_markdown(incentives().assign(reference="per_trajectory"))
+    assert "Note:" in fr.incentive_markdown(incentives().assign(reference="per_trajectory"))
 
 
 def test_summary_markdown_has_all_tables():
     table = indicators()
-    text = fa.summary_markdown(table, REFERENCE, 3, 4)
+    text = fr.summary_markdown(table, REFERENCE, 3, 4)
     assert "years 3–4" in text
     assert f"Difference from `{REFERENCE}`" in text
     assert "8 of 12" in text
@@ -395,10 +396,10 @@ def test_summary_markdown_has_all_tables():
     assert "Not recorded" not in text
     # Indicators not recorded are named, not shown as empty rows.
     dropped = fa.funding_indicators(make_yearly(drop=("share_self_reliant",)))
-    text_dropped = fa.summary_markdown(dropped, REFERENCE, 3, 4)
+    text_dropped = fr.summary_markdown(dropped, REFERENCE, 3, 4)
     assert "Not recorded in these runs: share_self_reliant." in text_dropped
     assert "share self-reliant" in text and "share self-reliant" not in text_dropped
-    alone = fa.summary_markdown(table[table["condition"] == REFERENCE], REFERENCE, 3, 4)
+    alone = fr.summary_markdown(table[table["condition"] == REFERENCE], REFERENCE, 3, 4)
     assert "Difference from" not in alone and "median" in alone.lower()
 
 
@@ -482,7 +483,7 @@ def test_grid_values_make_families_adjusted_apart_and_reported_apart():
     assert set(table["family"]) == {"funding.operator.ethos=0.0", "funding.operator.ethos=1.0"}
     assert set(table["family_size"]) == {7}  # one form × seven dimensions per family
     assert table["origin"].isna().all()  # no fixed operator was run: not tested
-    markdown = fa.incentive_markdown(table)
+    markdown = fr.incentive_markdown(table)
     assert "#### Family `funding.operator.ethos=0.0`" in markdown
     changes = markdown.split("#### Arrows that change between families")[1]
     volume = next(line for line in changes.splitlines() if "volume" in line)
@@ -523,7 +524,7 @@ def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
     assert (
         fixed.loc["volume", "arrow"] == "↑" and fixed.loc["volume", "origin"] == "by construction"
     )
-    markdown = fa.incentive_markdown(table)
+    markdown = fr.incentive_markdown(table)
     origin = markdown.split("#### By construction or emerging")[1]
     assert (
         f"| `{ADAPTS}=True` | per_hour | volume (clients) | ↑ | ↑ | by construction | – |" in origin
@@ -543,7 +544,7 @@ def test_a_cell_not_computable_in_one_family_is_no_change():
     yearly.loc[unheld, "value"] = 0.0
     table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
     assert arrows(table, "per_hour [e=1]")["quality"] == "n/a"
-    markdown = fa.incentive_markdown(table)
+    markdown = fr.incentive_markdown(table)
     assert "No arrow changes between the families." in markdown
     assert "Not tested here" in markdown  # no fixed operator
 
@@ -551,5 +552,5 @@ def test_a_cell_not_computable_in_one_family_is_no_change():
 def test_a_fixed_operator_with_no_arrow_anywhere_is_tested_not_untested():
     effects = {REFERENCE: {}, f"per_hour [{ADAPTS}=True]": {}, f"per_hour [{ADAPTS}=False]": {}}
     table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
-    origin = fa.incentive_markdown(table).split("#### By construction or emerging")[1]
+    origin = fr.incentive_markdown(table).split("#### By construction or emerging")[1]
     assert "Not tested here" not in origin and "(no arrow)" in origin

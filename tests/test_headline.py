@@ -1,7 +1,7 @@
 """The terminal summary is a headline, in € millions, in Dutch or English (issue 17, item 5).
 
 ``run``, ``transition``, ``compare-funding`` and ``compare-teams`` print at most
-:data:`~wijksim.experiments.headline.MAX_LINES` lines; the run's wide table per year goes
+:data:`~wijksim.experiments.reports.headline.MAX_LINES` lines; the run's wide table per year goes
 to its ``summary.md``. The comparisons run small (300 households, 3 years, the team from
 year 2) on the serial backend: each takes a few seconds.
 """
@@ -14,8 +14,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 from babel.messages.pofile import read_po
-from wijksim.experiments import headline, i18n, plots
+from wijksim.experiments import i18n
 from wijksim.experiments.cli import main
+from wijksim.experiments.plots import run_figures as plots
+from wijksim.experiments.reports import headline
 
 SMALL = ["--households", "300", "--years", "3"]
 SWEEP = [*SMALL, "--backend", "serial", "--set", "transition.team_start_year=2"]
@@ -132,7 +134,8 @@ def test_every_headline_and_run_figure_string_has_a_dutch_translation(module):
 
 def test_run_figures_in_dutch():
     from conftest import small
-    from wijksim.experiments.run import run_figures, run_simulation
+    from wijksim.experiments.reports.run_report import run_figures
+    from wijksim.experiments.runner.run import run_simulation
 
     result = run_simulation(small("old_system", households=300, years=2), seed=0)
     figures = run_figures(result, "nl")

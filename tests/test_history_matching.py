@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.history_matching import (
+from wijksim.experiments.calibration.history_matching import (
     POINT,
     Band,
     Parameter,

@@ -9,14 +9,15 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from wijksim.experiments.indicators import (
+from wijksim.experiments.analysis.indicators import (
     ALL,
     COLUMNS,
     LEVELS,
     direct_standardised,
     population_rows,
 )
-from wijksim.experiments.run import run_simulation, write_run
+from wijksim.experiments.reports.run_report import write_run
+from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.domains import N_DOMAINS
 from wijksim.model.model import NeighbourhoodModel
 from wijksim.model.status import Status

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.multiplicity import (
+from wijksim.experiments.analysis.multiplicity import (
     FAMILY_ALPHA,
     adjust,
     called,

@@ -11,9 +11,9 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from wijksim.experiments import odd_tables
 from wijksim.experiments.cli import main
-from wijksim.experiments.odd_tables import (
+from wijksim.experiments.reports import odd_tables
+from wijksim.experiments.reports.odd_tables import (
     ODD_PATH,
     UnknownBlock,
     block_names,

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from wijksim.experiments import atomic, bench, run, sweep
+from wijksim.experiments.benchmarks import bench
 from wijksim.experiments.cli import main
+from wijksim.experiments.reports import run_report
+from wijksim.experiments.runner import atomic, run, sweep
 
 SMALL = ["--years", "1", "--households", "300", "--quiet"]
 PAIRED = ["--seeds", "1", *SMALL, "--backend", "serial"]
@@ -194,7 +196,8 @@ KILLED_WRITER = textwrap.dedent(
     """
     import os, shutil, sys
     from pathlib import Path
-    from wijksim.experiments.run import run_simulation, write_run
+    from wijksim.experiments.runner.run import run_simulation
+    from wijksim.experiments.reports.run_report import write_run
     from tests.conftest import small
 
     target, moment = Path(sys.argv[1]), sys.argv[2]
@@ -223,7 +226,7 @@ def test_a_kill_while_replacing_leaves_a_whole_result(tmp_path, moment):
     from tests.conftest import small
 
     target = tmp_path / "r"
-    run.write_run(run.run_simulation(small(households=300, years=1), seed=1), target, False)
+    run_report.write_run(run.run_simulation(small(households=300, years=1), seed=1), target, False)
     root = Path(__file__).resolve().parent.parent
     child = subprocess.run(
         [sys.executable, "-c", KILLED_WRITER, str(target), moment], cwd=root, capture_output=True
@@ -243,7 +246,7 @@ def test_an_earlier_versions_staging_folder_is_cleaned_but_not_a_users(tmp_path)
     for folder, name in ((theirs, "steps.parquet"), (mine, "thesis.docx")):
         folder.mkdir()
         (folder / name).write_text("x")
-    run.write_run(run.run_simulation(small(households=300, years=1), seed=1), tmp_path / "r")
+    run_report.write_run(run.run_simulation(small(households=300, years=1), seed=1), tmp_path / "r")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".r.notes123", "r"]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import small
 from scipy import stats
-from wijksim.experiments.results import paired_differences
+from wijksim.experiments.analysis.statistics import paired_differences
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 
 SEEDS = range(1, 9)

@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.ensemble import draw_parameter_sets
-from wijksim.experiments.sweep_spec import (
+from wijksim.experiments.calibration.ensemble import draw_parameter_sets
+from wijksim.experiments.reports.uncertainty import variance_components
+from wijksim.experiments.runner.sweep_spec import (
     SET_SEED_STRIDE,
     SweepSpec,
     VariantSpec,
     parameter_set_of,
     plan_runs,
 )
-from wijksim.experiments.uncertainty import variance_components
 from wijksim.model.scenario_io import ScenarioError
 
 HAZARD = "escalations.eviction.hazard_per_week"

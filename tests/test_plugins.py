@@ -12,10 +12,12 @@ import textwrap
 
 import pytest
 from conftest import small
-from wijksim.experiments.cli import WITHOUT_PLUGINS, build_parser, main
-from wijksim.experiments.results import yearly
-from wijksim.experiments.run import run_simulation
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.analysis.statistics import yearly
+from wijksim.experiments.cli import main
+from wijksim.experiments.cli.options import WITHOUT_PLUGINS
+from wijksim.experiments.cli.parser import build_parser
+from wijksim.experiments.runner.run import run_simulation
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model import metrics
 from wijksim.model.counters import MetricKind, kind_of
 from wijksim.model.metrics import UndeclaredMetricError

@@ -93,7 +93,7 @@ MESA_CALLERS = (
     "wijksim.agents.team",
     "wijksim.experiments.benchmarks.mesa_reference",
 )
-OTHERS = ("pandas.core.frame", "dask.dataframe", "wijksim.experiments.report")
+OTHERS = ("pandas.core.frame", "dask.dataframe", "wijksim.experiments.reports.sweep_report")
 
 
 @pytest.mark.parametrize("category", [FutureWarning, DeprecationWarning])

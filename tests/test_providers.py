@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.experiments.compare_allocation import restaff
-from wijksim.experiments.compare_providers import _compare
+from wijksim.experiments.reports.compare_allocation import restaff
+from wijksim.experiments.reports.compare_providers import _compare
 from wijksim.model.caseload import CaseRole
 from wijksim.model.funding import lump_sum_year_eur
 from wijksim.model.ledger import to_cents

@@ -12,8 +12,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.experiments import plots, report, sweep_plots
-from wijksim.experiments.run import run_figures, run_simulation
+from wijksim.experiments.plots import run_figures as plots
+from wijksim.experiments.plots import sweep_plots
+from wijksim.experiments.reports import sweep_context
+from wijksim.experiments.reports import sweep_report as report
+from wijksim.experiments.reports.run_report import run_figures
+from wijksim.experiments.runner.run import run_simulation
 
 
 def _run(name: str, **overrides):
@@ -114,7 +118,7 @@ def test_several_workers_as_a_share_of_the_caseload(transition_figures):
 
 
 def _summary(conditions: int, years: int = 4) -> pd.DataFrame:
-    """A sweep's yearly summary (:func:`~wijksim.experiments.results.summarise`) of
+    """A sweep's yearly summary (:func:`~wijksim.experiments.analysis.statistics.summarise`) of
     ``conditions`` flat lines."""
     rows = [
         {
@@ -157,7 +161,7 @@ def test_sweep_figures_mark_the_switch_and_the_warm_up():
 
 def test_sweep_need_groups_from_zero_on_a_linear_axis(tmp_path):
     summary = _summary(2).assign(metric="share_basic", median=0.15, p05=0.14, p95=0.16)
-    facts = report.SweepFacts(None, None, "central desk (old system)", None)
+    facts = sweep_context.SweepFacts(None, None, "central desk (old system)", None)
     figures = report._figures(summary, pd.DataFrame(), "condition_0", facts)
     (axis,) = [a for a in figures["group_shares.png"].axes if a.get_visible()]
     assert axis.get_yscale() == "linear" and axis.get_ylim()[0] == 0

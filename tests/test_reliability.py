@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 from scipy.special import expit, logit
-from wijksim.experiments.cli import main
-from wijksim.experiments.reliability import (
+from wijksim.experiments.analysis.reliability import (
     INDICATORS,
     fit_beta_binomial,
     misranking,
@@ -23,8 +22,7 @@ from wijksim.experiments.reliability import (
     shrink,
     simulate_counts,
 )
-from wijksim.experiments.reliability_input import from_yearly
-from wijksim.experiments.reliability_power import (
+from wijksim.experiments.analysis.reliability_power import (
     SOURCE_TABLE,
     exact_power,
     fit_effect,
@@ -32,6 +30,8 @@ from wijksim.experiments.reliability_power import (
     rule_fits,
     simulated_power,
 )
+from wijksim.experiments.cli import main
+from wijksim.experiments.runner.reliability_input import from_yearly
 
 ESCALATIONS = INDICATORS["escalations"]
 

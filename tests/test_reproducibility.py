@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from conftest import small
-from wijksim.experiments.run import run_simulation
+from wijksim.experiments.runner.run import run_simulation
 
 
 def _tables(seed: int):

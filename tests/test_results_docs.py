@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from wijksim.experiments import manifest as manifest_module
 from wijksim.experiments.cli import main
-from wijksim.experiments.results import load_manifest
+from wijksim.experiments.runner import manifest as manifest_module
+from wijksim.experiments.runner.results import load_manifest
 
 TINY = """
 name = "tiny"

@@ -6,9 +6,9 @@ import json
 
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.experiments.results import load_results
-from wijksim.experiments.sweep import run_sweep
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.runner.results import load_results
+from wijksim.experiments.runner.sweep import run_sweep
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 
 SWEEP = """
 name = "ids"

@@ -11,8 +11,9 @@ import json
 import re
 
 import pytest
-from wijksim.experiments import cli, plots
-from wijksim.experiments.cli import main, overrides_label
+from wijksim.experiments.cli import main, sweep_commands
+from wijksim.experiments.cli.common import MAX_LABEL, overrides_label
+from wijksim.experiments.plots import run_figures as plots
 from wijksim.model.scenario_io import load_scenario
 
 BURN_IN = load_scenario("old_system").scenario.burn_in_years
@@ -47,7 +48,7 @@ def test_long_overrides_are_cut_and_keep_a_hash():
     many = {f"team.policy.field_number_{i}": 0.123456 for i in range(6)}
     other = {**many, "team.policy.field_number_5": 0.5}
     label, other_label = overrides_label(many), overrides_label(other)
-    assert len(label) <= cli.MAX_LABEL and label != other_label
+    assert len(label) <= MAX_LABEL and label != other_label
     assert label.startswith("team.policy.field_number_0=0.123456")
     assert re.fullmatch(r"[A-Za-z0-9._=+-]+", overrides_label({"label": 'a "b"/c d'}))
 
@@ -55,7 +56,7 @@ def test_long_overrides_are_cut_and_keep_a_hash():
 def test_transition_default_folder_names_the_overrides(in_tmp, monkeypatch):
     chosen = []
     monkeypatch.setattr(
-        cli, "_execute_sweep", lambda spec, tasks, out, *a, **k: chosen.append(out) or 0
+        sweep_commands, "_execute_sweep", lambda spec, tasks, out, *a, **k: chosen.append(out) or 0
     )
     assert main(["transition", "--households", "3000", "--seeds", "1"]) == 0
     assert str(chosen[0]) == "results/transition-transition-households=3000"

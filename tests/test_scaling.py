@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from wijksim.experiments import cli
-from wijksim.experiments.cli import main
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.cli import main, sweep_commands
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model.scaling import scale_to_households
 from wijksim.model.scenario_io import load_scenario
 
@@ -70,8 +69,11 @@ def test_per_neighbourhood_sums_scale_per_household_amounts_do_not(name, field, 
 def planned_by(command: list[str], monkeypatch) -> list:
     """The runs a sweep command plans, without running them."""
     captured = []
+    # Every sweep command runs its sweep through this function (cli/sweep_commands.py).
     monkeypatch.setattr(
-        cli, "_execute_sweep", lambda spec, tasks, *rest, **kw: captured.extend(tasks) or 0
+        sweep_commands,
+        "_execute_sweep",
+        lambda spec, tasks, *rest, **kw: captured.extend(tasks) or 0,
     )
     assert main(command) == 0
     return captured
@@ -120,7 +122,7 @@ def test_a_sweep_grid_over_households_scales_each_run(tmp_path):
 
 
 def test_calibration_households_scale_a_team_too(monkeypatch):
-    from wijksim.experiments import calibrate
+    from wijksim.experiments.calibration import calibrate
 
     seen = []
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.cli import main
-from wijksim.experiments.sensitivity import sobol_figure
-from wijksim.experiments.sensitivity_analysis import analyse_indices, drivers
-from wijksim.experiments.sensitivity_spec import (
+from wijksim.experiments.calibration.sensitivity import sobol_figure
+from wijksim.experiments.calibration.sensitivity_analysis import analyse_indices, drivers
+from wijksim.experiments.calibration.sensitivity_spec import (
     SensitivitySpec,
     load_sensitivity,
     plan_sensitivity,
     sample_design,
 )
+from wijksim.experiments.cli import main
 
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
 

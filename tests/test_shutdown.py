@@ -21,9 +21,9 @@ from pathlib import Path
 import psutil
 import pyarrow.parquet as pq
 import pytest
-from wijksim.experiments.results import load_manifest, load_results
-from wijksim.experiments.sweep import run_sweep
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.runner.results import load_manifest, load_results
+from wijksim.experiments.runner.sweep import run_sweep
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 
 SWEEP = """
 name = "shutdown"
@@ -160,7 +160,7 @@ def test_an_interrupt_while_a_run_is_written_stops_the_workers_at_once(tmp_path,
     exception (and with it every frame), as an error report or a debugger would. CI
     once found a worker alive 8 s after SIGTERM on ``a7bb510``'s successor ``e245a18``.
     """
-    import wijksim.experiments.sweep as sweep_module
+    import wijksim.experiments.runner.sweep as sweep_module
 
     path = tmp_path / "slow.toml"
     path.write_text(SWEEP.replace("seeds = 4", "seeds = 6").replace("years = 2", "years = 6"))

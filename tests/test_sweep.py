@@ -14,9 +14,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.experiments.results import load_manifest, load_results
-from wijksim.experiments.sweep import RUN_METADATA_KEY, run_metadata, run_sweep
-from wijksim.experiments.sweep_spec import load_sweep, plan_runs
+from wijksim.experiments.runner.results import load_manifest, load_results
+from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_metadata, run_sweep
+from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model import revision
 from wijksim.model.schedule import DEFAULT_SCHEDULE
 
@@ -239,7 +239,7 @@ def test_local_dask_workers_run_without_the_malloc_trim_threshold():
 
     import dask
     from distributed import Client, LocalCluster
-    from wijksim.experiments.sweep import local_cluster_config
+    from wijksim.experiments.runner.sweep import local_cluster_config
 
     with dask.config.set(local_cluster_config()):
         cluster = LocalCluster(
@@ -273,8 +273,8 @@ def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend, monkeyp
     from concurrent.futures import wait as wait_for
 
     from tqdm import tqdm
-    from wijksim.experiments import sweep
-    from wijksim.experiments.sweep import _outcomes
+    from wijksim.experiments.runner import sweep
+    from wijksim.experiments.runner.sweep import _outcomes
 
     if backend == "processes-together":
         backend = "processes"

@@ -18,11 +18,11 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from conftest import small
-from wijksim.experiments import run as run_module
-from wijksim.experiments import table_files, table_labels
 from wijksim.experiments.cli import main
 from wijksim.experiments.i18n import LOCALE_DIR
-from wijksim.experiments.table_files import (
+from wijksim.experiments.reports import table_files, table_labels
+from wijksim.experiments.reports.run_report import write_run
+from wijksim.experiments.reports.table_files import (
     CSV_FORMATS,
     WORKBOOK,
     Provenance,
@@ -30,7 +30,8 @@ from wijksim.experiments.table_files import (
     sheet_names,
     write_tables,
 )
-from wijksim.experiments.table_labels import COLUMNS, DOMAIN_NAMES, header
+from wijksim.experiments.reports.table_labels import COLUMNS, DOMAIN_NAMES, header
+from wijksim.experiments.runner import run as run_module
 from wijksim.model.domains import DOMAINS
 
 PO_FILE = LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{table_labels.DOMAIN}.po"
@@ -117,7 +118,7 @@ def test_a_run_that_fails_while_writing_its_workbook_leaves_nothing(in_tmp, monk
     monkeypatch.setattr(table_files, "_write_workbook", broken)
     result = run_module.run_simulation(small(households=200, years=1), scenario_name="tiny")
     with pytest.raises(OSError, match="disk full"):
-        run_module.write_run(result, in_tmp / "r", figures=False)
+        write_run(result, in_tmp / "r", figures=False)
     assert sorted(p.name for p in in_tmp.iterdir()) == []
 
 

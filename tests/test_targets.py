@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.cli import main
-from wijksim.experiments.target_metrics import METRICS, RunOutputs
-from wijksim.experiments.targets import (
+from wijksim.experiments.analysis.target_metrics import METRICS, RunOutputs
+from wijksim.experiments.analysis.targets import (
     TargetsError,
     compare,
     evaluate,
@@ -18,6 +17,7 @@ from wijksim.experiments.targets import (
     shipped_targets_path,
     window_for,
 )
+from wijksim.experiments.cli import main
 from wijksim.model.scenario import Scenario
 
 DOCS_SOURCES = Path(__file__).parent.parent / "docs" / "sources.md"

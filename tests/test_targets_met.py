@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from wijksim.experiments.calibration_spec import load_spec
-from wijksim.experiments.targets import evaluate, load_targets, simulate
+from wijksim.experiments.analysis.targets import evaluate, load_targets
+from wijksim.experiments.calibration.calibration_spec import load_spec
+from wijksim.experiments.calibration.targets_report import simulate
 from wijksim.model.scenario_io import load_scenario
 
 SEEDS = [1, 2, 3, 4]

@@ -1,7 +1,7 @@
 """Team comparison: indicators, pairing with the integral team, verdicts, on known numbers.
 
 The runs below are built week by week and aggregated with
-:func:`~wijksim.experiments.results.yearly`, as the report does, so the indicators see
+:func:`~wijksim.experiments.analysis.statistics.yearly`, as the report does, so the indicators see
 the same yearly table as in a real sweep: a year's flow happens in its first week (the
 yearly value is its sum, or 52 times its weekly mean: either way ``yearly`` aggregates it),
 stocks are constant in a year.
@@ -15,11 +15,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments import report
-from wijksim.experiments import teams_analysis as ta
-from wijksim.experiments import teams_plots as tp
-from wijksim.experiments.funding_plots import save_figure
-from wijksim.experiments.results import yearly
+from wijksim.experiments.analysis import teams_analysis as ta
+from wijksim.experiments.analysis.statistics import yearly
+from wijksim.experiments.plots import teams_plots as tp
+from wijksim.experiments.plots.funding_plots import save_figure
+from wijksim.experiments.reports import sweep_report as report
+from wijksim.experiments.reports import teams_report as tr
 from wijksim.model.model import WEEKS_PER_YEAR
 
 YEARS = (1, 2, 3, 4)
@@ -294,7 +295,7 @@ def test_only_the_integral_team_gives_no_differences():
     differences = ta.team_differences(alone)
     assert differences.empty and list(differences.columns) == list(ta.DIFFERENCE_COLUMNS)
     assert ta.split_verdicts(differences).empty
-    text = ta.summary_markdown(alone, differences, 3, 4)
+    text = tr.summary_markdown(alone, differences, 3, 4)
     assert "no split to compare" in text
     assert "Where a split pays" not in text
 
@@ -364,7 +365,7 @@ def _sweep_table() -> pd.DataFrame:
 def test_summary_markdown_has_every_table():
     indicators = ta.team_indicators(sweep_table())
     differences = ta.team_differences(indicators)
-    text = ta.summary_markdown(indicators, differences, 3, 4)
+    text = tr.summary_markdown(indicators, differences, 3, 4)
     assert "(years 3–4)" in text and "3 seeds" in text
     assert "neighbourhood type `weak`" in text and "neighbourhood type `strong`" in text
     assert "### Difference from `integral`: neighbourhood type `weak`" in text
@@ -384,12 +385,12 @@ def test_summary_markdown_shows_missing_values_as_dashes():
         indicators["condition"] == "integral__per_hour__strong"
     )
     indicators.loc[gone, "value"] = np.nan
-    text = ta.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
+    text = tr.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
     strong = text.split("neighbourhood type `strong`")[1]
     row = next(line for line in strong.splitlines() if line.startswith("| integral | per_hour |"))
     assert row.split(" | ")[10] == "–"  # the returns column
     indicators = indicators[indicators["metric"] != "idle_hours"]
-    text = ta.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
+    text = tr.summary_markdown(indicators, ta.team_differences(indicators), 3, 4)
     assert "Not recorded in these runs: idle_hours." in text
 
 
@@ -475,7 +476,7 @@ def test_a_verdict_the_interval_gives_is_taken_away_among_many():
     assert row["spending_ci_high"] < 0  # the interval alone would call it
     assert row["spending_p_adjusted"] == pytest.approx(5 * row["spending_p_value"])
     assert row["verdict"] == "no clear difference"
-    text = "\n".join(ta._correction_lines(verdicts.reset_index(), "en"))
+    text = "\n".join(tr._correction_lines(verdicts.reset_index(), "en"))
     assert "Holm correction" in text and "calls 5 verdicts" in text
 
 

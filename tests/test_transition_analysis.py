@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments import transition_analysis as ta
-from wijksim.experiments import transition_plots as tp
+from wijksim.experiments.analysis import transition_analysis as ta
+from wijksim.experiments.plots import transition_plots as tp
+from wijksim.experiments.reports import transition_report as tr
 
 M = 1_000_000
 YEARS = range(1, 11)
@@ -221,7 +222,7 @@ def test_no_second_hump_gives_nan():
     assert math.isnan(row["safety_net_hump_year"])
     assert math.isnan(row["safety_net_hump_eur"])
     assert row["investment_hump_year"] == 3  # hump 1 is still there
-    text = ta.markdown_summary(
+    text = tr.markdown_summary(
         ta.summarise_indicators(ta.seed_indicators(spending, START)), START, 0.0225, 4, "t"
     )
     assert "no second hump" in text
@@ -343,7 +344,7 @@ def test_mean_curves(spending):
 
 def test_markdown_summary(indicators):
     summary = ta.summarise_indicators(indicators)
-    text = ta.markdown_summary(summary, START, 0.10, len(SEEDS), "transition")
+    text = tr.markdown_summary(summary, START, 0.10, len(SEEDS), "transition")
     assert "not a confidence interval of the mean" in text
     assert "MKBA" in text and "GKBA" in text
     assert "year 3 (90% band 3–3)" in text  # hump 1
@@ -464,7 +465,7 @@ def test_grid_indicators_give_each_condition_its_own_break_even(grid_spending):
     assert total.loc[(12, 10), "cumulative_extra_eur_median"] == pytest.approx(1.4 * M)
     assert total.loc[(8, 10), "cumulative_extra_eur_median"] == pytest.approx(-0.2 * M)
 
-    text = ta.markdown_summary(summary, START, 0.0, len(SEEDS), "transition")
+    text = tr.markdown_summary(summary, START, 0.0, len(SEEDS), "transition")
     eight, twelve = text.split("### team.frontline_fte=12")
     assert "### team.frontline_fte=8" in eight
     assert "**Break-even:** by year 6 (90% band 6–6)" in eight

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from wijksim.experiments.results import load_results, yearly
+from wijksim.experiments.analysis.statistics import yearly
+from wijksim.experiments.runner.results import load_results
 
 
 def wijksim(*args: str, cwd: Path) -> subprocess.CompletedProcess:

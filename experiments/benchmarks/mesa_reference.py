@@ -24,6 +24,9 @@ care runs in the core). No care means no treatment boost and no protection from
 escalation, and without teams the helpers' capacity factor is 1.
 
 Nothing in the model imports this module.
+
+One piece over 300 lines on purpose: a self-contained, idiomatic Mesa model of the household
+rules, to be compared with the array core as a whole.
 """
 
 from __future__ import annotations
