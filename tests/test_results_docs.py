@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
 from wijksim.experiments.runner import manifest as manifest_module
@@ -159,3 +160,15 @@ def test_a_block_can_keep_only_some_sections_of_the_report(sweep_folder, tmp_pat
     assert main([*args, "--sections", "tiny=### Figures"]) == 2
     assert main([*args, "--sections", "tiny=No such section"]) == 2
     assert "expected a section 'No such section'" in capsys.readouterr().err
+
+
+def test_a_sensitivity_folder_says_its_parameters_varied(sweep_folder, tmp_path):
+    folder = with_manifest(sweep_folder, tmp_path, git_commit="0123abcd", command="wijksim x")
+    pd.DataFrame({"point": range(7), "team.support_effect_per_hour": 0.1}).to_parquet(
+        folder / "report" / "design.parquet"
+    )
+    document = tmp_path / "results_demo.md"
+    document.write_text(DOCUMENT)
+    assert main(["results-doc", str(document), "--block", f"tiny={folder}"]) == 0
+    assert "at each of 7 sample points of the design" in document.read_text()
+    assert "the shipped defaults" not in document.read_text()

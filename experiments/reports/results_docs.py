@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.model.scenario_io import ScenarioError
 
@@ -62,6 +63,8 @@ class Provenance:
         failed: Runs that failed.
         started: When the sweep began (UTC).
         backend: Where the runs executed.
+        sample_points: Points of a sensitivity design (``report/design.parquet``), whose
+            parameters vary over their ranges; ``None`` for other folders.
     """
 
     command: str | None
@@ -74,6 +77,7 @@ class Provenance:
     failed: int | None
     started: str | None
     backend: str | None
+    sample_points: int | None = None
 
 
 def read_provenance(folder: Path) -> Provenance:
@@ -107,7 +111,16 @@ def read_provenance(folder: Path) -> Provenance:
         failed=counts.get("failed"),
         started=manifest.get("started_utc") or manifest.get("created_utc"),
         backend=manifest.get("backend"),
+        sample_points=_design_points(folder),
     )
+
+
+def _design_points(folder: Path) -> int | None:
+    """How many sample points a sensitivity analysis's design holds, if it is one."""
+    design = folder / "report" / "design.parquet"
+    if not design.is_file():
+        return None
+    return pq.ParquetFile(design).metadata.num_rows
 
 
 def find_report(folder: Path) -> Path:
@@ -130,12 +143,18 @@ def provenance_lines(provenance: Provenance, folder_name: str, command: str | No
         f"{name} {versions[name]}" for name in ("wijksim", "mesa", "python") if name in versions
     )
     seeds = f"{provenance.seeds} seeds" if provenance.seeds is not None else "seeds: see below"
-    sets = (
-        f"{provenance.parameter_sets} parameter sets of the calibrated ensemble, each on its "
-        "own seeds"
-        if provenance.parameter_sets
-        else "the shipped defaults (no parameter sets drawn)"
-    )
+    if provenance.sample_points is not None:
+        sets = (
+            f"at each of {provenance.sample_points} sample points of the design, the "
+            "screened parameters varied over their ranges and the others at their defaults"
+        )
+    elif provenance.parameter_sets:
+        sets = (
+            f"{provenance.parameter_sets} parameter sets of the calibrated ensemble, each on "
+            "its own seeds"
+        )
+    else:
+        sets = "the shipped defaults (no parameter sets drawn)"
     runs = (
         f"{provenance.done} runs done, {provenance.failed} failed"
         if provenance.done is not None
