@@ -81,6 +81,38 @@ def test_backends_give_identical_tables(tmp_path):
     pd.testing.assert_frame_equal(tables["serial"], tables["dask"])
 
 
+CITY_SWEEP = """
+name = "tiny_city"
+scenario = "utrecht_two_providers"
+seeds = 1
+[set]
+years = 3
+"population.households" = 1400
+"transition.team_start_year" = 2
+[[variants]]
+name = "as_shipped"
+[[variants]]
+name = "bigger_teams"
+[variants.set]
+"team.frontline_fte" = 10.0
+"""
+
+
+def test_a_sweep_of_a_city_with_two_providers_runs_unchanged_on_dask(tmp_path):
+    """Issue 18, item 6: a city scenario sweeps as any other, the same on Dask as serially."""
+    path = tmp_path / "tiny_city.toml"
+    path.write_text(CITY_SWEEP)
+    spec, tasks = planned(path)
+    tables = {}
+    for backend in ("serial", "dask"):
+        out = tmp_path / backend
+        summary = run_sweep(spec, tasks, out, backend=backend, workers=2, show_progress=False)
+        assert (summary.done, summary.failed) == (len(tasks), 0)
+        tables[backend] = load_results(out)
+    assert len(tables["serial"]) > 0
+    pd.testing.assert_frame_equal(tables["serial"], tables["dask"])
+
+
 def wijksim(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "wijksim", *args], cwd=cwd, capture_output=True, text=True, **kwargs
