@@ -172,3 +172,22 @@ def test_a_sensitivity_folder_says_its_parameters_varied(sweep_folder, tmp_path)
     assert main(["results-doc", str(document), "--block", f"tiny={folder}"]) == 0
     assert "at each of 7 sample points of the design" in document.read_text()
     assert "the shipped defaults" not in document.read_text()
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "expected"),
+    [
+        ("sweep.json", "[1, 2]", "expected a JSON object, found list"),
+        ("report/design.parquet", "not parquet", "expected a Parquet table"),
+    ],
+)
+def test_a_damaged_folder_is_one_line(sweep_folder, tmp_path, capsys, file, content, expected):
+    folder = with_manifest(sweep_folder, tmp_path, git_commit="0123abcd", command="wijksim x")
+    (folder / file).write_text(content)
+    document = tmp_path / "results_demo.md"
+    document.write_text(DOCUMENT)
+    capsys.readouterr()
+    assert main(["results-doc", str(document), "--block", f"tiny={folder}"]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and error.count("\n") == 1 and "Traceback" not in error
+    assert document.read_text() == DOCUMENT

@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.model.scenario_io import ScenarioError
@@ -98,6 +99,8 @@ def read_provenance(folder: Path) -> Provenance:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ScenarioError(path, f"expected a JSON manifest, found {error}") from None
+    if not isinstance(manifest, dict):
+        raise ScenarioError(path, f"expected a JSON object, found {type(manifest).__name__}")
     sweep = manifest.get("sweep") or {}
     counts = manifest.get("counts") or {}
     return Provenance(
@@ -120,7 +123,10 @@ def _design_points(folder: Path) -> int | None:
     design = folder / "report" / "design.parquet"
     if not design.is_file():
         return None
-    return pq.ParquetFile(design).metadata.num_rows
+    try:
+        return pq.ParquetFile(design).metadata.num_rows
+    except (OSError, pa.ArrowException) as error:
+        raise ScenarioError(design, f"expected a Parquet table, found {error}") from None
 
 
 def find_report(folder: Path) -> Path:
