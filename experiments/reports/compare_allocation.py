@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 from wijksim.experiments.analysis.statistics import paired_differences
 from wijksim.experiments.runner.atomic import atomic_folder
+from wijksim.experiments.runner.processes import map_tasks
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError
@@ -307,18 +307,7 @@ def compare_allocation(
     if REFERENCE not in chosen:
         chosen = [REFERENCE, *chosen]
     tasks = [(scenario, allocation, seed) for seed in seeds for allocation in chosen]
-    outcomes = []
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_run_task, tasks):
-                outcomes.append(outcome)
-                if progress:
-                    progress(1)
-    else:
-        for task in tasks:
-            outcomes.append(_run_task(task))
-            if progress:
-                progress(1)
+    outcomes = map_tasks(_run_task, tasks, workers, progress)
     results = pd.concat([o[0] for o in outcomes], ignore_index=True)
     first = [o[1] for o, task in zip(outcomes, tasks, strict=True) if task[2] == seeds[0]]
     return AllocationResult(name, results, pd.concat(first, ignore_index=True))

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from wijksim.experiments.analysis.indicators import REFERENCE_YEAR, need_mix, su
 from wijksim.experiments.analysis.reliability import shrink
 from wijksim.experiments.analysis.reliability_power import rejection_bounds
 from wijksim.experiments.runner.atomic import atomic_folder
+from wijksim.experiments.runner.processes import map_tasks
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
 from wijksim.model.scenario import Scenario
 from wijksim.model.scenario_io import ScenarioError
@@ -395,18 +395,7 @@ def compare_providers(
     """
     check_providers(scenario, name)
     tasks = [(scenario, seed) for seed in seeds]
-    outcomes = []
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_run_task, tasks):
-                outcomes.append(outcome)
-                if progress:
-                    progress(1)
-    else:
-        for task in tasks:
-            outcomes.append(_run_task(task))
-            if progress:
-                progress(1)
+    outcomes = map_tasks(_run_task, tasks, workers, progress)
     results = pd.concat(outcomes, ignore_index=True)
     first_year = scenario.transition.team_start_year if scenario.team else 1
     settlement = settle_windows(results, first_year)
