@@ -198,31 +198,36 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _named(
+    texts: list[str] | None, option: str, what: str, blocks: dict | None = None
+) -> list[tuple[str, str]]:
+    """``NAME=VALUE`` options as pairs; with ``blocks``, NAME must name one of them.
+
+    Raises:
+        ScenarioError: A text without a name or a value, or naming no ``--block``.
+    """
+    pairs = []
+    for text in texts or []:
+        name, _, value = (part.strip() for part in text.partition("="))
+        if not name or not value or (blocks is not None and name not in blocks):
+            for_block = " for a --block" if blocks is not None else ""
+            raise ScenarioError(
+                COMMAND_LINE, f"expected {option} NAME={what}{for_block}, found '{text}'"
+            )
+        pairs.append((name, value))
+    return pairs
+
+
 def command_results_doc(args: argparse.Namespace) -> int:
     """Regenerate the blocks of a results document from results folders."""
     from wijksim.experiments.reports.results_docs import regenerate_document
 
-    blocks, commands = {}, {}
-    for text in args.block:
-        name, _, folder = text.partition("=")
-        if not name or not folder:
-            raise ScenarioError(COMMAND_LINE, f"expected --block NAME=FOLDER, found '{text}'")
-        blocks[name.strip()] = Path(folder.strip())
-    for text in args.command or []:
-        name, _, command = text.partition("=")
-        if name.strip() not in blocks or not command:
-            raise ScenarioError(
-                COMMAND_LINE, f"expected --command NAME=COMMAND for a --block, found '{text}'"
-            )
-        commands[name.strip()] = command.strip()
-    sections = {}
-    for text in args.sections or []:
-        name, _, titles = text.partition("=")
-        if name.strip() not in blocks or not titles.strip():
-            raise ScenarioError(
-                COMMAND_LINE, f"expected --sections NAME=TITLE|TITLE for a --block, found '{text}'"
-            )
-        sections[name.strip()] = [t.strip() for t in titles.split("|") if t.strip()]
+    blocks = {name: Path(folder) for name, folder in _named(args.block, "--block", "FOLDER")}
+    commands = dict(_named(args.command, "--command", "COMMAND", blocks))
+    sections = {
+        name: [t.strip() for t in titles.split("|") if t.strip()]
+        for name, titles in _named(args.sections, "--sections", "TITLE|TITLE", blocks)
+    }
     names = regenerate_document(Path(args.document), blocks, commands, args.allow_dirty, sections)
     print(f"{args.document}: regenerated {', '.join(names)}")
     return 0
