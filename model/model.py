@@ -26,7 +26,7 @@ from wijksim.model import metrics
 from wijksim.model.caseload import CaseTable
 from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
 from wijksim.model.classification import NeedClassifier
-from wijksim.model.clock import WEEKS_PER_YEAR, year_of
+from wijksim.model.clock import WEEKS_PER_YEAR, week_of_year, year_of
 from wijksim.model.domains import DOMAIN_INDEX
 from wijksim.model.ledger import CostLedger, household_ledger_id, to_cents
 from wijksim.model.network import build_city_network
@@ -203,6 +203,7 @@ class NeighbourhoodModel(mesa.Model):
         for agent in (*self.specialists, self.desk, self.municipality, *self.teams):
             agent.billed_cents = 0
         self.population.cost_cents[:] = 0
+        self.population.cost_cents_year_start[:] = 0
         self.population.escalations[:] = 0
 
     def _new_ledger(self, plans) -> CostLedger:
@@ -369,12 +370,16 @@ class NeighbourhoodModel(mesa.Model):
         (:attr:`~wijksim.model.population.Population.WEEKLY_FIELDS`: recovery boost and
         escalation protection). Everything else is state that carries over from week to
         week; a team's intake hours are counted from one intake to the next
-        (``NeighbourhoodTeam.begin_week``, called by the ``team_casework`` rule).
+        (``NeighbourhoodTeam.begin_week``, called by the ``team_casework`` rule). In a
+        reported year's first week the population also starts counting the year's costs
+        (:meth:`~wijksim.model.population.Population.begin_year`).
         """
         self.counters.clear()
         for team in self.teams:
             team.counters.clear()
         self.population.begin_week()
+        if self.week > 0 and week_of_year(self.week) == 1:
+            self.population.begin_year()  # a reported year's first week
 
     def run(self, weeks: int, progress=None) -> None:
         """Run ``weeks`` steps, calling ``progress(1)`` after each if given."""

@@ -51,6 +51,9 @@ class Population:
             (specialist and team), ≥ 0.
         escalations: Number of escalations so far.
         cost_cents: Euro-cents booked on this household (specialist and escalation).
+        cost_cents_year_start: ``cost_cents`` as it stood when the current year began, so
+            that ``cost_cents − cost_cents_year_start`` is this year's: the Dutch
+            concentration figures are yearly (docs/sources.md, S19).
         care_protection: Share of the escalation hazard that this week's care takes
             away, per domain, in [0, 1] (1 where a specialist treats, less for team
             support; ODD §7.8.1).
@@ -74,6 +77,7 @@ class Population:
     treatment_boost: np.ndarray
     escalations: np.ndarray
     cost_cents: np.ndarray
+    cost_cents_year_start: np.ndarray
     care_protection: np.ndarray
     last_closed_week: np.ndarray
 
@@ -85,6 +89,15 @@ class Population:
         """Forget last week's care: the one reset of the per-week arrays."""
         for name in self.WEEKLY_FIELDS:
             getattr(self, name).fill(0.0)
+
+    def begin_year(self) -> None:
+        """Start counting this year's costs from what is booked so far."""
+        self.cost_cents_year_start[:] = self.cost_cents
+
+    @property
+    def cost_cents_this_year(self) -> np.ndarray:
+        """Euro-cents booked on each household since the current year began."""
+        return self.cost_cents - self.cost_cents_year_start
 
     @property
     def size(self) -> int:
@@ -165,6 +178,7 @@ def initialise_population(params: PopulationParams, rng: np.random.Generator) ->
         treatment_boost=np.zeros((n, N_DOMAINS), dtype=np.float32, order="F"),
         escalations=np.zeros(n, dtype=np.int16),
         cost_cents=np.zeros(n, dtype=np.int64),
+        cost_cents_year_start=np.zeros(n, dtype=np.int64),
         care_protection=np.zeros((n, N_DOMAINS), dtype=np.float32, order="F"),
         last_closed_week=np.full(n, NEVER, dtype=np.int32),
     )

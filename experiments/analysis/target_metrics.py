@@ -350,16 +350,39 @@ def cost_per_complex_family(run: RunOutputs, window: Window, of: str | None) -> 
     return float(households.loc[chosen, "cost_eur"].mean() / len(run.years))
 
 
-@metric("share_of_households_with_half_the_cost", "share of households", needs_of=False)
-def half_cost_share(run: RunOutputs, window: Window, of: str | None) -> float | None:
-    """Smallest share of households whose costs add up to half of all households' costs.
-
-    Read from the households' own costs (specialist care and escalations) over all
-    reported years; ``None`` when nothing was booked on households.
-    """
-    costs = np.sort(run.households["cost_eur"].to_numpy(dtype=float))[::-1]
+def _half_cost_share(costs: np.ndarray) -> float | None:
+    """Smallest share of ``costs``' households whose costs add up to half of the total."""
+    costs = np.sort(costs.astype(float))[::-1]
     total = costs.sum()
     if total <= 0:
         return None
     needed = int(np.searchsorted(np.cumsum(costs), total / 2) + 1)
     return needed / costs.size
+
+
+@metric("share_of_households_with_half_the_cost", "share of households", needs_of=False)
+def half_cost_share(run: RunOutputs, window: Window, of: str | None) -> float | None:
+    """Smallest share of households whose costs add up to half of all households' costs.
+
+    Read from the households' own costs (specialist care and escalations) summed over
+    all reported years; ``None`` when nothing was booked on households. Pooled over years
+    the costs spread over more households than in any one year (a household in costly
+    care one year is often not the next): the Dutch figure is yearly, see
+    :func:`half_year_cost_share`.
+    """
+    return _half_cost_share(run.households["cost_eur"].to_numpy())
+
+
+@metric("share_of_households_with_half_the_year_cost", "share of households", needs_of=False)
+def half_year_cost_share(run: RunOutputs, window: Window, of: str | None) -> float | None:
+    """As :func:`half_cost_share`, over the costs of the run's last year only.
+
+    The VNG cumulation monitor behind the Dutch figure ("about half of the costs fall on
+    fewer than 5% of households", docs/sources.md, S19) counts one year's provisions, so
+    the comparable model figure is one year's too. Read from the household table's
+    ``cost_eur_last_year``; ``None`` for a run written before that column existed or
+    with nothing booked on households in its last year.
+    """
+    if "cost_eur_last_year" not in run.households:
+        return None
+    return _half_cost_share(run.households["cost_eur_last_year"].to_numpy())

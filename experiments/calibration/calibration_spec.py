@@ -139,6 +139,7 @@ STEP_METRICS_ONLY = frozenset(
         "complex_with_children_share",
         "cost_per_complex_household_with_children_year",
         "share_of_households_with_half_the_cost",
+        "share_of_households_with_half_the_year_cost",
     }
 )
 """Metrics read from the final household table, which sweep runs do not keep: checked

@@ -93,6 +93,7 @@ COLUMNS: dict[str, Column] = {
     "need_group": Column(N_("Need group")),
     "escalations": Column(N_("Escalations"), COUNT),
     "cost_eur": Column(N_("Spending"), EUR),
+    "cost_eur_last_year": Column(N_("Spending in the last year"), EUR),
     "network_degree": Column(N_("Social contacts"), COUNT),
     # --- the ledger: every booking
     "stream": Column(N_("Spending stream")),

@@ -66,6 +66,8 @@ def household_table(model: NeighbourhoodModel) -> pd.DataFrame:
             "need_group": pd.Categorical.from_codes(population.need_group, model.classifier.names),
             "escalations": population.escalations,
             "cost_eur": population.cost_cents / 100.0,
+            # The last (reported) year's own: Dutch concentration figures are yearly.
+            "cost_eur_last_year": population.cost_cents_this_year / 100.0,
             "network_degree": model.network.degree,
         }
     )
