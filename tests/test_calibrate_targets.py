@@ -135,3 +135,22 @@ def test_the_calibration_record_does_not_change_a_runs_fingerprint():
     assert fingerprint(relabelled, 1) == fingerprint(scenario, 1)
     changed = with_overrides(scenario, {"hazards.drift_scale": 3.0})
     assert fingerprint(changed, 1) != fingerprint(scenario, 1)
+
+
+def test_every_band_acceptance_ships_only_sets_inside_every_band(tmp_path):
+    (tmp_path / "tiny.toml").write_text('accept = "every_band"\n' + TINY)
+    args = ("calibrate", "old_system", "--spec", "tiny.toml", "--results", "out", "--quiet")
+    done = wijksim(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    points = pd.read_parquet(tmp_path / "out" / "points.parquet").set_index("point")
+    ensemble = pd.read_parquet(tmp_path / "out" / "ensemble.parquet")
+    bands = load_targets()
+    inside = pd.Series(True, index=points.index)
+    for name in ("share_complex", "evictions"):
+        mean = points[f"mean_{name}"]
+        inside &= mean.between(bands[name].low, bands[name].high)
+    not_ruled_out = points["I_max"] <= 3.0
+    assert set(ensemble["point"]) == set(points.index[inside & not_ruled_out])
+    assert 0 < len(ensemble) < not_ruled_out.sum()  # the stricter rule left some out
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "inside every band" in summary

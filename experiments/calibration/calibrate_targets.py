@@ -34,6 +34,7 @@ from wijksim.experiments.calibration.history_matching import (
     WAVE,
     Band,
     WaveResult,
+    accepted,
     history_match,
     identifiability,
 )
@@ -143,6 +144,7 @@ def calibrate_to_targets(
         cutoff=spec.cutoff,
         discrepancy_share=spec.discrepancy_share,
         minimum_kept=spec.minimum_kept,
+        accept=spec.accept,
     )
     if not spec.polish_generations:
         return waves
@@ -188,8 +190,10 @@ def tables_of(
 ) -> CalibrationTables:
     """Design, runs, per-point implausibility, the ensemble, identifiability and the fit.
 
-    The ensemble is every evaluated point not ruled out (``I_max`` ≤ the cut-off) in any
-    wave; the best point is the one among them inside most of the bands, then with the
+    The ensemble is every evaluated point accepted in any wave: not ruled out (``I_max``
+    ≤ the cut-off), and with the spec's ``accept = "every_band"`` also with its mean
+    inside every band (:func:`~wijksim.experiments.calibration.history_matching.accepted`);
+    the best point is the one among them inside most of the bands, then with the
     smallest sum of squared implausibilities (:func:`fit_order`; among all points if none
     is left, and the summary says so).
     """
@@ -198,16 +202,16 @@ def tables_of(
     runs = pd.concat([w.outputs for w in waves], ignore_index=True)
     implausible = pd.concat([w.table for w in waves], ignore_index=True)
     points = _points(waves)
-    nroy = points[points["I_max"] <= spec.cutoff]
-    candidates = nroy if len(nroy) else points
+    kept_sets = points[accepted(points, bands, spec.cutoff, spec.accept)]
+    candidates = kept_sets if len(kept_sets) else points
     best = int(candidates.loc[fit_order(candidates, bands).idxmin(), POINT])
-    ensemble = nroy[[POINT, WAVE, *[p.name for p in parameters]]].reset_index(drop=True)
+    ensemble = kept_sets[[POINT, WAVE, *[p.name for p in parameters]]].reset_index(drop=True)
     ranges = identifiability(design, implausible, parameters, bands, spec.cutoff)
     best_row = points.set_index(POINT).loc[best]
     fit_rows = []
     for band in bands:
         column = f"mean_{band.name}"
-        accepted = nroy[column] if len(nroy) else pd.Series(dtype=float)
+        kept = kept_sets[column] if len(kept_sets) else pd.Series(dtype=float)
         fit_rows.append(
             {
                 "target": band.name,
@@ -215,9 +219,9 @@ def tables_of(
                 "high": band.high,
                 "best": float(best_row[column]),
                 "best_I": float(best_row[f"I_{band.name}"]),
-                "ensemble_q05": float(accepted.quantile(0.05)) if len(accepted) else np.nan,
-                "ensemble_median": float(accepted.median()) if len(accepted) else np.nan,
-                "ensemble_q95": float(accepted.quantile(0.95)) if len(accepted) else np.nan,
+                "ensemble_q05": float(kept.quantile(0.05)) if len(kept) else np.nan,
+                "ensemble_median": float(kept.median()) if len(kept) else np.nan,
+                "ensemble_q95": float(kept.quantile(0.95)) if len(kept) else np.nan,
                 "points_meeting": int((points[f"I_{band.name}"] <= spec.cutoff).sum()),
             }
         )
@@ -395,19 +399,36 @@ def summary_markdown(
             else "."
         ),
         "",
-        "| wave | parameter sets | runs measured | not ruled out | next wave drawn around |",
-        "|---|---|---|---|---|",
+        "The ensemble keeps the sets "
+        + (
+            "not ruled out whose mean over seeds also lies inside every band."
+            if spec.accept == "every_band"
+            else "not ruled out (a set's mean may lie outside a band by less than the "
+            "seed noise and model discrepancy allow)."
+        ),
+        "",
+        "| wave | parameter sets | runs measured | not ruled out | inside every band "
+        "| next wave drawn around |",
+        "|---|---|---|---|---|---|",
     ]
+    bands = [Band(row.target, row.low, row.high) for row in tables.fit.itertuples()]
+    strict_so_far = 0
     for w in waves:
         kept = int((w.table["I_max"] <= spec.cutoff).sum())
+        strict = int(accepted(w.table, bands, spec.cutoff, "every_band").sum())
+        strict_so_far += strict
         around = (
             "CMA-ES, from the ranking of the last generation"
             if w.method == "polish"
+            else "those inside every band so far"
+            if spec.accept == "every_band" and strict_so_far >= spec.minimum_kept
             else f"the best so far (fewer than {spec.minimum_kept} left)"
             if w.refocused
             else "those not ruled out so far"
         )
-        lines.append(f"| {w.wave} | {len(w.design)} | {len(w.outputs)} | {kept} | {around} |")
+        lines.append(
+            f"| {w.wave} | {len(w.design)} | {len(w.outputs)} | {kept} | {strict} | {around} |"
+        )
     lines += [
         "",
         f"Best point: {tables.best} (inside the most bands, then the smallest sum of squared "

@@ -28,7 +28,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from wijksim.experiments.analysis.target_metrics import METRICS
@@ -85,6 +85,10 @@ class CalibrationSpec(_Strict):
     discrepancy_share: Annotated[float, Field(ge=0)] = 0.0
     """Model discrepancy's standard deviation as a share of each band's middle."""
     minimum_kept: Annotated[int, Field(ge=2)] = 10
+    accept: Literal["implausibility", "every_band"] = "implausibility"
+    """Which sets the ensemble keeps: those not ruled out (``"implausibility"``), or
+    only those whose mean over seeds also lies inside every band (``"every_band"``;
+    the waves then draw around those once there are ``minimum_kept``)."""
     polish_generations: Annotated[int, Field(ge=0)] = 0
     """Generations of CMA-ES after the waves, from the best point towards every band
     (:mod:`wijksim.experiments.calibration.calibration_polish`); 0: none."""

@@ -176,13 +176,51 @@ def next_box(
     return box
 
 
-def kept_for_next_wave(table: pd.DataFrame, cutoff: float, minimum: int) -> pd.Series:
-    """The points a next wave draws around: NROY, or else the closest ``minimum``.
+def inside_every_band(table: pd.DataFrame, bands: list[Band]) -> pd.Series:
+    """Per point: its mean over seeds lies inside every target's band."""
+    inside = pd.Series(True, index=table.index)
+    for band in bands:
+        mean = table[f"mean_{band.name}"]
+        inside &= (mean >= band.low) & (mean <= band.high)
+    return inside
 
-    When fewer than ``minimum`` points are not ruled out (early waves over wide ranges,
-    or targets no point meets), the next wave refocuses on the ``minimum`` points with
-    the smallest maximum implausibility instead, and says so in the summary.
+
+def accepted(
+    table: pd.DataFrame, bands: list[Band], cutoff: float, accept: str = "implausibility"
+) -> pd.Series:
+    """Per point: accepted into the ensemble.
+
+    ``"implausibility"``: not ruled out (``I_max`` ≤ ``cutoff``), the history-matching
+    rule, which keeps a point whose mean lies outside a band by less than the band's
+    width allows for seed noise and model discrepancy. ``"every_band"``: not ruled out
+    and its mean inside every band, the stricter rule a reader may expect of "the sets
+    the targets allow".
     """
+    nroy = table["I_max"] <= cutoff
+    if accept == "every_band":
+        return nroy & inside_every_band(table, bands)
+    return nroy
+
+
+def kept_for_next_wave(
+    table: pd.DataFrame,
+    cutoff: float,
+    minimum: int,
+    bands: list[Band] | None = None,
+    accept: str = "implausibility",
+) -> pd.Series:
+    """The points a next wave draws around: the accepted, NROY, or else the closest.
+
+    With ``accept="every_band"`` and at least ``minimum`` points inside every band, the
+    next wave draws around those. Otherwise around the points not ruled out; when fewer
+    than ``minimum`` are (early waves over wide ranges, or targets no point meets), the
+    next wave refocuses on the ``minimum`` points with the smallest maximum
+    implausibility instead, and says so in the summary.
+    """
+    if accept == "every_band" and bands is not None:
+        strict = accepted(table, bands, cutoff, accept)
+        if strict.sum() >= minimum:
+            return strict
     nroy = table["I_max"] <= cutoff
     if nroy.sum() >= minimum:
         return nroy
@@ -282,6 +320,7 @@ def history_match(
     cutoff: float = 3.0,
     discrepancy_share: float = 0.0,
     minimum_kept: int = 10,
+    accept: str = "implausibility",
 ) -> list[WaveResult]:
     """Run the waves; each draws around the points the last did not rule out.
 
@@ -296,6 +335,8 @@ def history_match(
         discrepancy_share: See :func:`implausibility`.
         minimum_kept: Fewer NROY points than this and the next wave refocuses on this
             many closest points (:func:`kept_for_next_wave`).
+        accept: The ensemble's rule (:func:`accepted`); with ``"every_band"`` the waves
+            draw around the points inside every band once there are ``minimum_kept``.
     """
     results: list[WaveResult] = []
     box = None
@@ -311,7 +352,7 @@ def history_match(
         # of all waves so far): a wave drawn in a box only adds points inside it.
         so_far = pd.concat([*(r.table for r in results), table], ignore_index=True)
         designs = pd.concat([*(r.design for r in results), design], ignore_index=True)
-        keep_rows = kept_for_next_wave(so_far, cutoff, minimum_kept)
+        keep_rows = kept_for_next_wave(so_far, cutoff, minimum_kept, bands, accept)
         refocused = bool((so_far["I_max"] <= cutoff).sum() < minimum_kept)
         kept_points = so_far.loc[keep_rows, POINT]
         results.append(WaveResult(wave, design, outputs, table, refocused))
