@@ -1,0 +1,1 @@
+"""The scenario schema: what a scenario can say, with units and sources."""

@@ -1,0 +1,1 @@
+"""The municipality's contracts: payment rules and access options A–E."""

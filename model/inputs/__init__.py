@@ -1,0 +1,1 @@
+"""Scenario files: reading, overriding, scaling, describing and plugins."""

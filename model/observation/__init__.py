@@ -1,0 +1,1 @@
+"""What a run records: weekly metrics, outcomes, trajectories and surveys."""
