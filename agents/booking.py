@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import mesa
-from wijksim.model.ledger import agent_ledger_id
+from wijksim.model.state.ledger import agent_ledger_id
 
 
 class BookingAgent(mesa.Agent):
     """A Mesa agent with a number in the cost ledger (specialists, desk, teams, …).
 
-    Its ledger number follows the households' (:func:`~wijksim.model.ledger.agent_ledger_id`).
+    Its ledger number follows the households' (:func:`~wijksim.model.state.ledger.agent_ledger_id`).
     """
 
     @property

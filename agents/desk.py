@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from wijksim.agents.booking import BookingAgent
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.ledger import to_cents
-from wijksim.model.scenario import AccessParams
-from wijksim.model.status import Status
+from wijksim.model.config.scenario import AccessParams
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.state.ledger import to_cents
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -95,7 +95,7 @@ class CentralDesk(BookingAgent):
     def pay_staff(self, step: int) -> None:
         """Book the desk's weekly staff cost (first-line access, ``team`` stream)."""
         self.billed_cents += self.weekly_cost_cents
-        # One desk for the whole city: its cost is shared by households (model/city.py).
+        # One desk for the whole city: its cost is shared by households (model/config/city.py).
         shares = self.model.split_over_neighbourhoods(self.weekly_cost_cents)
         for hood, cents in enumerate(shares):
             self.model.ledger.book(

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from wijksim.model.domains import DOMAIN_INDEX
-from wijksim.model.population import LIFE_PHASES
-from wijksim.model.status import Status
+from wijksim.model.core.domains import DOMAIN_INDEX
+from wijksim.model.state.population import LIFE_PHASES
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -25,7 +25,7 @@ class Household(mesa.Agent):
 
     Args:
         model: The model whose population holds this household's row.
-        row: The row index in :class:`~wijksim.model.population.Population`.
+        row: The row index in :class:`~wijksim.model.state.population.Population`.
     """
 
     def __init__(self, model: NeighbourhoodModel, row: int) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wijksim.agents.booking import BookingAgent
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.ledger import to_cents
-from wijksim.model.scenario import ZerothLineParams
+from wijksim.model.config.scenario import ZerothLineParams
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.state.ledger import to_cents
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

@@ -2,13 +2,13 @@
 
 Without a ``[funding]`` table the municipality pays the team's staff costs directly (the
 team is a cost centre). With one, the team's staff costs are the operator's own, and the
-municipality pays the operator what the payment rule (:mod:`wijksim.model.funding`) says
+municipality pays the operator what the payment rule (:mod:`wijksim.model.contracts.funding`) says
 for what the team did. The operator's margin is revenue minus staff costs.
 
 The operator reads nothing but the payment rule's numbers: no code branches on the name
 of a funding form.
 
-In a city every provider with a contract has its own operator (model/city.py,
+In a city every provider with a contract has its own operator (model/config/city.py,
 ``[city.providers]``): it is paid for the work of the teams of its own neighbourhoods,
 settles on its own households' results, pays its own staff and decides for its own teams
 from what those teams did. Outside a city (or with one provider) the one operator runs
@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from wijksim.agents.booking import BookingAgent
 from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
-from wijksim.model import funding
-from wijksim.model.access import ReferralAccess
-from wijksim.model.city import split_by_weights
-from wijksim.model.clock import WEEKS_PER_YEAR, year_of
-from wijksim.model.ledger import to_cents
+from wijksim.model.config.city import split_by_weights
+from wijksim.model.contracts import funding
+from wijksim.model.contracts.access import ReferralAccess
+from wijksim.model.core.clock import WEEKS_PER_YEAR, year_of
+from wijksim.model.state.ledger import to_cents
 
 if TYPE_CHECKING:
-    from wijksim.model.city import Neighbourhood
+    from wijksim.model.config.city import Neighbourhood
     from wijksim.model.model import NeighbourhoodModel
 
 

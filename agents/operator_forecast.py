@@ -47,13 +47,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model import funding
-from wijksim.model.caseload import CaseRole
-from wijksim.model.clock import WEEKS_PER_YEAR
+from wijksim.model.contracts import funding
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.state.caseload import CaseRole
 
 if TYPE_CHECKING:
     from wijksim.agents.operator import TeamOperator
-    from wijksim.model.funding import FundingParams
+    from wijksim.model.contracts.funding import FundingParams
     from wijksim.model.model import NeighbourhoodModel
 
 FLOWS = {
@@ -406,7 +406,7 @@ class TeamOutlook:
     def settlement_per_week(self, week: dict[str, float]) -> float:
         """The expected population-results settlement of a period, per week (€).
 
-        The settlement (:func:`~wijksim.model.funding.settlement_eur`) if the week's
+        The settlement (:func:`~wijksim.model.contracts.funding.settlement_eur`) if the week's
         forecast held for a whole settlement period, as an expectation over the noise
         of the sample and of the escalation count, with the contract's cap applied.
         """

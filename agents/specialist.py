@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from wijksim.agents.booking import BookingAgent
-from wijksim.model.caseload import CaseRole
-from wijksim.model.domains import DOMAIN_INDEX
-from wijksim.model.ledger import to_cents
-from wijksim.model.scenario import SpecialistParams
-from wijksim.model.status import Status
+from wijksim.model.config.scenario import SpecialistParams
+from wijksim.model.core.domains import DOMAIN_INDEX
+from wijksim.model.state.caseload import CaseRole
+from wijksim.model.state.ledger import to_cents
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

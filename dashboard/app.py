@@ -27,8 +27,8 @@ from wijksim.experiments.i18n import (
     percent,
     translator,
 )
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, load_scenario, shipped_scenario_names
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, shipped_scenario_names
 
 # No bare strings below the module docstring: Streamlit's "magic" would show them on the
 # page (``wijksim dashboard`` also turns magic off); comments instead.
@@ -260,7 +260,7 @@ def knob_inputs(
 
 
 def _funding_model(table: dict):
-    from wijksim.model.funding import FundingParams
+    from wijksim.model.contracts.funding import FundingParams
 
     return FundingParams.model_validate_json(json.dumps(table))
 

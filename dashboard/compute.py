@@ -40,12 +40,12 @@ from wijksim.experiments.reports.table_files import Provenance, readable_tables
 from wijksim.experiments.reports.transition_report import TransitionResults, analyse
 from wijksim.experiments.runner.manifest import overrides_text
 from wijksim.experiments.runner.run import run_simulation
-from wijksim.model.funding import SpecialistAccess
-from wijksim.model.metrics import is_flow
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.contracts.funding import SpecialistAccess
+from wijksim.model.inputs.scaling import with_overrides_scaled
+from wijksim.model.inputs.scenario_io import ScenarioError, with_overrides
 from wijksim.model.model import WEEKS_PER_YEAR
-from wijksim.model.scaling import with_overrides_scaled
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, with_overrides
+from wijksim.model.observation.metrics import is_flow
 
 TRANSITION, COUNTERFACTUAL = "transition", "counterfactual"
 """Variant names of the switch and of the old system continued (as ``wijksim transition``)."""
@@ -73,7 +73,7 @@ class Configuration:
         scenario: The validated scenario that runs.
         name: The scenario's name (file stem, or the uploaded file's name).
         overrides: The dotted fields the knobs changed (as ``wijksim run --set``).
-        scaled: What was scaled with the households (:mod:`wijksim.model.scaling`).
+        scaled: What was scaled with the households (:mod:`wijksim.model.inputs.scaling`).
         seeds: The seeds run: ``1..seeds``.
     """
 

@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter
 from wijksim.dashboard.compute import KPIS, bands
 from wijksim.experiments.i18n import N_, Translate, number
 from wijksim.experiments.plots import run_figures as plots
-from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.config.scenario import PAYERS, STREAMS
 
 SIZE = (7.0, 3.6)
 TITLE_WIDTH = 45

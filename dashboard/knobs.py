@@ -4,7 +4,7 @@ A knob is a scenario field (or a choice that sets several) that a municipality d
 on: the size and type of the neighbourhood, the team's staff, when it starts, how it is
 split and funded, how access to specialists is controlled, and how long and how often to
 simulate. Its help text is the field's description in the scenario schema
-(:mod:`wijksim.model.scenario` and the modules it uses), which cites the source or says
+(:mod:`wijksim.model.config.scenario` and the modules it uses), which cites the source or says
 "assumption", so that the help and the model cannot drift apart.
 """
 
@@ -20,9 +20,9 @@ from typing import Any
 from pydantic import BaseModel
 from wijksim.experiments.i18n import N_, Translate
 from wijksim.experiments.runner.teams_sweep import NEIGHBOURHOODS
-from wijksim.model.parameters import attribute_docstrings
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import load_scenario
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.parameters import attribute_docstrings
+from wijksim.model.inputs.scenario_io import load_scenario
 
 AS_SCENARIO = "as_scenario"
 """The choice that keeps what the chosen scenario has."""
@@ -171,7 +171,7 @@ def split_of(choice: str) -> dict[str, Any]:
     """The ``team.split`` table of a split choice."""
     scenario = SPLIT_SCENARIOS[choice]
     if scenario is None:
-        from wijksim.model.team_split import TeamSplit
+        from wijksim.model.config.team_split import TeamSplit
 
         return TeamSplit().model_dump(mode="json")
     return _section_of(scenario, "team")["split"]

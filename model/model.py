@@ -1,7 +1,7 @@
 """The Mesa model: wiring, schedule and the weekly step (ODD elements 1–3).
 
 One step is one week. :class:`NeighbourhoodModel` builds the population, network and
-agents from a validated :class:`~wijksim.model.scenario.Scenario`, runs the rules of its
+agents from a validated :class:`~wijksim.model.config.scenario.Scenario`, runs the rules of its
 schedule in order, and records the week's metrics.
 
 Why one module: it is the wiring and the weekly step, the one module that builds
@@ -24,23 +24,23 @@ from wijksim.agents.operator import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.agents.team.router import TeamRouter
-from wijksim.model import metrics
-from wijksim.model.caseload import CaseTable
-from wijksim.model.city import Neighbourhood, neighbourhood_plans, split_by_weights
-from wijksim.model.classification import NeedClassifier
-from wijksim.model.clock import WEEKS_PER_YEAR, week_of_year, year_of
-from wijksim.model.domains import DOMAIN_INDEX
-from wijksim.model.ledger import CostLedger, household_ledger_id, to_cents
-from wijksim.model.network import build_city_network
-from wijksim.model.outcomes import ClosureOutcomes
-from wijksim.model.population import NEVER, concatenate_populations, initialise_population
+from wijksim.model.config.city import Neighbourhood, neighbourhood_plans, split_by_weights
+from wijksim.model.config.classification import NeedClassifier
+from wijksim.model.config.scenario import EscalationKind, Scenario
+from wijksim.model.core.clock import WEEKS_PER_YEAR, week_of_year, year_of
+from wijksim.model.core.domains import DOMAIN_INDEX
+from wijksim.model.observation import metrics
+from wijksim.model.observation.outcomes import ClosureOutcomes
+from wijksim.model.observation.survey import YearEndSurvey
+from wijksim.model.observation.trajectories import TrajectoryLog
 from wijksim.model.rules import RULES
 from wijksim.model.rules.base import params_for
-from wijksim.model.scenario import EscalationKind, Scenario
-from wijksim.model.schedule import resolved_schedule
-from wijksim.model.streams import RandomStreams
-from wijksim.model.survey import YearEndSurvey
-from wijksim.model.trajectories import TrajectoryLog
+from wijksim.model.rules.schedule import resolved_schedule
+from wijksim.model.state.caseload import CaseTable
+from wijksim.model.state.ledger import CostLedger, household_ledger_id, to_cents
+from wijksim.model.state.network import build_city_network
+from wijksim.model.state.population import NEVER, concatenate_populations, initialise_population
+from wijksim.model.state.streams import RandomStreams
 
 RELAPSE_WINDOW_WEEKS = WEEKS_PER_YEAR
 """A household that returns to care within a year of its last closure relapsed
@@ -81,7 +81,7 @@ class NeighbourhoodModel(mesa.Model):
         team_router: The access point of a split team (``None`` without a split; in a
             city the first neighbourhood's with a split: each team uses its own).
         neighbourhoods: The neighbourhoods (one without ``[city]``), each with its block
-            of household rows, its teams and its access point (model/city.py).
+            of household rows, its teams and its access point (model/config/city.py).
         neighbourhood_of: The neighbourhood index of every household row.
         is_city: Whether the scenario has a ``[city]`` (per-neighbourhood bookkeeping).
         operators: One per provider with a contract, each running the teams of its own
@@ -94,14 +94,18 @@ class NeighbourhoodModel(mesa.Model):
         cases: The teams' side of every household.
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
-        outcomes: What became of each closure in the year after it (model/outcomes.py).
-        trajectories: Every team case's duration and ZRM change (model/trajectories.py).
-        survey: The sample surveys of all households at each year's end (model/survey.py).
+        outcomes: What became of each closure in the year after it
+            (model/observation/outcomes.py).
+        trajectories: Every team case's duration and ZRM change
+            (model/observation/trajectories.py).
+        survey: The sample surveys of all households at each year's end
+            (model/observation/survey.py).
         ledger: The cost ledger.
         records: One dict of metrics per week (the city's, in a city).
         neighbourhood_records: A city's dict of per-neighbourhood metrics per week
-            (``share_complex@west``, :func:`~wijksim.model.metrics.neighbourhood_metrics`);
-            empty outside a city.
+            (``share_complex@west``,
+            :func:`~wijksim.model.observation.metrics.neighbourhood_metrics`); empty outside a
+            city.
     """
 
     def __init__(self, params: Scenario, seed: int = 0) -> None:
@@ -300,7 +304,7 @@ class NeighbourhoodModel(mesa.Model):
         for every row up front: most runs never ask for one, and 100,000 Mesa agents cost
         seconds to build and memory to keep (issue 20, item 5). The ledger numbers
         households by row, whether or not an agent was made
-        (:func:`~wijksim.model.ledger.household_ledger_id`).
+        (:func:`~wijksim.model.state.ledger.household_ledger_id`).
         """
         agent = self._household_agents.get(row)
         if agent is None:
@@ -396,13 +400,13 @@ class NeighbourhoodModel(mesa.Model):
         zero here, before the first rule, and only here; a rule only adds to it (``+=``,
         ``np.maximum``), so rules may run in any order (a partner's rule placed anywhere
         sees the same). That is the week's counters (the model's and each team's,
-        :mod:`wijksim.model.counters`) and the population's per-week care arrays
-        (:attr:`~wijksim.model.population.Population.WEEKLY_FIELDS`: recovery boost and
+        :mod:`wijksim.model.observation.counters`) and the population's per-week care arrays
+        (:attr:`~wijksim.model.state.population.Population.WEEKLY_FIELDS`: recovery boost and
         escalation protection). Everything else is state that carries over from week to
         week; a team's intake hours are counted from one intake to the next
         (``NeighbourhoodTeam.begin_week``, called by the ``team_casework`` rule). In a
         reported year's first week the population also starts counting the year's costs
-        (:meth:`~wijksim.model.population.Population.begin_year`).
+        (:meth:`~wijksim.model.state.population.Population.begin_year`).
         """
         self.counters.clear()
         for team in self.teams:

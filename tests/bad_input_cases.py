@@ -63,9 +63,9 @@ def float_fields() -> list[str]:
     Dict-valued sections (``specialists``) are entered at their first default entry.
     """
     from pydantic import BaseModel
-    from wijksim.model.funding import FundingParams
-    from wijksim.model.scenario import Scenario
-    from wijksim.model.team_params import TeamParams
+    from wijksim.model.config.scenario import Scenario
+    from wijksim.model.config.team_params import TeamParams
+    from wijksim.model.contracts.funding import FundingParams
 
     def walk(model: BaseModel, prefix: str) -> Iterator[str]:
         for name in type(model).model_fields:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from wijksim.model.scenario_io import load_scenario, with_overrides
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 
 # A table column without a readable header is an error in the tests, not a raw name in
 # the user's CSV and Excel files: any test of a command that writes a new column without

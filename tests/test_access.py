@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import small
 from wijksim.experiments.runner.run import run_simulation
-from wijksim.model.access import ReferralAccess
-from wijksim.model.funding import SpecialistAccess
+from wijksim.model.contracts.access import ReferralAccess
+from wijksim.model.contracts.funding import SpecialistAccess
 from wijksim.model.model import WEEKS_PER_YEAR
 
 

@@ -319,7 +319,7 @@ trajectory_weeks = 12
 @pytest.mark.parametrize("name", ["parenting_course", "youth_care_light", "youth_kare"])
 def test_a_new_kind_with_its_required_fields_is_accepted(name, tmp_path):
     """Even a name one letter from a known kind: a kind that gives every field is meant."""
-    from wijksim.model.scenario_io import load_scenario
+    from wijksim.model.inputs.scenario_io import load_scenario
 
     path = tmp_path / "new.toml"
     path.write_text(NEW_KIND.format(name=name))
@@ -329,7 +329,7 @@ def test_a_new_kind_with_its_required_fields_is_accepted(name, tmp_path):
 
 
 def test_a_misspelt_kind_names_the_kind_the_file_meant(tmp_path):
-    from wijksim.model.scenario_io import ScenarioError, load_scenario
+    from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario
 
     path = tmp_path / "typo.toml"
     path.write_text("[specialists.mental_heath]\nprice_per_week_eur = 300.0\n")
@@ -341,7 +341,7 @@ def test_a_misspelt_kind_names_the_kind_the_file_meant(tmp_path):
 
 
 def test_decimal_comma_names_the_line_and_the_number(tmp_path):
-    from wijksim.model.scenario_io import ScenarioError, load_scenario
+    from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario
 
     path = tmp_path / "comma.toml"
     path.write_text('label = "x"\n\n[specialists.youth_care]\nprice_per_week_eur = 350,5\n')
@@ -352,7 +352,7 @@ def test_decimal_comma_names_the_line_and_the_number(tmp_path):
 
 
 def test_other_malformed_toml_is_still_reported_as_such(tmp_path):
-    from wijksim.model.scenario_io import ScenarioError, load_scenario
+    from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario
 
     path = tmp_path / "bad.toml"
     path.write_text("[hazards]\ndrift_scale = 2,8,1\n")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from wijksim.experiments.analysis.targets import load_targets
 from wijksim.experiments.calibration.calibration_spec import load_spec
-from wijksim.model.scenario_io import load_scenario
+from wijksim.model.inputs.scenario_io import load_scenario
 
 TINY = """
 households = 200
@@ -127,7 +127,7 @@ def test_the_shipped_spec_fits_comparable_step_targets_of_the_old_system():
 def test_the_calibration_record_does_not_change_a_runs_fingerprint():
     """A resumed calibration keeps its runs when only the provenance record changed."""
     from wijksim.experiments.runner.sweep_spec import fingerprint
-    from wijksim.model.scenario_io import with_overrides
+    from wijksim.model.inputs.scenario_io import with_overrides
 
     scenario = load_scenario("old_system").scenario
     record = scenario.calibrated.model_copy(update={"date": "2000-01-01", "seeds": 9})

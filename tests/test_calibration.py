@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from wijksim.experiments.calibration.calibrate import simulated_shares
-from wijksim.model.scenario_io import load_scenario, shipped_scenario_names
+from wijksim.model.inputs.scenario_io import load_scenario, shipped_scenario_names
 
 TOLERANCE_POINTS = 2.0
 SEEDS = list(range(1, 11))

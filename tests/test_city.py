@@ -1,4 +1,4 @@
-"""A city: several neighbourhoods in one model (issue 18, item 1; model/city.py).
+"""A city: several neighbourhoods in one model (issue 18, item 1; model/config/city.py).
 
 Small cities over one or two years: the tests look at the bookkeeping and the wiring,
 which do not need a settled population.
@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.model.city import neighbourhood_plans
+from wijksim.model.config.city import neighbourhood_plans
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 
 from tests.conftest import small
 
@@ -362,7 +362,7 @@ def test_bench_city_needs_a_city(capsys):
 
 
 def test_households_on_a_city_scale_the_whole_city_and_say_so():
-    from wijksim.model.scaling import describe_scaling, with_overrides_scaled
+    from wijksim.model.inputs.scaling import describe_scaling, with_overrides_scaled
 
     city = load_scenario("utrecht_like").scenario
     scaled, changes = with_overrides_scaled(city, {"population.households": 2800})

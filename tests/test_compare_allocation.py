@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
 from wijksim.experiments.reports.compare_allocation import ALLOCATIONS, allocation_weights, restaff
+from wijksim.model.inputs.scaling import with_overrides_scaled
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scaling import with_overrides_scaled
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 SMALL = {"population.households": 1500, "years": 3, "burn_in_years": 0}
 

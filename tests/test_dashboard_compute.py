@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from wijksim.dashboard import compute, knobs
-from wijksim.model.scenario_io import ScenarioError, load_scenario
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario
 
 SMALL = {"households": 300, "years": 2, "team_start_year": 2, "seeds": 2}
 """A transition small enough for a test: the team from year 2 of 2, two seeds."""

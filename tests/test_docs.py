@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import numpy as np
-from wijksim.model.caseload import CaseRole, CaseTable
-from wijksim.model.population import Population, initialise_population
-from wijksim.model.scenario import PopulationParams
-from wijksim.model.schedule import DEFAULT_SCHEDULE
-from wijksim.model.status import Status
+from wijksim.model.config.scenario import PopulationParams
+from wijksim.model.rules.schedule import DEFAULT_SCHEDULE
+from wijksim.model.state.caseload import CaseRole, CaseTable
+from wijksim.model.state.population import Population, initialise_population
+from wijksim.model.state.status import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 

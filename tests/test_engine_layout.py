@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from conftest import small
 from wijksim.agents.household import Household
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.ledger import household_ledger_id
+from wijksim.model.core.clock import WEEKS_PER_YEAR
 from wijksim.model.model import NeighbourhoodModel, mesa_steps
+from wijksim.model.state.ledger import household_ledger_id
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ENGINE = sorted((REPOSITORY / "model").rglob("*.py")) + sorted(
     (REPOSITORY / "agents").rglob("*.py")
 )
-CALENDAR = REPOSITORY / "model" / "clock.py"
+CALENDAR = REPOSITORY / "model" / "core" / "clock.py"
 CALENDAR_OPERATORS = (ast.Div, ast.FloorDiv, ast.Mod, ast.Mult)
 
 
@@ -33,10 +33,10 @@ def _calendar_arithmetic(path: Path) -> list[int]:
 
 @pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(REPOSITORY)))
 def test_weeks_and_years_convert_through_the_clock(path):
-    """No literal 52 in arithmetic outside model/clock.py: WEEKS_PER_YEAR has one home."""
+    """No literal 52 in arithmetic outside model/core/clock.py: WEEKS_PER_YEAR has one home."""
     if path == CALENDAR:
         return
-    assert _calendar_arithmetic(path) == [], f"{path}: use WEEKS_PER_YEAR (model/clock.py)"
+    assert _calendar_arithmetic(path) == [], f"{path}: use WEEKS_PER_YEAR (model/core/clock.py)"
 
 
 def test_the_week_is_mesas_step_counter_less_the_burn_in():

@@ -8,7 +8,7 @@ import pytest
 from conftest import small
 from wijksim.agents.operator_forecast import TeamOutlook, expected_within
 from wijksim.experiments.runner.run import run_simulation
-from wijksim.model.funding import (
+from wijksim.model.contracts.funding import (
     FundingParams,
     PopulationResults,
     settlement_eur,

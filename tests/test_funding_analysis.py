@@ -16,7 +16,7 @@ import pytest
 from wijksim.experiments.analysis import funding_analysis as fa
 from wijksim.experiments.plots import funding_plots as fp
 from wijksim.experiments.reports import funding_report as fr
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 YEARS = (1, 2, 3, 4)
 SEEDS = tuple(range(1, 9))

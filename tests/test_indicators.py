@@ -18,10 +18,10 @@ from wijksim.experiments.analysis.indicators import (
 )
 from wijksim.experiments.reports.run_report import write_run
 from wijksim.experiments.runner.run import run_simulation
-from wijksim.model.domains import N_DOMAINS
+from wijksim.model.core.domains import N_DOMAINS
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.status import Status
-from wijksim.model.survey import SurveyParams, YearEndSurvey
+from wijksim.model.observation.survey import SurveyParams, YearEndSurvey
+from wijksim.model.state.status import Status
 
 from tests.conftest import small
 from tests.test_city import city_of

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import small
-from wijksim.model.caseload import CaseRole
-from wijksim.model.ledger import household_ledger_id
+from wijksim.model.config.scenario import PAYERS, STREAMS
 from wijksim.model.model import NeighbourhoodModel, UnknownRuleError
-from wijksim.model.scenario import PAYERS, STREAMS
-from wijksim.model.schedule import DEFAULT_SCHEDULE
-from wijksim.model.status import Status
+from wijksim.model.rules.schedule import DEFAULT_SCHEDULE
+from wijksim.model.state.caseload import CaseRole
+from wijksim.model.state.ledger import household_ledger_id
+from wijksim.model.state.status import Status
 
 
 def check_invariants(model: NeighbourhoodModel) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from wijksim.model.ledger import CostLedger, to_cents
+from wijksim.model.state.ledger import CostLedger, to_cents
 
 
 def test_totals_by_step_stream_and_payer():

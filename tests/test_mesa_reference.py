@@ -16,9 +16,9 @@ from wijksim.experiments.benchmarks.mesa_reference import (
     array_core_group_shares,
     array_core_totals,
 )
+from wijksim.model.inputs.scenario_io import load_scenario
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario
-from wijksim.model.status import Status
+from wijksim.model.state.status import Status
 
 
 def core(households: int):

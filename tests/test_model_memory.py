@@ -10,9 +10,9 @@ import gc
 import weakref
 
 from wijksim.experiments.runner.run import run_simulation
-from wijksim.model.clock import WEEKS_PER_YEAR
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 SMALL = {"population.households": 300, "burn_in_years": 1, "years": 1}
 

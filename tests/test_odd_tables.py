@@ -20,10 +20,10 @@ from wijksim.experiments.reports.odd_tables import (
     regenerate,
     render,
 )
-from wijksim.model.caseload import CaseTable
-from wijksim.model.counters import declared_metrics
-from wijksim.model.parameters import parameters
-from wijksim.model.population import Population
+from wijksim.model.inputs.parameters import parameters
+from wijksim.model.observation.counters import declared_metrics
+from wijksim.model.state.caseload import CaseTable
+from wijksim.model.state.population import Population
 
 
 def _odd() -> str:
@@ -66,7 +66,7 @@ def test_the_state_tables_list_every_field_of_the_state_classes():
 
 
 def test_every_flow_of_wijksim_says_what_it_counts():
-    """A new counter needs a line in model/metrics.py's FLOW_MEANINGS for the ODD's table."""
+    """A new counter needs a line in FLOW_MEANINGS (model/observation/metrics.py) for the ODD."""
     missing = [m.name for m in declared_metrics() if not m.description]
     assert missing == [], f"no meaning for {missing}: add it to FLOW_MEANINGS"
 

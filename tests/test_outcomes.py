@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.model import metrics
-from wijksim.model.domains import N_DOMAINS
+from wijksim.model.core.domains import N_DOMAINS
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.outcomes import OUTCOME_FLOWS, ClosureOutcomes
+from wijksim.model.observation import metrics
+from wijksim.model.observation.outcomes import OUTCOME_FLOWS, ClosureOutcomes
 
 CLOSED_AT = 10
 

@@ -18,7 +18,7 @@ from wijksim.experiments.runner.sweep_spec import (
     parameter_set_of,
     plan_runs,
 )
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 HAZARD = "escalations.eviction.hazard_per_week"
 CAPACITY = "specialists.youth_care.capacity_per_1000_households"

@@ -10,8 +10,10 @@ from typing import get_args
 import pytest
 from pydantic import BaseModel
 from wijksim.experiments.cli import main
-from wijksim.model.funding import FundingParams
-from wijksim.model.parameters import (
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.config.team_params import TeamParams
+from wijksim.model.contracts.funding import FundingParams
+from wijksim.model.inputs.parameters import (
     KIND,
     NO_UNIT,
     format_markdown,
@@ -19,8 +21,6 @@ from wijksim.model.parameters import (
     sections,
     unit_of,
 )
-from wijksim.model.scenario import Scenario
-from wijksim.model.team_params import TeamParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,8 +182,8 @@ def test_sections_are_the_scenario_tables():
 
 def test_params_scenario_shows_where_it_differs_from_the_defaults(capsys):
     """Values are computed from the shipped file, not written here: it is recalibrated."""
-    from wijksim.model.parameters import render_value
-    from wijksim.model.scenario_io import load_scenario
+    from wijksim.model.inputs.parameters import render_value
+    from wijksim.model.inputs.scenario_io import load_scenario
 
     old_system = load_scenario("old_system").scenario
     assert main(["params", "hazards", "--scenario", "old_system"]) == 0

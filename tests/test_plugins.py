@@ -18,13 +18,13 @@ from wijksim.experiments.cli.options import WITHOUT_PLUGINS
 from wijksim.experiments.cli.parser import build_parser
 from wijksim.experiments.runner.run import run_simulation
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
-from wijksim.model import metrics
-from wijksim.model.counters import MetricKind, kind_of
-from wijksim.model.metrics import UndeclaredMetricError
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.outcomes import OUTCOME_FLOWS
-from wijksim.model.scenario_io import load_scenario, with_overrides
-from wijksim.model.schedule import DEFAULT_SCHEDULE, PlacementError, resolved_schedule
+from wijksim.model.observation import metrics
+from wijksim.model.observation.counters import MetricKind, kind_of
+from wijksim.model.observation.metrics import UndeclaredMetricError
+from wijksim.model.observation.outcomes import OUTCOME_FLOWS
+from wijksim.model.rules.schedule import DEFAULT_SCHEDULE, PlacementError, resolved_schedule
 
 RULE = '''
 from pydantic import Field

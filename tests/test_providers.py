@@ -1,4 +1,4 @@
-"""A city's providers, each its own operator and contract (issue 18, item 5; model/city.py).
+"""A city's providers, each its own operator and contract (issue 18, item 5; model/config/city.py).
 
 Small cities of two years with the teams open from week 1: the tests look at who is paid
 for what and what each operator reads, which needs no settled population.
@@ -14,11 +14,11 @@ import pytest
 from wijksim.experiments.cli import main
 from wijksim.experiments.reports.compare_allocation import restaff
 from wijksim.experiments.reports.compare_providers import _compare
-from wijksim.model.caseload import CaseRole
-from wijksim.model.funding import lump_sum_year_eur
-from wijksim.model.ledger import to_cents
+from wijksim.model.contracts.funding import lump_sum_year_eur
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
+from wijksim.model.state.caseload import CaseRole
+from wijksim.model.state.ledger import to_cents
 
 from tests.conftest import small
 

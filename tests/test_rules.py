@@ -7,10 +7,10 @@ from conftest import small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from wijksim.model.classification import BUILTIN_SCHEMES, NeedClassifier
-from wijksim.model.domains import DOMAIN_INDEX, N_DOMAINS
+from wijksim.model.config.classification import BUILTIN_SCHEMES, NeedClassifier
+from wijksim.model.core.domains import DOMAIN_INDEX, N_DOMAINS
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.status import Status
+from wijksim.model.state.status import Status
 
 THREE = NeedClassifier(BUILTIN_SCHEMES["three_groups"])
 FOUR = NeedClassifier(BUILTIN_SCHEMES["eindhoven_four"])

@@ -14,7 +14,7 @@ import pytest
 from wijksim.experiments.cli import main, sweep_commands
 from wijksim.experiments.cli.common import MAX_LABEL, overrides_label
 from wijksim.experiments.plots import run_figures as plots
-from wijksim.model.scenario_io import load_scenario
+from wijksim.model.inputs.scenario_io import load_scenario
 
 BURN_IN = load_scenario("old_system").scenario.burn_in_years
 """The shipped burn-in, which every caption names (14 years since fe6928b)."""

@@ -7,8 +7,8 @@ import json
 import pytest
 from wijksim.experiments.cli import main, sweep_commands
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
-from wijksim.model.scaling import scale_to_households
-from wijksim.model.scenario_io import load_scenario
+from wijksim.model.inputs.scaling import scale_to_households
+from wijksim.model.inputs.scenario_io import load_scenario
 
 
 def run_manifest(tmp_path, *args: str) -> dict:

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 from wijksim.experiments.cli import main
-from wijksim.model.scenario_io import load_scenario, shipped_scenario_names
+from wijksim.model.inputs.scenario_io import load_scenario, shipped_scenario_names
 
 pytestmark = pytest.mark.smoke
 

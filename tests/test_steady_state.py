@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from conftest import small
 from scipy import stats
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import load_scenario
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import load_scenario
-from wijksim.model.status import Status
+from wijksim.model.state.status import Status
 
 SEEDS = range(1, 7)
 HOUSEHOLDS = 3000

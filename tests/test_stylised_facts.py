@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 SEEDS = (1, 2, 3)
 

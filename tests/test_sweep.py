@@ -18,7 +18,7 @@ from wijksim.experiments.runner.results import load_manifest, load_results
 from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_metadata, run_sweep
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model import revision
-from wijksim.model.schedule import DEFAULT_SCHEDULE
+from wijksim.model.rules.schedule import DEFAULT_SCHEDULE
 
 PLUGINS = Path(__file__).parent / "plugins"
 

@@ -32,7 +32,7 @@ from wijksim.experiments.reports.table_files import (
 )
 from wijksim.experiments.reports.table_labels import COLUMNS, DOMAIN_NAMES, header
 from wijksim.experiments.runner import run as run_module
-from wijksim.model.domains import DOMAINS
+from wijksim.model.core.domains import DOMAINS
 
 PO_FILE = LOCALE_DIR / "nl" / "LC_MESSAGES" / f"{table_labels.DOMAIN}.po"
 MO_FILE = PO_FILE.with_suffix(".mo")

@@ -18,7 +18,7 @@ from wijksim.experiments.analysis.targets import (
     window_for,
 )
 from wijksim.experiments.cli import main
-from wijksim.model.scenario import Scenario
+from wijksim.model.config.scenario import Scenario
 
 DOCS_SOURCES = Path(__file__).parent.parent / "docs" / "sources.md"
 

@@ -15,7 +15,7 @@ import pytest
 from wijksim.experiments.analysis.targets import evaluate, load_targets
 from wijksim.experiments.calibration.calibration_spec import load_spec
 from wijksim.experiments.calibration.targets_report import simulate
-from wijksim.model.scenario_io import load_scenario
+from wijksim.model.inputs.scenario_io import load_scenario
 
 SEEDS = [1, 2, 3, 4]
 SPEC, _ = load_spec("old_system")

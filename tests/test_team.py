@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 from conftest import small
 from test_invariants import check_invariants
-from wijksim.model.caseload import CaseRole
-from wijksim.model.domains import DOMAINS
-from wijksim.model.ledger import to_cents
+from wijksim.model.core.domains import DOMAINS
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.status import Status
+from wijksim.model.state.caseload import CaseRole
+from wijksim.model.state.ledger import to_cents
+from wijksim.model.state.status import Status
 
 
 def yearly(model: NeighbourhoodModel, metric: str) -> pd.Series:
@@ -89,7 +89,7 @@ def relapse_share(**overrides) -> float:
     """State-based relapse of the team's closures in years 2–6 over three seeds.
 
     The share of closures whose household fell to ZRM 2 or worse in some domain within the
-    year after closing (model/outcomes.py), not returns to care: aftercare is meant to
+    year after closing (model/observation/outcomes.py), not returns to care: aftercare is meant to
     catch a household slipping back, so it turns silent relapses into returns. With the
     fitted team (docs/calibration.md, "The team") aftercare raised returns per closure
     from 0.144 to 0.177 while it lowered state-based relapse from 0.204 to 0.174;

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import small
 from test_invariants import check_invariants
-from wijksim.model.caseload import ACTIVE_ROLES, NO_TEAM
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
+from wijksim.model.state.caseload import ACTIVE_ROLES, NO_TEAM
 
 SPLITS = ("team_focus_life_phase", "team_front_back")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from wijksim.experiments.runner.run import household_table, run_simulation
-from wijksim.model.clock import WEEKS_PER_YEAR
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 SMALL = {"population.households": 600, "burn_in_years": 1}
 

@@ -6,7 +6,7 @@ a competence per domain; an intake queue; outreach; support that raises recovery
 strength; referral by consultation or hand-over; closing with aftercare; collective
 work that strengthens the neighbourhood's informal network.
 
-All decisions act on the rows the team holds (:class:`~wijksim.model.caseload.CaseTable`),
+All decisions act on the rows the team holds (:class:`~wijksim.model.state.caseload.CaseTable`),
 with numpy over those rows, so a team of any size costs little per week.
 
 One module per job (issue 20, item 1):
@@ -29,9 +29,9 @@ and the rules, the router, the operator and the specialists call one object
 that state passed around or a dozen forwarding methods. Each mixin holds no state of its
 own: :meth:`NeighbourhoodTeam.__init__` sets every attribute, in one place.
 
-The team's parameters stay in ``model/team_params.py`` and ``model/team_split.py``: they
-are part of the scenario schema, which ``model/scenario.py`` builds on and which must not
-import the agents.
+The team's parameters stay in ``model/config/team_params.py`` and
+``model/config/team_split.py``: they are part of the scenario schema, which
+``model/config/scenario.py`` builds on and which must not import the agents.
 """
 
 from wijksim.agents.team.agent import NeighbourhoodTeam

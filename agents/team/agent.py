@@ -16,12 +16,12 @@ from wijksim.agents.team.casework import TeamCasework
 from wijksim.agents.team.collective import TeamCollectiveWork
 from wijksim.agents.team.intake import TeamIntake
 from wijksim.agents.team.support import TeamSupport
-from wijksim.model.domains import DOMAINS, N_DOMAINS
-from wijksim.model.team_params import TeamParams
+from wijksim.model.config.team_params import TeamParams
+from wijksim.model.core.domains import DOMAINS, N_DOMAINS
 
 if TYPE_CHECKING:
+    from wijksim.model.config.team_split import TeamSplit
     from wijksim.model.model import NeighbourhoodModel
-    from wijksim.model.team_split import TeamSplit
 
 
 class NeighbourhoodTeam(

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.ledger import to_cents
-from wijksim.model.team_params import INTENSITIES, TeamParams
+from wijksim.model.config.team_params import INTENSITIES, TeamParams
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.state.ledger import to_cents
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
-from wijksim.model.status import Status
+from wijksim.model.state.caseload import ACTIVE_ROLES, CaseRole
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     pass

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from wijksim.agents.team.intake import deal_in_proportion
-from wijksim.model.caseload import ACTIVE_ROLES, NO_TEAM
-from wijksim.model.team_split import TeamSplit, segment_of
+from wijksim.model.config.team_split import TeamSplit, segment_of
+from wijksim.model.state.caseload import ACTIVE_ROLES, NO_TEAM
 
 if TYPE_CHECKING:
     from wijksim.agents.team.agent import NeighbourhoodTeam

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
-from wijksim.model.domains import N_DOMAINS
-from wijksim.model.status import Status
+from wijksim.model.core.domains import N_DOMAINS
+from wijksim.model.state.caseload import ACTIVE_ROLES, CaseRole
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     pass

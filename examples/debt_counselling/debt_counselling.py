@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 from pydantic import Field
-from wijksim.model.caseload import ACTIVE_ROLES
-from wijksim.model.domains import DOMAIN_INDEX
+from wijksim.model.core.domains import DOMAIN_INDEX
 from wijksim.model.rules import Metric, Rule, RuleParams, register_rule
+from wijksim.model.state.caseload import ACTIVE_ROLES
 
 FINANCES = DOMAIN_INDEX["finances"]
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from debt_counselling import FINANCES, DebtCounselling
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 
 HERE = Path(__file__).parent
 SMALL = {"population.households": 300, "years": 2, "burn_in_years": 0}

@@ -1,8 +1,8 @@
-"""A city run's table per neighbourhood and year (issue 18, item 1; model/city.py).
+"""A city run's table per neighbourhood and year (issue 18, item 1; model/config/city.py).
 
 From the model's per-neighbourhood weekly metrics (``model.neighbourhood_records``,
 named ``<metric>@<neighbourhood>``): one row per year, neighbourhood and metric, flows summed
-over the year and states averaged (:func:`wijksim.model.metrics.is_flow`), with the
+over the year and states averaged (:func:`wijksim.model.observation.metrics.is_flow`), with the
 mean waits worked out from their sums, and each neighbourhood's provider and households.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from wijksim.model.metrics import is_flow, to_long
+from wijksim.model.observation.metrics import is_flow, to_long
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

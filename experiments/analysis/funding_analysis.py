@@ -43,7 +43,7 @@ households offloaded, hours per case, …) are reported apart as **policy chosen
 (:data:`POLICY_INDICATORS`). Closing at ZRM ≥ 4 is 100% "self-reliant at closure"
 whenever the discharge level is 4, so quality is measured a year on instead: the share
 of team closures whose household is still at ZRM ≥ 4 on every domain 52 weeks later
-(``model/outcomes.py``). Beside it, two kinds of relapse (lower is better): a fall to
+(``model/observation/outcomes.py``). Beside it, two kinds of relapse (lower is better): a fall to
 ZRM ≤ 2 within that year (state-based, whether or not the household comes back), and
 returns to care within a year (counted when a household re-enters care).
 
@@ -77,7 +77,7 @@ from wijksim.experiments.analysis.statistics import (
     paired_rows,
 )
 from wijksim.experiments.i18n import N_, number, translator
-from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.config.scenario import PAYERS, STREAMS
 
 DEFAULT_START = 3
 """First year of the evaluation window. The operator reviews its policy during years 1
@@ -160,14 +160,14 @@ STREAM_LABELS = {
     "escalation": N_("spending: escalation"),
     "friction": N_("spending: friction"),
 }
-"""The indicator of each cost stream (:data:`~wijksim.model.scenario.STREAMS`)."""
+"""The indicator of each cost stream (:data:`~wijksim.model.config.scenario.STREAMS`)."""
 PAYER_LABELS = {
     "municipality_wmo": N_("paid by municipality wmo"),
     "municipality_youth": N_("paid by municipality youth"),
     "insurer": N_("paid by insurer"),
     "other": N_("paid by other"),
 }
-"""The indicator of each payer (:data:`~wijksim.model.scenario.PAYERS`)."""
+"""The indicator of each payer (:data:`~wijksim.model.config.scenario.PAYERS`)."""
 # fmt: off
 FUNDING_INDICATORS: tuple[Indicator, ...] = (
     Indicator("clients_served", N_("clients served (cases opened)"), N_("clients"), "total",
@@ -214,7 +214,7 @@ FUNDING_INDICATORS: tuple[Indicator, ...] = (
               "last_year_mean", ("households_in_need",)),
     Indicator("share_self_reliant", N_("share self-reliant (last year)"), "share",
               "last_year_mean", ("share_self_reliant",)),
-    # Policy chosen: the operator's settings, recorded every week (model/metrics.py).
+    # Policy chosen: the operator's settings, recorded every week (model/observation/metrics.py).
     Indicator("policy_discharge_min_level", N_("policy: lowest ZRM level at closure (mean)"),
               N_("level"), "window_mean", ("team_discharge_min_level",)),
     Indicator("policy_intake_max_level", N_("policy: highest ZRM level taken on (mean)"),

@@ -5,11 +5,11 @@ neighbourhood (``all`` for the whole run; a city adds a row per neighbourhood).
 
 * **caseload**: what the team's own records show (docs/sources.md, S1 App. V, column
   "Caseload"): trajectories opened and closed, their mean duration and ZRM change, state-
-  based relapse and returns to care after closure (model/outcomes.py), escalations of
+  based relapse and returns to care after closure (model/observation/outcomes.py), escalations of
   households in the caseload, referrals and their cost, and the mean waits for the team
   and the specialists. Counted, not sampled: no standard error.
 * **population**: a simulated sample survey of all households at each year's end
-  (model/survey.py; S1 App. V column "Populatie", §4.5.2): share self-reliant, share
+  (model/observation/survey.py; S1 App. V column "Populatie", §4.5.2): share self-reliant, share
   with an acute problem (ZRM 1 in some domain), and "did the team miss anyone?", the share
   of households in need that no access point knows. Each with its standard error and a
   90% interval (normal, with the finite population correction). The missed share is also
@@ -251,7 +251,7 @@ def survey_estimates(sample: pd.DataFrame, reference_mix: dict[int, float]) -> d
     """One survey's estimates (one neighbourhood, or a city's neighbourhoods as strata).
 
     Args:
-        sample: Surveyed households (model/survey.py ``SAMPLE_COLUMNS``) of one year.
+        sample: Surveyed households (model/observation/survey.py ``SAMPLE_COLUMNS``) of one year.
         reference_mix: The reference year's need-group mix among households in need.
 
     Returns:

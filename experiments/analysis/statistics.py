@@ -3,7 +3,7 @@
 Pure functions of the tidy tables that :mod:`wijksim.experiments.runner.results` loads:
 
 * :func:`yearly`: a per-step table by year (flows summed, states averaged; see
-  :func:`wijksim.model.metrics.is_flow`);
+  :func:`wijksim.model.observation.metrics.is_flow`);
 * :func:`summarise`: median and a 90% band over replicates (seeds) per condition;
 * :func:`paired_differences`: each condition minus the reference condition *with the
   same seed*, with the mean difference and its 90% confidence interval.
@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
-from wijksim.model.metrics import is_flow
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
+from wijksim.model.observation.metrics import is_flow
 
 BAND = (0.05, 0.95)
 """The band drawn around medians: 90% of replicates lie inside it."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from wijksim.experiments.i18n import N_
-from wijksim.model.counters import MetricKind, declared_by_rules
-from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.config.scenario import PAYERS, STREAMS
+from wijksim.model.observation.counters import MetricKind, declared_by_rules
 
 HORIZON_FLOWS: tuple[str, ...] = (
     "cost_total_eur",

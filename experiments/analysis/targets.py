@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from wijksim.experiments.analysis.target_metrics import METRICS, RunOutputs, Window
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 SOURCE_ID = r"^S[0-9]+$"
 """Keys of docs/sources.md: S1, S2, ..."""

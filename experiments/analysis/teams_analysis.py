@@ -57,7 +57,7 @@ from wijksim.experiments.analysis.statistics import (
 )
 from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.i18n import N_, translator
-from wijksim.model.metrics import PER_TEAM_FLOWS
+from wijksim.model.observation.metrics import PER_TEAM_FLOWS
 
 PER_TEAM_STOCKS: tuple[str, ...] = (
     "team_intake_queue",

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from wijksim.experiments.i18n import N_
-from wijksim.model.scenario import STREAMS
+from wijksim.model.config.scenario import STREAMS
 
 INVESTMENT_STREAMS: tuple[str, ...] = ("team", "zeroth_line", "friction")
 """Spending on prevention and on the switch itself: hump 1."""

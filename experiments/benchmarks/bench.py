@@ -42,11 +42,11 @@ import pandas as pd
 from wijksim.experiments.benchmarks.core import household_core
 from wijksim.experiments.benchmarks.mesa_reference import ReferenceModel
 from wijksim.experiments.runner.atomic import atomic_folder
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.population import initialise_population
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
-from wijksim.model.streams import RandomStreams
+from wijksim.model.state.population import initialise_population
+from wijksim.model.state.streams import RandomStreams
 
 IMPLEMENTATIONS = ("floor", "core", "reference", "full")
 CORE_SCENARIO = "old_system"
@@ -284,7 +284,7 @@ def peak_memory_of_full_run(scenario_name: str, households: int, weeks: int, see
     start = time.perf_counter()
     model = NeighbourhoodModel(full_scenario(scenario_name, households), seed=seed)
     model.run(weeks)
-    from wijksim.model.metrics import to_long
+    from wijksim.model.observation.metrics import to_long
 
     table = to_long(model.records)  # the per-step table a run writes
     return {

@@ -2,7 +2,7 @@
 
 Two models are built in this process from the same scenario: the city as shipped, and
 the same scenario without ``[city]`` for one neighbourhood of the city's households, its
-team scaled to them (the rule of ``--households``, model/scaling.py), so that both have
+team scaled to them (the rule of ``--households``, model/inputs/scaling.py), so that both have
 the same staff per household and differ only in being one neighbourhood or several. They
 are stepped in turn, week by week, so that a ratio between them is not the noise of a
 shared machine. Both run without burn-in and with their teams open from week 1, so the
@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 from wijksim.experiments.benchmarks.bench import MEMORY_TARGET_MB, peak_resident_mb
 from wijksim.experiments.runner.atomic import atomic_folder
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scaling import scale_to_households
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.scaling import scale_to_households
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
 
 CITY_RATIO_TARGET = 1.5
 """Issue 18, item 6: a city's cost per household-step within 1.5× a single neighbourhood's."""
@@ -145,7 +145,7 @@ def time_models(scenarios: dict[str, Scenario], weeks: int, seed: int) -> pd.Dat
 
 def peak_memory_of_city_run(name: str, seed: int) -> dict:
     """Run the city as shipped (burn-in and years); its peak memory (in a fresh process)."""
-    from wijksim.model.metrics import to_long
+    from wijksim.model.observation.metrics import to_long
 
     scenario = load_scenario(name).scenario
     start = time.perf_counter()

@@ -11,8 +11,8 @@ and the specialists' rules do not run. The idiomatic Mesa reference
 
 from __future__ import annotations
 
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import with_overrides
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import with_overrides
 
 HOUSEHOLD_CORE_SCHEDULE: tuple[str, ...] = (
     "informal_network",
@@ -23,7 +23,7 @@ HOUSEHOLD_CORE_SCHEDULE: tuple[str, ...] = (
     "help_seeking",
     "classification",
 )
-"""The household rules in the order of the default schedule (model/schedule.py)."""
+"""The household rules in the order of the default schedule (model/rules/schedule.py)."""
 
 
 def household_core(scenario: Scenario, households: int | None = None) -> Scenario:

@@ -14,8 +14,8 @@ import hashlib
 import json
 
 import numpy as np
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 ADAPTING = {"funding.operator.adapts": True}
 RUNS: tuple[tuple[str, dict, int], ...] = (

@@ -36,8 +36,9 @@ from collections import Counter
 
 import mesa
 import numpy as np
-from wijksim.model.classification import NeedClassifier
-from wijksim.model.domains import (
+from wijksim.model.config.classification import NeedClassifier
+from wijksim.model.config.scenario import EscalationKind, Scenario
+from wijksim.model.core.domains import (
     DOMAIN_INDEX,
     DOMAINS,
     LIMITED,
@@ -46,14 +47,13 @@ from wijksim.model.domains import (
     SPILLOVERS,
     SUFFICIENT,
 )
-from wijksim.model.ledger import to_cents
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.network import build_network
-from wijksim.model.population import LIFE_PHASES, initialise_population
 from wijksim.model.rules.household import PROBLEM_LEVEL, VULNERABILITY_REFERENCE
-from wijksim.model.scenario import EscalationKind, Scenario
-from wijksim.model.status import Status
-from wijksim.model.streams import RandomStreams
+from wijksim.model.state.ledger import to_cents
+from wijksim.model.state.network import build_network
+from wijksim.model.state.population import LIFE_PHASES, initialise_population
+from wijksim.model.state.status import Status
+from wijksim.model.state.streams import RandomStreams
 
 ELDERLY = LIFE_PHASES.index("elderly")
 YOUNG_ADULT = LIFE_PHASES.index("young_adult")
@@ -72,7 +72,7 @@ SPILLOVER_TARGETS: tuple[tuple[int, ...], ...] = tuple(
     for domain in DOMAINS
 )
 """For each domain, the domains its problems spill over into: the rows of
-:func:`~wijksim.model.domains.spillover_matrix`, as index lists."""
+:func:`~wijksim.model.core.domains.spillover_matrix`, as index lists."""
 NETWORK_CAPACITY_FACTOR = 1.0
 """Helpers' capacity × this; only teams' collective work raises it, and the core has none."""
 
@@ -85,13 +85,13 @@ class ReferenceHousehold(mesa.Agent):
         levels: ZRM levels on the 11 domains (1 acute … 5 self-reliant).
         vulnerability: Latent vulnerability in [0, 1].
         own_strength: Own strength (eigen kracht) in [0, 1].
-        life_phase: Index into :data:`~wijksim.model.population.LIFE_PHASES`.
+        life_phase: Index into :data:`~wijksim.model.state.population.LIFE_PHASES`.
         has_children: Whether children live in the household.
         need_group: Index of the initial need group.
 
     Attributes:
         levels: ZRM levels, a ``list[int]`` of 11.
-        status: A :class:`~wijksim.model.status.Status` value, as an ``int``.
+        status: A :class:`~wijksim.model.state.status.Status` value, as an ``int``.
         isolation: 0 (well connected) … 1 (isolated), from this week's network stage.
         network_help: Informal help received this week, 0..1.
         neighbours: The households this one knows (set by the model).

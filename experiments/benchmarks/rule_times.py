@@ -22,8 +22,8 @@ import pstats
 import time
 from collections import defaultdict
 
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 # Copies of ``bench.STAFF_REFERENCE_HOUSEHOLDS`` and ``core.HOUSEHOLD_CORE_SCHEDULE``, on
 # purpose: importing them would stop this file running against versions without them.

@@ -11,8 +11,8 @@ spare is judged (docs/ODD.md §7.9.3)::
 
 from __future__ import annotations
 
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 HOUSEHOLDS, YEARS, SEEDS = 6000, 5, (1, 2, 3)
 SETTINGS = ((4.0, 1.0), (8.0, 1.0), (12.0, 1.0), (8.0, 0.5), (8.0, 1.5))

@@ -16,8 +16,8 @@ The check beside the team's calibration (docs/calibration.md, "The team") reads 
 from __future__ import annotations
 
 import pandas as pd
+from wijksim.model.inputs.scenario_io import load_scenario, with_overrides
 from wijksim.model.model import NeighbourhoodModel
-from wijksim.model.scenario_io import load_scenario, with_overrides
 
 HOUSEHOLDS = 6000
 YEARS = 10

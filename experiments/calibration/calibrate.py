@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import tomlkit
 from scipy import optimize
-from wijksim.model.classification import NeedClassifier
+from wijksim.model.config.classification import NeedClassifier
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scaling import with_overrides_scaled
+from wijksim.model.inputs.scenario_io import ScenarioError, find_scenario, with_overrides
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.population import initialise_population
-from wijksim.model.scaling import with_overrides_scaled
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, find_scenario, with_overrides
-from wijksim.model.streams import RandomStreams
+from wijksim.model.state.population import initialise_population
+from wijksim.model.state.streams import RandomStreams
 
 CALIBRATION_SEED_BASE = 10_000
 """Calibration seeds are 10000, 10001, …: apart from the seeds users pick for runs."""

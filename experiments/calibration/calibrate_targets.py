@@ -44,7 +44,7 @@ from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.experiments.runner.manifest import git_commit, model_provenance, utc_now
 from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_sweep
 from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, plan_runs
-from wijksim.model.scenario_io import ResolvedScenario
+from wijksim.model.inputs.scenario_io import ResolvedScenario
 
 
 @dataclass

@@ -35,8 +35,8 @@ from wijksim.experiments.analysis.target_metrics import METRICS
 from wijksim.experiments.analysis.targets import Target
 from wijksim.experiments.calibration.calibrate import CALIBRATION_SEED_BASE
 from wijksim.experiments.calibration.history_matching import Band, Parameter
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, with_overrides
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import ScenarioError, with_overrides
 
 SHIPPED_SPECS = Path(str(resources.files("wijksim.data") / "calibration"))
 """The calibration files shipped with wijksim (``data/calibration/*.toml``)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from wijksim.experiments.calibration.history_matching import POINT, WAVE
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 ENSEMBLE_SUFFIX = ".ensemble.parquet"
 DEFAULT_ENSEMBLE = "old_system"

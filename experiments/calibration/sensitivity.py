@@ -43,7 +43,7 @@ from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import load_manifest
 from wijksim.experiments.runner.sweep import run_metadata
-from wijksim.model.scenario import PAYERS
+from wijksim.model.config.scenario import PAYERS
 
 LABELS = {
     "escalations_per_1000_households_year": "escalations per 1,000 households a year",

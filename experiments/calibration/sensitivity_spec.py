@@ -54,7 +54,7 @@ from wijksim.experiments.runner.sweep_spec import (
     VariantSpec,
     plan_runs,
 )
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 
 PER_RUN_OUTPUTS: tuple[str, ...] = (
     "escalations_per_1000_households_year",

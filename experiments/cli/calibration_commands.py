@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wijksim.experiments.cli.common import _check_out_folder, _overrides, _resolve, default_folder
 from wijksim.experiments.cli.sweep_commands import _exit_status
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scenario_io import (
     ResolvedScenario,
     ScenarioError,
     load_scenario,

@@ -11,8 +11,8 @@ import tomllib
 from pathlib import Path
 
 from wijksim.experiments.runner.manifest import SHORT_NAMES
-from wijksim.model.scaling import with_overrides_scaled
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scaling import with_overrides_scaled
+from wijksim.model.inputs.scenario_io import (
     DECIMAL_COMMA_VALUE,
     ResolvedScenario,
     ScenarioError,

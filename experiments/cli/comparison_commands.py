@@ -23,7 +23,7 @@ from wijksim.experiments.cli.options import (
     _with_parameter_sets,
 )
 from wijksim.experiments.cli.sweep_commands import _names
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
     check_size,
     load_scenario,

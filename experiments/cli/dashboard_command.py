@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
 )
 

@@ -58,8 +58,8 @@ from wijksim.experiments.cli.sweep_commands import (
     command_sweep,
     command_transition,
 )
-from wijksim.model.plugins import import_plugins
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.plugins import import_plugins
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
     one_line,
 )
@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm) if on_main_thread else None
     try:
         # The one place the command line's plugins are imported; a sweep's workers
-        # import them again (wijksim.model.plugins.imported_plugins).
+        # import them again (wijksim.model.inputs.plugins.imported_plugins).
         import_plugins(getattr(args, "plugin", []), COMMAND_LINE, "--plugin")
         return args.handler(args)
     except ScenarioError as error:

@@ -15,14 +15,14 @@ from wijksim.experiments.cli.common import (
     _resolve,
     default_folder,
 )
-from wijksim.model.model import WEEKS_PER_YEAR
-from wijksim.model.scaling import describe_scaling
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scaling import describe_scaling
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
     check_size,
     load_scenario,
     shipped_scenario_names,
 )
+from wijksim.model.model import WEEKS_PER_YEAR
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -85,7 +85,7 @@ def command_validate(args: argparse.Namespace) -> int:
 
 def command_params(args: argparse.Namespace) -> int:
     """Print the parameter reference: every scenario field, or one section's."""
-    from wijksim.model.parameters import (
+    from wijksim.model.inputs.parameters import (
         UnknownSection,
         format_markdown,
         format_text,

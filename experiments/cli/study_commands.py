@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wijksim.experiments.cli.common import COMMAND_LINE, _check_out_folder
 from wijksim.experiments.cli.options import _add_language
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
 )
 

@@ -19,8 +19,8 @@ from wijksim.experiments.cli.common import (
     default_folder,
 )
 from wijksim.experiments.cli.options import _with_parameter_sets
-from wijksim.model.scaling import describe_scaling
-from wijksim.model.scenario_io import (
+from wijksim.model.inputs.scaling import describe_scaling
+from wijksim.model.inputs.scenario_io import (
     ScenarioError,
     check_size,
     load_scenario,

@@ -40,7 +40,7 @@ from wijksim.experiments.analysis.statistics import BAND
 from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
 from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.plots import run_figures as plots
-from wijksim.model.scenario import PAYERS
+from wijksim.model.config.scenario import PAYERS
 
 DPI = 110
 FIGURE_INDICATORS: tuple[str, ...] = (

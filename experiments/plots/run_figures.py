@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
 from wijksim.experiments.i18n import N_, translator
 from wijksim.experiments.runner.manifest import overrides_text
-from wijksim.model.scenario import STREAMS
+from wijksim.model.config.scenario import STREAMS
 
 WEEKS_PER_YEAR = 52
 SAVE_OPTIONS = {"bbox_inches": "tight"}
@@ -39,7 +39,7 @@ LEGEND_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon":
 """A legend to the right of its panel, over no data."""
 
 SEVERAL_WORKERS = "share_supported_multiple_workers"
-"""A share of the team's caseload (``model/metrics.py``), not of the neighbourhood."""
+"""A share of the team's caseload (``model/observation/metrics.py``), not of the neighbourhood."""
 
 TERMS = {
     # need groups (three_groups and eindhoven_four schemes)
@@ -178,7 +178,7 @@ def access_point_label(has_team: bool, start_year: int | None, language: str = "
     """What the ``team`` cost stream pays for in a run: the desk, the team, or both.
 
     The old system's central desk is booked in the ``team`` stream
-    (:data:`~wijksim.model.scenario.STREAMS`); a run without a team has no team to label.
+    (:data:`~wijksim.model.config.scenario.STREAMS`); a run without a team has no team to label.
     """
     _ = translator(language)
     if not has_team:

@@ -31,10 +31,10 @@ import pandas as pd
 from wijksim.experiments.analysis.statistics import paired_differences
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.processes import map_tasks
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.config.team_params import INTENSITIES
+from wijksim.model.inputs.scenario_io import ScenarioError
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError
-from wijksim.model.team_params import INTENSITIES
 
 ALLOCATIONS: dict[str, str] = {
     "as_scenario": "as the scenario sets it (utrecht_like: Utrecht's 10 FTE per neighbourhood)",

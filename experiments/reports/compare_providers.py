@@ -3,7 +3,7 @@
 S1 §4.3 advises introducing teams city-wide with at least two providers that learn from
 each other; the municipality then compares them. This command runs a city scenario whose
 neighbourhoods are contracted to several providers (``[city.providers]``: each its own
-operator, ethos, staff and contract, model/city.py) on several seeds, and reports per
+operator, ethos, staff and contract, model/config/city.py) on several seeds, and reports per
 provider and year: escalations among its households; the App. V population indicators of
 the year-end survey of its neighbourhoods (share self-reliant, share acute, share of need
 nobody knows, also severity-corrected), estimated as ``indicators.parquet`` estimates
@@ -48,9 +48,9 @@ from wijksim.experiments.analysis.reliability import shrink
 from wijksim.experiments.analysis.reliability_power import rejection_bounds
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.processes import map_tasks
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import ScenarioError
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError
 
 PAID_KINDS = ("team_operator", "neighbourhood_team")
 """Ledger bookings that pay a provider: its operator's contract, or without a contract the

@@ -6,14 +6,14 @@ declares is rendered from the code, so that it cannot drift from it:
 - ``parameters TABLE``: the fields of one table of the scenario schema (``team``,
   ``team.policy``, ``specialists.<kind>``, ``general`` for the top-level fields), each
   with its unit, default and source (the docstring under the field), read through
-  :mod:`wijksim.model.parameters` like ``docs/parameters.md``;
+  :mod:`wijksim.model.inputs.parameters` like ``docs/parameters.md``;
 - ``kinds SECTION``: a table of kinds (``specialists``, ``life_events``,
   ``escalations``) as one row per default kind and one column per field;
 - ``state CLASS``: the arrays of a state class (``Population``, ``CaseTable``), each
   with its dtype, shape, initial value and the line its class docstring gives it, or the
   members of a code table (``Status``, ``CaseRole``) with their docstrings;
 - ``metrics``: every metric declared with its kind (flow or state,
-  :mod:`wijksim.model.counters`).
+  :mod:`wijksim.model.observation.counters`).
 
 In the document each table stands between two marker comments,
 ``<!-- generated: NAME -->`` and ``<!-- end generated -->``; :func:`regenerate` renders
@@ -42,11 +42,9 @@ from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
-from wijksim.model import metrics as _metrics  # noqa: F401 (declares wijksim's own metrics)
-from wijksim.model.caseload import CaseRole, CaseTable
-from wijksim.model.counters import declared_metrics
-from wijksim.model.domains import DOMAINS
-from wijksim.model.parameters import (
+from wijksim.model.config.scenario import PopulationParams, Scenario
+from wijksim.model.core.domains import DOMAINS
+from wijksim.model.inputs.parameters import (
     GENERAL,
     ITEM,
     KIND,
@@ -54,9 +52,11 @@ from wijksim.model.parameters import (
     Parameter,
     parameters,
 )
-from wijksim.model.population import NEVER, NO_PROVIDER, Population, initialise_population
-from wijksim.model.scenario import PopulationParams, Scenario
-from wijksim.model.status import Status
+from wijksim.model.observation import metrics as _metrics  # noqa: F401 (declares wijksim's own metrics)
+from wijksim.model.observation.counters import declared_metrics
+from wijksim.model.state.caseload import CaseRole, CaseTable
+from wijksim.model.state.population import NEVER, NO_PROVIDER, Population, initialise_population
+from wijksim.model.state.status import Status
 
 ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 REGENERATE_COMMAND = "wijksim params --odd docs/ODD.md"
@@ -81,7 +81,7 @@ class UnknownBlock(ValueError):
 
 
 SPHINX_ROLE = re.compile(r":[a-z]+:`~?([\w.]+)`")
-"""A cross-reference in a docstring (``:class:`~wijksim.model.status.Status```)."""
+"""A cross-reference in a docstring (``:class:`~wijksim.model.state.status.Status```)."""
 
 
 def _cell(text: str) -> str:

@@ -18,7 +18,7 @@ from wijksim.experiments.analysis.reliability import INDICATORS, misranking, sim
 from wijksim.experiments.analysis.reliability_power import reproduce_table, rule_fits
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.reliability_input import load_sweep
-from wijksim.model.scenario_io import ScenarioError, read_toml_file
+from wijksim.model.inputs.scenario_io import ScenarioError, read_toml_file
 
 COMMAND_LINE = "<command line>"
 DEFAULT_HOUSEHOLDS = (3000, 6000, 10000)

@@ -36,7 +36,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from wijksim.experiments.runner.atomic import write_bytes_atomically
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 BEGIN = "<!-- results:begin {name} -->"
 END = "<!-- results:end {name} -->"

@@ -19,7 +19,7 @@ from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.reports.table_files import Provenance, write_tables
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.run import RunResult
-from wijksim.model.counters import MetricKind, declared_by_rules
+from wijksim.model.observation.counters import MetricKind, declared_by_rules
 
 
 def write_run(result: RunResult, out_dir: Path, figures: bool = True, language: str = "en") -> Path:

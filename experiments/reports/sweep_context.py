@@ -17,8 +17,8 @@ from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.runner.results import grid_fields
 from wijksim.experiments.runner.sweep import revision_of, run_metadata
-from wijksim.model.scaling import describe_scaling
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scaling import describe_scaling
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 
 class SweepFacts(NamedTuple):
@@ -116,7 +116,7 @@ def sweep_context(manifest: dict, burn_in_years: int | None = None, language: st
 
 
 def _scaling_line(scaled: dict[str, list[float]], households: int, language: str) -> str:
-    """:func:`~wijksim.model.scaling.describe_scaling` (no hint) in ``language``."""
+    """:func:`~wijksim.model.inputs.scaling.describe_scaling` (no hint) in ``language``."""
     if language == "en":
         return describe_scaling(scaled, households, hint=False)
     changes = ", ".join(

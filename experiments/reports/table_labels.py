@@ -102,7 +102,7 @@ COLUMNS: dict[str, Column] = {
     "agent_kind": Column(N_("Booked for (kind of agent)")),
     "amount_cents": Column(N_("Amount"), N_("euro cents")),
     "amount_eur": Column(N_("Amount"), EUR),
-    # --- a city: the provider contracted in each neighbourhood (model/city.py)
+    # --- a city: the provider contracted in each neighbourhood (model/config/city.py)
     "provider": Column(N_("Provider")),
     # --- spread over seeds and paired differences (sweep reports)
     "median": Column(N_("Median")),
@@ -263,7 +263,7 @@ DOMAIN_NAMES: dict[str, str] = {
     "community_participation": N_("community participation"),
     "justice": N_("justice"),
 }
-"""The ZRM domains (:data:`wijksim.model.domains.DOMAINS`) as a reader names them."""
+"""The ZRM domains (:data:`wijksim.model.core.domains.DOMAINS`) as a reader names them."""
 FIELD_LABEL = N_("Scenario field {field}")
 SIMULATED_LABEL = N_("Simulated: {target}")
 METRIC_LABEL = N_("Metric {metric} (per year: flows summed, states averaged)")

@@ -34,7 +34,7 @@ from wijksim.experiments.analysis.transition_analysis import (
 )
 from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.reports.markdown import markdown_table
-from wijksim.model.scenario import PAYERS
+from wijksim.model.config.scenario import PAYERS
 
 MINUS = "\u2212"
 """The typographic minus sign: a hyphen before a number is easily missed in a table."""

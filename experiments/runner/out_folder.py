@@ -27,7 +27,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 TABLE_SUFFIXES = (".parquet", ".csv")
 """Every table is written as both (:mod:`wijksim.experiments.reports.table_files`)."""

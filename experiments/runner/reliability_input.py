@@ -19,10 +19,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 EVENT_METRICS = {"escalations": "escalations_total", "self_reliant": "share_self_reliant"}
-"""The model metric behind each indicator (``model/metrics.py``): a yearly count of
+"""The model metric behind each indicator (``model/observation/metrics.py``): a yearly count of
 escalations (a flow, summed over the year) or the share self-reliant (averaged)."""
 
 

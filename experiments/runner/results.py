@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from wijksim.experiments.runner.sweep import MANIFEST_NAME, DamagedRunFile
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 ID_COLUMNS = ("run_id", "variant", "condition", "seed")
 

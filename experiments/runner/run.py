@@ -19,13 +19,13 @@ from wijksim.experiments.runner.manifest import (
     package_versions,
     utc_now,
 )
-from wijksim.model.domains import DOMAINS
-from wijksim.model.ledger import household_ledger_id
-from wijksim.model.metrics import to_long
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.core.domains import DOMAINS
 from wijksim.model.model import WEEKS_PER_YEAR, NeighbourhoodModel
-from wijksim.model.population import LIFE_PHASES
-from wijksim.model.scenario import Scenario
-from wijksim.model.status import STATUS_NAMES
+from wijksim.model.observation.metrics import to_long
+from wijksim.model.state.ledger import household_ledger_id
+from wijksim.model.state.population import LIFE_PHASES
+from wijksim.model.state.status import STATUS_NAMES
 
 
 @dataclass
@@ -94,7 +94,7 @@ def run_simulation(
         scenario_files: The files the scenario was read from, base first.
         progress: Called with 1 after every week (e.g. ``tqdm.update``).
         scaled: What was scaled with the households (``{field: [from, to]}``,
-            :mod:`wijksim.model.scaling`), recorded in the manifest.
+            :mod:`wijksim.model.inputs.scaling`), recorded in the manifest.
         overrides: The command line's overrides (``{"years": 5}``), recorded in the
             manifest and named in the figures' titles.
     """

@@ -57,7 +57,7 @@ from wijksim.experiments.runner.manifest import (
     utc_now,
 )
 from wijksim.experiments.runner.sweep_spec import RunTask, SweepSpec
-from wijksim.model.scenario_io import ScenarioError
+from wijksim.model.inputs.scenario_io import ScenarioError
 
 BACKENDS = ("serial", "processes", "dask")
 RUN_METADATA_KEY = b"wijksim.run"

@@ -42,10 +42,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wijksim.model import revision
-from wijksim.model.plugins import import_plugins, imported_plugins
-from wijksim.model.scaling import scale_to_households, sets_households
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import (
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.plugins import import_plugins, imported_plugins
+from wijksim.model.inputs.scaling import scale_to_households, sets_households
+from wijksim.model.inputs.scenario_io import (
     OPTIONAL_SECTIONS,
     ScenarioError,
     check_schedule,
@@ -100,7 +100,7 @@ class SweepSpec(BaseModel):
     first_seed: Annotated[int, Field(ge=0)] = 1
     scale_with_households: bool = True
     """Whether a run that overrides ``population.households`` scales the team's FTE and
-    the other per-neighbourhood sums with it (:mod:`wijksim.model.scaling`), except the
+    the other per-neighbourhood sums with it (:mod:`wijksim.model.inputs.scaling`), except the
     ones its overrides set; ``false`` holds them fixed (a grid over neighbourhood sizes
     with one team)."""
     analysis: Literal["transition", "funding", "teams"] | None = None
@@ -156,7 +156,7 @@ class RunTask:
             finished run is only reused if its fingerprint matches.
         plugins: Modules to import before running.
         scaled: Per-neighbourhood amounts scaled with the households,
-            ``{field: [from, to]}`` (:mod:`wijksim.model.scaling`).
+            ``{field: [from, to]}`` (:mod:`wijksim.model.inputs.scaling`).
     """
 
     run_id: str

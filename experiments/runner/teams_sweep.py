@@ -34,17 +34,20 @@ from typing import Any
 
 from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, load_sweep
-from wijksim.model.city import NEIGHBOURHOOD_TYPES
-from wijksim.model.scaling import scale_to_households, sets_households
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import ScenarioError, load_scenario, with_overrides
-from wijksim.model.team_split import TeamSplit
+from wijksim.model.config.city import NEIGHBOURHOOD_TYPES
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.config.team_split import TeamSplit
+from wijksim.model.inputs.scaling import scale_to_households, sets_households
+from wijksim.model.inputs.scenario_io import ScenarioError, load_scenario, with_overrides
 
 DEFAULT_CONFIGURATIONS: tuple[str, ...] = (INTEGRAL, "team_focus_life_phase", "team_front_back")
 
 
 NEIGHBOURHOODS = NEIGHBOURHOOD_TYPES
-"""Utrecht's weak, vulnerable and strong neighbourhoods (one table, :mod:`wijksim.model.city`)."""
+"""Utrecht's weak, vulnerable and strong neighbourhoods.
+
+One table, :mod:`wijksim.model.config.city`.
+"""
 
 
 def _type_overrides(name: str) -> dict[str, Any]:

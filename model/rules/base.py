@@ -2,7 +2,7 @@
 
 A rule is a small class with a ``name``, ``setup(model)`` and ``step(model)``. Rules
 register themselves by name with :func:`register_rule`; a scenario's ``schedule`` (or
-:data:`~wijksim.model.schedule.DEFAULT_SCHEDULE`) lists the names in run order. A
+:data:`~wijksim.model.rules.schedule.DEFAULT_SCHEDULE`) lists the names in run order. A
 partner adds a rule by writing one module with one registered class, importing it with
 ``--plugin`` or ``plugins = [...]``, and placing it with ``after``/``before`` in the
 scenario's ``[rules.<name>]`` table, which also holds the rule's parameters (its
@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from wijksim.model.counters import Metric, declare
-from wijksim.model.scenario import Section
+from wijksim.model.config.scenario import Section
+from wijksim.model.observation.counters import Metric, declare
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,11 +1,11 @@
 """The ``funding`` rule: the municipality pays the team's operator (ODD element 7).
 
 Every week the operator is paid for the team's activity by the contract's payment rule
-(:mod:`wijksim.model.funding`); every ``settlement_weeks`` the population results are
+(:mod:`wijksim.model.contracts.funding`); every ``settlement_weeks`` the population results are
 measured in a random sample of *all* households and bonus–malus and shared savings are
 settled. Without a ``[funding]`` table (or without a team) nothing happens here and the
 municipality pays the team's staff directly. In a city each provider's operator is paid
-and settled on its own (model/city.py, ``[city.providers]``).
+and settled on its own (model/config/city.py, ``[city.providers]``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.funding import WeekActivity
+from wijksim.model.contracts.funding import WeekActivity
 from wijksim.model.rules.base import Rule, register_rule
 
 if TYPE_CHECKING:

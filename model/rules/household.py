@@ -13,16 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.domains import (
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.core.domains import (
     DOMAIN_INDEX,
     DOMAINS,
     SUFFICIENT,
     spillover_matrix,
 )
-from wijksim.model.population import LIFE_PHASES
 from wijksim.model.rules.base import Rule, register_rule
-from wijksim.model.status import Status
+from wijksim.model.state.population import LIFE_PHASES
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

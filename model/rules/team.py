@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.clock import WEEKS_PER_YEAR, first_week_of
-from wijksim.model.ledger import to_cents
+from wijksim.model.core.clock import WEEKS_PER_YEAR, first_week_of
 from wijksim.model.rules.base import Rule, register_rule
-from wijksim.model.status import Status
+from wijksim.model.state.ledger import to_cents
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from wijksim.model.clock import WEEKS_PER_YEAR, week_of_year
-from wijksim.model.funding import SpecialistAccess
+from wijksim.model.contracts.funding import SpecialistAccess
+from wijksim.model.core.clock import WEEKS_PER_YEAR, week_of_year
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel

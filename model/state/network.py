@@ -14,7 +14,7 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 from scipy import sparse
-from wijksim.model.scenario import NetworkParams
+from wijksim.model.config.scenario import NetworkParams
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What each recorded metric is: a weekly flow or an end-of-week state (issue 20, item 3).
 
 Every metric the model records is declared here once with its kind, by wijksim
-(:mod:`wijksim.model.metrics`) or by a partner's rule (``Rule.metrics``). Tables by
+(:mod:`wijksim.model.observation.metrics`) or by a partner's rule (``Rule.metrics``). Tables by
 year and reports read the kind from here: a **flow** counts or costs what happened *in*
 a week and is summed over a year or a run; a **state** describes the end of a week and
 is averaged. A metric nobody declared is a state, as every undeclared metric was before

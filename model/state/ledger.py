@@ -1,6 +1,6 @@
 """The cost ledger: every euro booked with stream, payer, agent and step (ODD element 7).
 
-In a city (model/city.py) every booking also names its neighbourhood, and through it the
+In a city (model/config/city.py) every booking also names its neighbourhood, and through it the
 provider contracted there, so per-neighbourhood and per-provider totals sum to the city's.
 
 Amounts are kept in whole euro-cents (int64) so that totals reconcile *exactly* with
@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from wijksim.model.scenario import PAYERS, STREAMS
+from wijksim.model.config.scenario import PAYERS, STREAMS
 
 
 def household_ledger_id(row: int | np.ndarray) -> int | np.ndarray:

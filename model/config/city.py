@@ -21,7 +21,7 @@ to, and the municipality pays the teams' staff.
 The scenario's ``[team]`` (and the one-off friction costs of the switch) are sized for
 a neighbourhood of ``population.households`` households, as in every scenario; each
 neighbourhood gets them scaled to its own households, the rule ``--households`` applies
-(:mod:`wijksim.model.scaling`), and then its own ``team`` settings on top.
+(:mod:`wijksim.model.inputs.scaling`), and then its own ``team`` settings on top.
 
 Why one module: a city's schema, its checks and the plans the wiring builds from it (one
 per neighbourhood) change together when a city can say something new.
@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from wijksim.model.funding import FUNDING_FORMS, FundingParams, missing_form_parameter
-from wijksim.model.team_params import TeamParams
+from wijksim.model.config.team_params import TeamParams
+from wijksim.model.contracts.funding import FUNDING_FORMS, FundingParams, missing_form_parameter
 
 if TYPE_CHECKING:
-    from wijksim.model.scenario import PopulationParams, Scenario
+    from wijksim.model.config.scenario import PopulationParams, Scenario
 
 NeighbourhoodTypeName = Literal["weak", "vulnerable", "strong"]
 FundingForm = Literal[tuple(FUNDING_FORMS)]  # type: ignore[valid-type]
@@ -66,7 +66,7 @@ NEIGHBOURHOOD_TYPES: dict[str, NeighbourhoodType] = {
 
 
 class _Section(BaseModel):
-    # The same rules as every scenario section (model/scenario.py ``Section``).
+    # The same rules as every scenario section (model/config/scenario.py ``Section``).
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
@@ -108,7 +108,7 @@ class ProviderParams(_Section):
     """The funding form of its contract (docs/sources.md §5): ``function_budget``,
     ``per_hour``, ``per_trajectory``, ``result_per_client``, ``population`` or
     ``shared_savings``. Required with a ``funding`` table, which must then state the
-    form's own numbers (``FUNDING_FORMS`` in model/funding.py: e.g. ``per_hour`` a
+    form's own numbers (``FUNDING_FORMS`` in model/contracts/funding.py: e.g. ``per_hour`` a
     ``tariff_per_hour_eur`` above 0); the model pays by the numbers only."""
     funding: FundingParams | None = None
     """Its contract: any field of a single neighbourhood's ``[funding]``, the operator's
@@ -122,7 +122,7 @@ class ProviderParams(_Section):
 class CityParams(_Section):
     """A city: neighbourhoods with their own households, team and provider.
 
-    They share the specialists, one seed and one ledger (model/city.py).
+    They share the specialists, one seed and one ledger (model/config/city.py).
     """
 
     cross_neighbourhood_tie_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
@@ -195,7 +195,8 @@ def _neighbourhood_team(scenario: Scenario, name: str, hood: NeighbourhoodParams
         return None
     factor = hood.size / scenario.population.households
     base = scenario.team.model_dump(mode="json")
-    # model/scaling.py PER_NEIGHBOURHOOD_FIELDS: the team's FTE are for the whole neighbourhood.
+    # model/inputs/scaling.py PER_NEIGHBOURHOOD_FIELDS: the team's FTE are for the whole
+    # neighbourhood.
     if factor != 1:
         base["frontline_fte"] *= factor
         base["overhead_fte"] *= factor

@@ -1,8 +1,8 @@
 """The team's side of every household: which team holds it, in what role, since when.
 
-ODD element 2. One row per household, like :class:`~wijksim.model.population.Population`;
+ODD element 2. One row per household, like :class:`~wijksim.model.state.population.Population`;
 a household is held by at most one team (one household, one plan, one worker). A
-household's :class:`~wijksim.model.status.Status` says where it *is*; its
+household's :class:`~wijksim.model.state.status.Status` says where it *is*; its
 :class:`CaseRole` says what the team *does* for it: a consulted household is at a
 specialist (status WAITING or IN_SPECIALIST_CARE) while the team keeps the lead.
 """

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from wijksim.model.domains import ACUTE
-from wijksim.model.status import Status
+from wijksim.model.core.domains import ACUTE
+from wijksim.model.state.status import Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -34,7 +34,7 @@ population correction and the city's weights."""
 
 
 class _Section(BaseModel):
-    # The same rules as every scenario section (model/scenario.py ``Section``), which
+    # The same rules as every scenario section (model/config/scenario.py ``Section``), which
     # imports this module.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 

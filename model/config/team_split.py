@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from wijksim.model.domains import DOMAIN_INDEX, DOMAINS, N_DOMAINS
+from wijksim.model.core.domains import DOMAIN_INDEX, DOMAINS, N_DOMAINS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -195,7 +195,7 @@ def segment_of(
         line: The dividing line.
         zrm: ZRM levels of the households (rows × domains).
         has_children: Children live in the household.
-        life_phase: Index into :data:`wijksim.model.population.LIFE_PHASES`
+        life_phase: Index into :data:`wijksim.model.state.population.LIFE_PHASES`
             (young adult, adult, elderly).
         need_group: Need group index.
         complex_group: The index of the complex need group.

@@ -25,8 +25,8 @@ of the households), never all households.
 from __future__ import annotations
 
 import numpy as np
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.domains import NOT_SELF_RELIANT, SUFFICIENT
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.core.domains import NOT_SELF_RELIANT, SUFFICIENT
 
 FOLLOW_UP_WEEKS = WEEKS_PER_YEAR
 """How long a closure is followed: a year, the same window in which a return to care

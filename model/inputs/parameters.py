@@ -1,6 +1,6 @@
 """The parameter reference: every scenario field with its unit, default, range and source.
 
-Read from the scenario schema itself (:mod:`wijksim.model.scenario` and the modules it
+Read from the scenario schema itself (:mod:`wijksim.model.config.scenario` and the modules it
 imports), so that the reference cannot drift from the model: the defaults are those of a
 default :class:`Scenario` (and of a default team and funding contract), the allowed
 ranges are the fields' pydantic constraints (``ge``, ``gt``, ``le``, ``lt``, choices), and
@@ -38,11 +38,11 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from wijksim.model.domains import DOMAINS
-from wijksim.model.funding import FundingParams
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import nearest
-from wijksim.model.team_params import TeamParams
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.config.team_params import TeamParams
+from wijksim.model.contracts.funding import FundingParams
+from wijksim.model.core.domains import DOMAINS
+from wijksim.model.inputs.scenario_io import nearest
 
 GENERAL = "general"
 """The section of the scenario's own top-level fields (label, years, schedule, ...)."""
@@ -122,7 +122,7 @@ EXPLICIT_UNITS: dict[str, str] = {
     # general
     "years": "years",
     "burn_in_years": "years",
-    # the year-end survey (model/survey.py)
+    # the year-end survey (model/observation/survey.py)
     "survey.sample_size": "households per neighbourhood and year",
     # population
     "population.vulnerability_alpha": "Beta shape (dimensionless)",
@@ -709,7 +709,8 @@ tests/test_parameters.py fails when this file differs from what the code generat
 Every field a scenario file (TOML) or `--set KEY=VALUE` can set, with its unit, its
 default, the values it accepts and, in the last column, its meaning and source
 (docs/sources.md) or the word *assumption*. Generated from the schema
-(`model/scenario.py`, `model/team_params.py`, `model/team_split.py`, `model/funding.py`).
+(`model/config/scenario.py`, `model/config/team_params.py`, `model/config/team_split.py`,
+`model/contracts/funding.py`).
 To regenerate it after changing the schema:
 
     {MARKDOWN_COMMAND}

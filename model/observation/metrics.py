@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
-from wijksim.model.counters import Metric, MetricKind, declare, is_declared, kind_of
-from wijksim.model.domains import DOMAINS
-from wijksim.model.outcomes import OUTCOME_FLOWS
-from wijksim.model.scenario import PAYERS, STREAMS
-from wijksim.model.status import STATUS_NAMES, Status
+from wijksim.model.config.scenario import PAYERS, STREAMS
+from wijksim.model.core.domains import DOMAINS
+from wijksim.model.observation.counters import Metric, MetricKind, declare, is_declared, kind_of
+from wijksim.model.observation.outcomes import OUTCOME_FLOWS
+from wijksim.model.state.caseload import ACTIVE_ROLES, CaseRole
+from wijksim.model.state.status import STATUS_NAMES, Status
 
 if TYPE_CHECKING:
     from wijksim.model.model import NeighbourhoodModel
@@ -235,7 +235,9 @@ def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
 
 
 def outcome_metrics(model: NeighbourhoodModel) -> dict[str, float]:
-    """What became of closures a year on, from the households' ZRM levels (model/outcomes.py).
+    """What became of closures a year on, from the households' ZRM levels.
+
+    Computed in model/observation/outcomes.py.
 
     Counts of closures (held a year later, relapsed to ZRM ≤ 2, the year's cohort), so
     that shares over any period are sums divided by sums.
@@ -355,7 +357,7 @@ OUTCOME_MEANINGS: dict[str, str] = {
     "held_year": "of those, every domain at ZRM ≥ 4 now (held a year later)",
     "relapsed_year": "of those, relapsed at some week of their year",
 }
-"""What each closure outcome flow counts (:mod:`wijksim.model.outcomes`), by suffix."""
+"""What each closure outcome flow counts (:mod:`wijksim.model.observation.outcomes`), by suffix."""
 
 
 def _meaning(name: str) -> str:
@@ -386,7 +388,7 @@ _declare_builtin_flows()
 def is_flow(metric: str) -> bool:
     """Whether a metric is a weekly flow (summed over a year) or a state (averaged).
 
-    Read from its declaration (:mod:`wijksim.model.counters`): wijksim's own above, a
+    Read from its declaration (:mod:`wijksim.model.observation.counters`): wijksim's own above, a
     partner's in its rule's ``metrics``.
 
     Example:

@@ -1,6 +1,6 @@
 """Scenario sections of the neighbourhood team and of the switch to it.
 
-Part of the scenario schema (:mod:`wijksim.model.scenario`), kept in its own module
+Part of the scenario schema (:mod:`wijksim.model.config.scenario`), kept in its own module
 because the team has many parameters. Conventions as there: units in the names, a
 source or *assumption* on every default.
 
@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.domains import DOMAINS
-from wijksim.model.team_split import TeamSplit
+from wijksim.model.config.team_split import TeamSplit
+from wijksim.model.core.clock import WEEKS_PER_YEAR
+from wijksim.model.core.domains import DOMAINS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]

@@ -12,9 +12,9 @@ from typing import ClassVar
 
 import numpy as np
 from scipy.stats import binom
-from wijksim.model.domains import N_DOMAINS
-from wijksim.model.scenario import PopulationParams
-from wijksim.model.status import Status
+from wijksim.model.config.scenario import PopulationParams
+from wijksim.model.core.domains import N_DOMAINS
+from wijksim.model.state.status import Status
 
 LIFE_PHASES: tuple[str, ...] = ("young_adult", "adult", "elderly")
 NO_PROVIDER = -1
@@ -39,7 +39,7 @@ class Population:
             :data:`LIFE_PHASES` (0 young_adult, 1 adult, 2 elderly); constant.
         has_children: Children live in the household; constant.
         status: Where the household stands with services: a
-            :class:`~wijksim.model.status.Status` code, 0…7 (ODD §2.2).
+            :class:`~wijksim.model.state.status.Status` code, 0…7 (ODD §2.2).
         status_since_week: Week in which the current status began.
         provider: Index of the specialist holding the household (waiting, in care or in
             crisis care), or ``NO_PROVIDER`` (−1).

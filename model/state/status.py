@@ -15,7 +15,7 @@ class Status(IntEnum):
     The numbers are stable so stored tables stay readable; new statuses are appended.
     A household that the team supports while a specialist is consulted holds the
     specialist's status (WAITING or IN_SPECIALIST_CARE); the team's side of the case
-    is in :class:`~wijksim.model.caseload.CaseTable`.
+    is in :class:`~wijksim.model.state.caseload.CaseTable`.
     """
 
     UNKNOWN = 0

@@ -2,7 +2,7 @@
 
 ODD element 6 (input data) and 5 (initialisation). A scenario file (TOML) sets only
 what differs from these defaults or from the scenario it ``extends``; the loader in
-:mod:`wijksim.model.scenario_io` merges and validates it into a :class:`Scenario`.
+:mod:`wijksim.model.inputs.scenario_io` merges and validates it into a :class:`Scenario`.
 
 Conventions: units are in the names (``_per_week``, ``_eur``, ``_fte``, ``_weeks``);
 every empirical default cites its source (docs/sources.md); numbers that are not
@@ -18,12 +18,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from wijksim.model.city import CityParams, check_city
-from wijksim.model.classification import group_definitions
-from wijksim.model.domains import DOMAINS
-from wijksim.model.funding import FundingParams
-from wijksim.model.survey import SurveyParams
-from wijksim.model.team_params import HelpSeekingParams, TeamParams, TransitionParams
+from wijksim.model.config.city import CityParams, check_city
+from wijksim.model.config.classification import group_definitions
+from wijksim.model.config.team_params import HelpSeekingParams, TeamParams, TransitionParams
+from wijksim.model.contracts.funding import FundingParams
+from wijksim.model.core.domains import DOMAINS
+from wijksim.model.observation.survey import SurveyParams
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -531,7 +531,8 @@ class Scenario(Section):
     calibrated: CalibrationRecord | None = None
     """Set by ``wijksim calibrate``; informative only, it changes no behaviour."""
     schedule: Annotated[list[str], Field(min_length=1)] | None = None
-    """Rule names in run order; ``None`` runs :data:`wijksim.model.schedule.DEFAULT_SCHEDULE`."""
+    """Rule names in run order; ``None`` runs
+    :data:`wijksim.model.rules.schedule.DEFAULT_SCHEDULE`."""
     plugins: list[str] = []
     """Modules imported before the scenario's rules are checked and run: a partner's
     rules (docs/extending.md). They are Python code and run with the user's permissions,

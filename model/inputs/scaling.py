@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wijksim.model.scenario import Scenario
-from wijksim.model.scenario_io import with_overrides
+from wijksim.model.config.scenario import Scenario
+from wijksim.model.inputs.scenario_io import with_overrides
 
 HOUSEHOLDS = "population.households"
 CITY_HOUSEHOLDS = "city households"
@@ -113,7 +113,7 @@ def scale_city(
         The scaled scenario, and ``{"city households": [from, to]}`` plus every
         neighbourhood's FTE that changed.
     """
-    from wijksim.model.city import split_by_weights
+    from wijksim.model.config.city import split_by_weights
 
     total = scenario.population.households
     hoods = scenario.city.neighbourhoods
@@ -137,7 +137,7 @@ def scale_city(
 def with_overrides_scaled(
     scenario: Scenario, overrides: dict[str, Any]
 ) -> tuple[Scenario, dict[str, list[float]]]:
-    """:func:`~wijksim.model.scenario_io.with_overrides`, then scaled if they set households.
+    """:func:`~wijksim.model.inputs.scenario_io.with_overrides`, then scaled if they set households.
 
     Returns:
         The scenario and what was scaled (``{field: [from, to]}``, empty if nothing).

@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from wijksim.model.user_errors import ScenarioError
+from wijksim.model.inputs.user_errors import ScenarioError
 
 _IMPORTED: dict[str, None] = {}
 """Modules imported through :func:`import_plugins` in this process, in order."""

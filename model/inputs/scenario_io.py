@@ -1,7 +1,7 @@
 """Reading scenario files: TOML, ``extends`` chains, validation and clear errors.
 
 A scenario file is a TOML document that sets only what differs from the defaults of
-:class:`~wijksim.model.scenario.Scenario` or from the file named by its top-level
+:class:`~wijksim.model.config.scenario.Scenario` or from the file named by its top-level
 ``extends`` key (a path relative to the file, or the name of a shipped scenario). Every
 error names the file that set the offending field, the field, what was expected and
 what was found, and is raised as :class:`ScenarioError` for the CLI to print.
@@ -27,13 +27,13 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
-from wijksim.model.funding import FundingParams
-from wijksim.model.plugins import import_plugins
-from wijksim.model.scenario import REPLACED_WHOLE, Scenario
-from wijksim.model.team_params import TeamParams
+from wijksim.model.config.scenario import REPLACED_WHOLE, Scenario
+from wijksim.model.config.team_params import TeamParams
+from wijksim.model.contracts.funding import FundingParams
+from wijksim.model.inputs.plugins import import_plugins
 
 # Re-exported: the command line and the experiments read them from here.
-from wijksim.model.user_errors import MAX_MESSAGE, ScenarioError, one_line  # noqa: F401
+from wijksim.model.inputs.user_errors import MAX_MESSAGE, ScenarioError, one_line  # noqa: F401
 
 OPTIONAL_SECTIONS: dict[str, type[BaseModel]] = {"team": TeamParams, "funding": FundingParams}
 """Scenario sections that are absent unless a file sets them."""
@@ -531,7 +531,7 @@ def _check_rule_tables(
         ScenarioError: The first table at fault, naming its file and field.
     """
     from wijksim.model.rules.base import RULES, params_for
-    from wijksim.model.schedule import PlacementError, resolved_schedule
+    from wijksim.model.rules.schedule import PlacementError, resolved_schedule
 
     for name in scenario.rules:
         if name not in RULES:

@@ -31,8 +31,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from wijksim.model.clock import WEEKS_PER_YEAR
-from wijksim.model.team_params import Level, NonNegative, Payer, Share
+from wijksim.model.config.team_params import Level, NonNegative, Payer, Share
+from wijksim.model.core.clock import WEEKS_PER_YEAR
 
 PositiveInt = Annotated[int, Field(ge=1)]
 
