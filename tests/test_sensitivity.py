@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from wijksim.experiments.calibration.sensitivity import sobol_figure
+from wijksim.experiments.calibration.sensitivity import sobol_figure, summary_markdown
 from wijksim.experiments.calibration.sensitivity_analysis import analyse_indices, drivers
 from wijksim.experiments.calibration.sensitivity_spec import (
     SensitivitySpec,
@@ -77,6 +77,23 @@ def test_sobol_figure_and_drivers_of_the_ishigami_indices(tmp_path):
     figure = sobol_figure(indices, "y", "Ishigami, N = 256")
     figure.savefig(tmp_path / "sobol.png")
     assert (tmp_path / "sobol.png").stat().st_size > 0
+
+
+def test_a_sobol_summary_explains_its_own_indices_and_shows_their_seed_noise():
+    bounds = {"x1": [-np.pi, np.pi], "x2": [-np.pi, np.pi], "x3": [-np.pi, np.pi]}
+    spec = _spec({"name": "sobol", "n": 64}, bounds)
+    design = sample_design(spec)
+    x = design[["x1", "x2", "x3"]].to_numpy()
+    noisy = [_outputs(design, ishigami(x) + 0.1 * s, seed=s) for s in (1, 2)]
+    outputs = pd.concat(noisy, ignore_index=True)
+    outputs["output"] = "escalations_per_1000_households_year"  # a name the report knows
+    indices = analyse_indices(design, outputs, bounds, "sobol")
+    manifest = {"counts": {"done": 1, "failed": 0, "pending": 0}, "git_commit": "abc"}
+    text = summary_markdown(spec, indices, outputs, manifest, [])
+    assert "μ*" not in text  # Morris's words do not describe Sobol indices
+    assert "S1 (first order) and ST (total)" in text
+    header = next(line for line in text.splitlines() if line.startswith("| parameter"))
+    assert "noise_share" in header
 
 
 def test_morris_ranks_an_inert_parameter_last():

@@ -321,7 +321,7 @@ def _index_table(indices: pd.DataFrame, output: str, method: str) -> str:
         columns = ["parameter", "mu_star", "mu_star_conf", "noise_mu_star", "sigma", "mu"]
     else:
         rows = rows.sort_values("ST", ascending=False)
-        columns = ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
+        columns = ["parameter", "S1", "S1_conf", "ST", "ST_conf", "noise_share"]
     shown = rows[columns].copy()
     for column in columns[1:]:
         shown[column] = shown[column].map(lambda v: f"{v:.4g}" if np.isfinite(v) else "–")
@@ -350,16 +350,20 @@ def summary_markdown(
         f"`{manifest['git_commit']}`, model revision {manifest.get('model_revision')}.",
         "",
         "Each point's replicate seeds are **averaged before the analysis**: the indices "
-        "describe the expected output at a parameter set. μ* and σ are in the output's "
-        "unit per whole range of a parameter (SALib's elementary effects on the unit "
-        "scale). Seed noise is reported beside "
+        "describe the expected output at a parameter set. "
         + (
-            "μ* as `noise_mu_star`, the μ* that seed noise alone would give (paired seeds); "
-            "a parameter counts as a driver when μ* minus its 95% bootstrap interval "
+            "μ* and σ are in the output's unit per whole range of a parameter (SALib's "
+            "elementary effects on the unit scale). Seed noise is reported beside μ* as "
+            "`noise_mu_star`, the μ* that seed noise alone would give (paired seeds); a "
+            "parameter counts as a driver when μ* minus its 95% bootstrap interval "
             "exceeds that noise."
             if method == "morris"
-            else "the indices as the share of variance seed noise alone contributes; a "
-            "parameter counts as a driver when ST minus its 95% interval exceeds it."
+            else "S1 (first order) and ST (total) are shares of the variance of the point "
+            "means, with 95% bootstrap intervals (`_conf`). Seed noise is reported beside "
+            "them as `noise_share`, the share of that variance seed noise alone "
+            "contributes (the same for every parameter of an output): indices of that "
+            "size are noise. A parameter counts as a driver when ST minus its interval "
+            "exceeds the noise share."
         ),
         "",
         "## What drives each output",
