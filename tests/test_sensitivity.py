@@ -94,6 +94,9 @@ def test_a_sobol_summary_explains_its_own_indices_and_shows_their_seed_noise():
     assert "S1 (first order) and ST (total)" in text
     header = next(line for line in text.splitlines() if line.startswith("| parameter"))
     assert "noise_share" in header
+    spread = text.split("## Each output over the sample")[1].split("##")[0]
+    means = outputs.groupby("point")["value"].mean()
+    assert f"{means.median():.4g}" in spread  # the median of the point means
 
 
 def test_morris_ranks_an_inert_parameter_last():

@@ -328,6 +328,24 @@ def _index_table(indices: pd.DataFrame, output: str, method: str) -> str:
     return markdown_table(shown)
 
 
+def _spread_table(outputs: pd.DataFrame, names: list[str]) -> str:
+    """Per output: its 5th percentile, median and 95th percentile over the sample points."""
+    means = outputs.groupby(["output", POINT])["value"].mean()
+    rows = []
+    for name in names:
+        values = means.loc[name]
+        low, middle, high = values.quantile([0.05, 0.5, 0.95])
+        rows.append(
+            {
+                "output": LABELS[name],
+                "p05": f"{low:.4g}",
+                "median": f"{middle:.4g}",
+                "p95": f"{high:.4g}",
+            }
+        )
+    return markdown_table(pd.DataFrame(rows))
+
+
 def summary_markdown(
     spec: SensitivitySpec,
     indices: pd.DataFrame,
@@ -375,7 +393,18 @@ def summary_markdown(
             continue
         named = ", ".join(f"`{p}`" for p in found[output]) or "no parameter clearly above noise"
         lines.append(f"- **{LABELS[output]}**: {named}.")
-    lines += ["", "## Indices per output", ""]
+    lines += [
+        "",
+        "## Each output over the sample",
+        "",
+        "The spread of each output over the sample points (each the mean of its seeds): "
+        "what the parameters' ranges, drawn uniformly, do to it together.",
+        "",
+        _spread_table(outputs, [name for name in spec.output_names() if name in found]),
+        "",
+        "## Indices per output",
+        "",
+    ]
     for output in (name for name in spec.output_names() if name in found):
         lines += [f"### {LABELS[output]}", "", _index_table(indices, output, method), ""]
     lines += ["## Ranges", ""]
