@@ -34,7 +34,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+from wijksim.model.config.base import Section
 from wijksim.model.config.team_params import TeamParams
 from wijksim.model.contracts.funding import FUNDING_FORMS, FundingParams, missing_form_parameter
 
@@ -65,12 +66,7 @@ NEIGHBOURHOOD_TYPES: dict[str, NeighbourhoodType] = {
 }
 
 
-class _Section(BaseModel):
-    # The same rules as every scenario section (model/config/scenario.py ``Section``).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class NeighbourhoodParams(_Section):
+class NeighbourhoodParams(Section):
     """One neighbourhood of a city."""
 
     type: NeighbourhoodTypeName | None = None
@@ -101,7 +97,7 @@ class NeighbourhoodParams(_Section):
         return self.households or NEIGHBOURHOOD_TYPES[self.type].households
 
 
-class ProviderParams(_Section):
+class ProviderParams(Section):
     """A provider contracted for some of a city's neighbourhoods: its staff and contract."""
 
     form: FundingForm | None = None
@@ -119,7 +115,7 @@ class ProviderParams(_Section):
     neighbourhood's own (its staff background, e.g. ``seconded_share``)."""
 
 
-class CityParams(_Section):
+class CityParams(Section):
     """A city: neighbourhoods with their own households, team and provider.
 
     They share the specialists, one seed and one ledger (model/config/city.py).

@@ -15,9 +15,10 @@ their own modules (``team_params.py``, ``city.py``, ``funding.py``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+from wijksim.model.config.base import Domain, NonNegative, Payer, Positive, Section, Share
 from wijksim.model.config.city import CityParams, check_city
 from wijksim.model.config.classification import group_definitions
 from wijksim.model.config.team_params import HelpSeekingParams, TeamParams, TransitionParams
@@ -25,13 +26,7 @@ from wijksim.model.contracts.funding import FundingParams
 from wijksim.model.core.domains import DOMAINS
 from wijksim.model.observation.survey import SurveyParams
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Payer = Literal["municipality_wmo", "municipality_youth", "insurer", "other"]
-Domain = Literal[DOMAINS]  # type: ignore[valid-type]
-
-PAYERS: tuple[str, ...] = ("municipality_wmo", "municipality_youth", "insurer", "other")
+PAYERS: tuple[str, ...] = get_args(Payer)
 STREAMS: tuple[str, ...] = ("zeroth_line", "team", "specialist", "escalation", "friction")
 """Cost streams of the ledger (MODEL.md, Outputs). The central desk of the old system
 is booked in the ``team`` stream: it is the first-line access point the team replaces."""
@@ -43,13 +38,6 @@ REPLACED_WHOLE: frozenset[str] = frozenset(
 )
 """Tables that a scenario replaces as a whole instead of merging key by key: a set of
 shares must sum to one on its own, whatever the scenario it extends had."""
-
-
-class Section(BaseModel):
-    """A scenario section: unknown keys are errors, types are checked strictly."""
-
-    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 def _check_shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:

@@ -19,28 +19,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+from wijksim.model.config.base import Domain, Level, NonNegative, Payer, Positive, Section, Share
 from wijksim.model.config.team_split import TeamSplit
 from wijksim.model.core.clock import WEEKS_PER_YEAR
 from wijksim.model.core.domains import DOMAINS
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Level = Annotated[int, Field(ge=1, le=5)]
-Domain = Literal[DOMAINS]  # type: ignore[valid-type]
 Intensity = Literal["light", "basic", "complex"]
-Payer = Literal["municipality_wmo", "municipality_youth", "insurer", "other"]
 
 INTENSITIES: tuple[str, ...] = ("light", "basic", "complex")
 
 
-class _Section(BaseModel):
-    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class HelpSeekingParams(_Section):
+class HelpSeekingParams(Section):
     """How households in need reach an access point: asking, and being signalled."""
 
     help_seeking_max_level: Annotated[int, Field(ge=1, le=4)] = 2
@@ -64,7 +54,7 @@ class HelpSeekingParams(_Section):
     is connected (1 − isolation). The old desk is not in the neighbourhood: 0."""
 
 
-class TeamPolicy(_Section):
+class TeamPolicy(Section):
     """The operator's choices: how the team selects, works, refers and lets go."""
 
     intake_max_level: Level = 2
@@ -108,7 +98,7 @@ class TeamPolicy(_Section):
         return self
 
 
-class TeamParams(_Section):
+class TeamParams(Section):
     """An integral social neighbourhood team (docs/sources.md §2)."""
 
     label: str = "Integral neighbourhood team"
@@ -279,7 +269,7 @@ class TeamParams(_Section):
         return self.competence.get(domain, self.default_competence)
 
 
-class TransitionParams(_Section):
+class TransitionParams(Section):
     """When the team replaces the old desk, and what the switch costs."""
 
     team_start_year: Annotated[int, Field(ge=1)] = 1

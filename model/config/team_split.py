@@ -21,12 +21,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from wijksim.model.core.domains import DOMAIN_INDEX, DOMAINS, N_DOMAINS
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Domain = Literal[DOMAINS]  # type: ignore[valid-type]
+from pydantic import Field, model_validator
+from wijksim.model.config.base import Domain, NonNegative, Section, Share
+from wijksim.model.core.domains import DOMAIN_INDEX, N_DOMAINS
 
 DividingLine = Literal["life_phase", "children", "problems", "complexity", "participation_care"]
 
@@ -54,12 +51,7 @@ taking part); the other five domains are *care* (health, addiction, daily living
 family). An assumption: the sources name the line, not its domains."""
 
 
-class _Section(BaseModel):
-    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class SplitTeam(_Section):
+class SplitTeam(Section):
     """One team of a split."""
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -74,7 +66,7 @@ class SplitTeam(_Section):
     specialist need, earlier referral (see :class:`TeamSplit`)."""
 
 
-class TeamSplit(_Section):
+class TeamSplit(Section):
     """How the team's capacity is divided, and the mechanisms that come with it."""
 
     configuration: Literal["integral", "focus", "front_back"] = "integral"

@@ -31,18 +31,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from wijksim.model.config.team_params import Level, NonNegative, Payer, Share
+from wijksim.model.config.base import Level, NonNegative, Payer, PositiveInt, Section, Share
 from wijksim.model.core.clock import WEEKS_PER_YEAR
 
-PositiveInt = Annotated[int, Field(ge=1)]
 
-
-class _Section(BaseModel):
-    # NaN and inf (TOML literals ``nan``, ``inf``) are never a parameter (issue 19, item 3).
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class PopulationResults(_Section):
+class PopulationResults(Section):
     """Bonus–malus on results measured in the whole population, not only in clients."""
 
     sample_households: Annotated[int, Field(ge=0)] = 0
@@ -62,7 +55,7 @@ class PopulationResults(_Section):
     (assumption: P4P elements of ~10% in Dutch contracts, S2 "Inkoop")."""
 
 
-class SharedSavings(_Section):
+class SharedSavings(Section):
     """Settle on the population's use of specialist care (S1 §4.5.1)."""
 
     share: Share = 0.0
@@ -77,7 +70,7 @@ class SharedSavings(_Section):
     this)."""
 
 
-class SpecialistAccess(_Section):
+class SpecialistAccess(Section):
     """Volume control on the team's referrals to specialists: options A–E (docs/sources.md §3).
 
     A: ``quota_per_1000_year`` with ``quota_released_at_start = 1``; B: the same with a
@@ -104,7 +97,7 @@ class SpecialistAccess(_Section):
     """Option E: the charged price × (1 + this × year's referrals / 100)."""
 
 
-class ContractedFormation(_Section):
+class ContractedFormation(Section):
     """The frontline formation a lump sum pays for, and what falling short of it costs.
 
     A function budget pays for availability, that is, for an agreed team (S1 App. III,
@@ -125,7 +118,7 @@ class ContractedFormation(_Section):
     more than it saves."""
 
 
-class OperatorParams(_Section):
+class OperatorParams(Section):
     """How the team's operator weighs money against households, and how it learns.
 
     Every ``review_weeks`` the operator looks at what its team did in the period (hours,
@@ -160,7 +153,7 @@ class OperatorParams(_Section):
     """... and hire up to this × ``team.frontline_fte``."""
 
 
-class FundingParams(_Section):
+class FundingParams(Section):
     """How the municipality pays the operator of the neighbourhood team."""
 
     label: str = "function budget"

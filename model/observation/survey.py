@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from wijksim.model.config.base import Section
 from wijksim.model.core.domains import ACUTE
 from wijksim.model.state.status import Status
 
@@ -33,13 +34,7 @@ SAMPLE_COLUMNS = ("year", "neighbourhood", "households", "need_group", "acute", 
 population correction and the city's weights."""
 
 
-class _Section(BaseModel):
-    # The same rules as every scenario section (model/config/scenario.py ``Section``), which
-    # imports this module.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
-
-
-class SurveyParams(_Section):
+class SurveyParams(Section):
     """``[survey]``: the simulated sample survey of all households (S1 App. V)."""
 
     enabled: bool = True

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from wijksim.model.config.scenario import Section
+from wijksim.model.config.base import Section
 from wijksim.model.observation.counters import Metric, declare
 
 if TYPE_CHECKING:
