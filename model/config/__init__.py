@@ -2,7 +2,8 @@
 
 The top-level :class:`~wijksim.model.config.scenario.Scenario` and its sections: the team
 (``team_params``), its split (``team_split``), a city's neighbourhoods and providers
-(``city``) and the need groups (``classification``). Imports only :mod:`wijksim.model.core`,
+(``city``) and the need groups (``classification``), on one base class and shared field
+types (``base``). Imports only :mod:`wijksim.model.core`,
 except the two sections that still live beside their mechanism (the funding terms in
 ``contracts/funding.py``, the survey's sample in ``observation/survey.py``; pyproject.toml
 says why).
