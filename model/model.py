@@ -18,7 +18,7 @@ import numpy as np
 from wijksim.agents.desk import CentralDesk
 from wijksim.agents.household import Household
 from wijksim.agents.municipality import Municipality
-from wijksim.agents.operator import TeamOperator
+from wijksim.agents.operator.agent import TeamOperator
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.agents.team.router import TeamRouter

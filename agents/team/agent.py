@@ -91,7 +91,7 @@ class NeighbourhoodTeam(
         self._intensity_of_group = self._group_intensities(model, params)
         self.billed_cents = 0
         # This week's flows of this team alone (cleared with the model's counters): what
-        # its provider's operator is paid for and reasons from (agents/operator.py).
+        # its provider's operator is paid for and reasons from (agents/operator/).
         self.counters: Counter = Counter()
         self.intake_hours_this_week = 0.0
         self.intake_hours_last_week = 0.0

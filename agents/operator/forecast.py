@@ -52,7 +52,7 @@ from wijksim.model.caseload import CaseRole
 from wijksim.model.clock import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from wijksim.agents.operator import TeamOperator
+    from wijksim.agents.operator.agent import TeamOperator
     from wijksim.model.funding import FundingParams
     from wijksim.model.model import NeighbourhoodModel
 
@@ -67,7 +67,7 @@ FLOWS = {
     "complex_assessed": ("intake_complex_assessed",),
 }
 """Weekly counters the operator sums over a period, by what it calls them (its own teams'
-counts, :meth:`~wijksim.agents.operator.TeamOperator.week_count`)."""
+counts, :meth:`~wijksim.agents.operator.agent.TeamOperator.week_count`)."""
 
 
 @dataclass
