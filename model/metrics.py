@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from wijksim.agents.operator.knobs import KNOBS
 from wijksim.model.caseload import ACTIVE_ROLES, CaseRole
 from wijksim.model.counters import Metric, MetricKind, declare, is_declared, kind_of
 from wijksim.model.domains import DOMAINS
@@ -179,8 +180,8 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     out["team_self_network_share_of_support"] = _self_network_share(model, held[working])
     # The first team's staffing and policy, as its operator set them (0 without a team).
     settings = model.teams[0].settings() if model.teams else {}
-    for name in SETTINGS:
-        out[f"team_{name}"] = float(settings.get(name, 0.0))
+    for knob in KNOBS:
+        out[f"team_{knob.name}"] = float(settings.get(knob.name, 0.0))
     out["team_frontline_fte"] = float(sum(t.frontline_fte for t in model.teams))
     if model.team_router is not None:  # per team of a split: queue, caseload, staff
         for team in model.teams:
@@ -189,18 +190,6 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
             out[team.metric("team_caseload_households")] = float((mine & working).sum())
             out[team.metric("team_frontline_fte")] = float(team.frontline_fte)
     return out
-
-
-SETTINGS: tuple[str, ...] = (
-    "staffing_factor",
-    "hours_per_case_factor",
-    "intake_max_level",
-    "referral_max_level",
-    "discharge_min_level",
-    "outreach_share",
-    "complex_offload_share",
-)
-"""The operator's knobs, recorded every week (see ``NeighbourhoodTeam.settings``)."""
 
 
 def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float:

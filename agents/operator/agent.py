@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from wijksim.agents.booking import BookingAgent
 from wijksim.agents.operator.forecast import EscalationWatch, PeriodObservations, TeamOutlook
-from wijksim.agents.operator.knobs import KNOBS, Knob
+from wijksim.agents.operator.knobs import KNOBS, Knob, KnobHome
 from wijksim.model import funding
 from wijksim.model.access import ReferralAccess
 from wijksim.model.city import split_by_weights
@@ -308,7 +308,7 @@ class TeamOperator(BookingAgent):
         return out
 
     def _bounds(self, knob: Knob) -> tuple[float, float]:
-        if knob.name == "staffing_factor":
+        if knob.home is KnobHome.STAFFING:
             behaviour = self.contract.operator
             return behaviour.staffing_min_factor, behaviour.staffing_max_factor
         scale = self._scale(knob)
