@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from wijksim.experiments.analysis import funding_analysis as fa
 from wijksim.experiments.plots import funding_plots as fp
+from wijksim.experiments.plots.figure_tools import save_figure
 from wijksim.experiments.reports import funding_report as fr
 from wijksim.model.scenario_io import ScenarioError
 
@@ -415,11 +416,11 @@ def is_png(path) -> bool:
 def test_figures_write_png(tmp_path):
     # A low resolution keeps the test fast; the drawing is the same.
     paths = [
-        fp.save_figure(fp.indicator_figure(indicators()), tmp_path / "indicators.png", dpi=40),
-        fp.save_figure(fp.difference_figure(incentives()), tmp_path / "incentives.png", dpi=40),
-        fp.save_figure(fp.cost_by_payer_figure(indicators()), tmp_path / "payers.png", dpi=40),
+        save_figure(fp.indicator_figure(indicators()), tmp_path / "indicators.png", dpi=40),
+        save_figure(fp.difference_figure(incentives()), tmp_path / "incentives.png", dpi=40),
+        save_figure(fp.cost_by_payer_figure(indicators()), tmp_path / "payers.png", dpi=40),
         # Five of the seven settings are not recorded here: their panels say so.
-        fp.save_figure(fp.settings_figure(make_yearly()), tmp_path / "sub" / "settings.png", 40),
+        save_figure(fp.settings_figure(make_yearly()), tmp_path / "sub" / "settings.png", 40),
     ]
     assert [p.name for p in paths] == [
         "indicators.png",

@@ -18,7 +18,7 @@ import pytest
 from wijksim.experiments.analysis import teams_analysis as ta
 from wijksim.experiments.analysis.statistics import yearly
 from wijksim.experiments.plots import teams_plots as tp
-from wijksim.experiments.plots.funding_plots import save_figure
+from wijksim.experiments.plots.figure_tools import save_figure
 from wijksim.experiments.reports import sweep_report as report
 from wijksim.experiments.reports import teams_report as tr
 from wijksim.model.model import WEEKS_PER_YEAR

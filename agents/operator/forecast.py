@@ -219,7 +219,7 @@ def _referral_prices(
 ) -> dict[str, float]:
     """Mean weekly price and weeks of care of the team's referrals (weighted by kind)."""
     team = operator.teams[0]
-    kinds = {id(s): s for s in team._specialist_for.values()}.values()
+    kinds = {id(s): s for s in team.specialist_for.values()}.values()
     weights = np.array([by_kind.get(s.kind, 0.0) for s in kinds], dtype=float)
     if weights.sum() == 0:
         weights = np.ones(len(weights))

@@ -121,7 +121,7 @@ class TeamCapacity:
 
         Before what household and network carry (see :meth:`substitution`).
         """
-        intensity = self._intensity_of_group[self.model.population.need_group[rows]]
+        intensity = self.intensity_of_group[self.model.population.need_group[rows]]
         table = np.array([self.weights[i] for i in INTENSITIES], dtype=np.float32)
         return table[intensity]
 

@@ -95,8 +95,6 @@ does and its policy is fixed, so any difference from it is the incentive of the 
 form."""
 
 UP, DOWN, SAME, NOT_AVAILABLE = "↑", "↓", "≈", N_("n/a")
-MINUS = "\u2212"
-"""The typographic minus sign: a hyphen before a number is easily missed in a table."""
 
 
 @dataclass(frozen=True)
@@ -365,13 +363,14 @@ def evaluation_window(
     return int(start), last
 
 
-def _check_columns(yearly_table: pd.DataFrame) -> None:
+def check_yearly_columns(yearly_table: pd.DataFrame) -> None:
+    """Raise ValueError if ``yearly_table`` lacks a column of the tidy yearly table."""
     missing = {*ID_COLUMNS, "year", "metric", "value"} - set(yearly_table.columns)
     if missing:
         raise ValueError(f"yearly table lacks column(s) {sorted(missing)}")
 
 
-def _sum_of(frame: pd.DataFrame, metrics: tuple[str, ...]) -> pd.Series:
+def sum_of(frame: pd.DataFrame, metrics: tuple[str, ...]) -> pd.Series:
     """The sum of some metrics' columns per run; NaN where any of them is missing."""
     total = pd.Series(0.0, index=frame.index)
     for metric in metrics:
@@ -379,19 +378,19 @@ def _sum_of(frame: pd.DataFrame, metrics: tuple[str, ...]) -> pd.Series:
     return total
 
 
-def _value(indicator: Indicator, sums, means, last_year) -> pd.Series:
+def indicator_value(indicator: Indicator, sums, means, last_year) -> pd.Series:
     """One indicator per run from the window's sums, yearly means and last year's means."""
     if indicator.how == "total":
-        return _sum_of(sums, indicator.plus) - _sum_of(sums, indicator.minus)
+        return sum_of(sums, indicator.plus) - sum_of(sums, indicator.minus)
     if indicator.how == "ratio":
-        denominator = _sum_of(sums, indicator.per)
+        denominator = sum_of(sums, indicator.per)
         # Zero clients (or closures, or assessments): a share of nothing is undefined.
-        numerator = _sum_of(sums, indicator.plus) - _sum_of(sums, indicator.minus)
+        numerator = sum_of(sums, indicator.plus) - sum_of(sums, indicator.minus)
         return numerator / denominator.where(denominator > 0)
     if indicator.how == "window_mean":
-        return _sum_of(means, indicator.plus)
+        return sum_of(means, indicator.plus)
     if indicator.how == "last_year_mean":
-        return _sum_of(last_year, indicator.plus)
+        return sum_of(last_year, indicator.plus)
     raise ValueError(f"unknown way to compute indicator {indicator.name!r}: {indicator.how!r}")
 
 
@@ -416,7 +415,7 @@ def funding_indicators(
     Raises:
         ValueError: If a column is missing or the window holds no simulated year.
     """
-    _check_columns(yearly_table)
+    check_yearly_columns(yearly_table)
     first, last = evaluation_window(yearly_table, start, end)
     ids = list(ID_COLUMNS)
     runs = yearly_table[ids].drop_duplicates().set_index(ids).index
@@ -431,7 +430,7 @@ def funding_indicators(
     final = window[window["year"] == last].groupby([*ids, "metric"], sort=False)["value"]
     last_year = final.mean().unstack("metric").reindex(runs)
     wide = pd.DataFrame(
-        {ind.name: _value(ind, sums, means, last_year) for ind in FUNDING_INDICATORS},
+        {ind.name: indicator_value(ind, sums, means, last_year) for ind in FUNDING_INDICATORS},
         index=runs,
     )
     # Long format run by run, each run's indicators in reading order.
@@ -508,7 +507,8 @@ def _fixed_family(family: str) -> str | None:
     return ", ".join(f"{key}={value}" for key, value in values.items())
 
 
-def _form_name(condition: str) -> str:
+def form_name(condition: str) -> str:
+    """The funding form of a condition: its name before any ``[...]`` qualifier."""
     return str(condition).split(" [")[0]
 
 
@@ -518,7 +518,7 @@ def arrows_without_adaptation(table: pd.DataFrame) -> pd.Series:
     ``None`` where the results hold no such run (no ``--fixed-operator``), and for the
     rows of a fixed operator themselves.
     """
-    names = table["condition"].map(_form_name)
+    names = table["condition"].map(form_name)
     keys = list(zip(table["family"], names, table["dimension"], strict=True))
     arrows = dict(zip(keys, table["arrow"], strict=True))
     found = []

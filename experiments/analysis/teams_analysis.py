@@ -298,9 +298,9 @@ class _Window(NamedTuple):
 def _value(indicator: TeamIndicator, window: _Window) -> pd.Series:
     if indicator.how == "ratio" and indicator.less:
         sums = window.sums
-        denominator = fa._sum_of(sums, indicator.per) - fa._sum_of(sums, indicator.less)
-        return fa._sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
-    return fa._value(indicator, *window)
+        denominator = fa.sum_of(sums, indicator.per) - fa.sum_of(sums, indicator.less)
+        return fa.sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
+    return fa.indicator_value(indicator, *window)
 
 
 def _teams_of(columns) -> list[str]:
@@ -331,7 +331,7 @@ def team_indicators(
     Raises:
         ValueError: If a column is missing or the window holds no simulated year.
     """
-    fa._check_columns(yearly_table)
+    fa.check_yearly_columns(yearly_table)
     first, last = evaluation_window(yearly_table, start, end)
     ids = list(fa.ID_COLUMNS)
     runs = pd.MultiIndex.from_frame(yearly_table[ids].drop_duplicates())

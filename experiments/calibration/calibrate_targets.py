@@ -238,7 +238,7 @@ def write_calibrated_scenario(
     Dotted fields become nested tables (``escalations.eviction.hazard_per_week``); the
     ``[calibrated]`` table records method, spec, targets and design.
     """
-    from wijksim.experiments.calibration.calibrate import _keep_extends_resolvable
+    from wijksim.experiments.calibration.calibrate import keep_extends_resolvable
 
     document = tomlkit.parse(Path(source).read_text(encoding="utf-8"))
     for dotted, value in values.items():
@@ -253,7 +253,7 @@ def write_calibrated_scenario(
     for key, value in record.items():
         calibrated[key] = value
     document["calibrated"] = calibrated
-    _keep_extends_resolvable(document, Path(source), Path(target))
+    keep_extends_resolvable(document, Path(source), Path(target))
     write_bytes_atomically(Path(target), tomlkit.dumps(document).encode("utf-8"))
 
 

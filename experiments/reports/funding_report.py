@@ -2,16 +2,14 @@
 
 Renders what :mod:`wijksim.experiments.analysis.funding_analysis` computes (the method is
 described there): :func:`incentive_markdown` and :func:`summary_markdown`, in English or
-Dutch. The number helpers here (:func:`_number`, :func:`_triple`, :func:`_scale`) are
-shared with the teams comparison's report.
+Dutch. Its number formats (:func:`~wijksim.experiments.i18n.signed_number`,
+:func:`~wijksim.experiments.i18n.with_interval`) are in :mod:`wijksim.experiments.i18n`.
 
 One piece over 300 lines: the summary's sections (tables, families, origins, policy chosen)
-are one text in English and Dutch, with the number helpers they share.
+are one text in English and Dutch.
 """
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 from wijksim.experiments.analysis.funding_analysis import (
@@ -23,7 +21,6 @@ from wijksim.experiments.analysis.funding_analysis import (
     INCENTIVE_DIMENSIONS,
     INDICATORS_BY_NAME,
     MAIN_INDICATORS,
-    MINUS,
     NEUTRAL_FORM,
     NOT_AVAILABLE,
     ORIGIN_LABELS,
@@ -33,10 +30,10 @@ from wijksim.experiments.analysis.funding_analysis import (
     SOURCE_DIMENSIONS,
     UP,
     Agreement,
-    _form_name,
     agreement,
     arrows_without_adaptation,
     expected_arrows,
+    form_name,
     funding_form,
     incentive_table,
     is_fixed_operator,
@@ -51,7 +48,15 @@ from wijksim.experiments.analysis.statistics import (
     paired_differences,
     summarise,
 )
-from wijksim.experiments.i18n import N_, number, translator
+from wijksim.experiments.i18n import (
+    MINUS,
+    N_,
+    display_scale,
+    number,
+    signed_number,
+    translator,
+    with_interval,
+)
 
 
 def _signed(value: float, digits: int, language: str = "en") -> str:
@@ -231,7 +236,7 @@ def _family_changes(
 
     _ = translator(language)
     forms = table[table["family"].isin(families)]
-    forms = forms.assign(name=forms["condition"].map(_form_name))
+    forms = forms.assign(name=forms["condition"].map(form_name))
     wide = forms.pivot_table(
         index=["name", "dimension"], columns="family", values="arrow", aggfunc="first"
     )
@@ -293,7 +298,7 @@ def _origin_lines(table: pd.DataFrame, labels: dict[str, str], language: str) ->
         rows.append(
             {
                 _("family"): f"`{row['family']}`",
-                _("funding form"): _form_name(row["condition"]),
+                _("funding form"): form_name(row["condition"]),
                 _("dimension"): _(labels[row["dimension"]]),
                 _("arrow"): row["arrow"],
                 _("without adaptation"): without[index] or "–",
@@ -316,47 +321,10 @@ def _agreement_text(counted: Agreement, language: str) -> str:
     return text
 
 
-def _scale(unit: str, language: str = "en") -> tuple[float, str]:
-    """Factor and unit for display: euros in millions, shares in per cent."""
-    if unit == "€":
-        return 1e-6, "€ M" if language == "en" else "€ mln"
-    if unit == "share":
-        return 100.0, "%"
-    return 1.0, translator(language)(unit)
-
-
-def _decimals(*values: float) -> int:
-    """Decimals for about three significant figures of the largest value (at most 4)."""
-    size = max((abs(v) for v in values if pd.notna(v)), default=0.0)
-    if size == 0:
-        return 2
-    return int(min(4, max(0, 2 - math.floor(math.log10(size)))))
-
-
-def _number(value: float, decimals: int | None = None, language: str = "en") -> str:
-    """A number with thousands separators and a real minus sign ("–" if missing)."""
-    if pd.isna(value):
-        return "–"
-    decimals = _decimals(value) if decimals is None else decimals
-    text = number(abs(value), language, decimals)
-    return (MINUS + text) if value < 0 and round(abs(value), decimals) != 0 else text
-
-
-def _triple(
-    centre: float, low: float, high: float, around: str = "[{} – {}]", language: str = "en"
-) -> str:
-    """``centre [low – high]``, all three with the decimals the largest of them needs."""
-    if pd.isna(centre):
-        return "–"
-    decimals = _decimals(centre, low, high)
-    bounds = around.format(_number(low, decimals, language), _number(high, decimals, language))
-    return f"{_number(centre, decimals, language)} {bounds}"
-
-
 def _label(name: str, language: str = "en") -> str:
     """The indicator's label with its unit, unless the label names it already."""
     indicator = INDICATORS_BY_NAME[name]
-    unit = _scale(indicator.unit, language)[1]
+    unit = display_scale(indicator.unit, language)[1]
     label = indicator.label_in(language)
     return label if unit in label else f"{label} ({unit})"
 
@@ -400,7 +368,7 @@ def _condition_table(
     header = translator(language)(N_("indicator"))
     rows = []
     for name in names:
-        factor = _scale(INDICATORS_BY_NAME[name].unit)[0]
+        factor = display_scale(INDICATORS_BY_NAME[name].unit)[0]
         row = {header: _label(name, language)}
         for condition in conditions:
             if (name, condition) not in cells.index:
@@ -408,7 +376,7 @@ def _condition_table(
                 continue
             found = cells.loc[(name, condition)]
             values = (factor * found[k] for k in keys)
-            row[condition] = _triple(*values, around=around, language=language)
+            row[condition] = with_interval(*values, around=around, language=language)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -417,8 +385,8 @@ def _detail_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     _ = translator(language)
     rows = []
     for row in table.itertuples(index=False):
-        factor, unit = _scale(INDICATORS_BY_NAME[row.indicator].unit, language)
-        difference = _triple(
+        factor, unit = display_scale(INDICATORS_BY_NAME[row.indicator].unit, language)
+        difference = with_interval(
             factor * row.mean_difference,
             factor * row.ci_low,
             factor * row.ci_high,
@@ -429,7 +397,9 @@ def _detail_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
             {
                 _("funding form"): row.condition,
                 _("dimension"): _(DIMENSION_LABELS[row.dimension]),
-                _("reference"): f"{_number(factor * row.reference_mean, None, language)} {unit}",
+                _(
+                    "reference"
+                ): f"{signed_number(factor * row.reference_mean, None, language)} {unit}",
                 _("difference [90% CI]"): difference,
                 _("relative"): _relative_cell(row, language),
                 _("p-value (adjusted)"): _p_text(row, language),

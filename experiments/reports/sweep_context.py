@@ -67,7 +67,7 @@ def sweep_facts(
     return SweepFacts(burn_in, start, access, window)
 
 
-def _span(values, language: str = "en") -> str:
+def value_span(values, language: str = "en") -> str:
     """``"3,000"``, ``"3,000–10,000"`` (``"3.000"`` in Dutch), or ``"?"`` if not recorded."""
     known = sorted({v for v in values if v is not None})
     if not known:
@@ -102,8 +102,8 @@ def sweep_context(manifest: dict, burn_in_years: int | None = None, language: st
     context = plots.context_line(
         Path(sweep["scenario"]).stem,
         common_overrides(sweep),
-        _span((run.get("households") for run in runs), language),
-        _span((run.get("years") for run in runs), language),
+        value_span((run.get("households") for run in runs), language),
+        value_span((run.get("years") for run in runs), language),
         burn_in_years,
         language,
     )

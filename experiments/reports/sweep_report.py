@@ -38,13 +38,13 @@ from wijksim.experiments.plots import sweep_plots
 from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.sweep_context import (
     SweepFacts,
-    _span,
     check_one_revision,
     check_rules_registered,
     common_overrides,
     scaling_note,
     sweep_context,
     sweep_facts,
+    value_span,
 )
 from wijksim.experiments.reports.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.reports.uncertainty import uncertainty_markdown, uncertainty_table
@@ -291,8 +291,8 @@ def sweep_provenance(manifest: dict) -> Provenance:
         command=ANALYSIS_COMMANDS.get(sweep.get("analysis"), "sweep"),
         scenario=Path(sweep["scenario"]).stem,
         overrides=common_overrides(sweep),
-        households=_span(run.get("households") for run in runs),
-        years=_span(run.get("years") for run in runs),
+        households=value_span(run.get("households") for run in runs),
+        years=value_span(run.get("years") for run in runs),
         seeds=sorted({run["seed"] for run in runs}),
         git_commit=manifest.get("git_commit"),
         details=details,
@@ -446,7 +446,7 @@ def _funding_section(
 
 def _save_all(figures: dict, folder: Path, context: str, language: str = "en") -> list[Path]:
     """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
-    from wijksim.experiments.plots.funding_plots import save_figure
+    from wijksim.experiments.plots.figure_tools import save_figure
 
     return [
         save_figure(plots.localise_numbers(figure, language), folder / name, caption=context)

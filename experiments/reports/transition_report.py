@@ -32,12 +32,9 @@ from wijksim.experiments.analysis.transition_analysis import (
     start_year_of,
     summarise_indicators,
 )
-from wijksim.experiments.i18n import N_, number, translator
+from wijksim.experiments.i18n import MINUS, N_, number, translator
 from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.model.scenario import PAYERS
-
-MINUS = "\u2212"
-"""The typographic minus sign: a hyphen before a number is easily missed in a table."""
 
 
 def _kind(indicator: str) -> str:
