@@ -16,6 +16,8 @@ update after changing a marked string::
         experiments/reports/headline.py experiments/plots/run_figures.py \
         experiments/reports/run_report.py experiments/reports/sweep_report.py \
         experiments/plots/sweep_plots.py experiments/analysis/funding_analysis.py \
+        experiments/analysis/funding_catalogue.py experiments/analysis/funding_origins.py \
+        experiments/plots/figure_tools.py \
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
         experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
@@ -53,8 +55,11 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "reports/sweep_context.py",
     "plots/sweep_plots.py",
     "analysis/funding_analysis.py",
+    "analysis/funding_catalogue.py",
+    "analysis/funding_origins.py",
     "reports/funding_report.py",
     "plots/funding_plots.py",
+    "plots/figure_tools.py",
     "analysis/teams_analysis.py",
     "reports/teams_report.py",
     "plots/teams_plots.py",

@@ -11,7 +11,7 @@ The method:
 
 1. :func:`team_indicators`: per run, the indicators of :data:`TEAM_INDICATORS` over an
    evaluation window of years ``start..end`` (by default from year
-   :data:`~wijksim.experiments.analysis.funding_analysis.DEFAULT_START`, as in the funding
+   :data:`~wijksim.experiments.analysis.funding_runs.DEFAULT_START`, as in the funding
    comparison: an adapting operator has then had two years to settle). Flows are summed
    over the window and ratios formed from the sums; stocks are the mean over the window;
    the share self-reliant is the last year's. Indicators marked ``per_team`` are also
@@ -38,12 +38,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from wijksim.experiments.analysis import funding_analysis as fa
-from wijksim.experiments.analysis.funding_analysis import (
-    DEFAULT_START,
-    Indicator,
-    evaluation_window,
-)
+from wijksim.experiments.analysis import funding_catalogue, funding_runs
+from wijksim.experiments.analysis.funding_catalogue import Indicator
+from wijksim.experiments.analysis.funding_runs import DEFAULT_START, evaluation_window
 from wijksim.experiments.analysis.multiplicity import (
     DEFAULT_METHOD,
     FAMILY_ALPHA,
@@ -136,7 +133,7 @@ class TeamIndicator(Indicator):
 
 def _adopted(name: str, per_team: bool = False) -> TeamIndicator:
     """An indicator of the funding comparison, as it is defined there."""
-    return TeamIndicator(**asdict(fa.INDICATORS_BY_NAME[name]), per_team=per_team)
+    return TeamIndicator(**asdict(funding_catalogue.INDICATORS_BY_NAME[name]), per_team=per_team)
 
 
 # fmt: off
@@ -171,7 +168,7 @@ TEAM_INDICATORS: tuple[TeamIndicator, ...] = (
     _adopted("referrals_per_client"),
     # Referrals at intake have no casework before them: no delay to count.
     TeamIndicator("time_to_referral_weeks", N_("time to referral"), N_("weeks"), "ratio",
-                  ("team_referral_delay_weeks",), per=fa.REFERRALS,
+                  ("team_referral_delay_weeks",), per=funding_catalogue.REFERRALS,
                   less=("referrals_at_intake",)),
     # Quality as the funding comparison measures it: what became of the households a
     # year after the team closed their cases, and how many came back to care.
@@ -179,7 +176,7 @@ TEAM_INDICATORS: tuple[TeamIndicator, ...] = (
     _adopted("relapse_share"),
     _adopted("return_rate"),
     _adopted("escalations"),
-    *(_adopted(i.name) for i in fa.FUNDING_INDICATORS if i.name.startswith("cost_")),
+    *(_adopted(i.name) for i in funding_catalogue.FUNDING_INDICATORS if i.name.startswith("cost_")),
     _adopted("share_self_reliant"),
 )
 # fmt: on
@@ -298,9 +295,11 @@ class _Window(NamedTuple):
 def _value(indicator: TeamIndicator, window: _Window) -> pd.Series:
     if indicator.how == "ratio" and indicator.less:
         sums = window.sums
-        denominator = fa.sum_of(sums, indicator.per) - fa.sum_of(sums, indicator.less)
-        return fa.sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
-    return fa.indicator_value(indicator, *window)
+        denominator = funding_runs.sum_of(sums, indicator.per) - funding_runs.sum_of(
+            sums, indicator.less
+        )
+        return funding_runs.sum_of(sums, indicator.plus) / denominator.where(denominator > 0)
+    return funding_runs.indicator_value(indicator, *window)
 
 
 def _teams_of(columns) -> list[str]:
@@ -318,7 +317,7 @@ def team_indicators(
             ``run_id, condition, seed, year, metric, value`` (more columns and metrics may
             be present; they are ignored).
         start: The window's first year (default
-            :data:`~wijksim.experiments.analysis.funding_analysis.DEFAULT_START`).
+            :data:`~wijksim.experiments.analysis.funding_runs.DEFAULT_START`).
         end: The window's last year (default the table's last year).
 
     Returns:
@@ -331,9 +330,9 @@ def team_indicators(
     Raises:
         ValueError: If a column is missing or the window holds no simulated year.
     """
-    fa.check_yearly_columns(yearly_table)
+    funding_runs.check_yearly_columns(yearly_table)
     first, last = evaluation_window(yearly_table, start, end)
-    ids = list(fa.ID_COLUMNS)
+    ids = list(funding_runs.ID_COLUMNS)
     runs = pd.MultiIndex.from_frame(yearly_table[ids].drop_duplicates())
     metrics = pd.Series(pd.unique(yearly_table["metric"]), dtype=object)
     wanted = set(required_metrics()) | {m for m in metrics if split_metric(m)}

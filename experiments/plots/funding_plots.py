@@ -22,16 +22,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from wijksim.experiments.analysis.funding_analysis import (
-    DEFAULT_START,
-    DEFAULT_THRESHOLD,
+from wijksim.experiments.analysis.funding_analysis import DEFAULT_THRESHOLD, percent
+from wijksim.experiments.analysis.funding_catalogue import (
     DIMENSION_LABELS,
     INCENTIVE_DIMENSIONS,
     INDICATORS_BY_NAME,
     NOT_AVAILABLE,
     UP,
-    percent,
 )
+from wijksim.experiments.analysis.funding_runs import DEFAULT_START
 from wijksim.experiments.analysis.statistics import BAND
 from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
 from wijksim.experiments.i18n import N_, translator
@@ -92,7 +91,7 @@ def indicator_figure(
     """The main indicators per funding form: one dot per seed, a bar at the median.
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.funding_analysis.funding_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.funding_runs.funding_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
@@ -135,7 +134,7 @@ def difference_figure(
     """The incentive dimensions: each form's relative change with its 90% interval.
 
     One panel per dimension of
-    :data:`~wijksim.experiments.analysis.funding_analysis.INCENTIVE_DIMENSIONS`, forms on the y
+    :data:`~wijksim.experiments.analysis.funding_catalogue.INCENTIVE_DIMENSIONS`, forms on the y
     axis, the change in % of the reference's mean (in points for a share) on the x axis;
     the shaded band is ±
     the threshold below which a change counts as practically nothing. Dots are coloured
@@ -205,7 +204,7 @@ def cost_by_payer_figure(
     """Spending over the window per funding form, stacked by who pays (mean over seeds).
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.funding_analysis.funding_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.funding_runs.funding_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:

@@ -14,30 +14,34 @@ from __future__ import annotations
 import pandas as pd
 from wijksim.experiments.analysis.funding_analysis import (
     DEFAULT_THRESHOLD,
+    Agreement,
+    agreement,
+    incentive_table,
+    percent,
+)
+from wijksim.experiments.analysis.funding_catalogue import (
     DETAIL_DIMENSIONS,
     DIMENSION_LABELS,
     DOWN,
-    EMERGES,
     INCENTIVE_DIMENSIONS,
     INDICATORS_BY_NAME,
     MAIN_INDICATORS,
     NEUTRAL_FORM,
     NOT_AVAILABLE,
-    ORIGIN_LABELS,
-    ORIGIN_REASONS,
     POLICY_INDICATORS,
     SAME,
     SOURCE_DIMENSIONS,
     UP,
-    Agreement,
-    agreement,
-    arrows_without_adaptation,
     expected_arrows,
-    form_name,
     funding_form,
-    incentive_table,
+)
+from wijksim.experiments.analysis.funding_origins import (
+    EMERGES,
+    ORIGIN_LABELS,
+    ORIGIN_REASONS,
+    arrows_without_adaptation,
+    form_name,
     is_fixed_operator,
-    percent,
 )
 from wijksim.experiments.analysis.multiplicity import (
     METHODS,

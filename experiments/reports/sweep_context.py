@@ -61,7 +61,7 @@ def sweep_facts(
         access = plots.access_point_label(bool(with_team), start, language)
     window = None
     if manifest["sweep"].get("analysis") in ("funding", "teams") and table is not None:
-        from wijksim.experiments.analysis.funding_analysis import DEFAULT_START
+        from wijksim.experiments.analysis.funding_runs import DEFAULT_START
 
         window = min(DEFAULT_START, int(table["year"].max()))
     return SweepFacts(burn_in, start, access, window)

@@ -422,13 +422,13 @@ def _funding_section(
     window) and ``incentives`` (per form and App. III.4 dimension) to ``tables``, and
     writes four figures.
     """
-    from wijksim.experiments.analysis import funding_analysis
+    from wijksim.experiments.analysis import funding_analysis, funding_runs
     from wijksim.experiments.plots import funding_plots
     from wijksim.experiments.reports import funding_report
 
-    start = min(funding_analysis.DEFAULT_START, int(table["year"].max()))
+    start = min(funding_runs.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
-    indicators = funding_analysis.funding_indicators(table, start=start)
+    indicators = funding_runs.funding_indicators(table, start=start)
     incentives = funding_analysis.incentive_table(indicators, reference)
     tables["funding_indicators"] = indicators
     tables["incentives"] = incentives
