@@ -19,7 +19,7 @@ update after changing a marked string::
         experiments/analysis/funding_catalogue.py experiments/analysis/funding_origins.py \
         experiments/plots/figure_tools.py \
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
-        experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
+        experiments/plots/teams_plots.py experiments/analysis/transition_spending.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
         experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
         experiments/reports/teams_report.py experiments/reports/transition_report.py \
@@ -63,7 +63,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "analysis/teams_analysis.py",
     "reports/teams_report.py",
     "plots/teams_plots.py",
-    "analysis/transition_analysis.py",
+    "analysis/transition_spending.py",
     "reports/transition_report.py",
     "plots/transition_plots.py",
     "reports/uncertainty.py",

@@ -204,7 +204,8 @@ def sweep_headline(
 
 
 def _transition_lines(report: Path, manifest: dict, language: str, burn_in) -> list[str]:
-    from wijksim.experiments.analysis.transition_analysis import SUMMARY_COLUMNS, grid_columns
+    from wijksim.experiments.analysis.transition_conditions import grid_columns
+    from wijksim.experiments.analysis.transition_summary import SUMMARY_COLUMNS
 
     _ = translator(language)
     summary = pd.read_parquet(report / "transition_summary.parquet")

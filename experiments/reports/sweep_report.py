@@ -377,7 +377,7 @@ def _transition_section(
     and band per indicator) to ``tables``;
     with a grid, each per condition, the grid fields as the first columns.
     """
-    from wijksim.experiments.analysis import transition_analysis
+    from wijksim.experiments.analysis import transition_analysis, transition_conditions
     from wijksim.experiments.plots import transition_plots
     from wijksim.experiments.reports import transition_report
 
@@ -387,7 +387,7 @@ def _transition_section(
     # The team's start year of each condition of the switch (a grid may vary it).
     starts: dict[tuple, int] = {}
     for run in (run for run in done if run["variant"] == "transition"):
-        key = transition_analysis.condition_key(run.get("params", {}), grid)
+        key = transition_conditions.condition_key(run.get("params", {}), grid)
         if key not in starts:
             scenario = run_metadata(folder / run["file"])["scenario"]
             starts[key] = scenario["transition"]["team_start_year"]
