@@ -41,7 +41,8 @@ from wijksim.experiments.calibration.sensitivity_spec import point_variant
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.experiments.runner.manifest import git_commit, model_provenance, utc_now
-from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_sweep
+from wijksim.experiments.runner.run_files import RUN_METADATA_KEY
+from wijksim.experiments.runner.sweep import run_sweep
 from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, plan_runs
 from wijksim.model.scenario_io import ResolvedScenario
 

@@ -42,7 +42,7 @@ from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import load_manifest
-from wijksim.experiments.runner.sweep import run_metadata
+from wijksim.experiments.runner.run_files import run_metadata
 from wijksim.model.scenario import PAYERS
 
 LABELS = {

@@ -16,7 +16,7 @@ import pandas as pd
 from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.runner.results import grid_fields
-from wijksim.experiments.runner.sweep import revision_of, run_metadata
+from wijksim.experiments.runner.run_files import revision_of, run_metadata
 from wijksim.model.scaling import describe_scaling
 from wijksim.model.scenario_io import ScenarioError
 

@@ -50,7 +50,7 @@ from wijksim.experiments.reports.table_files import SWEEP, VARIED, Provenance, w
 from wijksim.experiments.reports.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import grid_fields, load_manifest, load_results
-from wijksim.experiments.runner.sweep import run_metadata
+from wijksim.experiments.runner.run_files import run_metadata
 
 
 def _band(median: float, low: float, high: float, scale: float, language: str = "en") -> str:
