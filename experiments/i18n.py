@@ -19,6 +19,7 @@ update after changing a marked string::
         experiments/analysis/funding_catalogue.py experiments/analysis/funding_origins.py \
         experiments/plots/figure_tools.py \
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
+        experiments/analysis/teams_catalogue.py \
         experiments/plots/teams_plots.py experiments/analysis/transition_spending.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
         experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
@@ -61,6 +62,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "plots/funding_plots.py",
     "plots/figure_tools.py",
     "analysis/teams_analysis.py",
+    "analysis/teams_catalogue.py",
     "reports/teams_report.py",
     "plots/teams_plots.py",
     "analysis/transition_spending.py",

@@ -20,11 +20,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from wijksim.experiments.analysis.funding_analysis import DEFAULT_THRESHOLD, percent
-from wijksim.experiments.analysis.teams_analysis import (
+from wijksim.experiments.analysis.team_configurations import INTEGRAL
+from wijksim.experiments.analysis.teams_analysis import in_order
+from wijksim.experiments.analysis.teams_catalogue import (
     INDICATORS_BY_NAME,
-    INTEGRAL,
     NO_TEAM,
-    in_order,
     parse_condition,
 )
 from wijksim.experiments.i18n import translator
@@ -177,7 +177,7 @@ def wait_per_team_figure(
     another idles.
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.teams_analysis.team_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.teams_runs.team_indicators`.
         form: The funding form shown (default the cost centre if run, else the first).
         language: ``"en"`` or ``"nl"``: the figure's text.
 
@@ -240,7 +240,7 @@ def hours_figure(
     type; a group of bars per funding form, a bar per configuration (mean over seeds).
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.teams_analysis.team_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.teams_runs.team_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:

@@ -469,11 +469,16 @@ def _teams_section(
     ``tables``, and writes three figures. Results without the team metrics (from before team
     splits) get a one-line note instead.
     """
-    from wijksim.experiments.analysis import teams_analysis
+    from wijksim.experiments.analysis import (
+        funding_runs,
+        teams_analysis,
+        teams_catalogue,
+        teams_runs,
+    )
     from wijksim.experiments.plots import teams_plots
     from wijksim.experiments.reports import teams_report
 
-    missing = teams_analysis.missing_team_metrics(table)
+    missing = teams_catalogue.missing_team_metrics(table)
     if missing:
         _ = translator(language)
         note = _(
@@ -482,10 +487,10 @@ def _teams_section(
         )
         heading = _("## Team splits")
         return f"\n{heading}\n\n{note.format(metrics=', '.join(missing))}\n"
-    start = min(teams_analysis.DEFAULT_START, int(table["year"].max()))
+    start = min(funding_runs.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
-    indicators = teams_analysis.team_indicators(table, start=start)
-    configuration = teams_analysis.reference_configuration(indicators["condition"], reference)
+    indicators = teams_runs.team_indicators(table, start=start)
+    configuration = teams_catalogue.reference_configuration(indicators["condition"], reference)
     differences = teams_analysis.team_differences(indicators, configuration)
     tables["team_indicators"] = indicators
     tables["team_differences"] = differences

@@ -21,15 +21,17 @@ from wijksim.experiments.analysis.statistics import (
 from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.analysis.teams_analysis import (
     DIFFERENCE_KEYS,
-    INDICATORS_BY_NAME,
-    MAIN_INDICATORS,
-    NO_TEAM,
     UNCLEAR,
-    VERDICT_INDICATORS,
     VERDICT_KEYS,
     in_order,
     split_verdicts,
     unpaired_conditions,
+)
+from wijksim.experiments.analysis.teams_catalogue import (
+    INDICATORS_BY_NAME,
+    MAIN_INDICATORS,
+    NO_TEAM,
+    VERDICT_INDICATORS,
 )
 from wijksim.experiments.i18n import N_, display_scale, signed_number, translator, with_interval
 from wijksim.experiments.i18n import number as localised_number
