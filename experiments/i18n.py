@@ -23,6 +23,7 @@ update after changing a marked string::
         experiments/plots/teams_plots.py experiments/analysis/transition_spending.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
         experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
+        experiments/reports/funding_incentives_report.py \
         experiments/reports/teams_report.py experiments/reports/transition_report.py \
         experiments/analysis/sweep_indicators.py experiments/reports/sweep_context.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
@@ -59,6 +60,7 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "analysis/funding_catalogue.py",
     "analysis/funding_origins.py",
     "reports/funding_report.py",
+    "reports/funding_incentives_report.py",
     "plots/funding_plots.py",
     "plots/figure_tools.py",
     "analysis/teams_analysis.py",

@@ -17,6 +17,7 @@ from wijksim.experiments.analysis import funding_analysis as fa
 from wijksim.experiments.analysis import funding_catalogue, funding_runs
 from wijksim.experiments.plots import funding_plots as fp
 from wijksim.experiments.plots.figure_tools import save_figure
+from wijksim.experiments.reports import funding_incentives_report
 from wijksim.experiments.reports import funding_report as fr
 from wijksim.model.scenario_io import ScenarioError
 
@@ -298,7 +299,7 @@ def test_nan_denominator_gives_na_arrow_and_cell():
     assert set(quality["arrow"]) == {"n/a"}
     assert quality["agrees"].isna().all()
     assert arrows(table, "per_hour")["volume"] == "↑"  # the rest is unaffected
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     per_hour_line = next(line for line in markdown.splitlines() if line.startswith("| per_hour"))
     assert "n/a" in per_hour_line
     # Quality is n/a for every known form: 3 cells with a source arrow cannot be compared.
@@ -314,12 +315,12 @@ def test_a_share_changes_in_points_and_a_zero_level_gives_na_not_infinity():
     assert quality["reference_mean"] == 0
     assert quality["relative_effect"] == pytest.approx(quality["mean_difference"])
     assert quality["arrow"] == "↑"
-    assert " pp [" in fr.incentive_markdown(table)
+    assert " pp [" in funding_incentives_report.incentive_markdown(table)
     nobody = {REFERENCE: {"team_admissions": 0.0}, "per_hour": {}}
     table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(nobody)), REFERENCE)
     volume = table[table["dimension"] == "volume"].iloc[0]
     assert volume["arrow"] == "n/a"
-    assert "n/a (reference 0)" in fr.incentive_markdown(table)
+    assert "n/a (reference 0)" in funding_incentives_report.incentive_markdown(table)
 
 
 def test_quality_reads_what_became_of_households_not_the_discharge_level():
@@ -370,7 +371,7 @@ def test_agreement_counts_matches():
 
 
 def test_incentive_markdown_layout():
-    markdown = fr.incentive_markdown(incentives())
+    markdown = funding_incentives_report.incentive_markdown(incentives())
     assert f"`{REFERENCE}`" in markdown
     assert "5%" in markdown and "practically nothing" in markdown
     lines = markdown.splitlines()
@@ -385,7 +386,9 @@ def test_incentive_markdown_layout():
     assert "| – |" in mystery  # no expectation for an unknown form
     assert "8 of 12" in markdown
     assert "Note:" not in markdown  # the reference is the neutral form
-    assert "Note:" in fr.incentive_markdown(incentives().assign(reference="per_trajectory"))
+    assert "Note:" in funding_incentives_report.incentive_markdown(
+        incentives().assign(reference="per_trajectory")
+    )
 
 
 def test_summary_markdown_has_all_tables():
@@ -490,7 +493,7 @@ def test_grid_values_make_families_adjusted_apart_and_reported_apart():
     assert set(table["family"]) == {"funding.operator.ethos=0.0", "funding.operator.ethos=1.0"}
     assert set(table["family_size"]) == {7}  # one form × seven dimensions per family
     assert table["origin"].isna().all()  # no fixed operator was run: not tested
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     assert "#### Family `funding.operator.ethos=0.0`" in markdown
     changes = markdown.split("#### Arrows that change between families")[1]
     volume = next(line for line in changes.splitlines() if "volume" in line)
@@ -531,7 +534,7 @@ def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
     assert (
         fixed.loc["volume", "arrow"] == "↑" and fixed.loc["volume", "origin"] == "by construction"
     )
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     origin = markdown.split("#### By construction or emerging")[1]
     assert (
         f"| `{ADAPTS}=True` | per_hour | volume (clients) | ↑ | ↑ | by construction | – |" in origin
@@ -551,7 +554,7 @@ def test_a_cell_not_computable_in_one_family_is_no_change():
     yearly.loc[unheld, "value"] = 0.0
     table = fa.incentive_table(funding_runs.funding_indicators(yearly), REFERENCE)
     assert arrows(table, "per_hour [e=1]")["quality"] == "n/a"
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     assert "No arrow changes between the families." in markdown
     assert "Not tested here" in markdown  # no fixed operator
 
@@ -559,5 +562,7 @@ def test_a_cell_not_computable_in_one_family_is_no_change():
 def test_a_fixed_operator_with_no_arrow_anywhere_is_tested_not_untested():
     effects = {REFERENCE: {}, f"per_hour [{ADAPTS}=True]": {}, f"per_hour [{ADAPTS}=False]": {}}
     table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(effects)), REFERENCE)
-    origin = fr.incentive_markdown(table).split("#### By construction or emerging")[1]
+    origin = funding_incentives_report.incentive_markdown(table).split(
+        "#### By construction or emerging"
+    )[1]
     assert "Not tested here" not in origin and "(no arrow)" in origin

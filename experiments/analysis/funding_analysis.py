@@ -167,8 +167,9 @@ def incentive_table(
 
     Returns:
         Long format, one row per non-reference condition and dimension of
-        :data:`DETAIL_DIMENSIONS` (the relapse row included; :func:`incentive_markdown`
-        turns it into one row per condition): ``condition, form`` (the recognised funding
+        :data:`DETAIL_DIMENSIONS` (the relapse row included;
+        :func:`~.funding_incentives_report.incentive_markdown` turns it into one row per
+        condition): ``condition, form`` (the recognised funding
         form or None), ``dimension, indicator, reference``, ``reference_mean`` (mean over
         the reference's seeds), ``mean_difference, ci_low, ci_high, n`` (mean paired
         difference and its 90% t-interval over ``n`` seeds), ``relative_effect,
