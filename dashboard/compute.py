@@ -33,7 +33,8 @@ from wijksim.dashboard.knobs import (
     split_of,
 )
 from wijksim.experiments.analysis.statistics import paired_differences, summarise, yearly
-from wijksim.experiments.analysis.transition_analysis import DEFAULT_DISCOUNT_RATE, required_metrics
+from wijksim.experiments.analysis.transition_analysis import DEFAULT_DISCOUNT_RATE
+from wijksim.experiments.analysis.transition_spending import required_metrics
 from wijksim.experiments.i18n import N_, Translate
 from wijksim.experiments.reports import table_files
 from wijksim.experiments.reports.table_files import Provenance, readable_tables

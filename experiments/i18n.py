@@ -16,10 +16,14 @@ update after changing a marked string::
         experiments/reports/headline.py experiments/plots/run_figures.py \
         experiments/reports/run_report.py experiments/reports/sweep_report.py \
         experiments/plots/sweep_plots.py experiments/analysis/funding_analysis.py \
+        experiments/analysis/funding_catalogue.py experiments/analysis/funding_origins.py \
+        experiments/plots/figure_tools.py \
         experiments/plots/funding_plots.py experiments/analysis/teams_analysis.py \
-        experiments/plots/teams_plots.py experiments/analysis/transition_analysis.py \
+        experiments/analysis/teams_catalogue.py \
+        experiments/plots/teams_plots.py experiments/analysis/transition_spending.py \
         experiments/plots/transition_plots.py experiments/reports/uncertainty.py \
         experiments/analysis/multiplicity.py experiments/reports/funding_report.py \
+        experiments/reports/funding_incentives_report.py \
         experiments/reports/teams_report.py experiments/reports/transition_report.py \
         experiments/analysis/sweep_indicators.py experiments/reports/sweep_context.py
     pybabel update -i dashboard/locale/wijksim_dashboard.pot -d dashboard/locale \
@@ -33,10 +37,12 @@ English is the source language: its "translation" is the marked text itself.
 from __future__ import annotations
 
 import gettext
+import math
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 from babel.numbers import format_currency, format_decimal, format_percent
 
 DOMAIN = "wijksim_dashboard"
@@ -51,12 +57,17 @@ CATALOGUE_SOURCES: tuple[str, ...] = (
     "reports/sweep_context.py",
     "plots/sweep_plots.py",
     "analysis/funding_analysis.py",
+    "analysis/funding_catalogue.py",
+    "analysis/funding_origins.py",
     "reports/funding_report.py",
+    "reports/funding_incentives_report.py",
     "plots/funding_plots.py",
+    "plots/figure_tools.py",
     "analysis/teams_analysis.py",
+    "analysis/teams_catalogue.py",
     "reports/teams_report.py",
     "plots/teams_plots.py",
-    "analysis/transition_analysis.py",
+    "analysis/transition_spending.py",
     "reports/transition_report.py",
     "plots/transition_plots.py",
     "reports/uncertainty.py",
@@ -115,3 +126,46 @@ def percent(share: float, language: str, digits: int = 1) -> str:
     """A share as a percentage: ``12,5%`` or ``12.5%``."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(share, format=pattern, locale=BABEL_LOCALES[language])
+
+
+MINUS = "\u2212"
+"""The typographic minus sign: a hyphen before a number is easily missed in a table."""
+
+
+def display_scale(unit: str, language: str = "en") -> tuple[float, str]:
+    """Factor and unit for display: euros in millions, shares in per cent."""
+    if unit == "€":
+        return 1e-6, "€ M" if language == "en" else "€ mln"
+    if unit == "share":
+        return 100.0, "%"
+    return 1.0, translator(language)(unit)
+
+
+def significant_decimals(*values: float) -> int:
+    """Decimals for about three significant figures of the largest value (at most 4)."""
+    size = max((abs(v) for v in values if pd.notna(v)), default=0.0)
+    if size == 0:
+        return 2
+    return int(min(4, max(0, 2 - math.floor(math.log10(size)))))
+
+
+def signed_number(value: float, decimals: int | None = None, language: str = "en") -> str:
+    """A number with thousands separators and a real minus sign ("–" if missing)."""
+    if pd.isna(value):
+        return "–"
+    decimals = significant_decimals(value) if decimals is None else decimals
+    text = number(abs(value), language, decimals)
+    return (MINUS + text) if value < 0 and round(abs(value), decimals) != 0 else text
+
+
+def with_interval(
+    centre: float, low: float, high: float, around: str = "[{} – {}]", language: str = "en"
+) -> str:
+    """``centre [low – high]``, all three with the decimals the largest of them needs."""
+    if pd.isna(centre):
+        return "–"
+    decimals = significant_decimals(centre, low, high)
+    bounds = around.format(
+        signed_number(low, decimals, language), signed_number(high, decimals, language)
+    )
+    return f"{signed_number(centre, decimals, language)} {bounds}"

@@ -20,7 +20,8 @@ import numpy as np
 from wijksim.agents.desk import CentralDesk
 from wijksim.agents.household import Household
 from wijksim.agents.municipality import Municipality
-from wijksim.agents.operator import TeamOperator
+from wijksim.agents.operator.agent import TeamOperator
+from wijksim.agents.operator.knobs import KNOBS
 from wijksim.agents.specialist import Specialist
 from wijksim.agents.team import NeighbourhoodTeam
 from wijksim.agents.team.router import TeamRouter
@@ -91,6 +92,8 @@ class NeighbourhoodModel(mesa.Model):
             operator.
         referral_access: The first operator's volume control on referrals (each
             operator's is its ``access``).
+        knob_names: The operator's knobs (agents/operator/knobs.py), recorded weekly as
+            ``team_<name>`` with or without a team.
         cases: The teams' side of every household.
         counters: This week's event counts (households found by route, referrals, …),
             reset at the start of every step and recorded with the metrics.
@@ -111,6 +114,8 @@ class NeighbourhoodModel(mesa.Model):
     def __init__(self, params: Scenario, seed: int = 0) -> None:
         super().__init__(rng=seed)
         self._parked_agent_ids = None  # see _numbering_agents
+        # The record reads the knobs here: observation/ does not import the agents.
+        self.knob_names: tuple[str, ...] = tuple(knob.name for knob in KNOBS)
         self.params = params
         self.seed = int(seed)
         self.burn_in_weeks = params.burn_in_years * WEEKS_PER_YEAR

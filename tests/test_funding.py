@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import small
-from wijksim.agents.operator_forecast import TeamOutlook, expected_within
+from wijksim.agents.operator.forecast import TeamOutlook, expected_within
 from wijksim.experiments.runner.run import run_simulation
 from wijksim.model.contracts.funding import (
     FundingParams,

@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.analysis import funding_analysis as fa
+from wijksim.experiments.analysis import funding_catalogue, funding_runs
 from wijksim.experiments.plots import funding_plots as fp
+from wijksim.experiments.plots.figure_tools import save_figure
+from wijksim.experiments.reports import funding_incentives_report
 from wijksim.experiments.reports import funding_report as fr
 from wijksim.model.inputs.scenario_io import ScenarioError
 
@@ -135,7 +138,7 @@ def _make_yearly(effects, noise: float, drop) -> pd.DataFrame:
 
 @functools.cache
 def _indicators() -> pd.DataFrame:
-    return fa.funding_indicators(make_yearly())
+    return funding_runs.funding_indicators(make_yearly())
 
 
 def indicators() -> pd.DataFrame:
@@ -206,7 +209,7 @@ HAND = {
 
 
 def test_indicators_are_ratios_of_window_sums():
-    indicators = fa.funding_indicators(hand_table(HAND))
+    indicators = funding_runs.funding_indicators(hand_table(HAND))
     assert value(indicators, "clients_served") == 40
     assert value(indicators, "hours_per_client") == pytest.approx(800 / 40)
     assert value(indicators, "mean_intake_wait_weeks") == pytest.approx(80 / 40)
@@ -226,28 +229,30 @@ def test_indicators_are_ratios_of_window_sums():
     assert value(indicators, "households_in_need") == 500  # the last year only
     # Columns and order: one row per run and indicator, in the declared order.
     assert list(indicators.columns) == ["run_id", "condition", "seed", "metric", "value"]
-    assert list(indicators["metric"]) == [i.name for i in fa.FUNDING_INDICATORS]
+    assert list(indicators["metric"]) == [i.name for i in funding_catalogue.FUNDING_INDICATORS]
 
 
 def test_zero_or_missing_denominator_and_missing_metric_give_nan():
-    indicators = fa.funding_indicators(hand_table(HAND))
+    indicators = funding_runs.funding_indicators(hand_table(HAND))
     assert math.isnan(value(indicators, "return_rate"))  # no closures in the window
     assert math.isnan(value(indicators, "cost_total_eur"))  # not recorded
     assert math.isnan(value(indicators, "share_self_reliant"))
     without = {k: v for k, v in HAND.items() if k != "operator_staff_cost_eur"}
-    assert math.isnan(value(fa.funding_indicators(hand_table(without)), "operator_margin_eur"))
+    assert math.isnan(
+        value(funding_runs.funding_indicators(hand_table(without)), "operator_margin_eur")
+    )
 
 
 def test_window_start_is_a_parameter_and_checked():
-    indicators = fa.funding_indicators(hand_table(HAND), start=4)
+    indicators = funding_runs.funding_indicators(hand_table(HAND), start=4)
     assert value(indicators, "clients_served") == 30
     assert value(indicators, "frontline_fte") == 10
-    everything = fa.funding_indicators(hand_table(HAND), start=1)
+    everything = funding_runs.funding_indicators(hand_table(HAND), start=1)
     assert value(everything, "clients_served") == 2e6 + 40
     with pytest.raises(ValueError, match="no simulated year"):
-        fa.funding_indicators(hand_table(HAND), start=5)
+        funding_runs.funding_indicators(hand_table(HAND), start=5)
     with pytest.raises(ValueError, match="lacks column"):
-        fa.funding_indicators(hand_table(HAND).drop(columns="run_id"))
+        funding_runs.funding_indicators(hand_table(HAND).drop(columns="run_id"))
 
 
 def test_arrows_for_clear_effects_and_no_effect():
@@ -289,12 +294,12 @@ def test_tiny_significant_effect_below_threshold_is_no_arrow():
 
 def test_nan_denominator_gives_na_arrow_and_cell():
     yearly = make_yearly(drop=("closures_team_year_done",))
-    table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(yearly), REFERENCE)
     quality = table[table["dimension"] == "quality"]
     assert set(quality["arrow"]) == {"n/a"}
     assert quality["agrees"].isna().all()
     assert arrows(table, "per_hour")["volume"] == "↑"  # the rest is unaffected
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     per_hour_line = next(line for line in markdown.splitlines() if line.startswith("| per_hour"))
     assert "n/a" in per_hour_line
     # Quality is n/a for every known form: 3 cells with a source arrow cannot be compared.
@@ -305,17 +310,17 @@ def test_a_share_changes_in_points_and_a_zero_level_gives_na_not_infinity():
     """A reference share of 0 is a level like any other: the change is in points. A
     count with a zero reference has no relative change: n/a, not infinity."""
     effects = {REFERENCE: {"closures_team_held_year": 0.0}, "per_hour": {}}
-    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(effects)), REFERENCE)
     quality = table[table["dimension"] == "quality"].iloc[0]
     assert quality["reference_mean"] == 0
     assert quality["relative_effect"] == pytest.approx(quality["mean_difference"])
     assert quality["arrow"] == "↑"
-    assert " pp [" in fr.incentive_markdown(table)
+    assert " pp [" in funding_incentives_report.incentive_markdown(table)
     nobody = {REFERENCE: {"team_admissions": 0.0}, "per_hour": {}}
-    table = fa.incentive_table(fa.funding_indicators(make_yearly(nobody)), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(nobody)), REFERENCE)
     volume = table[table["dimension"] == "volume"].iloc[0]
     assert volume["arrow"] == "n/a"
-    assert "n/a (reference 0)" in fr.incentive_markdown(table)
+    assert "n/a (reference 0)" in funding_incentives_report.incentive_markdown(table)
 
 
 def test_quality_reads_what_became_of_households_not_the_discharge_level():
@@ -326,7 +331,7 @@ def test_quality_reads_what_became_of_households_not_the_discharge_level():
         REFERENCE: {},
         "per_hour": {"team_closures_self_reliant": 0.5, "team_discharge_min_level": 0.75},
     }
-    indicators = fa.funding_indicators(make_yearly(effects))
+    indicators = funding_runs.funding_indicators(make_yearly(effects))
     table = fa.incentive_table(indicators, REFERENCE)
     assert arrows(table, "per_hour")["quality"] == "≈"
     policy = indicators[indicators["metric"] == "policy_discharge_min_level"]
@@ -336,18 +341,21 @@ def test_quality_reads_what_became_of_households_not_the_discharge_level():
 
 
 def test_expected_arrows_by_form_name():
-    assert fa.expected_arrows("per_hour") == {
+    assert funding_catalogue.expected_arrows("per_hour") == {
         "volume": "↑",
         "effort": "↑",
         "quality": "↓",
         "selection": "↓",
     }
-    assert fa.expected_arrows("funding_population [team.frontline_fte=8]")["offloading"] == "↑"
-    assert "offloading" not in fa.expected_arrows("shared_savings")
-    assert fa.expected_arrows("shared_savings")["quality"] == "↑"
-    assert fa.expected_arrows("mystery [x=1]") == {}
-    assert fa.expected_arrows(REFERENCE) == {}
-    assert fa.funding_form("cost_centre [a=1]") == REFERENCE
+    assert (
+        funding_catalogue.expected_arrows("funding_population [team.frontline_fte=8]")["offloading"]
+        == "↑"
+    )
+    assert "offloading" not in funding_catalogue.expected_arrows("shared_savings")
+    assert funding_catalogue.expected_arrows("shared_savings")["quality"] == "↑"
+    assert funding_catalogue.expected_arrows("mystery [x=1]") == {}
+    assert funding_catalogue.expected_arrows(REFERENCE) == {}
+    assert funding_catalogue.funding_form("cost_centre [a=1]") == REFERENCE
 
 
 def test_agreement_counts_matches():
@@ -363,7 +371,7 @@ def test_agreement_counts_matches():
 
 
 def test_incentive_markdown_layout():
-    markdown = fr.incentive_markdown(incentives())
+    markdown = funding_incentives_report.incentive_markdown(incentives())
     assert f"`{REFERENCE}`" in markdown
     assert "5%" in markdown and "practically nothing" in markdown
     lines = markdown.splitlines()
@@ -378,7 +386,9 @@ def test_incentive_markdown_layout():
     assert "| – |" in mystery  # no expectation for an unknown form
     assert "8 of 12" in markdown
     assert "Note:" not in markdown  # the reference is the neutral form
-    assert "Note:" in fr.incentive_markdown(incentives().assign(reference="per_trajectory"))
+    assert "Note:" in funding_incentives_report.incentive_markdown(
+        incentives().assign(reference="per_trajectory")
+    )
 
 
 def test_summary_markdown_has_all_tables():
@@ -395,7 +405,7 @@ def test_summary_markdown_has_all_tables():
     assert "mystery [x=1]" in text
     assert "Not recorded" not in text
     # Indicators not recorded are named, not shown as empty rows.
-    dropped = fa.funding_indicators(make_yearly(drop=("share_self_reliant",)))
+    dropped = funding_runs.funding_indicators(make_yearly(drop=("share_self_reliant",)))
     text_dropped = fr.summary_markdown(dropped, REFERENCE, 3, 4)
     assert "Not recorded in these runs: share_self_reliant." in text_dropped
     assert "share self-reliant" in text and "share self-reliant" not in text_dropped
@@ -415,11 +425,11 @@ def is_png(path) -> bool:
 def test_figures_write_png(tmp_path):
     # A low resolution keeps the test fast; the drawing is the same.
     paths = [
-        fp.save_figure(fp.indicator_figure(indicators()), tmp_path / "indicators.png", dpi=40),
-        fp.save_figure(fp.difference_figure(incentives()), tmp_path / "incentives.png", dpi=40),
-        fp.save_figure(fp.cost_by_payer_figure(indicators()), tmp_path / "payers.png", dpi=40),
+        save_figure(fp.indicator_figure(indicators()), tmp_path / "indicators.png", dpi=40),
+        save_figure(fp.difference_figure(incentives()), tmp_path / "incentives.png", dpi=40),
+        save_figure(fp.cost_by_payer_figure(indicators()), tmp_path / "payers.png", dpi=40),
         # Five of the seven settings are not recorded here: their panels say so.
-        fp.save_figure(fp.settings_figure(make_yearly()), tmp_path / "sub" / "settings.png", 40),
+        save_figure(fp.settings_figure(make_yearly()), tmp_path / "sub" / "settings.png", 40),
     ]
     assert [p.name for p in paths] == [
         "indicators.png",
@@ -451,7 +461,7 @@ def test_an_arrow_the_interval_gives_is_taken_away_among_many_cells():
     volume = alone.set_index("dimension").loc["volume"]
     assert volume["ci_low"] > 0 and volume["arrow"] == "↑"
     assert volume["family_size"] == 1 and volume["p_adjusted"] == pytest.approx(volume["p_value"])
-    others = {metric: [1.0, 1.0, 1.0] for metric in fa.DETAIL_DIMENSIONS.values()}
+    others = {metric: [1.0, 1.0, 1.0] for metric in funding_catalogue.DETAIL_DIMENSIONS.values()}
     others.pop("clients_served")
     table = fa.incentive_table(
         indicator_table({REFERENCE: {**reference, **others}, "per_hour": {**form, **others}}),
@@ -479,11 +489,11 @@ def test_grid_values_make_families_adjusted_apart_and_reported_apart():
     }
     effects = {REFERENCE: {}, **ethos}
     effects["per_hour [funding.operator.ethos=0.0]"] = EFFECTS["per_hour"]
-    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(effects)), REFERENCE)
     assert set(table["family"]) == {"funding.operator.ethos=0.0", "funding.operator.ethos=1.0"}
     assert set(table["family_size"]) == {7}  # one form × seven dimensions per family
     assert table["origin"].isna().all()  # no fixed operator was run: not tested
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     assert "#### Family `funding.operator.ethos=0.0`" in markdown
     changes = markdown.split("#### Arrows that change between families")[1]
     volume = next(line for line in changes.splitlines() if "volume" in line)
@@ -509,7 +519,7 @@ def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
         f"per_hour [{ADAPTS}=True]": EFFECTS["per_hour"],
         f"per_hour [{ADAPTS}=False]": volume_only,
     }
-    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(effects)), REFERENCE)
     adaptive = table[table["family"] == f"{ADAPTS}=True"].set_index("dimension")
     assert adaptive["origin"].to_dict() == {
         "volume": "by construction",
@@ -524,7 +534,7 @@ def test_an_arrow_that_holds_without_adaptation_holds_by_construction():
     assert (
         fixed.loc["volume", "arrow"] == "↑" and fixed.loc["volume", "origin"] == "by construction"
     )
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     origin = markdown.split("#### By construction or emerging")[1]
     assert (
         f"| `{ADAPTS}=True` | per_hour | volume (clients) | ↑ | ↑ | by construction | – |" in origin
@@ -542,15 +552,17 @@ def test_a_cell_not_computable_in_one_family_is_no_change():
         yearly["metric"] == "closures_team_year_done"
     )
     yearly.loc[unheld, "value"] = 0.0
-    table = fa.incentive_table(fa.funding_indicators(yearly), REFERENCE)
+    table = fa.incentive_table(funding_runs.funding_indicators(yearly), REFERENCE)
     assert arrows(table, "per_hour [e=1]")["quality"] == "n/a"
-    markdown = fr.incentive_markdown(table)
+    markdown = funding_incentives_report.incentive_markdown(table)
     assert "No arrow changes between the families." in markdown
     assert "Not tested here" in markdown  # no fixed operator
 
 
 def test_a_fixed_operator_with_no_arrow_anywhere_is_tested_not_untested():
     effects = {REFERENCE: {}, f"per_hour [{ADAPTS}=True]": {}, f"per_hour [{ADAPTS}=False]": {}}
-    table = fa.incentive_table(fa.funding_indicators(make_yearly(effects)), REFERENCE)
-    origin = fr.incentive_markdown(table).split("#### By construction or emerging")[1]
+    table = fa.incentive_table(funding_runs.funding_indicators(make_yearly(effects)), REFERENCE)
+    origin = funding_incentives_report.incentive_markdown(table).split(
+        "#### By construction or emerging"
+    )[1]
     assert "Not tested here" not in origin and "(no arrow)" in origin

@@ -56,7 +56,7 @@ def test_long_overrides_are_cut_and_keep_a_hash():
 def test_transition_default_folder_names_the_overrides(in_tmp, monkeypatch):
     chosen = []
     monkeypatch.setattr(
-        sweep_commands, "_execute_sweep", lambda spec, tasks, out, *a, **k: chosen.append(out) or 0
+        sweep_commands, "execute_sweep", lambda spec, tasks, out, *a, **k: chosen.append(out) or 0
     )
     assert main(["transition", "--households", "3000", "--seeds", "1"]) == 0
     assert str(chosen[0]) == "results/transition-transition-households=3000"

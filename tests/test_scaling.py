@@ -72,7 +72,7 @@ def planned_by(command: list[str], monkeypatch) -> list:
     # Every sweep command runs its sweep through this function (cli/sweep_commands.py).
     monkeypatch.setattr(
         sweep_commands,
-        "_execute_sweep",
+        "execute_sweep",
         lambda spec, tasks, *rest, **kw: captured.extend(tasks) or 0,
     )
     assert main(command) == 0

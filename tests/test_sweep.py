@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from wijksim.experiments.cli import main
 from wijksim.experiments.runner.results import load_manifest, load_results
-from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_metadata, run_sweep
+from wijksim.experiments.runner.run_files import RUN_METADATA_KEY, run_metadata
+from wijksim.experiments.runner.sweep import run_sweep
 from wijksim.experiments.runner.sweep_spec import load_sweep, plan_runs
 from wijksim.model import revision
 from wijksim.model.rules.schedule import DEFAULT_SCHEDULE
@@ -271,7 +272,7 @@ def test_local_dask_workers_run_without_the_malloc_trim_threshold():
 
     import dask
     from distributed import Client, LocalCluster
-    from wijksim.experiments.runner.sweep import local_cluster_config
+    from wijksim.experiments.runner.backends import local_cluster_config
 
     with dask.config.set(local_cluster_config()):
         cluster = LocalCluster(
@@ -305,20 +306,22 @@ def test_the_driver_keeps_no_outcome_it_has_handed_on(tmp_path, backend, monkeyp
     from concurrent.futures import wait as wait_for
 
     from tqdm import tqdm
-    from wijksim.experiments.runner import sweep
-    from wijksim.experiments.runner.sweep import _outcomes
+    from wijksim.experiments.runner import backends
+    from wijksim.experiments.runner.backends import outcomes
 
     if backend == "processes-together":
         backend = "processes"
         monkeypatch.setattr(
-            sweep, "wait", lambda futures, return_when: wait_for(futures, return_when=ALL_COMPLETED)
+            backends,
+            "wait",
+            lambda futures, return_when: wait_for(futures, return_when=ALL_COMPLETED),
         )
 
     _, tasks = planned(write_sweep(tmp_path))
     handed_on = []
     with tqdm(disable=True) as bar:
-        outcomes = _outcomes(backend, tasks, 1, None, bar, lambda: 0)
-        for outcome in outcomes:
+        arriving = outcomes(backend, tasks, 1, None, bar, lambda: 0)
+        for outcome in arriving:
             handed_on.append(weakref.ref(outcome))
             del outcome
             gc.collect()

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.analysis import teams_analysis as ta
+from wijksim.experiments.analysis import teams_catalogue, teams_runs
 from wijksim.experiments.analysis.statistics import yearly
 from wijksim.experiments.plots import teams_plots as tp
-from wijksim.experiments.plots.funding_plots import save_figure
+from wijksim.experiments.plots.figure_tools import save_figure
 from wijksim.experiments.reports import sweep_report as report
 from wijksim.experiments.reports import teams_report as tr
 from wijksim.model.model import WEEKS_PER_YEAR
@@ -109,7 +110,7 @@ def value(indicators: pd.DataFrame, metric: str, team: str = "", condition=None)
 
 def test_indicators_are_ratios_of_window_sums():
     table = yearly_of(weekly_run("integral__cost_centre__weak", 1, HAND))
-    indicators = ta.team_indicators(table)
+    indicators = teams_runs.team_indicators(table)
     assert value(indicators, "clients_served") == pytest.approx(40)
     assert value(indicators, "mean_intake_wait_weeks") == pytest.approx(80 / 40)
     assert value(indicators, "idle_hours") == pytest.approx(150)
@@ -131,7 +132,7 @@ def test_indicators_are_ratios_of_window_sums():
     assert value(indicators, "share_self_reliant") == pytest.approx(0.8)  # the last year
     assert math.isnan(value(indicators, "cost_team_eur"))  # not recorded
     # Columns, and the integral team as one team named "integral".
-    assert list(indicators.columns) == list(ta.INDICATOR_COLUMNS)
+    assert list(indicators.columns) == list(teams_runs.INDICATOR_COLUMNS)
     assert set(indicators["team"]) == {"", "integral"}
     assert value(indicators, "mean_intake_wait_weeks", "integral") == pytest.approx(2.0)
     assert value(indicators, "idle_hours", "integral") == pytest.approx(150)
@@ -146,21 +147,23 @@ def test_indicators_are_ratios_of_window_sums():
 
 def test_window_start_is_a_parameter():
     table = yearly_of(weekly_run("integral__cost_centre__weak", 1, HAND))
-    late = ta.team_indicators(table, start=4)
+    late = teams_runs.team_indicators(table, start=4)
     assert value(late, "clients_served") == pytest.approx(30)
     assert value(late, "mean_intake_wait_weeks") == pytest.approx(2.0)
     assert value(late, "time_to_referral_weeks") == pytest.approx(12 / 5)
-    everything = ta.team_indicators(table, start=1)
+    everything = teams_runs.team_indicators(table, start=1)
     assert value(everything, "clients_served") == pytest.approx(2e6 + 40)
     with pytest.raises(ValueError, match="no simulated year"):
-        ta.team_indicators(table, start=5)
+        teams_runs.team_indicators(table, start=5)
 
 
 def test_zero_denominators_give_nan():
     quiet = {**HAND, "team_admissions": [1, 1, 0, 0], "closures": [1, 1, 0, 0]}
     quiet["closures_team_year_done"] = [1, 1, 0, 0]
     quiet["referrals_at_intake"] = [0, 0, 6, 6]  # every referral at intake: no delay to share
-    indicators = ta.team_indicators(yearly_of(weekly_run("integral__per_hour__weak", 1, quiet)))
+    indicators = teams_runs.team_indicators(
+        yearly_of(weekly_run("integral__per_hour__weak", 1, quiet))
+    )
     for metric in (
         "mean_intake_wait_weeks",
         "held_year_share",
@@ -177,7 +180,7 @@ def test_per_team_indicators_come_from_the_suffixed_metrics():
         weekly_run("integral__cost_centre__weak", 1, HAND),
         weekly_run("focus_life_phase__cost_centre__weak", 1, split),
     )
-    indicators = ta.team_indicators(table)
+    indicators = teams_runs.team_indicators(table)
     focus = indicators[indicators["configuration"] == "focus_life_phase"]
     assert set(focus["team"]) == {"", "youth", "elderly"}
     assert value(focus, "clients_served", "youth") == pytest.approx(10)
@@ -195,26 +198,34 @@ def test_per_team_indicators_come_from_the_suffixed_metrics():
 
 
 def test_condition_names():
-    assert ta.parse_condition("focus_life_phase__cost_centre__strong") == (
+    assert teams_catalogue.parse_condition("focus_life_phase__cost_centre__strong") == (
         "focus_life_phase",
         "cost_centre",
         "strong",
     )
-    parsed = ta.parse_condition("front_back__population__vulnerable [team.frontline_fte=8]")
-    assert parsed == ta.Condition("front_back", "population", "vulnerable")
-    assert ta.parse_condition("something_else") == ("something_else", "", "")
+    parsed = teams_catalogue.parse_condition(
+        "front_back__population__vulnerable [team.frontline_fte=8]"
+    )
+    assert parsed == teams_catalogue.Condition("front_back", "population", "vulnerable")
+    assert teams_catalogue.parse_condition("something_else") == ("something_else", "", "")
     assert (
-        ta.counterpart("front_back__per_hour__weak [a=1]", "integral")
+        teams_catalogue.counterpart("front_back__per_hour__weak [a=1]", "integral")
         == "integral__per_hour__weak [a=1]"
     )
-    assert ta.counterpart("something_else", "integral") is None
-    assert ta.reference_configuration(["front_back__a__b", "integral__a__b"]) == "integral"
-    assert ta.reference_configuration(["front_back__a__b", "focus__a__b"], "focus__a__b") == "focus"
-    assert ta.split_metric("team_intake_wait_weeks__young_adults") == (
+    assert teams_catalogue.counterpart("something_else", "integral") is None
+    assert (
+        teams_catalogue.reference_configuration(["front_back__a__b", "integral__a__b"])
+        == "integral"
+    )
+    assert (
+        teams_catalogue.reference_configuration(["front_back__a__b", "focus__a__b"], "focus__a__b")
+        == "focus"
+    )
+    assert teams_catalogue.split_metric("team_intake_wait_weeks__young_adults") == (
         "team_intake_wait_weeks",
         "young_adults",
     )
-    assert ta.split_metric("team_intake_wait_weeks") is None
+    assert teams_catalogue.split_metric("team_intake_wait_weeks") is None
 
 
 # --- pairing --------------------------------------------------------------------------------
@@ -222,7 +233,7 @@ def test_condition_names():
 
 def indicator_rows(condition: str, values: dict[int, dict[str, float]]) -> pd.DataFrame:
     """A hand-made indicator table: per seed, metric → value (whole-run indicators)."""
-    parts = ta.parse_condition(condition)
+    parts = teams_catalogue.parse_condition(condition)
     rows = [
         {
             "condition": condition,
@@ -235,7 +246,7 @@ def indicator_rows(condition: str, values: dict[int, dict[str, float]]) -> pd.Da
         for seed, metrics in values.items()
         for metric, v in metrics.items()
     ]
-    return pd.DataFrame(rows, columns=list(ta.INDICATOR_COLUMNS))
+    return pd.DataFrame(rows, columns=list(teams_runs.INDICATOR_COLUMNS))
 
 
 SEED_LEVELS = {1: 100.0, 2: 250.0, 3: 170.0, 4: 90.0}
@@ -363,7 +374,7 @@ def _sweep_table() -> pd.DataFrame:
 
 
 def test_summary_markdown_has_every_table():
-    indicators = ta.team_indicators(sweep_table())
+    indicators = teams_runs.team_indicators(sweep_table())
     differences = ta.team_differences(indicators)
     text = tr.summary_markdown(indicators, differences, 3, 4)
     assert "(years 3–4)" in text and "3 seeds" in text
@@ -379,7 +390,7 @@ def test_summary_markdown_has_every_table():
 
 
 def test_summary_markdown_shows_missing_values_as_dashes():
-    indicators = ta.team_indicators(sweep_table())
+    indicators = teams_runs.team_indicators(sweep_table())
     # 0/0 in one condition: a dash in its cell; nowhere: named as not recorded.
     gone = (indicators["metric"] == "return_rate") & (
         indicators["condition"] == "integral__per_hour__strong"
@@ -395,7 +406,7 @@ def test_summary_markdown_shows_missing_values_as_dashes():
 
 
 def test_figures_write_png(tmp_path):
-    indicators = ta.team_indicators(sweep_table())
+    indicators = teams_runs.team_indicators(sweep_table())
     differences = ta.team_differences(indicators)
     paths = [
         save_figure(tp.difference_figure(differences), tmp_path / "d.png", dpi=40),
@@ -415,13 +426,13 @@ def test_report_section_writes_tables_and_figures(tmp_path):
         assert (tmp_path / "figures" / name).is_file()
         assert f"(figures/{name})" in text
     indicators = tables["team_indicators"]
-    assert list(indicators.columns) == list(ta.INDICATOR_COLUMNS)
+    assert list(indicators.columns) == list(teams_runs.INDICATOR_COLUMNS)
     differences = tables["team_differences"]
     assert set(differences["configuration"]) == {"front_back"}
 
 
 def test_report_section_skips_results_without_team_metrics(tmp_path):
-    old = {m: v for m, v in HAND.items() if m not in ta.SPLIT_METRICS}
+    old = {m: v for m, v in HAND.items() if m not in teams_catalogue.SPLIT_METRICS}
     table = yearly_of(weekly_run("integral__cost_centre__weak", 1, old))
     tables = {}
     text = report._teams_section(table, "integral__cost_centre__weak", tmp_path, tables)
@@ -436,7 +447,7 @@ def test_difference_figure_with_a_panel_that_lacks_a_configuration(tmp_path):
     ``wijksim compare-teams --seeds 1 --years 1`` ended in a TypeError here: the empty
     selection's positions were text, and adding the offset failed.
     """
-    differences = ta.team_differences(ta.team_indicators(sweep_table()))
+    differences = ta.team_differences(teams_runs.team_indicators(sweep_table()))
     split = differences["configuration"].iloc[0]
     panel = tp.DIFFERENCE_PANELS[0]
     gap = (differences["configuration"] == split) & (differences["metric"] == panel)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from wijksim.experiments.analysis import transition_analysis as ta
+from wijksim.experiments.analysis import transition_spending, transition_summary
 from wijksim.experiments.plots import transition_plots as tp
 from wijksim.experiments.reports import transition_report as tr
 
@@ -103,7 +104,7 @@ EXTRA_TOTAL_MUNICIPALITY = [0, 0, 0.75, 0.77, 0.3, 0.2, 0.1, 0, 0, 0]
 
 @pytest.fixture(scope="module")
 def spending() -> pd.DataFrame:
-    return ta.spending_table(make_yearly())
+    return transition_spending.spending_table(make_yearly())
 
 
 @pytest.fixture(scope="module")
@@ -217,13 +218,17 @@ def test_municipality_view_counts_only_municipal_payers(indicators):
 
 
 def test_no_second_hump_gives_nan():
-    spending = ta.spending_table(make_yearly(surge=0.0))
+    spending = transition_spending.spending_table(make_yearly(surge=0.0))
     row = one_view(ta.seed_indicators(spending, START, 0.0), "society")
     assert math.isnan(row["safety_net_hump_year"])
     assert math.isnan(row["safety_net_hump_eur"])
     assert row["investment_hump_year"] == 3  # hump 1 is still there
     text = tr.markdown_summary(
-        ta.summarise_indicators(ta.seed_indicators(spending, START)), START, 0.0225, 4, "t"
+        transition_summary.summarise_indicators(ta.seed_indicators(spending, START)),
+        START,
+        0.0225,
+        4,
+        "t",
     )
     assert "no second hump" in text
 
@@ -231,7 +236,7 @@ def test_no_second_hump_gives_nan():
 def test_second_hump_only_counts_years_after_the_switch():
     # A safety-net difference before the switch (larger than the surge) is not hump 2, but
     # it does count in the cumulative extra over all years.
-    spending = ta.spending_table(make_yearly(pre_switch_safety_extra=0.4 * M))
+    spending = transition_spending.spending_table(make_yearly(pre_switch_safety_extra=0.4 * M))
     row = one_view(ta.seed_indicators(spending, START, 0.0), "society")
     assert row["safety_net_hump_year"] == 4
     assert row["safety_net_hump_eur"] == pytest.approx(0.1 * M)
@@ -240,7 +245,7 @@ def test_second_hump_only_counts_years_after_the_switch():
 
 
 def test_no_net_investment_gives_nan_bcr_and_immediate_payback():
-    spending = ta.spending_table(make_yearly()).copy()
+    spending = transition_spending.spending_table(make_yearly()).copy()
     # Make the switch cost nothing extra: keep only the savings.
     spending.loc[spending["component"] == "investment", "extra_eur"] = 0.0
     total = spending["component"] == "total"
@@ -287,7 +292,7 @@ def test_no_net_investment_gives_nan_bcr_and_immediate_payback():
 )
 def test_incomplete_input_raises_a_helpful_error(change, message):
     with pytest.raises(ValueError, match=message):
-        ta.spending_table(change(make_yearly()))
+        transition_spending.spending_table(change(make_yearly()))
 
 
 def test_start_year_outside_the_horizon_raises(spending):
@@ -307,7 +312,7 @@ def test_summary_quantiles_by_hand():
     indicators["payback_year"] = [8, np.nan, np.nan, np.nan, 9]
     indicators["safety_net_hump_year"] = [4, np.nan, np.nan, 5, np.nan]
     indicators["npv_eur"] = [1.0, 2.0, 3.0, 4.0, 5.0]
-    summary = ta.summarise_indicators(indicators).set_index("indicator")
+    summary = transition_summary.summarise_indicators(indicators).set_index("indicator")
     # Break-even: sorted 5, 6, 6, 7, never. The median is the first year by which at least
     # half the seeds (3 of 5) break even: 6; 95% needs all five: not reached.
     assert summary.loc["break_even_year", ["p05", "median"]].tolist() == [5, 6]
@@ -326,7 +331,7 @@ def test_summary_quantiles_by_hand():
 
 
 def test_mean_curves(spending):
-    curves = ta.mean_curves(spending, START)
+    curves = transition_summary.mean_curves(spending, START)
     total = curves[(curves["view"] == "society") & (curves["component"] == "total")]
     total = total.set_index("year")
     np.testing.assert_allclose(total["extra_eur_median"] / M, EXTRA_TOTAL_SOCIETY, atol=1e-12)
@@ -343,7 +348,7 @@ def test_mean_curves(spending):
 
 
 def test_markdown_summary(indicators):
-    summary = ta.summarise_indicators(indicators)
+    summary = transition_summary.summarise_indicators(indicators)
     text = tr.markdown_summary(summary, START, 0.10, len(SEEDS), "transition")
     assert "not a confidence interval of the mean" in text
     assert "MKBA" in text and "GKBA" in text
@@ -358,7 +363,7 @@ def test_markdown_summary(indicators):
 
 
 def test_figures_are_drawn_and_closed(spending, tmp_path):
-    curves = ta.mean_curves(spending, START)
+    curves = transition_summary.mean_curves(spending, START)
     figures = tp.transition_figures(spending, curves, START)
     assert set(figures) == {
         "transition_spending.png",
@@ -378,7 +383,7 @@ def test_figures_are_drawn_and_closed(spending, tmp_path):
 
 
 def test_no_hump_annotation_without_a_second_hump():
-    spending = ta.spending_table(make_yearly(surge=0.0))
+    spending = transition_spending.spending_table(make_yearly(surge=0.0))
     figure = tp.extra_by_stream_figure(spending, START)
     texts = [t.get_text() for a in figure.axes for t in a.texts]
     assert any("investment hump" in t for t in texts)
@@ -419,12 +424,12 @@ PAYBACK = {(8, "society"): 10}
 
 @pytest.fixture(scope="module")
 def grid_spending() -> pd.DataFrame:
-    return ta.spending_table(make_grid_yearly(), grid=[FIELD])
+    return transition_spending.spending_table(make_grid_yearly(), grid=[FIELD])
 
 
 def test_grid_spending_pairs_each_condition_with_the_same_reference(grid_spending):
-    assert list(grid_spending.columns) == [FIELD, *ta.SPENDING_COLUMNS]
-    single = ta.spending_table(make_yearly())
+    assert list(grid_spending.columns) == [FIELD, *transition_spending.SPENDING_COLUMNS]
+    single = transition_spending.spending_table(make_yearly())
     assert len(grid_spending) == 2 * len(single)
     # 8 FTE is the table without a grid, row for row; 12 FTE has the same reference.
     eight = grid_spending[grid_spending[FIELD] == 8].drop(columns=FIELD)
@@ -453,14 +458,14 @@ def test_grid_indicators_give_each_condition_its_own_break_even(grid_spending):
         society.loc[12, "pv_costs_eur"] - society.loc[8, "pv_costs_eur"], 1.6 * M
     )
 
-    summary = ta.summarise_indicators(indicators)
-    assert list(summary.columns) == [FIELD, *ta.SUMMARY_COLUMNS]
+    summary = transition_summary.summarise_indicators(indicators)
+    assert list(summary.columns) == [FIELD, *transition_summary.SUMMARY_COLUMNS]
     medians = summary[summary["indicator"] == "break_even_year"].set_index([FIELD, "view"])
     assert medians.loc[(8, "society"), "median"] == 6
     assert medians.loc[(12, "society"), "median"] == 7
     assert math.isnan(medians.loc[(12, "municipality"), "median"])
 
-    curves = ta.mean_curves(grid_spending, START)
+    curves = transition_summary.mean_curves(grid_spending, START)
     total = curves.query("view == 'society' and component == 'total'").set_index([FIELD, "year"])
     assert total.loc[(12, 10), "cumulative_extra_eur_median"] == pytest.approx(1.4 * M)
     assert total.loc[(8, 10), "cumulative_extra_eur_median"] == pytest.approx(-0.2 * M)
@@ -495,7 +500,7 @@ def test_a_grid_field_both_variants_have_pairs_equal_values_only():
     )
     dearer_old.loc[extra, "value"] += M
     table = pd.concat([table.assign(households=1000), dearer_old], ignore_index=True)
-    spending = ta.spending_table(table, grid=["households"])
+    spending = transition_spending.spending_table(table, grid=["households"])
     total = spending.query("view == 'society' and component == 'total' and seed == 1")
     by_size = total.set_index(["households", "year"])["extra_eur"] / M
     np.testing.assert_allclose(by_size.loc[1000], EXTRA_TOTAL_SOCIETY, atol=1e-12)
@@ -504,13 +509,13 @@ def test_a_grid_field_both_variants_have_pairs_equal_values_only():
 
 def test_a_grid_without_its_columns_or_a_seed_pair_is_a_clear_error():
     with pytest.raises(ValueError, match=r"lacks the grid column\(s\) \['households'\]"):
-        ta.spending_table(make_grid_yearly(), grid=["households"])
+        transition_spending.spending_table(make_grid_yearly(), grid=["households"])
     table = make_grid_yearly()
     table = table[~((table[FIELD] == 12) & (table["seed"] == 3))]
     with pytest.raises(ValueError, match=r"condition team.frontline_fte=12: seed\(s\) \[3\]"):
-        ta.spending_table(table, grid=[FIELD])
+        transition_spending.spending_table(table, grid=[FIELD])
     # The report leaves such a seed out of its condition instead.
-    spending = ta.spending_table(table, grid=[FIELD], drop_unpaired=True)
+    spending = transition_spending.spending_table(table, grid=[FIELD], drop_unpaired=True)
     assert spending.groupby(FIELD)["seed"].nunique().to_dict() == {8: 4, 12: 3}
 
 
@@ -527,7 +532,9 @@ def marks_team_start(axis, start: int) -> bool:
 
 
 def test_every_figure_marks_the_switch(spending):
-    figures = tp.transition_figures(spending, ta.mean_curves(spending, START), START)
+    figures = tp.transition_figures(
+        spending, transition_summary.mean_curves(spending, START), START
+    )
     for name, figure in figures.items():
         (axis,) = figure.axes
         assert marks_team_start(axis, START), name
@@ -537,7 +544,7 @@ def test_every_figure_marks_the_switch(spending):
 
 def test_grid_figures_have_a_panel_per_condition_each_marking_its_switch(grid_spending):
     starts = {(8,): START, (12,): START + 1}
-    curves = ta.mean_curves(grid_spending, starts)
+    curves = transition_summary.mean_curves(grid_spending, starts)
     figures = tp.transition_figures(grid_spending, curves, starts)
     assert set(figures) == {
         "transition_spending.png",
@@ -561,7 +568,7 @@ def test_grid_figures_are_paged_beyond_the_panel_limit(grid_spending):
     many = pd.concat(
         [one.assign(**{FIELD: float(k)}) for k in range(tp.MAX_PANELS + 1)], ignore_index=True
     )
-    figures = tp.transition_figures(many, ta.mean_curves(many, START), START)
+    figures = tp.transition_figures(many, transition_summary.mean_curves(many, START), START)
     assert "transition_spending_1.png" in figures and "transition_spending_2.png" in figures
     panels = [len([a for a in figures[f"transition_cumulative_{page}.png"].axes if a.get_visible()])
               for page in (1, 2)]  # fmt: skip

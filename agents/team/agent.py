@@ -68,18 +68,18 @@ class NeighbourhoodTeam(
         self.covered = self.competence > 0
         # Domains the team refers once they are bad enough: a specialist treats them and
         # the team does not do that specialist's work itself (depth).
-        self._specialist_for = {}
+        self.specialist_for = {}
         for specialist in reversed(model.specialists):
             if specialist.params.forced_admission or specialist.kind in params.own_functions:
                 continue
             for column in specialist.domain_columns.tolist():
-                self._specialist_for[column] = specialist
+                self.specialist_for[column] = specialist
         self.referable = np.zeros(N_DOMAINS, dtype=bool)
-        self.referable[list(self._specialist_for)] = True
+        self.referable[list(self.specialist_for)] = True
         # A provision the team cannot give itself is referred at its own admission level,
         # whatever the policy's threshold (SpecialistParams.team_substitutes).
         self.provision_level = np.zeros(N_DOMAINS, dtype=np.int8)
-        for column, specialist in self._specialist_for.items():
+        for column, specialist in self.specialist_for.items():
             if not specialist.params.team_substitutes:
                 self.provision_level[column] = specialist.params.admission_max_level
         self.focus = np.zeros(N_DOMAINS, dtype=bool)
@@ -88,10 +88,10 @@ class NeighbourhoodTeam(
         self.frontline_fte = params.frontline_fte
         self.target_fte = params.frontline_fte
         self._derive_capacity()
-        self._intensity_of_group = self._group_intensities(model, params)
+        self.intensity_of_group = self._group_intensities(model, params)
         self.billed_cents = 0
         # This week's flows of this team alone (cleared with the model's counters): what
-        # its provider's operator is paid for and reasons from (agents/operator.py).
+        # its provider's operator is paid for and reasons from (agents/operator/).
         self.counters: Counter = Counter()
         self.intake_hours_this_week = 0.0
         self.intake_hours_last_week = 0.0

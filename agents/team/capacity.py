@@ -1,6 +1,7 @@
 """The team's capacity: staff in FTE, weekly hours, caseload limit and case weights.
 
-Also what the operator may change (staffing and policy knobs) and the weekly staff cost
+Also what the operator may change (the knobs of ``agents/operator/knobs.py``) and the
+weekly staff cost
 (docs/sources.md §2 for the norms; ODD §7.5).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wijksim.agents.operator.knobs import KNOBS, KNOBS_BY_NAME, Knob, KnobHome
 from wijksim.model.config.team_params import INTENSITIES, TeamParams
 from wijksim.model.core.clock import WEEKS_PER_YEAR
 from wijksim.model.state.ledger import to_cents
@@ -40,27 +42,30 @@ class TeamCapacity:
         self.weekly_cost_cents = to_cents(fte * params.cost_per_fte_year_eur / WEEKS_PER_YEAR)
 
     def settings(self) -> dict[str, float]:
-        """What the operator can change: staffing (× the scenario's FTE) and policy knobs."""
-        policy = self.policy
-        return {
-            "staffing_factor": self.target_fte / self.params.frontline_fte,
-            "hours_per_case_factor": policy.hours_per_case_factor,
-            "intake_max_level": policy.intake_max_level,
-            "referral_max_level": policy.referral_max_level,
-            "discharge_min_level": policy.discharge_min_level,
-            "outreach_share": policy.outreach_share,
-            "complex_offload_share": policy.complex_offload_share,
-        }
+        """What the operator can change: every knob of ``KNOBS``, by name, as set now."""
+        return {knob.name: self._knob_value(knob) for knob in KNOBS}
+
+    def _knob_value(self, knob: Knob) -> float:
+        if knob.home is KnobHome.STAFFING:  # a multiple of the scenario's frontline FTE
+            return self.target_fte / self.params.frontline_fte
+        return getattr(self.policy, knob.name)
 
     def apply_settings(self, settings: dict[str, float]) -> None:
-        """Adopt the operator's staffing and policy (see :meth:`settings`)."""
-        changes = {k: v for k, v in settings.items() if k != "staffing_factor"}
-        for name in ("intake_max_level", "referral_max_level", "discharge_min_level"):
-            if name in changes:
-                changes[name] = round(changes[name])
+        """Adopt the operator's staffing and policy (see :meth:`settings`).
+
+        Raises:
+            KeyError: A name in ``settings`` is not a knob of ``KNOBS``.
+        """
+        changes, staffing = {}, None
+        for name, value in settings.items():
+            knob = KNOBS_BY_NAME[name]
+            if knob.home is KnobHome.STAFFING:
+                staffing = value
+            else:
+                changes[name] = round(value) if knob.level else value
         self.policy = type(self.policy).model_validate({**self.policy.model_dump(), **changes})
-        if "staffing_factor" in settings:
-            self.target_fte = self.params.frontline_fte * settings["staffing_factor"]
+        if staffing is not None:
+            self.target_fte = self.params.frontline_fte * staffing
         self._derive_capacity()
         self.settle_staff()
 
@@ -116,7 +121,7 @@ class TeamCapacity:
 
         Before what household and network carry (see :meth:`substitution`).
         """
-        intensity = self._intensity_of_group[self.model.population.need_group[rows]]
+        intensity = self.intensity_of_group[self.model.population.need_group[rows]]
         table = np.array([self.weights[i] for i in INTENSITIES], dtype=np.float32)
         return table[intensity]
 

@@ -133,7 +133,7 @@ class TeamCasework:
         """Enlist ``rows`` with the specialist for ``domain``; consult or hand over."""
         cases = self.model.cases
         for column in np.unique(domain).tolist():
-            specialist = self._specialist_for[column]
+            specialist = self.specialist_for[column]
             chosen = domain == column
             for route, mask in (("consult", chosen & consult), ("handover", chosen & ~consult)):
                 picked = rows[mask]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import dask
 from distributed import Client, LocalCluster
-from wijksim.experiments.runner.sweep import execute_run, local_cluster_config
+from wijksim.experiments.runner.backends import local_cluster_config
+from wijksim.experiments.runner.run_files import execute_run
 from wijksim.experiments.runner.sweep_spec import SweepSpec, plan_runs
 
 SPEC = SweepSpec(name="dask_overhead", seeds=6, set={"population.households": 3000, "years": 10})

@@ -205,13 +205,13 @@ def write_calibration(source: Path, target: Path, fit: CalibrationFit) -> None:
     record["evaluations"] = fit.evaluations
     record["date"] = date.today().isoformat()
     document["calibrated"] = record
-    _keep_extends_resolvable(document, Path(source), Path(target))
+    keep_extends_resolvable(document, Path(source), Path(target))
     staging = Path(target).with_suffix(".toml.tmp")
     staging.write_text(tomlkit.dumps(document))
     staging.replace(target)
 
 
-def _keep_extends_resolvable(document, source: Path, target: Path) -> None:
+def keep_extends_resolvable(document, source: Path, target: Path) -> None:
     """Point ``extends`` at the same base file from the target's folder.
 
     A relative ``extends`` is read against the file's own folder, so a calibrated copy

@@ -42,7 +42,8 @@ from wijksim.experiments.calibration.sensitivity_spec import point_variant
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import write_bytes_atomically
 from wijksim.experiments.runner.manifest import git_commit, model_provenance, utc_now
-from wijksim.experiments.runner.sweep import RUN_METADATA_KEY, run_sweep
+from wijksim.experiments.runner.run_files import RUN_METADATA_KEY
+from wijksim.experiments.runner.sweep import run_sweep
 from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, plan_runs
 from wijksim.model.inputs.scenario_io import ResolvedScenario
 
@@ -242,7 +243,7 @@ def write_calibrated_scenario(
     Dotted fields become nested tables (``escalations.eviction.hazard_per_week``); the
     ``[calibrated]`` table records method, spec, targets and design.
     """
-    from wijksim.experiments.calibration.calibrate import _keep_extends_resolvable
+    from wijksim.experiments.calibration.calibrate import keep_extends_resolvable
 
     document = tomlkit.parse(Path(source).read_text(encoding="utf-8"))
     for dotted, value in values.items():
@@ -257,7 +258,7 @@ def write_calibrated_scenario(
     for key, value in record.items():
         calibrated[key] = value
     document["calibrated"] = calibrated
-    _keep_extends_resolvable(document, Path(source), Path(target))
+    keep_extends_resolvable(document, Path(source), Path(target))
     write_bytes_atomically(Path(target), tomlkit.dumps(document).encode("utf-8"))
 
 

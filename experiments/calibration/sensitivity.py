@@ -42,7 +42,7 @@ from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.table_files import SPEC_FILE, Provenance, write_tables
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import load_manifest
-from wijksim.experiments.runner.sweep import run_metadata
+from wijksim.experiments.runner.run_files import run_metadata
 from wijksim.model.config.scenario import PAYERS
 
 LABELS = {
@@ -132,9 +132,12 @@ def per_run_outputs(steps: pd.DataFrame, households: int, years: int) -> dict[st
 def _bcr_outputs(costs: list[pd.DataFrame], starts: dict[tuple, int]) -> pd.DataFrame:
     """``point, seed, output, value`` of the BCR in both views, per point and seed."""
     from wijksim.experiments.analysis import transition_analysis as ta
+    from wijksim.experiments.analysis import transition_spending
 
     table = pd.concat(costs, ignore_index=True)
-    spending = ta.spending_table(table, SWITCH, COUNTERFACTUAL, [POINT], drop_unpaired=True)
+    spending = transition_spending.spending_table(
+        table, SWITCH, COUNTERFACTUAL, [POINT], drop_unpaired=True
+    )
     indicators = ta.seed_indicators(spending, starts, ta.DEFAULT_DISCOUNT_RATE)
     return pd.DataFrame(
         {

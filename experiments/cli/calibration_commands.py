@@ -6,8 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from wijksim.experiments.cli.common import _check_out_folder, _overrides, _resolve, default_folder
-from wijksim.experiments.cli.sweep_commands import _exit_status
+from wijksim.experiments.cli.common import (
+    check_out_folder,
+    default_folder,
+    overrides_from_options,
+    resolve_scenario,
+)
+from wijksim.experiments.cli.sweep_commands import exit_status
 from wijksim.model.inputs.scenario_io import (
     ResolvedScenario,
     ScenarioError,
@@ -103,11 +108,11 @@ def command_targets(args: argparse.Namespace) -> int:
 
     targets_file = Path(args.targets) if args.targets else shipped_targets_path()
     targets = load_targets(targets_file)  # fails before any run, naming file and field
-    overrides = _overrides(args.households, args.years, args.set)
-    resolved, scaled = _resolve(args.scenario, overrides)
+    overrides = overrides_from_options(args.households, args.years, args.set)
+    resolved, scaled = resolve_scenario(args.scenario, overrides)
     scenario = resolved.scenario
     out = Path(args.out) if args.out else default_folder(f"targets-{resolved.name}", overrides)
-    _check_out_folder(out, args.overwrite)
+    check_out_folder(out, args.overwrite)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     say = None if args.quiet else (lambda text: print(f"targets: {text}", file=sys.stderr))
     runs = simulate(scenario, seeds, resolved.name, [str(p) for p in resolved.chain], log=say)
@@ -190,4 +195,4 @@ def command_sensitivity(args: argparse.Namespace) -> int:
         report = write_sensitivity_report(out, spec, design, run_map)
         if not args.quiet:
             print(f"report: {report}/summary.md")
-    return _exit_status(summary, out)
+    return exit_status(summary, out)

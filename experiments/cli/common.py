@@ -31,10 +31,10 @@ DEFAULT_SCENARIO = "old_system"
 COMMAND_LINE = "<command line>"
 
 
-class _OneLineParser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """Argument errors as one line, exit 2, like every other mistake (no usage block)."""
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> None:  # noqa: D102 (argparse's hook, documented there)
         print(f"wijksim: {COMMAND_LINE}: {one_line(message)} (see --help)", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
@@ -66,7 +66,7 @@ def _parse_setting(text: str) -> tuple[str, object]:
     return key.strip(), value
 
 
-def _count(text: str) -> int:
+def positive_count(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
         value = int(text)
@@ -77,7 +77,7 @@ def _count(text: str) -> int:
     return value
 
 
-def _resolve(
+def resolve_scenario(
     name: str, overrides: dict[str, object]
 ) -> tuple[ResolvedScenario, dict[str, list[float]]]:
     """The scenario with the command line's overrides, scaled if they set the households.
@@ -94,7 +94,7 @@ def _resolve(
     return resolved, scaled
 
 
-def _overrides(
+def overrides_from_options(
     households: int | None, years: int | None, settings: list[str] | None
 ) -> dict[str, object]:
     """Dotted-field overrides from ``--households``, ``--years`` and ``--set``.
@@ -148,7 +148,7 @@ def default_folder(name: str, overrides: dict[str, object]) -> Path:
     return Path("results") / "-".join(filter(None, [name, label]))
 
 
-def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> bool:
+def check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> bool:
     """Check ``--out`` before any simulation (:mod:`wijksim.experiments.runner.out_folder`).
 
     Args:
@@ -169,3 +169,8 @@ def _check_out_folder(out: Path, overwrite: bool = False, kind: str = "run") -> 
         check_sweep_folder(out)
         return False
     return check_replaceable(out, kind, overwrite)
+
+
+def comma_list(text: str) -> list[str]:
+    """A comma-separated list: ``"a, b"`` → ``["a", "b"]``."""
+    return [part.strip() for part in text.split(",") if part.strip()]

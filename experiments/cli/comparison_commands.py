@@ -10,19 +10,19 @@ from tqdm import tqdm
 from wijksim.experiments.cli import sweep_commands
 from wijksim.experiments.cli.common import (
     COMMAND_LINE,
-    _check_out_folder,
-    _count,
-    _overrides,
-    _resolve,
+    check_out_folder,
+    comma_list,
     default_folder,
+    overrides_from_options,
+    positive_count,
+    resolve_scenario,
 )
 from wijksim.experiments.cli.options import (
-    _add_allow_large,
-    _add_language,
-    _add_replicate_options,
-    _with_parameter_sets,
+    add_allow_large,
+    add_language,
+    add_replicate_options,
+    with_parameter_sets,
 )
-from wijksim.experiments.cli.sweep_commands import _names
 from wijksim.model.inputs.scenario_io import (
     ScenarioError,
     check_size,
@@ -38,7 +38,7 @@ def command_compare_funding(args: argparse.Namespace) -> int:
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to fund")
     spec, path = load_sweep("compare_funding")
-    overrides = _overrides(args.households, args.years, args.set)
+    overrides = overrides_from_options(args.households, args.years, args.set)
     grid, label = _funding_families(args, overrides)
     spec = spec.model_copy(
         update={
@@ -50,10 +50,10 @@ def command_compare_funding(args: argparse.Namespace) -> int:
             "grid": {**spec.grid, **grid},
         }
     )
-    spec = _with_parameter_sets(spec, args)
+    spec = with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, label)
-    return sweep_commands._execute_sweep(spec, tasks, out, args, source=str(path))
+    return sweep_commands.execute_sweep(spec, tasks, out, args, source=str(path))
 
 
 def _funding_families(
@@ -107,7 +107,7 @@ def _ethos_values(text: str | None, overrides: dict[str, object]) -> list[float]
     if ETHOS_FIELD in overrides:
         raise ScenarioError(COMMAND_LINE, "set by both --ethos and --set", ETHOS_FIELD)
     values = []
-    for part in _names(text) or [text]:
+    for part in comma_list(text) or [text]:
         try:
             value = float(part)
         except ValueError:
@@ -129,20 +129,20 @@ def command_compare_teams(args: argparse.Namespace) -> int:
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to split")
-    overrides = _overrides(args.households, args.years, args.set)
+    overrides = overrides_from_options(args.households, args.years, args.set)
     spec, path = teams_sweep(
         str(resolved.path),
-        configurations=_names(args.configurations),
-        forms=_names(args.forms) if args.forms else None,
-        neighbourhoods=_names(args.neighbourhoods),
+        configurations=comma_list(args.configurations),
+        forms=comma_list(args.forms) if args.forms else None,
+        neighbourhoods=comma_list(args.neighbourhoods),
         seeds=args.seeds,
         first_seed=args.first_seed,
         overrides=overrides,
     )
-    spec = _with_parameter_sets(spec, args)
+    spec = with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
-    return sweep_commands._execute_sweep(spec, tasks, out, args, source=str(path))
+    return sweep_commands.execute_sweep(spec, tasks, out, args, source=str(path))
 
 
 def command_compare_allocation(args: argparse.Namespace) -> int:
@@ -150,16 +150,16 @@ def command_compare_allocation(args: argparse.Namespace) -> int:
     from wijksim.experiments.reports.compare_allocation import compare_allocation, write_allocation
     from wijksim.experiments.reports.table_files import Provenance
 
-    overrides = _overrides(args.households, args.years, args.set)
-    resolved, _scaled = _resolve(args.scenario, overrides)
+    overrides = overrides_from_options(args.households, args.years, args.set)
+    resolved, _scaled = resolve_scenario(args.scenario, overrides)
     scenario = resolved.scenario
     if scenario.city is None or scenario.team is None:
         raise ScenarioError(resolved.path, "expected a city scenario with a [city] and a [team]")
     check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    allocations = _names(args.allocations) if args.allocations else None
+    allocations = comma_list(args.allocations) if args.allocations else None
     out = Path(args.out) if args.out else default_folder(f"allocation-{resolved.name}", overrides)
-    _check_out_folder(out, kind="allocation")
+    check_out_folder(out, kind="allocation")
     runs = args.seeds * (len(allocations) if allocations else 5)
     with tqdm(total=runs, desc="allocations", unit="run", disable=args.quiet) as bar:
         result = compare_allocation(
@@ -180,7 +180,7 @@ def command_compare_allocation(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_compare_allocation(commands) -> None:
+def add_compare_allocation(commands) -> None:
     """The ``compare-allocation`` subcommand (issue 18, item 2)."""
     allocation = commands.add_parser(
         "compare-allocation",
@@ -189,7 +189,7 @@ def _add_compare_allocation(commands) -> None:
     allocation.add_argument(
         "scenario", nargs="?", default="utrecht_like", help="a city scenario (default utrecht_like)"
     )
-    _add_replicate_options(
+    add_replicate_options(
         allocation, seeds=3, years_help="override the years", households_help="the whole city's"
     )
     allocation.add_argument(
@@ -197,11 +197,13 @@ def _add_compare_allocation(commands) -> None:
         help="comma-separated, of as_scenario, households, vulnerability, need_zrm, caseload "
         "(default all; households, the reference, always runs)",
     )
-    allocation.add_argument("--workers", type=_count, default=1, help="processes (default 1)")
+    allocation.add_argument(
+        "--workers", type=positive_count, default=1, help="processes (default 1)"
+    )
     allocation.add_argument("--out", help="output folder (default results/allocation-SCENARIO)")
     allocation.add_argument("--quiet", action="store_true", help="no progress or summary")
-    _add_language(allocation)
-    _add_allow_large(allocation)
+    add_language(allocation)
+    add_allow_large(allocation)
     allocation.set_defaults(handler=command_compare_allocation)
 
 
@@ -214,14 +216,14 @@ def command_compare_providers(args: argparse.Namespace) -> int:
     )
     from wijksim.experiments.reports.table_files import Provenance
 
-    overrides = _overrides(args.households, args.years, args.set)
-    resolved, _scaled = _resolve(args.scenario, overrides)
+    overrides = overrides_from_options(args.households, args.years, args.set)
+    resolved, _scaled = resolve_scenario(args.scenario, overrides)
     scenario = resolved.scenario
     check_providers(scenario, resolved.path)
     check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     out = Path(args.out) if args.out else default_folder(f"providers-{resolved.name}", overrides)
-    _check_out_folder(out, kind="providers")
+    check_out_folder(out, kind="providers")
     with tqdm(total=len(seeds), desc="seeds", unit="run", disable=args.quiet) as bar:
         result = compare_providers(scenario, resolved.name, seeds, args.workers, bar.update)
     provenance = Provenance(
@@ -239,7 +241,7 @@ def command_compare_providers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_compare_providers(commands) -> None:
+def add_compare_providers(commands) -> None:
     """The ``compare-providers`` subcommand (issue 18, item 5)."""
     providers = commands.add_parser(
         "compare-providers",
@@ -252,12 +254,14 @@ def _add_compare_providers(commands) -> None:
         default="utrecht_two_providers",
         help="a city scenario of two or more providers (default utrecht_two_providers)",
     )
-    _add_replicate_options(
+    add_replicate_options(
         providers, seeds=3, years_help="override the years", households_help="the whole city's"
     )
-    providers.add_argument("--workers", type=_count, default=1, help="processes (default 1)")
+    providers.add_argument(
+        "--workers", type=positive_count, default=1, help="processes (default 1)"
+    )
     providers.add_argument("--out", help="output folder (default results/providers-SCENARIO)")
     providers.add_argument("--quiet", action="store_true", help="no progress or summary")
-    _add_language(providers)
-    _add_allow_large(providers)
+    add_language(providers)
+    add_allow_large(providers)
     providers.set_defaults(handler=command_compare_providers)

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import argparse
 
-from wijksim.experiments.cli.common import _count
+from wijksim.experiments.cli.common import positive_count
 
 
-def _add_replicate_options(
+def add_replicate_options(
     parser: argparse.ArgumentParser,
     seeds: int,
     years_help: str = "override the years (default 8)",
     households_help: str = "override the number of households",
 ) -> None:
     """Seeds, first seed, years, households and ``--set``: the options of a paired experiment."""
-    parser.add_argument("--seeds", type=_count, default=seeds, help=f"replicates (default {seeds})")
-    parser.add_argument("--first-seed", type=_count, default=1, help="first seed (default 1)")
+    parser.add_argument(
+        "--seeds", type=positive_count, default=seeds, help=f"replicates (default {seeds})"
+    )
+    parser.add_argument(
+        "--first-seed", type=positive_count, default=1, help="first seed (default 1)"
+    )
     parser.add_argument("--years", type=int, help=years_help)
     parser.add_argument("--households", type=int, help=households_help)
     parser.add_argument("--set", action="append", metavar="KEY=VALUE", help="any field")
 
 
-def _add_parameter_set_options(parser: argparse.ArgumentParser) -> None:
+def add_parameter_set_options(parser: argparse.ArgumentParser) -> None:
+    """``--parameter-sets`` and ``--ensemble``: run on parameter sets of an ensemble."""
     parser.add_argument(
         "--parameter-sets",
-        type=_count,
+        type=positive_count,
         help="run every condition on N parameter sets drawn from the calibrated ensemble, "
         "each on its own seeds: bands then combine parameter and stochastic uncertainty",
     )
@@ -36,7 +41,7 @@ def _add_parameter_set_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _with_parameter_sets(spec, args: argparse.Namespace):
+def with_parameter_sets(spec, args: argparse.Namespace):
     """The sweep with ``--parameter-sets N`` from ``--ensemble``, or as it was.
 
     The sets are drawn at random, seeded by the sweep's first seed.
@@ -50,14 +55,17 @@ def _with_parameter_sets(spec, args: argparse.Namespace):
     return spec.model_copy(update={"parameter_sets": sets})
 
 
-def _add_backend_options(parser: argparse.ArgumentParser) -> None:
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """Where a sweep's runs execute (``--backend``, ``--workers``, ...) and ``--out``."""
     parser.add_argument(
         "--backend",
         choices=("serial", "processes", "dask"),
         default="processes",
         help="where runs execute (default processes; dask starts a LocalCluster)",
     )
-    parser.add_argument("--workers", type=_count, help="processes or Dask workers (default: cores)")
+    parser.add_argument(
+        "--workers", type=positive_count, help="processes or Dask workers (default: cores)"
+    )
     parser.add_argument(
         "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
@@ -69,10 +77,11 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
         "(needed after a model change: runs of another model revision are never mixed)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-    _add_allow_large(parser)
+    add_allow_large(parser)
 
 
-def _add_language(parser: argparse.ArgumentParser) -> None:
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of what a command prints and writes."""
     parser.add_argument(
         "--lang",
         choices=("en", "nl"),
@@ -82,7 +91,8 @@ def _add_language(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_allow_large(parser: argparse.ArgumentParser) -> None:
+def add_allow_large(parser: argparse.ArgumentParser) -> None:
+    """``--allow-large``: run even a run or sweep above the size guards."""
     parser.add_argument(
         "--allow-large",
         action="store_true",
@@ -96,7 +106,7 @@ WITHOUT_PLUGINS: frozenset[str] = frozenset({"dashboard"})
 and runs in another process (streamlit), where nothing would import the plugin."""
 
 
-def _add_plugin_option(commands) -> None:
+def add_plugin_option(commands) -> None:
     """``--plugin MODULE`` (repeatable) on every command that runs or reads a model."""
     for name, command in commands.choices.items():
         if name in WITHOUT_PLUGINS:

@@ -27,23 +27,23 @@ from wijksim.experiments.cli.common import (
     COMMAND_LINE,
     DEFAULT_SCENARIO,
     EXIT_USAGE,
-    _count,
-    _OneLineParser,
+    OneLineParser,
+    positive_count,
 )
 from wijksim.experiments.cli.comparison_commands import (
-    _add_compare_allocation,
-    _add_compare_providers,
+    add_compare_allocation,
+    add_compare_providers,
     command_compare_funding,
     command_compare_teams,
 )
 from wijksim.experiments.cli.dashboard_command import DEFAULT_DASHBOARD_PORT, command_dashboard
 from wijksim.experiments.cli.options import (
-    _add_allow_large,
-    _add_backend_options,
-    _add_language,
-    _add_parameter_set_options,
-    _add_plugin_option,
-    _add_replicate_options,
+    add_allow_large,
+    add_backend_options,
+    add_language,
+    add_parameter_set_options,
+    add_plugin_option,
+    add_replicate_options,
 )
 from wijksim.experiments.cli.scenario_commands import (
     command_list,
@@ -51,7 +51,7 @@ from wijksim.experiments.cli.scenario_commands import (
     command_run,
     command_validate,
 )
-from wijksim.experiments.cli.study_commands import _add_reliability, command_bench
+from wijksim.experiments.cli.study_commands import add_reliability, command_bench
 from wijksim.experiments.cli.sweep_commands import (
     command_report,
     command_results_doc,
@@ -89,7 +89,7 @@ PLUGINS_RUN_CODE = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``wijksim`` command."""
-    parser = _OneLineParser(
+    parser = OneLineParser(
         prog="wijksim",
         description="Simulate a Dutch neighbourhood, its social neighbourhood team and its costs.",
     )
@@ -121,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-figures", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-    _add_allow_large(run)
-    _add_language(run)
+    add_allow_large(run)
+    add_language(run)
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="list the shipped scenarios")
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", help="scenario name or .toml file")
-    _add_allow_large(validate)
+    add_allow_large(validate)
     validate.set_defaults(handler=command_validate)
 
     calibrate = commands.add_parser(
@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument(
         "scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario name or .toml file"
     )
-    _add_replicate_options(targets, seeds=3, years_help="override the scenario's years")
+    add_replicate_options(targets, seeds=3, years_help="override the scenario's years")
     targets.add_argument("--targets", help="targets file (default: the shipped data/targets.toml)")
     targets.add_argument(
         "--out", help="output folder (default results/targets-SCENARIO, with the overrides)"
@@ -261,9 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Run a sweep: scenarios × grid × seeds. {PLUGINS_RUN_CODE}",
     )
     sweep.add_argument("sweep", help="sweep file (.toml) or name of a shipped sweep")
-    sweep.add_argument("--seeds", type=_count, help="override the number of seeds")
-    _add_parameter_set_options(sweep)
-    _add_backend_options(sweep)
+    sweep.add_argument("--seeds", type=positive_count, help="override the number of seeds")
+    add_parameter_set_options(sweep)
+    add_backend_options(sweep)
     sweep.set_defaults(handler=command_sweep)
 
     sensitivity = commands.add_parser(
@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_argument(
         "spec", help="sensitivity file (.toml) or name of a shipped one (sensitivity_*)"
     )
-    _add_backend_options(sensitivity)
+    add_backend_options(sensitivity)
     sensitivity.set_defaults(handler=command_sensitivity)
 
     transition = commands.add_parser(
@@ -282,13 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     transition.add_argument(
         "scenario", nargs="?", default="transition", help="a scenario with a [team]"
     )
-    _add_replicate_options(transition, seeds=10, years_help="override the scenario's years")
+    add_replicate_options(transition, seeds=10, years_help="override the scenario's years")
     transition.add_argument(
         "--discount-rate", type=float, help="for present values (default 0.0225)"
     )
-    _add_parameter_set_options(transition)
-    _add_backend_options(transition)
-    _add_language(transition)
+    add_parameter_set_options(transition)
+    add_backend_options(transition)
+    add_language(transition)
     transition.set_defaults(handler=command_transition)
 
     compare = commands.add_parser(
@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="funding_function_budget",
         help="a scenario with a [team] (default funding_function_budget)",
     )
-    _add_replicate_options(compare, seeds=10)
+    add_replicate_options(compare, seeds=10)
     compare.add_argument(
         "--ethos",
         metavar="X[,Y...]",
@@ -314,9 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run every form with an operator that does not adapt (funding.operator."
         "adapts=false), to tell the arrows that hold by construction from those that emerge",
     )
-    _add_parameter_set_options(compare)
-    _add_backend_options(compare)
-    _add_language(compare)
+    add_parameter_set_options(compare)
+    add_backend_options(compare)
+    add_language(compare)
     compare.set_defaults(handler=command_compare_funding)
     teams = commands.add_parser(
         "compare-teams",
@@ -325,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     teams.add_argument(
         "scenario", nargs="?", default="integral_team", help="a scenario with a [team]"
     )
-    _add_replicate_options(teams, seeds=5, households_help="override every neighbourhood's size")
+    add_replicate_options(teams, seeds=5, households_help="override every neighbourhood's size")
     teams.add_argument(
         "--configurations",
         default="integral,team_focus_life_phase,team_front_back",
@@ -339,9 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="weak,vulnerable,strong",
         help="neighbourhood types (default weak,vulnerable,strong)",
     )
-    _add_parameter_set_options(teams)
-    _add_backend_options(teams)
-    _add_language(teams)
+    add_parameter_set_options(teams)
+    add_backend_options(teams)
+    add_language(teams)
     teams.set_defaults(handler=command_compare_teams)
     bench = commands.add_parser(
         "bench", help="time the array core against idiomatic Mesa, and the full model"
@@ -383,9 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.add_argument("--quiet", action="store_true", help="no progress or summary")
     bench.set_defaults(handler=command_bench)
-    _add_reliability(commands)
-    _add_compare_allocation(commands)
-    _add_compare_providers(commands)
+    add_reliability(commands)
+    add_compare_allocation(commands)
+    add_compare_providers(commands)
     dashboard = commands.add_parser(
         "dashboard", help="the dashboard in the browser: knobs, runs, comparisons, downloads"
     )
@@ -402,9 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("results", help="a sweep's results folder")
     report.add_argument("--discount-rate", type=float, help="for the transition curve")
     report.add_argument("--quiet", action="store_true")
-    _add_language(report)
+    add_language(report)
     report.set_defaults(handler=command_report)
-    _add_plugin_option(commands)
+    add_plugin_option(commands)
     return parser
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from tqdm import tqdm
 from wijksim.experiments.cli.common import (
     COMMAND_LINE,
-    _check_out_folder,
-    _overrides,
-    _resolve,
+    check_out_folder,
     default_folder,
+    overrides_from_options,
+    resolve_scenario,
 )
 from wijksim.model.inputs.scaling import describe_scaling
 from wijksim.model.inputs.scenario_io import (
@@ -33,13 +33,13 @@ def command_run(args: argparse.Namespace) -> int:
 
     if args.seed < 0:
         raise ScenarioError(COMMAND_LINE, f"expected a seed ≥ 0, found {args.seed}", "--seed")
-    overrides = _overrides(args.households, args.years, args.set)
-    resolved, scaled = _resolve(args.scenario, overrides)
+    overrides = overrides_from_options(args.households, args.years, args.set)
+    resolved, scaled = resolve_scenario(args.scenario, overrides)
     scenario = resolved.scenario
     check_size(scenario, COMMAND_LINE if overrides else resolved.path, args.allow_large)
     name = f"{resolved.name}-seed{args.seed}"
     out = Path(args.out) if args.out else default_folder(name, overrides)
-    replaces = _check_out_folder(out, args.overwrite)  # before the run, not after
+    replaces = check_out_folder(out, args.overwrite)  # before the run, not after
     weeks = scenario.years * WEEKS_PER_YEAR
     label = f"{resolved.name} ({scenario.total_households:,} households, seed {args.seed})"
     with tqdm(total=weeks, desc=label, unit="week", disable=args.quiet, mininterval=0.5) as bar:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from wijksim.experiments.cli.common import COMMAND_LINE, _check_out_folder
-from wijksim.experiments.cli.options import _add_language
+from wijksim.experiments.cli.common import COMMAND_LINE, check_out_folder
+from wijksim.experiments.cli.options import add_language
 from wijksim.model.inputs.scenario_io import (
     ScenarioError,
 )
@@ -35,7 +35,7 @@ def command_bench(args: argparse.Namespace) -> int:
     )
     settings.check()
     out = Path(args.out or "results/bench")
-    _check_out_folder(out, kind="bench")
+    check_out_folder(out, kind="bench")
     say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
     result = run_bench(settings, progress=say)
     write_bench(result, out)
@@ -54,7 +54,7 @@ def _command_bench_city(args: argparse.Namespace) -> int:
             COMMAND_LINE, f"--years: expected a whole number >= 1, found {args.years}"
         )
     out = Path(args.out or "results/bench_city")
-    _check_out_folder(out, kind="bench")
+    check_out_folder(out, kind="bench")
     say = None if args.quiet else (lambda text: print(f"bench: {text}", file=sys.stderr))
     result = run_city_bench(
         args.city, years=args.years, seed=args.seed, memory=args.memory_years > 0, progress=say
@@ -97,7 +97,7 @@ def command_reliability(args: argparse.Namespace) -> int:
     )
     settings.check()
     out = Path(args.out or f"results/reliability-{args.indicator}")
-    _check_out_folder(out, kind="reliability")  # before any work
+    check_out_folder(out, kind="reliability")  # before any work
     write_reliability(run_reliability(settings), out, args.lang)
     if not args.quiet:
         print((out / "summary.md").read_text(encoding="utf-8"))
@@ -105,7 +105,7 @@ def command_reliability(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_reliability(commands) -> None:
+def add_reliability(commands) -> None:
     """The ``reliability`` subcommand (issue 18, item 4)."""
     reliability = commands.add_parser(
         "reliability",
@@ -149,5 +149,5 @@ def _add_reliability(commands) -> None:
     reliability.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     reliability.add_argument("--out", help="output folder (default results/reliability-INDICATOR)")
     reliability.add_argument("--quiet", action="store_true", help="no summary printed")
-    _add_language(reliability)
+    add_language(reliability)
     reliability.set_defaults(handler=command_reliability)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from wijksim.experiments.cli.common import (
     COMMAND_LINE,
-    _check_out_folder,
-    _overrides,
+    check_out_folder,
     default_folder,
+    overrides_from_options,
 )
-from wijksim.experiments.cli.options import _with_parameter_sets
+from wijksim.experiments.cli.options import with_parameter_sets
 from wijksim.model.inputs.scaling import describe_scaling
 from wijksim.model.inputs.scenario_io import (
     ScenarioError,
@@ -30,12 +30,12 @@ SCHEDULER_TIMEOUT_SECONDS = 5.0
 """How long to try reaching a Dask scheduler before saying it cannot be reached."""
 
 
-def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
+def execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str) -> int:
     """Run a planned sweep, print what happened, and write its report."""
     from wijksim.experiments.reports.sweep_report import write_report
     from wijksim.experiments.runner.sweep import run_sweep
 
-    _check_out_folder(out, kind="sweep")  # before any run, not after
+    check_out_folder(out, kind="sweep")  # before any run, not after
     for task in {t.fingerprint: t for t in tasks}.values():
         check_size(task.scenario, source, args.allow_large)
     if args.backend == "dask" and args.scheduler:
@@ -60,7 +60,7 @@ def _execute_sweep(spec, tasks, out: Path, args: argparse.Namespace, source: str
         )
     if not args.quiet:
         _print_sweep_outcome(summary, tasks, out, report, getattr(args, "lang", "en"))
-    return _exit_status(summary, out)
+    return exit_status(summary, out)
 
 
 def _print_sweep_outcome(summary, tasks, out: Path, report: Path | None, language: str) -> None:
@@ -95,7 +95,7 @@ def _print_sweep_outcome(summary, tasks, out: Path, report: Path | None, languag
         print(f"report: {report}/summary.md")
 
 
-def _exit_status(summary, out: Path) -> int:
+def exit_status(summary, out: Path) -> int:
     """0, or 1 after saying on stderr where the failed runs' tracebacks are."""
     if not summary.failed:
         return 0
@@ -148,10 +148,10 @@ def command_sweep(args: argparse.Namespace) -> int:
     spec, path = load_sweep(args.sweep)
     if args.seeds is not None:
         spec = spec.model_copy(update={"seeds": args.seeds})
-    spec = _with_parameter_sets(spec, args)
+    spec = with_parameter_sets(spec, args)
     tasks = plan_runs(spec, path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / spec.name
-    return _execute_sweep(spec, tasks, out, args, source=str(path))
+    return execute_sweep(spec, tasks, out, args, source=str(path))
 
 
 def command_transition(args: argparse.Namespace) -> int:
@@ -159,7 +159,7 @@ def command_transition(args: argparse.Namespace) -> int:
     from wijksim.experiments.runner.sweep_spec import SweepSpec, VariantSpec, plan_runs
 
     resolved = load_scenario(args.scenario)  # fails early, naming the file, if invalid
-    overrides = _overrides(args.households, args.years, args.set)
+    overrides = overrides_from_options(args.households, args.years, args.set)
     spec = SweepSpec(
         name=f"transition-{resolved.name}",
         scenario=str(resolved.path),
@@ -175,22 +175,17 @@ def command_transition(args: argparse.Namespace) -> int:
     )
     if resolved.scenario.team is None:
         raise ScenarioError(resolved.path, "expected a scenario with a [team] to switch to")
-    spec = _with_parameter_sets(spec, args)
+    spec = with_parameter_sets(spec, args)
     tasks = plan_runs(spec, resolved.path, allow_large=args.allow_large)
     out = Path(args.out) if args.out else default_folder(spec.name, overrides)
-    return _execute_sweep(spec, tasks, out, args, source=str(resolved.path))
-
-
-def _names(text: str) -> list[str]:
-    """A comma-separated list: ``"a, b"`` → ``["a", "b"]``."""
-    return [part.strip() for part in text.split(",") if part.strip()]
+    return execute_sweep(spec, tasks, out, args, source=str(resolved.path))
 
 
 def command_report(args: argparse.Namespace) -> int:
     """Turn a sweep's results folder into tables, figures and a markdown summary."""
     from wijksim.experiments.reports.sweep_report import write_report
 
-    _check_out_folder(Path(args.results) / "report", kind="report")
+    check_out_folder(Path(args.results) / "report", kind="report")
     report = write_report(Path(args.results), discount_rate=args.discount_rate, language=args.lang)
     if not args.quiet:
         print((report / "summary.md").read_text(encoding="utf-8"))

@@ -1,21 +1,18 @@
 """Figures of the funding comparison: indicators per form, incentives, payers, settings.
 
 Each function takes the tables of :mod:`wijksim.experiments.analysis.funding_analysis` (or a
-yearly table) and returns a Figure; :func:`save_figure` writes it as a PNG with its
-caption. The figures are built on
-:class:`matplotlib.figure.Figure` directly, not through pyplot, so none is left open in
-pyplot's global list, whatever happens while drawing. Conditions appear in the order of
+yearly table) and returns a Figure;
+:func:`~wijksim.experiments.plots.figure_tools.save_figure` writes it as a PNG with its
+caption. Conditions appear in the order of
 the table (the sweep's order), so every figure lists the forms alike. Euros are shown in
 millions and shares in per cent; a metric a run did not record gives an empty panel
 that says so, not an error.
 
-One piece over 300 lines: the funding report's four figures share their grid and style
-helpers, which the teams figures use too.
+One piece (about 300 lines): the funding report's four figures share their scales and
+style.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import matplotlib
 
@@ -23,26 +20,23 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from wijksim.experiments.analysis.funding_analysis import (
-    DEFAULT_START,
-    DEFAULT_THRESHOLD,
+from wijksim.experiments.analysis.funding_analysis import DEFAULT_THRESHOLD, percent
+from wijksim.experiments.analysis.funding_catalogue import (
     DIMENSION_LABELS,
     INCENTIVE_DIMENSIONS,
     INDICATORS_BY_NAME,
     NOT_AVAILABLE,
     UP,
-    percent,
 )
+from wijksim.experiments.analysis.funding_runs import DEFAULT_START
 from wijksim.experiments.analysis.statistics import BAND
 from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
 from wijksim.experiments.i18n import N_, translator
-from wijksim.experiments.plots import run_figures as plots
+from wijksim.experiments.plots.figure_tools import mark_not_recorded, panel_grid
 from wijksim.model.config.scenario import PAYERS
 
-DPI = 110
 FIGURE_INDICATORS: tuple[str, ...] = (
     "clients_served",
     "hours_per_client",
@@ -90,58 +84,6 @@ def _conditions(table: pd.DataFrame) -> list[str]:
     return [str(c) for c in pd.unique(table["condition"])]
 
 
-def _grid(
-    panels: int, columns: int, width: float, height: float, sharex: bool = False
-) -> tuple[Figure, list[Axes], list[Axes]]:
-    """A figure with ``panels`` axes in rows of ``columns``; unused places hidden.
-
-    With ``sharex`` the panels share the x axis and only the lowest panel of each column
-    labels it: the forms (or years) are named once per column, not in every panel (which
-    also keeps drawing fast: laying out tick labels is most of the work).
-
-    Returns:
-        The figure, its panels in reading order, and the lowest panel of each column.
-    """
-    columns = max(1, min(panels, columns))
-    rows = -(-panels // columns)
-    figure = Figure(figsize=(width * columns, height * rows), layout="constrained")
-    axes = figure.subplots(rows, columns, squeeze=False, sharex=sharex).ravel().tolist()
-    for axis in axes[panels:]:
-        axis.set_visible(False)
-    if sharex:
-        # A panel above an unused place is the lowest of its column: it keeps its labels.
-        for axis in axes[max(0, panels - columns) : panels]:
-            axis.xaxis.set_tick_params(labelbottom=True)
-    return figure, axes[:panels], axes[max(0, panels - columns) : panels]
-
-
-def _empty(axis: Axes, title: str, language: str = "en") -> None:
-    axis.set_title(title, fontsize=10)
-    shown = translator(language)(N_("not recorded"))
-    axis.text(0.5, 0.5, shown, ha="center", va="center", transform=axis.transAxes)
-    axis.set_yticks([])  # not the x ticks: they may be shared with the other panels
-
-
-def save_figure(figure: Figure, path: str | Path, dpi: int = DPI, caption: str = "") -> Path:
-    """Save ``figure`` as a PNG at ``path`` (folders made), ``caption`` above it.
-
-    Args:
-        figure: One of this module's figures (or :mod:`~wijksim.experiments.plots.teams_plots`').
-        path: Where to save the PNG.
-        dpi: Resolution of the PNG.
-        caption: What produced the figure, in small type above it (``""``: none).
-
-    Returns:
-        The saved path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if caption:
-        plots.caption(figure, caption)
-    figure.savefig(path, dpi=dpi, **plots.SAVE_OPTIONS)
-    return path
-
-
 def indicator_figure(
     indicators: pd.DataFrame,
     language: str = "en",
@@ -149,7 +91,7 @@ def indicator_figure(
     """The main indicators per funding form: one dot per seed, a bar at the median.
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.funding_analysis.funding_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.funding_runs.funding_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
@@ -157,7 +99,7 @@ def indicator_figure(
     """
     conditions = _conditions(indicators)
     positions = {name: i for i, name in enumerate(conditions)}
-    figure, axes, lowest = _grid(len(FIGURE_INDICATORS), 3, 4.2, 3.0, sharex=True)
+    figure, axes, lowest = panel_grid(len(FIGURE_INDICATORS), 3, 4.2, 3.0, sharex=True)
     axes[0].set_xlim(-0.6, len(conditions) - 0.4)  # shared: for every panel
     # A fixed spread of the dots around each form, so that the figure is the same every time.
     rng = np.random.default_rng(0)
@@ -165,7 +107,7 @@ def indicator_figure(
         indicator = INDICATORS_BY_NAME[metric]
         rows = indicators[(indicators["metric"] == metric) & indicators["value"].notna()]
         if rows.empty:
-            _empty(axis, indicator.label_in(language), language)
+            mark_not_recorded(axis, indicator.label_in(language), language)
             continue
         factor, unit = _scale(metric, language)
         x = rows["condition"].astype(str).map(positions).to_numpy(dtype=float)
@@ -192,7 +134,7 @@ def difference_figure(
     """The incentive dimensions: each form's relative change with its 90% interval.
 
     One panel per dimension of
-    :data:`~wijksim.experiments.analysis.funding_analysis.INCENTIVE_DIMENSIONS`, forms on the y
+    :data:`~wijksim.experiments.analysis.funding_catalogue.INCENTIVE_DIMENSIONS`, forms on the y
     axis, the change in % of the reference's mean (in points for a share) on the x axis;
     the shaded band is ±
     the threshold below which a change counts as practically nothing. Dots are coloured
@@ -211,7 +153,7 @@ def difference_figure(
         threshold = float(incentives["threshold"].iloc[0]) if len(incentives) else DEFAULT_THRESHOLD
     conditions = _conditions(incentives) if len(incentives) else []
     dimensions = list(INCENTIVE_DIMENSIONS)
-    figure, axes, _lowest = _grid(
+    figure, axes, _lowest = panel_grid(
         len(dimensions), len(dimensions), 3.0, 0.6 * len(conditions) + 1.8
     )
     for axis, dimension in zip(axes, dimensions, strict=True):
@@ -262,7 +204,7 @@ def cost_by_payer_figure(
     """Spending over the window per funding form, stacked by who pays (mean over seeds).
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.funding_analysis.funding_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.funding_runs.funding_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
@@ -315,13 +257,13 @@ def settings_figure(
     """
     _ = translator(language)
     conditions = _conditions(yearly_table)
-    figure, axes, lowest = _grid(len(SETTINGS), 3, 4.2, 3.2, sharex=True)
+    figure, axes, lowest = panel_grid(len(SETTINGS), 3, 4.2, 3.2, sharex=True)
     axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))  # shared: whole years
     for axis, (metric, english) in zip(axes, SETTINGS.items(), strict=True):
         title = _(english)
         rows = yearly_table[(yearly_table["metric"] == metric) & yearly_table["value"].notna()]
         if rows.empty:
-            _empty(axis, title, language)
+            mark_not_recorded(axis, title, language)
             continue
         grouped = rows.groupby(["condition", "year"], sort=False)["value"]
         summary = pd.DataFrame(

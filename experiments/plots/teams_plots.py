@@ -1,7 +1,7 @@
 """Figures of the team comparison: differences from the integral team, waits per team, hours.
 
 Each function takes the tables of :mod:`wijksim.experiments.analysis.teams_analysis` and returns
-a Figure (:func:`~wijksim.experiments.plots.funding_plots.save_figure` saves it); like
+a Figure (:func:`~wijksim.experiments.plots.figure_tools.save_figure` saves it); like
 :mod:`wijksim.experiments.plots.funding_plots` (whose layout helpers it uses) the figures are
 built on :class:`matplotlib.figure.Figure`, not through
 pyplot. Configurations keep one colour in every figure (the integral team grey), and
@@ -20,15 +20,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from wijksim.experiments.analysis.funding_analysis import DEFAULT_THRESHOLD, percent
-from wijksim.experiments.analysis.teams_analysis import (
+from wijksim.experiments.analysis.team_configurations import INTEGRAL
+from wijksim.experiments.analysis.teams_analysis import in_order
+from wijksim.experiments.analysis.teams_catalogue import (
     INDICATORS_BY_NAME,
-    INTEGRAL,
     NO_TEAM,
-    in_order,
     parse_condition,
 )
 from wijksim.experiments.i18n import translator
-from wijksim.experiments.plots.funding_plots import _empty, _grid
+from wijksim.experiments.plots.figure_tools import mark_not_recorded, panel_grid
 
 DIFFERENCE_PANELS: tuple[str, ...] = (
     "cost_total_eur",
@@ -177,7 +177,7 @@ def wait_per_team_figure(
     another idles.
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.teams_analysis.team_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.teams_runs.team_indicators`.
         form: The funding form shown (default the cost centre if run, else the first).
         language: ``"en"`` or ``"nl"``: the figure's text.
 
@@ -192,13 +192,13 @@ def wait_per_team_figure(
     teams = teams[teams["form"] == form]
     neighbourhoods = in_order(indicators["neighbourhood"])
     colours = configuration_colours(in_order(indicators["configuration"]))
-    figure, axes, _lowest = _grid(len(neighbourhoods), len(neighbourhoods), 4.6, 3.6)
+    figure, axes, _lowest = panel_grid(len(neighbourhoods), len(neighbourhoods), 4.6, 3.6)
     rng = np.random.default_rng(0)  # a fixed spread of the dots: the same figure every time
     for axis, neighbourhood in zip(axes, neighbourhoods, strict=True):
         rows = teams[(teams["neighbourhood"] == neighbourhood) & teams["value"].notna()]
         title = neighbourhood or _("all runs")
         if rows.empty:
-            _empty(axis, title, language)
+            mark_not_recorded(axis, title, language)
             continue
         ticks, labels, x = [], [], 0.0
         for configuration, group in rows.groupby("configuration", sort=False):
@@ -240,7 +240,7 @@ def hours_figure(
     type; a group of bars per funding form, a bar per configuration (mean over seeds).
 
     Args:
-        indicators: From :func:`~wijksim.experiments.analysis.teams_analysis.team_indicators`.
+        indicators: From :func:`~wijksim.experiments.analysis.teams_runs.team_indicators`.
         language: ``"en"`` or ``"nl"``: the figure's text.
 
     Returns:
@@ -252,7 +252,7 @@ def hours_figure(
     forms = in_order(whole["form"])
     colours = configuration_colours(in_order(whole["configuration"]))
     panels = len(HOURS_PANELS) * len(neighbourhoods)
-    figure, axes, lowest = _grid(panels, len(neighbourhoods), 4.4, 3.0, sharex=True)
+    figure, axes, lowest = panel_grid(panels, len(neighbourhoods), 4.4, 3.0, sharex=True)
     for number, axis in enumerate(axes):
         metric = HOURS_PANELS[number // len(neighbourhoods)]
         neighbourhood = neighbourhoods[number % len(neighbourhoods)]
@@ -260,7 +260,7 @@ def hours_figure(
         title = f"{label}: {neighbourhood}" if neighbourhood else label
         rows = whole[(whole["metric"] == metric) & (whole["neighbourhood"] == neighbourhood)]
         if rows["value"].isna().all():
-            _empty(axis, title, language)
+            mark_not_recorded(axis, title, language)
             continue
         _grouped_bars(axis, rows, forms, colours)
         axis.set_title(title, fontsize=10)

@@ -29,17 +29,21 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from wijksim.experiments.analysis.transition_analysis import (
-    INVESTMENT_STREAMS,
-    SAFETY_NET_STREAMS,
-    SPENDING_COLUMNS,
-    VIEW_LABELS,
     ZERO_TOLERANCE_EUR,
+    stays_at_or_below_zero_from,
+)
+from wijksim.experiments.analysis.transition_conditions import (
     StartYears,
     condition_key,
     condition_label,
     grid_columns,
     start_year_of,
-    stays_at_or_below_zero_from,
+)
+from wijksim.experiments.analysis.transition_spending import (
+    INVESTMENT_STREAMS,
+    SAFETY_NET_STREAMS,
+    SPENDING_COLUMNS,
+    VIEW_LABELS,
 )
 from wijksim.experiments.i18n import N_, translator
 
@@ -117,7 +121,7 @@ def spending_figure(
     """Total spending per year, with the team and with the old system continued.
 
     Args:
-        curves: From :func:`~wijksim.experiments.analysis.transition_analysis.mean_curves`.
+        curves: From :func:`~wijksim.experiments.analysis.transition_summary.mean_curves`.
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
         language: ``"en"`` or ``"nl"``: the figure's text.
@@ -234,7 +238,7 @@ def extra_by_stream_figure(
     goes, the line what it comes to. The humps are named on the median curves.
 
     Args:
-        spending: From :func:`~wijksim.experiments.analysis.transition_analysis.spending_table`.
+        spending: From :func:`~wijksim.experiments.analysis.transition_spending.spending_table`.
         team_start_year: The first year of the team.
         view: ``"society"`` (all payers) or ``"municipality"``.
         language: ``"en"`` or ``"nl"``: the figure's text.
@@ -301,7 +305,7 @@ def cumulative_figure(curves: pd.DataFrame, team_start_year: int, language: str 
     for good, the investment is paid back; that point is marked.
 
     Args:
-        curves: From :func:`~wijksim.experiments.analysis.transition_analysis.mean_curves`.
+        curves: From :func:`~wijksim.experiments.analysis.transition_summary.mean_curves`.
         team_start_year: The first year of the team.
         language: ``"en"`` or ``"nl"``: the figure's text.
     """
@@ -507,8 +511,8 @@ def transition_figures(
     """All figures of the transition analysis, by file name.
 
     Args:
-        spending: From :func:`~wijksim.experiments.analysis.transition_analysis.spending_table`.
-        curves: From :func:`~wijksim.experiments.analysis.transition_analysis.mean_curves`.
+        spending: From :func:`~wijksim.experiments.analysis.transition_spending.spending_table`.
+        curves: From :func:`~wijksim.experiments.analysis.transition_summary.mean_curves`.
         team_start_year: The first year of the team (per condition if a grid varies it).
         language: ``"en"`` or ``"nl"``: the figures' text.
 

@@ -78,7 +78,7 @@ def _caseload_fte(model: NeighbourhoodModel, hood) -> float:
         model.population.need_group[hood.rows], minlength=len(model.classifier.names)
     )
     norms = team.params.intensity_norm_households_per_fte
-    intensity = team._intensity_of_group
+    intensity = team.intensity_of_group
     return float(sum(groups[g] / norms[INTENSITIES[intensity[g]]] for g in range(1, groups.size)))
 
 

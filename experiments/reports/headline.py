@@ -204,7 +204,8 @@ def sweep_headline(
 
 
 def _transition_lines(report: Path, manifest: dict, language: str, burn_in) -> list[str]:
-    from wijksim.experiments.analysis.transition_analysis import SUMMARY_COLUMNS, grid_columns
+    from wijksim.experiments.analysis.transition_conditions import grid_columns
+    from wijksim.experiments.analysis.transition_summary import SUMMARY_COLUMNS
 
     _ = translator(language)
     summary = pd.read_parquet(report / "transition_summary.parquet")
@@ -295,11 +296,9 @@ def _range_line(text: str, medians: pd.Series, reference: str, show, language: s
 
 
 def _funding_lines(report: Path, manifest: dict, language: str, burn_in) -> list[str]:
-    from wijksim.experiments.analysis.funding_analysis import (
-        NEUTRAL_FORM,
-        agreement,
-        is_fixed_operator,
-    )
+    from wijksim.experiments.analysis.funding_analysis import agreement
+    from wijksim.experiments.analysis.funding_catalogue import NEUTRAL_FORM
+    from wijksim.experiments.analysis.funding_origins import is_fixed_operator
 
     _ = translator(language)
     indicators = pd.read_parquet(report / "funding_indicators.parquet")
@@ -355,7 +354,7 @@ def _funding_lines(report: Path, manifest: dict, language: str, burn_in) -> list
 
 
 def _window_line(manifest: dict, language: str) -> str:
-    from wijksim.experiments.analysis.funding_analysis import DEFAULT_START
+    from wijksim.experiments.analysis.funding_runs import DEFAULT_START
 
     _ = translator(language)
     last = max(run.get("years") or 0 for run in manifest["runs"])

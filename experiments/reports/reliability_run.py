@@ -209,7 +209,7 @@ def run_reliability(settings: ReliabilitySettings) -> ReliabilityResult:
 
 def write_reliability(result: ReliabilityResult, out: Path, language: str = "en") -> Path:
     """Tables (Parquet, CSV, Excel), ``reliability.json``, ``summary.md`` and the figure."""
-    from wijksim.experiments.plots.funding_plots import save_figure
+    from wijksim.experiments.plots.figure_tools import save_figure
     from wijksim.experiments.plots.reliability_plots import settlement_figure
     from wijksim.experiments.reports.reliability_report import summary_markdown
     from wijksim.experiments.reports.table_files import Provenance, write_tables

@@ -16,7 +16,7 @@ import pandas as pd
 from wijksim.experiments.i18n import N_, number, translator
 from wijksim.experiments.plots import run_figures as plots
 from wijksim.experiments.runner.results import grid_fields
-from wijksim.experiments.runner.sweep import revision_of, run_metadata
+from wijksim.experiments.runner.run_files import revision_of, run_metadata
 from wijksim.model.inputs.scaling import describe_scaling
 from wijksim.model.inputs.scenario_io import ScenarioError
 
@@ -61,13 +61,13 @@ def sweep_facts(
         access = plots.access_point_label(bool(with_team), start, language)
     window = None
     if manifest["sweep"].get("analysis") in ("funding", "teams") and table is not None:
-        from wijksim.experiments.analysis.funding_analysis import DEFAULT_START
+        from wijksim.experiments.analysis.funding_runs import DEFAULT_START
 
         window = min(DEFAULT_START, int(table["year"].max()))
     return SweepFacts(burn_in, start, access, window)
 
 
-def _span(values, language: str = "en") -> str:
+def value_span(values, language: str = "en") -> str:
     """``"3,000"``, ``"3,000–10,000"`` (``"3.000"`` in Dutch), or ``"?"`` if not recorded."""
     known = sorted({v for v in values if v is not None})
     if not known:
@@ -102,8 +102,8 @@ def sweep_context(manifest: dict, burn_in_years: int | None = None, language: st
     context = plots.context_line(
         Path(sweep["scenario"]).stem,
         common_overrides(sweep),
-        _span((run.get("households") for run in runs), language),
-        _span((run.get("years") for run in runs), language),
+        value_span((run.get("households") for run in runs), language),
+        value_span((run.get("years") for run in runs), language),
         burn_in_years,
         language,
     )

@@ -38,19 +38,19 @@ from wijksim.experiments.plots import sweep_plots
 from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.experiments.reports.sweep_context import (
     SweepFacts,
-    _span,
     check_one_revision,
     check_rules_registered,
     common_overrides,
     scaling_note,
     sweep_context,
     sweep_facts,
+    value_span,
 )
 from wijksim.experiments.reports.table_files import SWEEP, VARIED, Provenance, write_tables
 from wijksim.experiments.reports.uncertainty import uncertainty_markdown, uncertainty_table
 from wijksim.experiments.runner.atomic import atomic_folder
 from wijksim.experiments.runner.results import grid_fields, load_manifest, load_results
-from wijksim.experiments.runner.sweep import run_metadata
+from wijksim.experiments.runner.run_files import run_metadata
 
 
 def _band(median: float, low: float, high: float, scale: float, language: str = "en") -> str:
@@ -291,8 +291,8 @@ def sweep_provenance(manifest: dict) -> Provenance:
         command=ANALYSIS_COMMANDS.get(sweep.get("analysis"), "sweep"),
         scenario=Path(sweep["scenario"]).stem,
         overrides=common_overrides(sweep),
-        households=_span(run.get("households") for run in runs),
-        years=_span(run.get("years") for run in runs),
+        households=value_span(run.get("households") for run in runs),
+        years=value_span(run.get("years") for run in runs),
         seeds=sorted({run["seed"] for run in runs}),
         git_commit=manifest.get("git_commit"),
         details=details,
@@ -377,7 +377,7 @@ def _transition_section(
     and band per indicator) to ``tables``;
     with a grid, each per condition, the grid fields as the first columns.
     """
-    from wijksim.experiments.analysis import transition_analysis
+    from wijksim.experiments.analysis import transition_analysis, transition_conditions
     from wijksim.experiments.plots import transition_plots
     from wijksim.experiments.reports import transition_report
 
@@ -387,7 +387,7 @@ def _transition_section(
     # The team's start year of each condition of the switch (a grid may vary it).
     starts: dict[tuple, int] = {}
     for run in (run for run in done if run["variant"] == "transition"):
-        key = transition_analysis.condition_key(run.get("params", {}), grid)
+        key = transition_conditions.condition_key(run.get("params", {}), grid)
         if key not in starts:
             scenario = run_metadata(folder / run["file"])["scenario"]
             starts[key] = scenario["transition"]["team_start_year"]
@@ -422,13 +422,13 @@ def _funding_section(
     window) and ``incentives`` (per form and App. III.4 dimension) to ``tables``, and
     writes four figures.
     """
-    from wijksim.experiments.analysis import funding_analysis
+    from wijksim.experiments.analysis import funding_analysis, funding_runs
     from wijksim.experiments.plots import funding_plots
     from wijksim.experiments.reports import funding_report
 
-    start = min(funding_analysis.DEFAULT_START, int(table["year"].max()))
+    start = min(funding_runs.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
-    indicators = funding_analysis.funding_indicators(table, start=start)
+    indicators = funding_runs.funding_indicators(table, start=start)
     incentives = funding_analysis.incentive_table(indicators, reference)
     tables["funding_indicators"] = indicators
     tables["incentives"] = incentives
@@ -446,7 +446,7 @@ def _funding_section(
 
 def _save_all(figures: dict, folder: Path, context: str, language: str = "en") -> list[Path]:
     """Save each figure (built on ``Figure``, not pyplot: nothing to close) with its caption."""
-    from wijksim.experiments.plots.funding_plots import save_figure
+    from wijksim.experiments.plots.figure_tools import save_figure
 
     return [
         save_figure(plots.localise_numbers(figure, language), folder / name, caption=context)
@@ -469,11 +469,16 @@ def _teams_section(
     ``tables``, and writes three figures. Results without the team metrics (from before team
     splits) get a one-line note instead.
     """
-    from wijksim.experiments.analysis import teams_analysis
+    from wijksim.experiments.analysis import (
+        funding_runs,
+        teams_analysis,
+        teams_catalogue,
+        teams_runs,
+    )
     from wijksim.experiments.plots import teams_plots
     from wijksim.experiments.reports import teams_report
 
-    missing = teams_analysis.missing_team_metrics(table)
+    missing = teams_catalogue.missing_team_metrics(table)
     if missing:
         _ = translator(language)
         note = _(
@@ -482,10 +487,10 @@ def _teams_section(
         )
         heading = _("## Team splits")
         return f"\n{heading}\n\n{note.format(metrics=', '.join(missing))}\n"
-    start = min(teams_analysis.DEFAULT_START, int(table["year"].max()))
+    start = min(funding_runs.DEFAULT_START, int(table["year"].max()))
     end = int(table["year"].max())
-    indicators = teams_analysis.team_indicators(table, start=start)
-    configuration = teams_analysis.reference_configuration(indicators["condition"], reference)
+    indicators = teams_runs.team_indicators(table, start=start)
+    configuration = teams_catalogue.reference_configuration(indicators["condition"], reference)
     differences = teams_analysis.team_differences(indicators, configuration)
     tables["team_indicators"] = indicators
     tables["team_differences"] = differences

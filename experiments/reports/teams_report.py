@@ -21,25 +21,26 @@ from wijksim.experiments.analysis.statistics import (
 from wijksim.experiments.analysis.team_configurations import INTEGRAL
 from wijksim.experiments.analysis.teams_analysis import (
     DIFFERENCE_KEYS,
-    INDICATORS_BY_NAME,
-    MAIN_INDICATORS,
-    NO_TEAM,
     UNCLEAR,
-    VERDICT_INDICATORS,
     VERDICT_KEYS,
     in_order,
     split_verdicts,
     unpaired_conditions,
 )
-from wijksim.experiments.i18n import N_, translator
+from wijksim.experiments.analysis.teams_catalogue import (
+    INDICATORS_BY_NAME,
+    MAIN_INDICATORS,
+    NO_TEAM,
+    VERDICT_INDICATORS,
+)
+from wijksim.experiments.i18n import N_, display_scale, signed_number, translator, with_interval
 from wijksim.experiments.i18n import number as localised_number
-from wijksim.experiments.reports import funding_report as fr
 
 
 def _header(name: str, difference: bool = False, language: str = "en") -> str:
     """The indicator's label with its display unit (points for a change of a share)."""
     indicator = INDICATORS_BY_NAME[name]
-    unit = fr._scale(indicator.unit, language)[1]
+    unit = display_scale(indicator.unit, language)[1]
     if difference and indicator.unit == "share":
         unit = translator(language)(N_("pp"))
     label = indicator.label_in(language)
@@ -50,9 +51,9 @@ def _cell(name: str, found, keys: tuple[str, str, str], around: str, language: s
     """``centre [low – high]`` of a row of a summary or difference table, scaled for display."""
     if found is None:
         return "–"
-    factor = fr._scale(INDICATORS_BY_NAME[name].unit)[0]
+    factor = display_scale(INDICATORS_BY_NAME[name].unit)[0]
     values = (factor * float(found[k]) for k in keys)
-    return fr._triple(*values, around=around, language=language)
+    return with_interval(*values, around=around, language=language)
 
 
 def _pairs(cells: pd.DataFrame) -> list[tuple[str, str]]:
@@ -99,7 +100,7 @@ def _per_team_table(teams: pd.DataFrame, language: str = "en") -> pd.DataFrame:
         for name, digits in (("mean_intake_wait_weeks", 1), ("idle_hours", 0)):
             row[_header(name, language=language)] = " · ".join(
                 f"{team} "
-                + fr._number(medians.get((configuration, form, team, name)), digits, language)
+                + signed_number(medians.get((configuration, form, team, name)), digits, language)
                 for team in in_order(mine["team"])
             )
         rows.append(row)

@@ -15,29 +15,29 @@ from dataclasses import dataclass
 
 import pandas as pd
 from wijksim.experiments.analysis.sweep_indicators import PAYER_NAMES
-from wijksim.experiments.analysis.transition_analysis import (
-    INDICATORS,
-    SUMMARY_COLUMNS,
-    TABLE_LABELS,
-    VIEW_LABELS,
-    VIEWS,
+from wijksim.experiments.analysis.transition_analysis import INDICATORS, seed_indicators
+from wijksim.experiments.analysis.transition_conditions import (
     StartYears,
     condition_key,
     condition_label,
     condition_rows,
     grid_columns,
-    mean_curves,
-    seed_indicators,
-    spending_table,
     start_year_of,
+)
+from wijksim.experiments.analysis.transition_spending import (
+    TABLE_LABELS,
+    VIEW_LABELS,
+    VIEWS,
+    spending_table,
+)
+from wijksim.experiments.analysis.transition_summary import (
+    SUMMARY_COLUMNS,
+    mean_curves,
     summarise_indicators,
 )
-from wijksim.experiments.i18n import N_, number, translator
+from wijksim.experiments.i18n import MINUS, N_, number, translator
 from wijksim.experiments.reports.markdown import markdown_table
 from wijksim.model.config.scenario import PAYERS
-
-MINUS = "\u2212"
-"""The typographic minus sign: a hyphen before a number is easily missed in a table."""
 
 
 def _kind(indicator: str) -> str:

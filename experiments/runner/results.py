@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from wijksim.experiments.runner.sweep import MANIFEST_NAME, DamagedRunFile
+from wijksim.experiments.runner.run_files import DamagedRunFile
+from wijksim.experiments.runner.sweep import MANIFEST_NAME
 from wijksim.model.inputs.scenario_io import ScenarioError
 
 ID_COLUMNS = ("run_id", "variant", "condition", "seed")

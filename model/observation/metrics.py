@@ -179,7 +179,7 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     out["team_self_network_share_of_support"] = _self_network_share(model, held[working])
     # The first team's staffing and policy, as its operator set them (0 without a team).
     settings = model.teams[0].settings() if model.teams else {}
-    for name in SETTINGS:
+    for name in model.knob_names:  # the operator's one list (agents/operator/knobs.py)
         out[f"team_{name}"] = float(settings.get(name, 0.0))
     out["team_frontline_fte"] = float(sum(t.frontline_fte for t in model.teams))
     if model.team_router is not None:  # per team of a split: queue, caseload, staff
@@ -189,18 +189,6 @@ def team_metrics(model: NeighbourhoodModel) -> dict[str, float]:
             out[team.metric("team_caseload_households")] = float((mine & working).sum())
             out[team.metric("team_frontline_fte")] = float(team.frontline_fte)
     return out
-
-
-SETTINGS: tuple[str, ...] = (
-    "staffing_factor",
-    "hours_per_case_factor",
-    "intake_max_level",
-    "referral_max_level",
-    "discharge_min_level",
-    "outreach_share",
-    "complex_offload_share",
-)
-"""The operator's knobs, recorded every week (see ``NeighbourhoodTeam.settings``)."""
 
 
 def _self_network_share(model: NeighbourhoodModel, working: np.ndarray) -> float:
@@ -237,10 +225,8 @@ def care_metrics(model: NeighbourhoodModel) -> dict[str, float]:
 def outcome_metrics(model: NeighbourhoodModel) -> dict[str, float]:
     """What became of closures a year on, from the households' ZRM levels.
 
-    Computed in model/observation/outcomes.py.
-
     Counts of closures (held a year later, relapsed to ZRM ≤ 2, the year's cohort), so
-    that shares over any period are sums divided by sums.
+    that shares over any period are sums divided by sums (model/observation/outcomes.py).
     """
     return model.outcomes.metrics(model.week, model.population.zrm)
 

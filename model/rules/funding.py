@@ -17,7 +17,7 @@ from wijksim.model.contracts.funding import WeekActivity
 from wijksim.model.rules.base import Rule, register_rule
 
 if TYPE_CHECKING:
-    from wijksim.agents.operator import TeamOperator
+    from wijksim.agents.operator.agent import TeamOperator
     from wijksim.model.model import NeighbourhoodModel
 
 

@@ -15,19 +15,19 @@ from what those teams did. Outside a city (or with one provider) the one operato
 every team and household.
 
 Why one module: the operator's contract, its payments and its decisions share one set of
-books and one period's observations, and its knobs are listed once here (``KNOBS``); how
-it forecasts a change is already apart (``agents/operator_forecast.py``).
+books and one period's observations; its knobs (``knobs.py``) and how it forecasts a
+change (``forecast.py``) are apart.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from wijksim.agents.booking import BookingAgent
-from wijksim.agents.operator_forecast import EscalationWatch, PeriodObservations, TeamOutlook
+from wijksim.agents.operator.forecast import EscalationWatch, PeriodObservations, TeamOutlook
+from wijksim.agents.operator.knobs import KNOBS, Knob, KnobHome
 from wijksim.model.config.city import split_by_weights
 from wijksim.model.contracts import funding
 from wijksim.model.contracts.access import ReferralAccess
@@ -37,36 +37,6 @@ from wijksim.model.state.ledger import to_cents
 if TYPE_CHECKING:
     from wijksim.model.config.city import Neighbourhood
     from wijksim.model.model import NeighbourhoodModel
-
-
-@dataclass(frozen=True)
-class Knob:
-    """A policy setting the operator may move, one step at a time, within bounds.
-
-    Attributes:
-        relative: Step and bounds are multiples of the scenario's own value of the setting
-            (the calibrated hours per case are 0.31, not the 1.0 the bounds were set
-            around; absolute bounds of 0.5–2 would leave the operator no move at all).
-    """
-
-    name: str
-    step: float
-    low: float
-    high: float
-    relative: bool = False
-
-
-KNOBS: tuple[Knob, ...] = (
-    Knob("staffing_factor", 0.1, 0.0, 0.0),  # bounds from the contract's operator section
-    Knob("hours_per_case_factor", 0.1, 0.5, 2.0, relative=True),
-    Knob("intake_max_level", 1, 1, 3),
-    Knob("referral_max_level", 1, 1, 2),
-    Knob("discharge_min_level", 1, 3, 5),
-    Knob("outreach_share", 0.05, 0.0, 0.3),
-    Knob("complex_offload_share", 0.25, 0.0, 1.0),
-)
-"""The operator's knobs (MODEL.md: intake, hours per case, referral, discharge, outreach,
-selection of complex cases at the gate), plus how many frontline staff it employs."""
 
 
 class TeamOperator(BookingAgent):
@@ -292,7 +262,7 @@ class TeamOperator(BookingAgent):
         contract's numbers, what the team did in the period, the escalations it saw
         among its clients and waiting households, and the last population measurement,
         through
-        :class:`~wijksim.agents.operator_forecast.TeamOutlook`.
+        :class:`~wijksim.agents.operator.forecast.TeamOutlook`.
         """
         self._period.note(self.model, self)
         self._escalation_watch.note(self.model, self)
@@ -338,7 +308,7 @@ class TeamOperator(BookingAgent):
         return out
 
     def _bounds(self, knob: Knob) -> tuple[float, float]:
-        if knob.name == "staffing_factor":
+        if knob.home is KnobHome.STAFFING:
             behaviour = self.contract.operator
             return behaviour.staffing_min_factor, behaviour.staffing_max_factor
         scale = self._scale(knob)

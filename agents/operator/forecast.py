@@ -52,7 +52,7 @@ from wijksim.model.core.clock import WEEKS_PER_YEAR
 from wijksim.model.state.caseload import CaseRole
 
 if TYPE_CHECKING:
-    from wijksim.agents.operator import TeamOperator
+    from wijksim.agents.operator.agent import TeamOperator
     from wijksim.model.contracts.funding import FundingParams
     from wijksim.model.model import NeighbourhoodModel
 
@@ -67,7 +67,7 @@ FLOWS = {
     "complex_assessed": ("intake_complex_assessed",),
 }
 """Weekly counters the operator sums over a period, by what it calls them (its own teams'
-counts, :meth:`~wijksim.agents.operator.TeamOperator.week_count`)."""
+counts, :meth:`~wijksim.agents.operator.agent.TeamOperator.week_count`)."""
 
 
 @dataclass
@@ -219,7 +219,7 @@ def _referral_prices(
 ) -> dict[str, float]:
     """Mean weekly price and weeks of care of the team's referrals (weighted by kind)."""
     team = operator.teams[0]
-    kinds = {id(s): s for s in team._specialist_for.values()}.values()
+    kinds = {id(s): s for s in team.specialist_for.values()}.values()
     weights = np.array([by_kind.get(s.kind, 0.0) for s in kinds], dtype=float)
     if weights.sum() == 0:
         weights = np.ones(len(weights))
