@@ -5,6 +5,11 @@ Run by ``streamlit run``; everything it computes comes from
 The runs are cached per scenario and seed (``st.cache_data``), so changing the language,
 comparing a configuration with itself or running again after a time-out reruns nothing
 already done.
+
+Why one module of over 300 lines: it is one Streamlit page, which Streamlit runs as a
+script from top to bottom on every interaction; its parts (inputs, running, showing) are
+the page's sections in order and share its session state and caches. What can be tested
+without a browser lives in ``compute`` and ``figures``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ app can cache them and the tests can call them without a browser. Runs go throug
 :mod:`wijksim.experiments.analysis.transition_analysis` and paired differences through
 :func:`wijksim.experiments.analysis.statistics.paired_differences`: the dashboard computes nothing
 the commands do not.
+
+Why one module of over 300 lines: it is the one namespace the app caches and the tests
+call, in four sections (configurations, runs, tables, files), each short; the runs and
+tables it builds on live in ``experiments/``.
 """
 
 from __future__ import annotations

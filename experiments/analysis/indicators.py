@@ -15,6 +15,8 @@ neighbourhood (``all`` for the whole run; a city adds a row per neighbourhood).
   90% interval (normal, with the finite population correction). The missed share is also
   given **severity-corrected**: directly standardised to the need-group mix of year 1, so
   that a neighbourhood whose households got more vulnerable is not read as a worse team.
+
+One module (just over 300 lines) because the two levels make one table with one schema.
 """
 
 from __future__ import annotations
