@@ -72,19 +72,25 @@ A_REASON = re.compile(r"why one module|one piece|one module|(over|about) 300 lin
 """How a long module's docstring gives its reason, in the wording each has grown."""
 
 
-@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(REPOSITORY)))
-def test_a_long_module_says_why_it_is_one_piece(path):
+def _long_module_docstring(path: Path) -> str | None:
+    """A module's docstring if it is longer than :data:`LONG_MODULE_LINES`, else ``None``."""
     text = path.read_text()
     if text.count("\n") <= LONG_MODULE_LINES:
+        return None
+    return ast.get_docstring(ast.parse(text)) or ""
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(REPOSITORY)))
+def test_a_long_module_says_why_it_is_one_piece(path):
+    docstring = _long_module_docstring(path)
+    if docstring is None:
         return
-    docstring = ast.get_docstring(ast.parse(text)) or ""
     assert "Why one module:" in docstring, f"{path}: split it, or say why it is one piece"
 
 
 @pytest.mark.parametrize("path", ELSEWHERE, ids=lambda p: str(p.relative_to(REPOSITORY)))
 def test_a_long_experiments_or_dashboard_module_says_why_it_is_one_piece(path):
-    text = path.read_text()
-    if text.count("\n") <= LONG_MODULE_LINES:
+    docstring = _long_module_docstring(path)
+    if docstring is None:
         return
-    docstring = ast.get_docstring(ast.parse(text)) or ""
     assert A_REASON.search(docstring), f"{path}: split it, or say why it is one piece"
